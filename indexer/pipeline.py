@@ -1,0 +1,214 @@
+"""The build: load -> chunk -> embed what changed -> write a new version -> publish."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
+from indexer.loaders import Loaded, Rejection, load_path
+from indexer.progress import Progress, default_progress
+from rag.embedding import Embedder, load_embedder
+from rag.models import Chunk
+from rag.settings import Settings
+from rag.store import FORMAT_VERSION, IndexDirectory, IndexStore, IndexStoreError, IndexWriter
+
+log = logging.getLogger("shopassist.indexer")
+
+
+@dataclass
+class KindCounts:
+    read: int = 0
+    indexed: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class BuildReport:
+    version: str | None
+    published: bool
+    rebuild_reason: str | None
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    chunks: int = 0
+    by_kind: dict[str, KindCounts] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    removed_incomplete: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["rejections"] = [asdict(r) | {"message": str(r)} for r in self.rejections]
+        return data
+
+
+@dataclass
+class Sources:
+    chunks: list[Chunk]
+    by_kind: dict[str, KindCounts]
+    rejections: list[Rejection]
+
+
+def collect_chunks(root: Path, chunker: DocumentChunker, progress: Progress) -> Sources:
+    """Read every file under the knowledge base into chunks, keeping rejections."""
+    if not root.is_dir():
+        raise FileNotFoundError(f"knowledge base folder not found: {root}")
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    chunks: dict[str, Chunk] = {}
+    by_kind: dict[str, KindCounts] = {}
+    rejections: list[Rejection] = []
+    with progress.step("Loading", len(files)) as step:
+        for path in files:
+            loaded = load_path(path, root)
+            step.advance()
+            if loaded is None:
+                continue
+            counts = by_kind.setdefault(loaded.kind, KindCounts())
+            counts.read += loaded.read
+            rejections.extend(loaded.rejections)
+            counts.rejected += _rejected_items(loaded)
+            for chunk_list in _chunks_of(loaded, chunker):
+                first = chunk_list[0]
+                if first.id in chunks:
+                    counts.rejected += 1
+                    rejections.append(Rejection(
+                        first.source, None, first.metadata.get("sku") or first.section, "id",
+                        f"duplicate of {first.id} already read from {chunks[first.id].source}",
+                    ))
+                    continue
+                counts.indexed += 1
+                chunks.update((c.id, c) for c in chunk_list)
+    return Sources(list(chunks.values()), by_kind, rejections)
+
+
+def _rejected_items(loaded: Loaded) -> int:
+    """Items read but not produced; several rejections may describe one item."""
+    return loaded.read - len(loaded.items)
+
+
+def _chunks_of(loaded: Loaded, chunker: DocumentChunker) -> list[list[Chunk]]:
+    if loaded.kind == "product":
+        return [[product_chunk(product, loaded.source)] for product in loaded.items]
+    if loaded.kind == "faq":
+        return [[faq_chunk(entry)] for entry in loaded.items]
+    return [chunks for chunks in (chunker.run(doc) for doc in loaded.items) if chunks]
+
+
+def build_settings_of(settings: Settings) -> dict:
+    """Settings that change chunks or vectors; a difference forces a full rebuild."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "embedding_model": settings.embedding_model,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+    }
+
+
+def _previous(directory: IndexDirectory, wanted: dict, full: bool) -> tuple[IndexStore | None, str | None]:
+    """The published version to reuse vectors from, or None with the reason for a full build."""
+    if full:
+        return None, "--full was given"
+    if directory.current_version() is None:
+        return None, "no previous index"
+    try:
+        store = directory.open_current()
+    except IndexStoreError as exc:
+        return None, f"previous index unusable ({exc})"
+    changed = [
+        f"{key} {store.manifest.build_settings.get(key)!r} -> {value!r}"
+        for key, value in wanted.items()
+        if store.manifest.build_settings.get(key) != value
+    ]
+    if changed:
+        store.close()
+        return None, "build settings changed: " + ", ".join(changed)
+    return store, None
+
+
+def build_index(
+    settings: Settings,
+    *,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    keep_versions: int = 3,
+) -> BuildReport:
+    """Build or update the index under ``settings.index_dir`` and publish it atomically."""
+    started = time.monotonic()
+    progress = progress or default_progress()
+    directory = IndexDirectory(settings.index_dir)
+    with directory.lock():
+        removed = directory.remove_incomplete()
+        if removed:
+            log.info("removed %d incomplete version(s) left by an interrupted run", len(removed))
+        sources = collect_chunks(
+            settings.knowledge_base, DocumentChunker(settings.chunk_size, settings.chunk_overlap), progress
+        )
+        wanted = build_settings_of(settings)
+        previous, reason = _previous(directory, wanted, full)
+        if reason:
+            log.info("full build: %s", reason)
+        report = BuildReport(
+            version=directory.current_version(), published=False, rebuild_reason=reason,
+            by_kind=sources.by_kind, rejections=sources.rejections, removed_incomplete=removed,
+            chunks=len(sources.chunks),
+        )
+        try:
+            old = previous.hashes() if previous else {}
+            new_ids = {c.id for c in sources.chunks}
+            report.deleted = sum(1 for cid in old if cid not in new_ids)
+            reuse: dict[int, int] = {}  # position in new chunk list -> row in previous version
+            to_embed: list[int] = []
+            for position, chunk in enumerate(sources.chunks):
+                if chunk.id in old and old[chunk.id][1] == chunk.content_hash:
+                    reuse[position] = old[chunk.id][0]
+                    report.unchanged += 1
+                else:
+                    to_embed.append(position)
+                    if chunk.id in old:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+            if previous and not (to_embed or report.deleted):
+                log.info("nothing changed; version %s stays published", report.version)
+                report.seconds = round(time.monotonic() - started, 3)
+                return report
+            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+            vectors = np.zeros((len(sources.chunks), embedder.dimension), dtype=np.float32)
+            if reuse:
+                positions = list(reuse)
+                vectors[positions] = previous.vectors([reuse[p] for p in positions])
+            _embed(embedder, sources.chunks, to_embed, vectors, settings.embedding_batch_size, progress)
+            report.embedded = len(to_embed)
+        finally:
+            if previous:
+                previous.close()
+        name, tmp_path = directory.new_version_dir()
+        with progress.step("Writing", 1) as step:
+            IndexWriter(tmp_path, embedder.dimension).write(sources.chunks, vectors, embedder.name, wanted)
+            step.advance()
+        directory.publish(name, tmp_path)
+        report.version, report.published = name, True
+        report.pruned = directory.prune(keep_versions)
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _embed(
+    embedder: Embedder, chunks: list[Chunk], positions: list[int], out: np.ndarray, batch: int, progress: Progress
+) -> None:
+    # Sorting by length keeps padding low inside each batch.
+    order = sorted(positions, key=lambda p: len(chunks[p].embedding_text()))
+    with progress.step("Embedding", len(order)) as step:
+        for start in range(0, len(order), batch):
+            part = order[start : start + batch]
+            out[part] = embedder.embed([chunks[p].embedding_text() for p in part])
+            step.advance(len(part))

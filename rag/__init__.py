@@ -1,0 +1,1 @@
+"""ShopAssist core: models, index store, retrieval, generation and grounding."""

@@ -1,0 +1,77 @@
+"""The Assistant runs retrieve -> generate -> check, and refuses rather than guess."""
+
+from __future__ import annotations
+
+import logging
+
+from rag.generation import Draft, Generator
+from rag.models import Answer, Passage
+from rag.retrieval import Retriever
+from rag.text import citation_numbers, detect_language
+
+log = logging.getLogger("shopassist.assistant")
+
+REFUSALS = {
+    "en": (
+        "I'm sorry, I couldn't find that in our store information, so I won't guess. "
+        "Would you like me to connect you with a member of our support team?"
+    ),
+    "zh": "抱歉，我在商店资料中没有找到相关信息，不想随意猜测。需要为您转接人工客服吗？",
+}
+
+
+class Assistant:
+    """Answers one question from the index, citing its passages, or refuses with a handoff."""
+
+    def __init__(self, retriever: Retriever, generator: Generator, top_k: int = 5, min_relevance: float = 0.4):
+        self.retriever = retriever
+        self.generator = generator
+        self.top_k = top_k
+        self.min_relevance = min_relevance
+
+    def answer(self, question: str) -> Answer:
+        language = detect_language(question)
+        passages = self.retriever.retrieve(question, self.top_k)
+        best = max((p.similarity for p in passages), default=0.0)
+        if not any(p.exact_match for p in passages) and best < self.min_relevance:
+            return self._refuse(language, passages, f"best passage similarity {best:.3f} is below {self.min_relevance}")
+        relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance]
+        draft = self.generator.generate(question, relevant)
+        problem = self._check(draft, relevant)
+        if problem:
+            return self._refuse(language, passages, problem)
+        return Answer(text=draft.text, citations=draft.citations, language=language, passages=passages)
+
+    @staticmethod
+    def _check(draft: Draft, passages: list[Passage]) -> str | None:
+        """Every [n] in the text must be a citation, and every citation a retrieved passage."""
+        if not draft.text or not draft.citations:
+            return "the generator found no sentence to quote"
+        numbers = {c.number for c in draft.citations}
+        if set(citation_numbers(draft.text)) - numbers:
+            return "the draft cites a passage that was not returned"
+        retrieved = {p.chunk.id for p in passages}
+        if any(c.chunk_id not in retrieved for c in draft.citations):
+            return "the draft cites a chunk that was not retrieved"
+        return None
+
+    @staticmethod
+    def _refuse(language: str, passages: list[Passage], reason: str) -> Answer:
+        log.info("refused: %s", reason)
+        return Answer(
+            text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason,
+            language=language, passages=passages,
+        )
+
+
+def build_assistant(settings, store, embedder) -> Assistant:
+    """Wire the default pipeline for ``settings`` around a loaded store and embedder."""
+    from rag.generation import ExtractiveGenerator
+    from rag.retrieval import build_retriever
+
+    return Assistant(
+        build_retriever(settings.retrieval_mode, store, embedder, settings.keyword_weight),
+        ExtractiveGenerator(embedder, max_sentences=settings.max_answer_sentences),
+        top_k=settings.top_k,
+        min_relevance=settings.min_relevance,
+    )

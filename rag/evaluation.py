@@ -1,0 +1,137 @@
+"""Grounding checks and metrics over golden question sets."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.models import Answer
+from rag.text import citation_numbers, numbers
+
+
+@dataclass(frozen=True)
+class GoldenItem:
+    id: str
+    question: str
+    answerable: bool
+    expected_sources: tuple[str, ...] = ()
+    expected_fact: str | None = None
+
+
+def load_golden(path: Path) -> list[GoldenItem]:
+    items = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                data = json.loads(line)
+                data["expected_sources"] = tuple(data.get("expected_sources") or ())
+                items.append(GoldenItem(**data))
+    return items
+
+
+def cites_source(answer: Answer, expected: str) -> bool:
+    """``expected`` is a knowledge-base file ("policies/returns.md") or a chunk id ("product:JK-1015")."""
+    return any(c.source == expected or c.chunk_id == expected for c in answer.citations)
+
+
+def grounding_problems(answer: Answer) -> list[str]:
+    """What is wrong with an answer's citations and facts; empty when it is grounded."""
+    problems = []
+    cited = {c.number: c for c in answer.citations}
+    for number in citation_numbers(answer.text):
+        if number not in cited:
+            problems.append(f"[{number}] in the text has no citation")
+    retrieved = {p.chunk.id: p.chunk.text for p in answer.passages}
+    for citation in answer.citations:
+        if citation.chunk_id not in retrieved:
+            problems.append(f"citation [{citation.number}] {citation.chunk_id} was not retrieved")
+    evidence = " ".join(retrieved.get(c.chunk_id, "") for c in answer.citations)
+    for value in sorted(numbers(answer.text) - numbers(evidence)):
+        problems.append(f"number {value} is not in any cited passage")
+    return problems
+
+
+@dataclass
+class GoldenResult:
+    item: GoldenItem
+    answer: Answer
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def judge(item: GoldenItem, answer: Answer) -> GoldenResult:
+    problems: list[str] = []
+    if not item.answerable:
+        if not answer.refused:
+            problems.append("answered an unanswerable question")
+        return GoldenResult(item, answer, problems)
+    if answer.refused:
+        return GoldenResult(item, answer, [f"refused: {answer.refusal_reason}"])
+    if item.expected_sources and not any(cites_source(answer, s) for s in item.expected_sources):
+        problems.append(f"none of {list(item.expected_sources)} is cited")
+    if item.expected_fact and item.expected_fact not in answer.text:
+        problems.append(f"expected fact {item.expected_fact!r} missing")
+    problems.extend(grounding_problems(answer))
+    return GoldenResult(item, answer, problems)
+
+
+@dataclass
+class GoldenSummary:
+    answerable: int
+    answerable_passed: int
+    unanswerable: int
+    refused: int
+
+    @property
+    def answer_pass_rate(self) -> float:
+        return self.answerable_passed / self.answerable if self.answerable else 1.0
+
+    @property
+    def refusal_rate(self) -> float:
+        return self.refused / self.unanswerable if self.unanswerable else 1.0
+
+
+def summarize(results: list[GoldenResult]) -> GoldenSummary:
+    answerable = [r for r in results if r.item.answerable]
+    unanswerable = [r for r in results if not r.item.answerable]
+    return GoldenSummary(
+        answerable=len(answerable),
+        answerable_passed=sum(r.passed for r in answerable),
+        unanswerable=len(unanswerable),
+        refused=sum(r.passed for r in unanswerable),
+    )
+
+
+def calibrate_threshold(answerable: list[float], unanswerable: list[float]) -> float:
+    """The refusal threshold that best separates the two score lists.
+
+    It maximises the number of correct decisions (answer if score >= threshold)
+    and, among equally good cut points, takes the middle of the widest gap.
+    """
+    points = sorted(set(answerable) | set(unanswerable))
+    if not points:
+        raise ValueError("no scores to calibrate on")
+    cuts = [points[0] - 1e-3] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1e-3]
+
+    def correct(cut: float) -> int:
+        return sum(s >= cut for s in answerable) + sum(s < cut for s in unanswerable)
+
+    best = max(correct(c) for c in cuts)
+    tied = [c for c in cuts if correct(c) == best]
+    low = max((s for s in unanswerable if s < tied[0]), default=tied[0])
+    high = min((s for s in answerable if s >= tied[-1]), default=tied[-1])
+    return round((low + high) / 2, 3) if low < high else round(tied[len(tied) // 2], 3)
+
+
+def ndcg_at_k(gains: list[float], ideal: list[float], k: int = 10) -> float:
+    """nDCG@k with graded gains: ``gains`` in ranked order, ``ideal`` all judged gains."""
+    def dcg(values: list[float]) -> float:
+        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(values[:k]))
+
+    best = dcg(sorted(ideal, reverse=True))
+    return dcg(gains) / best if best > 0 else 0.0

@@ -1,0 +1,109 @@
+"""Typed data objects that flow between the pipeline's steps and out of the API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+ChunkKind = Literal["product", "document", "faq"]
+
+
+class Chunk(BaseModel):
+    """One retrievable unit: a product, a document section, or an FAQ pair."""
+
+    id: str
+    kind: ChunkKind
+    source: str  # file the chunk came from, relative to the knowledge base
+    title: str  # product title or document title
+    section: str = ""  # heading path inside a document, "A > B"
+    text: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    def embedding_text(self) -> str:
+        """What the embedder sees: the text with its title and section as context."""
+        heading = " > ".join(part for part in (self.title, self.section) if part)
+        return f"{heading}\n{self.text}" if heading and self.kind != "product" else self.text
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps(
+            [self.kind, self.source, self.title, self.section, self.text, self.metadata],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its ranking score, its cosine similarity and 1-based rank."""
+
+    chunk: Chunk
+    score: float
+    similarity: float
+    rank: int
+    exact_match: bool = False  # the query named this product's SKU, GTIN or MPN
+
+
+class Citation(BaseModel):
+    number: int
+    chunk_id: str
+    source: str
+    title: str
+    section: str = ""
+    snippet: str  # the passage text that supports the cited sentence
+    score: float
+
+
+class Answer(BaseModel):
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    refused: bool = False
+    handoff: bool = False
+    refusal_reason: str | None = None
+    language: Literal["en", "zh"] = "en"
+    passages: list[Passage] = Field(default_factory=list)
+    session_id: str | None = None
+
+
+class Variant(BaseModel):
+    sku: str
+    size: str | None = None
+    color: str | None = None
+    stock: int = 0
+    price: float | None = None  # when it differs from the product price
+
+
+class Product(BaseModel):
+    """The one product model every catalog format is normalised into."""
+
+    sku: str
+    title: str
+    brand: str = ""
+    category: str = ""
+    price: float
+    currency: str = "USD"
+    description: str = ""
+    url: str = ""
+    gtin: str | None = None
+    mpn: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    variants: list[Variant] = Field(default_factory=list)
+
+    @property
+    def stock(self) -> int:
+        return sum(v.stock for v in self.variants)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def sizes(self) -> list[str]:
+        return list(dict.fromkeys(v.size for v in self.variants if v.size))
+
+    @property
+    def colors(self) -> list[str]:
+        return list(dict.fromkeys(v.color for v in self.variants if v.color))

