@@ -12,7 +12,7 @@ import numpy as np
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
 from indexer.loaders import Loaded, Rejection, load_path
 from indexer.progress import Progress, default_progress
-from rag.embedding import Embedder, load_embedder
+from rag.embedding import Embedder, EmbedderSet, load_embedders
 from rag.models import Chunk
 from rag.settings import Settings
 from rag.store import FORMAT_VERSION, IndexDirectory, IndexStore, IndexStoreError, IndexWriter
@@ -107,6 +107,7 @@ def build_settings_of(settings: Settings) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
+        "multilingual_model": settings.multilingual_model,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
     }
@@ -137,7 +138,7 @@ def build_index(
     settings: Settings,
     *,
     full: bool = False,
-    embedder: Embedder | None = None,
+    embedders: EmbedderSet | None = None,
     progress: Progress | None = None,
     keep_versions: int = 3,
 ) -> BuildReport:
@@ -181,19 +182,24 @@ def build_index(
                 log.info("nothing changed; version %s stays published", report.version)
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
-            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
-            vectors = np.zeros((len(sources.chunks), embedder.dimension), dtype=np.float32)
-            if reuse:
-                positions = list(reuse)
-                vectors[positions] = previous.vectors([reuse[p] for p in positions])
-            _embed(embedder, sources.chunks, to_embed, vectors, settings.embedding_batch_size, progress)
+            embedders = embedders or load_embedders(
+                settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size
+            )
+            vectors = {}
+            for space, embedder in embedders.spaces().items():
+                matrix = np.zeros((len(sources.chunks), embedder.dimension), dtype=np.float32)
+                if reuse:
+                    positions = list(reuse)
+                    matrix[positions] = previous.vectors([reuse[p] for p in positions], space)
+                _embed(embedder, sources.chunks, to_embed, matrix, settings.embedding_batch_size, progress, space)
+                vectors[space] = matrix
             report.embedded = len(to_embed)
         finally:
             if previous:
                 previous.close()
         name, tmp_path = directory.new_version_dir()
         with progress.step("Writing", 1) as step:
-            IndexWriter(tmp_path, embedder.dimension).write(sources.chunks, vectors, embedder.name, wanted)
+            IndexWriter(tmp_path).write(sources.chunks, vectors, embedders.models(), wanted)
             step.advance()
         directory.publish(name, tmp_path)
         report.version, report.published = name, True
@@ -203,11 +209,12 @@ def build_index(
 
 
 def _embed(
-    embedder: Embedder, chunks: list[Chunk], positions: list[int], out: np.ndarray, batch: int, progress: Progress
+    embedder: Embedder, chunks: list[Chunk], positions: list[int], out: np.ndarray, batch: int,
+    progress: Progress, space: str,
 ) -> None:
     # Sorting by length keeps padding low inside each batch.
     order = sorted(positions, key=lambda p: len(chunks[p].embedding_text()))
-    with progress.step("Embedding", len(order)) as step:
+    with progress.step(f"Embedding ({space})", len(order)) as step:
         for start in range(0, len(order), batch):
             part = order[start : start + batch]
             out[part] = embedder.embed([chunks[p].embedding_text() for p in part])

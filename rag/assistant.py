@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from rag.generation import Draft, Generator
+from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
+from rag.generation import Draft, ExtractiveGenerator, Generator
 from rag.models import Answer, Passage
-from rag.retrieval import Retriever
+from rag.retrieval import Retriever, build_retriever
+from rag.settings import Settings
+from rag.store import IndexStore
 from rag.text import citation_numbers, detect_language
 
 log = logging.getLogger("shopassist.assistant")
@@ -23,19 +26,23 @@ REFUSALS = {
 class Assistant:
     """Answers one question from the index, citing its passages, or refuses with a handoff."""
 
-    def __init__(self, retriever: Retriever, generator: Generator, top_k: int = 5, min_relevance: float = 0.4):
+    def __init__(self, retriever: Retriever, generator: Generator, min_relevance: dict[str, float], top_k: int = 5):
         self.retriever = retriever
         self.generator = generator
+        self.min_relevance = min_relevance  # per vector space: similarities are not comparable across models
         self.top_k = top_k
-        self.min_relevance = min_relevance
 
     def answer(self, question: str) -> Answer:
         language = detect_language(question)
         passages = self.retriever.retrieve(question, self.top_k)
-        best = max((p.similarity for p in passages), default=0.0)
-        if not any(p.exact_match for p in passages) and best < self.min_relevance:
-            return self._refuse(language, passages, f"best passage similarity {best:.3f} is below {self.min_relevance}")
-        relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance]
+        relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance.get(p.space, 0.0)]
+        if not relevant:
+            best = max(passages, key=lambda p: p.similarity, default=None)
+            reason = (
+                f"best passage similarity {best.similarity:.3f} is below {self.min_relevance.get(best.space, 0.0)}"
+                if best else "no passage was retrieved"
+            )
+            return self._refuse(language, passages, reason)
         draft = self.generator.generate(question, relevant)
         problem = self._check(draft, relevant)
         if problem:
@@ -64,14 +71,11 @@ class Assistant:
         )
 
 
-def build_assistant(settings, store, embedder) -> Assistant:
-    """Wire the default pipeline for ``settings`` around a loaded store and embedder."""
-    from rag.generation import ExtractiveGenerator
-    from rag.retrieval import build_retriever
-
+def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
+    """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     return Assistant(
-        build_retriever(settings.retrieval_mode, store, embedder, settings.keyword_weight),
-        ExtractiveGenerator(embedder, max_sentences=settings.max_answer_sentences),
+        build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
+        ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences),
+        min_relevance={PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual},
         top_k=settings.top_k,
-        min_relevance=settings.min_relevance,
     )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
+
+from rag.text import has_cjk
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -106,3 +109,43 @@ def load_embedder(name: str, batch_size: int = 64) -> Embedder:
                     "or the path of a local sentence-transformers model directory"
                 )
         return _cache[key]
+
+
+PRIMARY = "primary"
+MULTILINGUAL = "multilingual"
+
+
+@dataclass(frozen=True)
+class EmbedderSet:
+    """The vector spaces an index holds.
+
+    The primary model ranks English best; the optional multilingual model puts
+    Chinese and English in one space, so it serves queries written in Chinese.
+    """
+
+    primary: Embedder
+    multilingual: Embedder | None = None
+
+    def spaces(self) -> dict[str, Embedder]:
+        found = {PRIMARY: self.primary}
+        if self.multilingual is not None:
+            found[MULTILINGUAL] = self.multilingual
+        return found
+
+    def space_for(self, text: str) -> str:
+        return MULTILINGUAL if self.multilingual is not None and has_cjk(text) else PRIMARY
+
+    def models(self) -> dict[str, str]:
+        return {space: embedder.name for space, embedder in self.spaces().items()}
+
+
+def space_models(primary: str, multilingual: str | None) -> dict[str, str]:
+    """The model each vector space of an index must be built with."""
+    return {PRIMARY: primary, **({MULTILINGUAL: multilingual} if multilingual else {})}
+
+
+def load_embedders(primary: str, multilingual: str | None, batch_size: int = 64) -> EmbedderSet:
+    return EmbedderSet(
+        load_embedder(primary, batch_size),
+        load_embedder(multilingual, batch_size) if multilingual else None,
+    )

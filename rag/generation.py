@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.embedding import Embedder
+from rag.embedding import EmbedderSet
 from rag.models import Citation, Passage
 from rag.text import content_words, has_cjk, split_sentences
 
@@ -26,7 +26,7 @@ FIELD_INTENTS: dict[str, tuple[str, ...]] = {
     "Warranty": ("warranty", "guarantee", "保修", "质保"),
     "Weight": ("weight", "weigh", "heavy", "grams", "重量", "多重"),
     "Material": ("material", "made of", "fabric", "材料", "材质"),
-    "Capacity": ("capacity", "litre", "liter", "how big", "容量"),
+    "Capacity": ("capacity", "litre", "liter", "how big", "how many people", "sleeps", "容量", "几个人"),
     "Temperature rating": ("temperature", "rated", "warm", "温度"),
     "Battery life": ("battery", "电池", "续航"),
 }
@@ -80,8 +80,8 @@ def _finish(sentence: str) -> str:
 class ExtractiveGenerator:
     """Quotes the sentences and product facts that best answer the question, citing each."""
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 3, passage_window: float = 0.12, max_passages: int = 3):
-        self.embedder = embedder
+    def __init__(self, embedders: EmbedderSet, max_sentences: int = 3, passage_window: float = 0.12, max_passages: int = 3):
+        self.embedders = embedders
         self.max_sentences = max_sentences
         self.passage_window = passage_window
         self.max_passages = max_passages
@@ -111,7 +111,8 @@ class ExtractiveGenerator:
         return close[: self.max_passages]
 
     def _score(self, question: str, passages: list[Passage], candidates: list[_Candidate], fields: set[str]) -> None:
-        vectors = self.embedder.embed([question] + [c.text for c in candidates])
+        embedder = self.embedders.spaces()[self.embedders.space_for(question)]
+        vectors = embedder.embed([question] + [c.text for c in candidates])
         similarity = vectors[1:] @ vectors[0]
         question_words = set(content_words(question))
         for candidate, sim, vector in zip(candidates, np.asarray(similarity, dtype=float), vectors[1:]):

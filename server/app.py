@@ -1,0 +1,36 @@
+"""create_app(settings): wires routers, dependencies and error handlers; nothing else."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from rag.settings import Settings
+from server.errors import install_error_handlers
+from server.routers import chat, health
+from server.state import ServingState
+
+
+def create_app(settings: Settings, serving: ServingState | None = None) -> FastAPI:
+    """Build the app; pass ``serving`` to reuse an already loaded index (the CLI and tests do)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if app.state.serving is None:
+            app.state.serving = await run_in_threadpool(ServingState.load, settings)
+        yield
+
+    app = FastAPI(
+        title="ShopAssist",
+        version="0.1.0",
+        summary="A grounded customer-service assistant: every answer cites the store's own passages.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.serving = serving
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    return app

@@ -1,0 +1,195 @@
+"""The `shopassist` command: index, serve, ask and eval."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from indexer import BuildReport, build_index
+from rag.settings import Settings
+from rag.store import IndexDirectory, IndexStoreError
+
+app = typer.Typer(help="ShopAssist: a grounded customer-service assistant for online stores.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure the assistant on golden question sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+ConfigOption = typer.Option(None, "--config", help="TOML settings file (overrides defaults; env vars override it).")
+
+
+def _settings(config: Optional[Path], **overrides) -> Settings:
+    try:
+        return Settings.load(config, **{k: v for k, v in overrides.items() if v is not None})
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]error:[/red] settings: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("faiss.loader", "sentence_transformers", "httpx", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+@app.command()
+def index(
+    config: Optional[Path] = ConfigOption,
+    knowledge_base: Optional[Path] = typer.Option(None, "--kb", help="Knowledge base folder."),
+    index_dir: Optional[Path] = typer.Option(None, "--index-dir", help="Index folder."),
+    full: bool = typer.Option(False, "--full", help="Re-embed everything instead of only what changed."),
+    strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any row or file was rejected."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Build or update the index from the knowledge base; publish it atomically."""
+    _logging()
+    settings = _settings(config, knowledge_base=knowledge_base, index_dir=index_dir)
+    try:
+        report = build_index(settings, full=full)
+    except (IndexStoreError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    if strict and report.rejections:
+        raise typer.Exit(1)
+
+
+def _print_report(report: BuildReport) -> None:
+    for rejection in report.rejections:
+        err.print(f"[yellow]rejected[/yellow] {rejection}", highlight=False)
+    table = Table(title="Indexed", show_edge=False)
+    for column in ("kind", "read", "indexed", "rejected"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, counts in sorted(report.by_kind.items()):
+        table.add_row(kind, str(counts.read), str(counts.indexed), str(counts.rejected))
+    out.print(table)
+    state = f"published version {report.version}" if report.published else f"version {report.version} unchanged"
+    out.print(
+        f"{state}: {report.chunks} chunks; added {report.added}, updated {report.updated}, "
+        f"deleted {report.deleted}, unchanged {report.unchanged}; embedded {report.embedded} in {report.seconds}s"
+        + (f" (full build: {report.rebuild_reason})" if report.rebuild_reason else ""),
+        highlight=False,
+    )
+
+
+def _load_serving(settings: Settings):
+    from server.state import ServingState
+
+    try:
+        return ServingState.load(settings)
+    except IndexStoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def serve(
+    config: Optional[Path] = ConfigOption,
+    host: Optional[str] = typer.Option(None, help="Address to listen on."),
+    port: Optional[int] = typer.Option(None, help="Port to listen on."),
+) -> None:
+    """Serve the chat API, building the index from the knowledge base first if none exists."""
+    import uvicorn
+
+    from server.app import create_app
+
+    _logging()
+    settings = _settings(config, host=host, port=port)
+    if IndexDirectory(settings.index_dir).current_version() is None:
+        err.print(f"No index at {settings.index_dir}: building one from {settings.knowledge_base} first.")
+        try:
+            _print_report(build_index(settings))
+        except (IndexStoreError, FileNotFoundError) as exc:
+            raise _fail(str(exc)) from None
+    serving = _load_serving(settings)
+    err.print(f"Serving index version {serving.store.version} on http://{settings.host}:{settings.port} "
+              f"(API docs at /docs)")
+    uvicorn.run(create_app(settings, serving), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The shopper's question."),
+    config: Optional[Path] = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the whole Answer as JSON."),
+) -> None:
+    """Answer one question from the command line, with its citations."""
+    settings = _settings(config)
+    answer = _load_serving(settings).assistant.answer(question)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return
+    out.print(answer.text, highlight=False)
+    for citation in answer.citations:
+        where = citation.source + (f" > {citation.section}" if citation.section else "")
+        out.print(f"  [{citation.number}] {citation.title} ({where})", highlight=False, markup=False)
+    if answer.refused:
+        out.print(f"  refused: {answer.refusal_reason}", highlight=False, style="dim")
+
+
+GOLDEN = Path("tests/golden/store.jsonl")
+
+
+@eval_app.command("golden")
+def eval_golden(
+    golden: Path = typer.Option(GOLDEN, help="Golden set (JSON lines)."),
+    config: Optional[Path] = ConfigOption,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every question that failed."),
+) -> None:
+    """Grounding pass rate on answerable questions and refusal rate on unanswerable ones."""
+    from rag.evaluation import judge, load_golden, summarize
+
+    assistant = _load_serving(_settings(config)).assistant
+    results = [judge(item, assistant.answer(item.question)) for item in load_golden(golden)]
+    summary = summarize(results)
+    if verbose:
+        for result in results:
+            if not result.passed:
+                out.print(f"FAIL {result.item.id} {result.item.question!r}: {'; '.join(result.problems)}",
+                          highlight=False, markup=False)
+    out.print(f"answerable: {summary.answerable_passed}/{summary.answerable} grounded and correct "
+              f"({summary.answer_pass_rate:.1%}); unanswerable: {summary.refused}/{summary.unanswerable} "
+              f"refused ({summary.refusal_rate:.1%})")
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    golden: Path = typer.Option(GOLDEN, help="Golden set (JSON lines)."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Suggest refusal thresholds per vector space from the golden set's best retrieval scores."""
+    from rag.evaluation import calibrate_threshold, load_golden
+
+    serving = _load_serving(_settings(config))
+    scores: dict[str, tuple[list[float], list[float]]] = {}
+    for item in load_golden(golden):
+        passages = serving.assistant.retriever.retrieve(item.question, serving.assistant.top_k)
+        space = serving.embedders.space_for(item.question)
+        if any(p.exact_match for p in passages):
+            continue  # answered by identifier, whatever the similarity
+        best = max((p.similarity for p in passages), default=0.0)
+        scores.setdefault(space, ([], []))[0 if item.answerable else 1].append(best)
+    for space, (answerable, unanswerable) in sorted(scores.items()):
+        out.print(
+            f"{space}: threshold {calibrate_threshold(answerable, unanswerable)} "
+            f"(answerable min {min(answerable, default=0):.3f}, n={len(answerable)}; "
+            f"unanswerable max {max(unanswerable, default=0):.3f}, n={len(unanswerable)})"
+        )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,30 @@
+"""What the server holds in memory: one loaded index version and the assistant built on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.assistant import Assistant, build_assistant
+from rag.embedding import EmbedderSet, load_embedders, space_models
+from rag.settings import Settings
+from rag.store import IndexDirectory, IndexStore
+
+
+@dataclass(frozen=True)
+class ServingState:
+    store: IndexStore
+    embedders: EmbedderSet
+    assistant: Assistant
+
+    @classmethod
+    def load(cls, settings: Settings) -> "ServingState":
+        """Open the published index and the models it was built with; raise IndexStoreError if unusable."""
+        store = IndexDirectory(settings.index_dir).open_current()
+        try:
+            store.check_models(space_models(settings.embedding_model, settings.multilingual_model))
+        except Exception:
+            store.close()
+            raise
+        embedders = load_embedders(settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size)
+        return cls(store, embedders, build_assistant(settings, store, embedders))
+
