@@ -1,0 +1,42 @@
+"""Shared fixtures: one real index of the sample store, built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from indexer import build_index  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.state import ServingState  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_BASE = ROOT / "knowledge_base"
+GOLDEN = ROOT / "tests" / "golden" / "store.jsonl"
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory) -> Settings:
+    base = tmp_path_factory.mktemp("sample")
+    return Settings(knowledge_base=KNOWLEDGE_BASE, index_dir=base / "index", data_dir=base / "data")
+
+
+@pytest.fixture(scope="session")
+def sample_build(sample_settings):
+    return build_index(sample_settings)
+
+
+@pytest.fixture(scope="session")
+def serving(sample_settings, sample_build) -> ServingState:
+    return ServingState.load(sample_settings)
+
+
+@pytest.fixture(scope="session")
+def client(sample_settings, serving):
+    with TestClient(create_app(sample_settings, serving)) as test_client:
+        yield test_client

@@ -1,0 +1,65 @@
+"""The chat API's contract: answers, and bad input turned into 4xx JSON errors, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_health_and_readiness(client, serving):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready"
+    assert ready["index_version"] == serving.store.version
+
+
+def test_openapi_docs_are_served(client):
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/v1/chat" in spec["paths"]
+
+
+def test_chat_answer_shape(client):
+    body = client.post("/v1/chat", json={"message": "How much does express shipping cost?"}).json()
+    assert body["refused"] is False
+    assert "$24.95" in body["text"]
+    citation = body["citations"][0]
+    assert {"number", "chunk_id", "source", "title", "snippet", "score"} <= set(citation)
+    assert body["passages"] and body["passages"][0]["rank"] == 1
+    assert body["session_id"]
+
+
+def test_session_id_is_kept(client):
+    body = client.post("/v1/chat", json={"message": "Do gift cards expire?", "session_id": "abc_123"}).json()
+    assert body["session_id"] == "abc_123"
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"message": ""}, "message"),
+        ({"message": 42}, "message"),
+        ({"message": ["a"]}, "message"),
+        ({}, "message"),
+        ({"message": "hi", "session_id": "../../etc"}, "session_id"),
+    ],
+)
+def test_invalid_requests_get_422_json(client, payload, field):
+    response = client.post("/v1/chat", json=payload)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["type"] == "validation_error"
+    assert any(f["field"] == field for f in error["fields"])
+
+
+def test_blank_and_overlong_messages_are_rejected(client, sample_settings):
+    blank = client.post("/v1/chat", json={"message": "   \n "})
+    assert blank.status_code == 422 and "empty" in blank.json()["error"]["message"]
+    long = client.post("/v1/chat", json={"message": "a" * (sample_settings.max_message_chars + 1)})
+    assert long.status_code == 422 and str(sample_settings.max_message_chars) in long.json()["error"]["message"]
+
+
+def test_malformed_json_and_wrong_method(client):
+    broken = client.post("/v1/chat", content=b"{not json", headers={"content-type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["error"]["type"] == "validation_error"
+    assert client.get("/v1/chat").json()["error"]["type"] == "method_not_allowed"
+    assert client.get("/nope").status_code == 404
