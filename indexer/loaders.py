@@ -50,6 +50,25 @@ class FaqEntry:
     answer: str
 
 
+@dataclass(frozen=True)
+class LoadOptions:
+    """Per-run loader settings, taken from Settings."""
+
+    fields: dict[str, str] = field(default_factory=dict)  # our field name -> the feed's column
+    default_currency: str = "USD"
+    store_url: str = ""
+
+    def rename(self, row: dict) -> dict:
+        """Map a team's own column names onto ours."""
+        if not self.fields:
+            return row
+        renamed = dict(row)
+        for ours, theirs in self.fields.items():
+            if theirs in row:
+                renamed[ours] = renamed.pop(theirs)
+        return renamed
+
+
 @dataclass
 class Loaded:
     kind: str  # "product", "document" or "faq"
@@ -83,7 +102,25 @@ def _validation_rejections(source: str, line: int, item: str | None, exc: Valida
     ]
 
 
-def load_catalog_jsonl(path: Path, source: str) -> Loaded:
+def product_from_dict(data: object, options: LoadOptions, loaded: Loaded, line: int | None, item: str | None) -> None:
+    """Validate one product object (JSON shape) into ``loaded``: a product or rejections."""
+    if not isinstance(data, dict):
+        loaded.rejections.append(Rejection(loaded.source, line, item, None, "not a JSON object"))
+        return
+    data = options.rename(data)
+    item = str(data.get("sku") or item or "") or None
+    try:
+        if "price" in data:
+            amount, currency = parse_price(data["price"])
+            data = {**data, "price": amount, "currency": data.get("currency") or currency or options.default_currency}
+        loaded.items.append(Product.model_validate(data))
+    except ValidationError as exc:
+        loaded.rejections.extend(_validation_rejections(loaded.source, line, item, exc))
+    except ValueError as exc:
+        loaded.rejections.append(Rejection(loaded.source, line, item, "price", str(exc)))
+
+
+def load_catalog_jsonl(path: Path, source: str, options: LoadOptions) -> Loaded:
     """One product per line, variants nested."""
     loaded = Loaded("product", source)
     with open(path, encoding="utf-8") as handle:
@@ -96,21 +133,31 @@ def load_catalog_jsonl(path: Path, source: str) -> Loaded:
             except json.JSONDecodeError as exc:
                 loaded.rejections.append(Rejection(source, line_no, None, None, f"invalid JSON: {exc.msg}"))
                 continue
-            item = data.get("sku") if isinstance(data, dict) else None
-            try:
-                if isinstance(data, dict) and "price" in data:
-                    amount, currency = parse_price(data["price"])
-                    data = {**data, "price": amount, "currency": data.get("currency") or currency or "USD"}
-                loaded.items.append(Product.model_validate(data))
-            except ValueError as exc:
-                if isinstance(exc, ValidationError):
-                    loaded.rejections.extend(_validation_rejections(source, line_no, item, exc))
-                else:
-                    loaded.rejections.append(Rejection(source, line_no, item, "price", str(exc)))
+            product_from_dict(data, options, loaded, line_no, None)
     return loaded
 
 
-def load_catalog_csv(path: Path, source: str) -> Loaded:
+def load_catalog_json(path: Path, source: str, options: LoadOptions) -> Loaded:
+    """A JSON array of products (or {"products": [...]})."""
+    loaded = Loaded("product", source)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        loaded.read = 1
+        loaded.rejections.append(Rejection(source, exc.lineno, None, None, f"invalid JSON: {exc.msg}"))
+        return loaded
+    products = data.get("products") if isinstance(data, dict) else data
+    if not isinstance(products, list):
+        loaded.read = 1
+        loaded.rejections.append(Rejection(source, None, None, None, "expected a list of products"))
+        return loaded
+    for number, product in enumerate(products, start=1):
+        loaded.read += 1
+        product_from_dict(product, options, loaded, None, f"#{number}")
+    return loaded
+
+
+def load_catalog_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
     """One row per variant, grouped by the product ``sku`` column.
 
     Product fields are read from the first row of a product; ``attr:<name>``
@@ -120,8 +167,9 @@ def load_catalog_csv(path: Path, source: str) -> Loaded:
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        for row in reader:
+        for raw in reader:
             line_no = reader.line_num
+            row = options.rename(raw)
             sku = (row.get("sku") or "").strip()
             if not sku:
                 loaded.read += 1
@@ -157,7 +205,7 @@ def load_catalog_csv(path: Path, source: str) -> Loaded:
                 brand=first.get("brand", ""),
                 category=first.get("category", ""),
                 price=amount,
-                currency=first.get("currency") or currency or "USD",
+                currency=first.get("currency") or currency or options.default_currency,
                 description=first.get("description", ""),
                 url=first.get("url", ""),
                 attributes={k[5:]: v for k, v in first.items() if k and k.startswith("attr:") and v},
@@ -168,7 +216,7 @@ def load_catalog_csv(path: Path, source: str) -> Loaded:
     return loaded
 
 
-def load_markdown(path: Path, source: str) -> Loaded:
+def load_markdown(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("document", source, read=1)
     try:
         text = path.read_text(encoding="utf-8")
@@ -184,7 +232,7 @@ def load_markdown(path: Path, source: str) -> Loaded:
     return loaded
 
 
-def load_faq_csv(path: Path, source: str) -> Loaded:
+def load_faq_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("faq", source)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -194,7 +242,7 @@ def load_faq_csv(path: Path, source: str) -> Loaded:
     return loaded
 
 
-def load_faq_json(path: Path, source: str) -> Loaded:
+def load_faq_json(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("faq", source)
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
@@ -215,18 +263,3 @@ def _add_faq(loaded: Loaded, source: str, line: int | None, row: dict, item: str
             loaded.rejections.append(Rejection(source, line, item, name, "missing"))
             return
     loaded.items.append(FaqEntry(source=source, question=question, answer=answer))
-
-
-def load_path(path: Path, root: Path) -> Loaded | None:
-    """Pick the loader by folder and extension; None for files we do not read."""
-    source = path.relative_to(root).as_posix()
-    folder = path.relative_to(root).parts[0] if len(path.relative_to(root).parts) > 1 else ""
-    suffix = path.suffix.lower()
-    if folder == "catalog":
-        loaders = {".jsonl": load_catalog_jsonl, ".csv": load_catalog_csv}
-    elif folder == "faq":
-        loaders = {".csv": load_faq_csv, ".json": load_faq_json}
-    else:
-        loaders = {".md": load_markdown, ".markdown": load_markdown}
-    loader = loaders.get(suffix)
-    return loader(path, source) if loader else None

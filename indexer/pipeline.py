@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
-from indexer.loaders import Loaded, Rejection, load_path
+from indexer.loaders import LoadOptions, Loaded, Rejection
+from indexer.sources import load_path
 from indexer.progress import Progress, default_progress
 from rag.embedding import Embedder, EmbedderSet, load_embedders
 from rag.models import Chunk
@@ -57,7 +58,7 @@ class Sources:
     rejections: list[Rejection]
 
 
-def collect_chunks(root: Path, chunker: DocumentChunker, progress: Progress) -> Sources:
+def collect_chunks(root: Path, chunker: DocumentChunker, options: LoadOptions, progress: Progress) -> Sources:
     """Read every file under the knowledge base into chunks, keeping rejections."""
     if not root.is_dir():
         raise FileNotFoundError(f"knowledge base folder not found: {root}")
@@ -67,7 +68,7 @@ def collect_chunks(root: Path, chunker: DocumentChunker, progress: Progress) -> 
     rejections: list[Rejection] = []
     with progress.step("Loading", len(files)) as step:
         for path in files:
-            loaded = load_path(path, root)
+            loaded = load_path(path, root, options)
             step.advance()
             if loaded is None:
                 continue
@@ -151,7 +152,10 @@ def build_index(
         if removed:
             log.info("removed %d incomplete version(s) left by an interrupted run", len(removed))
         sources = collect_chunks(
-            settings.knowledge_base, DocumentChunker(settings.chunk_size, settings.chunk_overlap), progress
+            settings.knowledge_base,
+            DocumentChunker(settings.chunk_size, settings.chunk_overlap),
+            LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url),
+            progress,
         )
         wanted = build_settings_of(settings)
         previous, reason = _previous(directory, wanted, full)

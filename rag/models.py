@@ -75,6 +75,7 @@ class Variant(BaseModel):
     color: str | None = None
     stock: int = 0
     price: float | None = None  # when it differs from the product price
+    gtin: str | None = None
 
 
 class Product(BaseModel):

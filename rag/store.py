@@ -97,6 +97,7 @@ def identifiers(chunk: Chunk) -> set[str]:
     """Exact product identifiers (SKU, variant SKUs, GTIN, MPN), lower-cased."""
     meta = chunk.metadata
     values = [meta.get("sku"), meta.get("gtin"), meta.get("mpn"), *meta.get("variant_skus", [])]
+    values += [v.get("gtin") for v in meta.get("variants", [])]
     return {str(v).strip().lower() for v in values if v}
 
 

@@ -1,0 +1,75 @@
+"""Store documents other than Markdown: HTML pages, plain text and PDF, turned into Markdown-like text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from indexer.loaders import Document, LoadOptions, Loaded, Rejection
+
+# Page furniture that is never policy text.
+_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
+_BLOCKS = ("h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "blockquote", "pre")
+
+
+def _title_from(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().title()
+
+
+def _document(loaded: Loaded, path: Path, title: str | None, text: str) -> Loaded:
+    if not text.strip():
+        loaded.rejections.append(Rejection(loaded.source, None, None, None, "no text found"))
+    else:
+        loaded.items.append(Document(source=loaded.source, title=title or _title_from(path), text=text))
+    return loaded
+
+
+def load_html(path: Path, source: str, options: LoadOptions) -> Loaded:
+    """Keep headings and text blocks; drop navigation, scripts and other page furniture."""
+    loaded = Loaded("document", source, read=1)
+    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    for tag in soup(_DROP):
+        tag.decompose()
+    body = soup.find("main") or soup.find("article") or soup.body or soup
+    lines = []
+    for block in body.find_all(_BLOCKS):
+        if block.find(_BLOCKS):
+            continue  # the inner block carries the text
+        text = " ".join(block.get_text(" ").split())
+        if not text:
+            continue
+        if block.name in ("h1", "h2", "h3", "h4"):
+            lines.append(f"\n{'#' * int(block.name[1])} {text}\n")
+        else:
+            lines.append(f"- {text}" if block.name == "li" else text)
+    heading = soup.find("h1")
+    title = (heading.get_text(" ", strip=True) if heading else None) or (
+        soup.title.get_text(strip=True) if soup.title else None
+    )
+    return _document(loaded, path, title, "\n".join(lines))
+
+
+def load_text(path: Path, source: str, options: LoadOptions) -> Loaded:
+    loaded = Loaded("document", source, read=1)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        loaded.rejections.append(Rejection(source, None, None, None, f"not UTF-8 text: {exc.reason}"))
+        return loaded
+    return _document(loaded, path, None, text)
+
+
+def load_pdf(path: Path, source: str, options: LoadOptions) -> Loaded:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    loaded = Loaded("document", source, read=1)
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or None
+    except (PdfReadError, ValueError, OSError) as exc:
+        loaded.rejections.append(Rejection(source, None, None, None, f"unreadable PDF: {exc}"))
+        return loaded
+    return _document(loaded, path, title, "\n\n".join(pages))
