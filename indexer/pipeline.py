@@ -141,7 +141,6 @@ def build_index(
     full: bool = False,
     embedders: EmbedderSet | None = None,
     progress: Progress | None = None,
-    keep_versions: int = 3,
 ) -> BuildReport:
     """Build or update the index under ``settings.index_dir`` and publish it atomically."""
     started = time.monotonic()
@@ -207,7 +206,7 @@ def build_index(
             step.advance()
         directory.publish(name, tmp_path)
         report.version, report.published = name, True
-        report.pruned = directory.prune(keep_versions)
+        report.pruned = directory.prune(settings.keep_versions)
     report.seconds = round(time.monotonic() - started, 3)
     return report
 

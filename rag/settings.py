@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Base address for product links in feeds that give only a handle.
     store_url: str = ""
 
+    # Index versions kept on disk after a publish (the current one always stays).
+    keep_versions: int = Field(3, ge=1)
+
     # Chunking of documents (products are always one chunk each).
     chunk_size: int = 800
     chunk_overlap: int = 100
@@ -63,7 +66,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = 2000
+    # Keys for /v1/admin/*, sent as `X-API-Key`; with none set, admin calls are refused.
     admin_api_keys: list[SecretStr] = Field(default_factory=list)
+    # How often the server looks for a newly published index version; 0 turns watching off.
+    reload_interval_seconds: float = Field(5.0, ge=0)
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides) -> "Settings":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -9,7 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from rag.settings import Settings
 from server.errors import install_error_handlers
-from server.routers import chat, health
+from server.reloader import IndexReloader
+from server.routers import admin, chat, health
 from server.state import ServingState
 
 
@@ -20,7 +22,12 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     async def lifespan(app: FastAPI):
         if app.state.serving is None:
             app.state.serving = await run_in_threadpool(ServingState.load, settings)
+        watcher = None
+        if settings.reload_interval_seconds > 0:
+            watcher = asyncio.create_task(app.state.reloader.watch())
         yield
+        if watcher is not None:
+            watcher.cancel()
 
     app = FastAPI(
         title="ShopAssist",
@@ -30,7 +37,9 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.serving = serving
+    app.state.reloader = IndexReloader(app, settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(admin.router)
     return app
