@@ -15,15 +15,21 @@ def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def render_product(product: Product) -> str:
-    """Readable text, one fact per sentence, so an extractive answer can quote a fact."""
+def _describe(product: Product) -> list[str]:
+    """The facts that say what a product is: what shoppers search by meaning."""
     lines = [_finish(f"{product.title} (SKU {product.sku})" + (f" by {product.brand}" if product.brand else ""))]
     if product.category:
         lines.append(f"Category: {product.category}.")
-    lines.append(f"Price: ${product.price:,.2f} {product.currency}.")
     if product.description:
         lines.append(_finish(product.description))
     lines.extend(_finish(f"{_label(name)}: {value}") for name, value in product.attributes.items())
+    return lines
+
+
+def render_product(product: Product) -> str:
+    """Readable text, one fact per sentence, so an extractive answer can quote a fact."""
+    identity, *facts = _describe(product)
+    lines = [identity, f"Price: ${product.price:,.2f} {product.currency}.", *facts]
     if product.sizes:
         lines.append(f"Sizes: {', '.join(product.sizes)}.")
     if product.colors:
@@ -69,6 +75,7 @@ def product_chunk(product: Product, source: str) -> Chunk:
         title=product.title,
         text=render_product(product),
         metadata=metadata,
+        embed="\n".join(_describe(product)),
     )
 
 

@@ -172,16 +172,18 @@ def build_index(
             reuse: dict[int, int] = {}  # position in new chunk list -> row in previous version
             to_embed: list[int] = []
             for position, chunk in enumerate(sources.chunks):
-                if chunk.id in old and old[chunk.id][1] == chunk.content_hash:
-                    reuse[position] = old[chunk.id][0]
+                row, content_hash, embedding_hash = old.get(chunk.id, (None, None, None))
+                if row is None:
+                    report.added += 1
+                elif content_hash == chunk.content_hash:
                     report.unchanged += 1
                 else:
+                    report.updated += 1
+                if row is not None and embedding_hash == chunk.embedding_hash:
+                    reuse[position] = row  # a price or stock change keeps its vector
+                else:
                     to_embed.append(position)
-                    if chunk.id in old:
-                        report.updated += 1
-                    else:
-                        report.added += 1
-            if previous and not (to_embed or report.deleted):
+            if previous and not (report.added or report.updated or report.deleted):
                 log.info("nothing changed; version %s stays published", report.version)
                 report.seconds = round(time.monotonic() - started, 3)
                 return report

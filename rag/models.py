@@ -21,20 +21,31 @@ class Chunk(BaseModel):
     section: str = ""  # heading path inside a document, "A > B"
     text: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # What the embedder sees, when it should differ from ``text``: a product's
+    # searchable facts without its price and stock, which filters handle.
+    embed: str | None = None
 
     def embedding_text(self) -> str:
-        """What the embedder sees: the text with its title and section as context."""
+        """The text to embed: ``embed``, or the text with its title and section as context."""
+        if self.embed is not None:
+            return self.embed
         heading = " > ".join(part for part in (self.title, self.section) if part)
-        return f"{heading}\n{self.text}" if heading and self.kind != "product" else self.text
+        return f"{heading}\n{self.text}" if heading else self.text
 
     @property
     def content_hash(self) -> str:
-        payload = json.dumps(
-            [self.kind, self.source, self.title, self.section, self.text, self.metadata],
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        """Changes whenever anything shown or stored changes."""
+        return _sha256([self.kind, self.source, self.title, self.section, self.text, self.metadata])
+
+    @property
+    def embedding_hash(self) -> str:
+        """Changes only when the vector must be recomputed."""
+        return _sha256(self.embedding_text())
+
+
+def _sha256(value: Any) -> str:
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 class Passage(BaseModel):

@@ -164,7 +164,8 @@ class IndexWriter:
                     section TEXT NOT NULL,
                     text TEXT NOT NULL,
                     metadata TEXT NOT NULL,
-                    content_hash TEXT NOT NULL
+                    content_hash TEXT NOT NULL,
+                    embedding_hash TEXT NOT NULL
                 );
                 CREATE VIRTUAL TABLE chunks_fts USING fts5(
                     body, content='', tokenize='unicode61 remove_diacritics 2'
@@ -173,7 +174,7 @@ class IndexWriter:
                 """
             )
             db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         row,
@@ -185,6 +186,7 @@ class IndexWriter:
                         c.text,
                         json.dumps(c.metadata, ensure_ascii=False, sort_keys=True),
                         c.content_hash,
+                        c.embedding_hash,
                     )
                     for row, c in enumerate(chunks)
                 ),
@@ -330,9 +332,12 @@ class IndexStore:
         marks = ",".join("?" * len(ids))
         return [r[0] for r in self._query(f"SELECT row FROM chunks WHERE id IN ({marks})", ids)]
 
-    def hashes(self) -> dict[str, tuple[int, str]]:
-        """chunk id -> (row, content hash), for incremental builds."""
-        return {cid: (row, h) for row, cid, h in self._query("SELECT row, id, content_hash FROM chunks")}
+    def hashes(self) -> dict[str, tuple[int, str, str]]:
+        """chunk id -> (row, content hash, embedding hash), for incremental builds."""
+        return {
+            cid: (row, content, embedding)
+            for row, cid, content, embedding in self._query("SELECT row, id, content_hash, embedding_hash FROM chunks")
+        }
 
     def vectors(self, rows: list[int], space: str) -> np.ndarray:
         index = self._indexes[space]

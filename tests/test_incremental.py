@@ -46,7 +46,7 @@ def test_rerun_embeds_only_changes_and_removes_deleted(tmp_path):
     lines = (kb / "catalog" / "products.jsonl").read_text(encoding="utf-8").splitlines()
     products = [json.loads(line) for line in lines]
     for product in products[:3]:  # change 3
-        product["price"] = round(product["price"] + 5, 2)
+        product["description"] += " Now with a lifetime repair promise."
     deleted = [p["sku"] for p in products[3:5]]  # delete 2
     kept = products[:3] + products[5:]
     kept.append({**products[6], "sku": "NEW-0001", "title": "Brand New Trail Lantern",
@@ -79,7 +79,28 @@ def test_rerun_embeds_only_changes_and_removes_deleted(tmp_path):
         assert store.rows_for_identifiers([sku]) == []
         assert all(p.chunk.id != f"product:{sku}" for p in retriever.retrieve(sku, 10))
     changed = next(c for c in store.iter_chunks() if c.id == f"product:{products[0]['sku']}")
-    assert f"${products[0]['price']:,.2f}" in changed.text
+    assert "lifetime repair promise" in changed.text
+
+
+def test_price_and_stock_changes_update_text_without_re_embedding(tmp_path):
+    kb = tmp_path / "kb"
+    (kb / "catalog").mkdir(parents=True)
+    lines = (KNOWLEDGE_BASE / "catalog" / "products.jsonl").read_text(encoding="utf-8").splitlines()[:10]
+    (kb / "catalog" / "products.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = Settings(knowledge_base=kb, index_dir=tmp_path / "index")
+    build_index(settings)
+    products = [json.loads(line) for line in lines]
+    products[0]["price"] = 1234.5
+    products[1]["variants"][0]["stock"] += 7
+    (kb / "catalog" / "products.jsonl").write_text(
+        "\n".join(json.dumps(p, ensure_ascii=False) for p in products) + "\n", encoding="utf-8"
+    )
+    embedders = counting(settings)
+    report = build_index(settings, embedders=embedders)
+    assert (report.updated, report.embedded, embedders.primary.texts) == (2, 0, 0)
+    repriced = next(c for c in IndexDirectory(settings.index_dir).open_current().iter_chunks()
+                    if c.id == f"product:{products[0]['sku']}")
+    assert "Price: $1,234.50 USD." in repriced.text
 
 
 def test_changed_embedding_settings_force_a_full_rebuild(tmp_path):
