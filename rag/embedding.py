@@ -34,6 +34,9 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     def __init__(self, name: str, model_path: str | Path, batch_size: int = 64):
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         self.name = name
         self.batch_size = batch_size

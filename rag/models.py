@@ -76,6 +76,7 @@ class Answer(BaseModel):
     handoff: bool = False
     refusal_reason: str | None = None
     language: Literal["en", "zh"] = "en"
+    filters: dict[str, Any] | None = None  # hard constraints applied to the search
     passages: list[Passage] = Field(default_factory=list)
     session_id: str | None = None
 

@@ -6,6 +6,7 @@ import re
 from typing import Protocol
 
 from rag.embedding import EmbedderSet
+from rag.filters import Filters
 from rag.models import Passage
 from rag.store import IndexStore
 
@@ -20,7 +21,14 @@ def identifier_candidates(query: str) -> list[str]:
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, top_k: int) -> list[Passage]: ...
+    def retrieve(
+        self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None
+    ) -> list[Passage]: ...
+
+
+def allowed_rows(store: IndexStore, filters: Filters | None) -> list[int] | None:
+    """None means every chunk; a list restricts the search to matching products."""
+    return None if filters is None or filters.is_empty() else store.filtered_rows(filters)
 
 
 def _passages(
@@ -44,10 +52,10 @@ class DenseRetriever:
         self.store = store
         self.embedders = embedders
 
-    def retrieve(self, query: str, top_k: int) -> list[Passage]:
+    def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
-        hits = self.store.search(vector, top_k, space)
+        hits = self.store.search(vector, top_k, space, allowed_rows(self.store, filters))
         return _passages(self.store, [(row, score, score) for row, score in hits], space)
 
 
@@ -57,13 +65,16 @@ class KeywordRetriever:
     def __init__(self, store: IndexStore):
         self.store = store
 
-    def retrieve(self, query: str, top_k: int) -> list[Passage]:
-        hits = self.store.keyword_search(query, top_k)
+    def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
+        hits = self.store.keyword_search(query, top_k, allowed_rows(self.store, filters))
         return _passages(self.store, [(row, score, 0.0) for row, score in hits], "keyword")
 
 
 class HybridRetriever:
-    """Dense cosine plus a weighted, normalised BM25 bonus; exact identifiers come first.
+    """Dense cosine plus a weighted, normalised BM25 bonus; named products come first.
+
+    A product is named when the query holds its SKU, GTIN or MPN, or when the
+    shopper is looking at it (``context_sku``).
 
     Every candidate from either list is scored with its true cosine, so a keyword
     hit is never ranked on BM25 alone. The weight was chosen on ePQA
@@ -76,13 +87,17 @@ class HybridRetriever:
         self.keyword_weight = keyword_weight
         self.pool = pool
 
-    def retrieve(self, query: str, top_k: int) -> list[Passage]:
+    def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
         pool = max(self.pool, top_k)
-        dense = dict(self.store.search(vector, pool, space))
-        keyword = dict(self.store.keyword_search(query, pool))
-        exact = set(self.store.rows_for_identifiers(identifier_candidates(query)))
+        rows = allowed_rows(self.store, filters)
+        dense = dict(self.store.search(vector, pool, space, rows))
+        keyword = dict(self.store.keyword_search(query, pool, rows))
+        named = identifier_candidates(query) + ([context_sku] if context_sku else [])
+        exact = set(self.store.rows_for_identifiers(named))
+        if rows is not None:
+            exact &= set(rows)
         rows = list(dict.fromkeys([*exact, *dense, *keyword]))
         missing = [row for row in rows if row not in dense]
         if missing:

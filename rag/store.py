@@ -29,6 +29,7 @@ from typing import Any, Iterable, Iterator
 import faiss
 import numpy as np
 
+from rag.filters import Filters, Vocabulary
 from rag.models import Chunk
 from rag.text import tokens
 
@@ -171,6 +172,10 @@ class IndexWriter:
                     body, content='', tokenize='unicode61 remove_diacritics 2'
                 );
                 CREATE TABLE identifiers (value TEXT NOT NULL, row INTEGER NOT NULL);
+                CREATE TABLE products (
+                    row INTEGER PRIMARY KEY, category TEXT, brand TEXT, price REAL, in_stock INTEGER
+                );
+                CREATE TABLE variants (row INTEGER NOT NULL, size TEXT, color TEXT, stock INTEGER);
                 """
             )
             db.executemany(
@@ -200,6 +205,18 @@ class IndexWriter:
                 ((value, row) for row, c in enumerate(chunks) for value in identifiers(c)),
             )
             db.execute("CREATE INDEX identifiers_value ON identifiers(value)")
+            products = [(row, c.metadata) for row, c in enumerate(chunks) if c.kind == "product"]
+            db.executemany(
+                "INSERT INTO products VALUES (?, ?, ?, ?, ?)",
+                ((row, m.get("category", ""), m.get("brand", ""), m.get("price"), int(bool(m.get("in_stock"))))
+                 for row, m in products),
+            )
+            db.executemany(
+                "INSERT INTO variants VALUES (?, ?, ?, ?)",
+                ((row, v.get("size"), v.get("color"), v.get("stock", 0)) for row, m in products for v in m.get("variants", [])),
+            )
+            db.execute("CREATE INDEX variants_row ON variants(row)")
+            db.execute("CREATE INDEX products_price ON products(price)")
             db.commit()
         finally:
             db.close()
@@ -281,25 +298,83 @@ class IndexStore:
     def _query_one(self, sql: str, params: Iterable[Any] = ()) -> tuple:
         return self._query(sql, params)[0]
 
-    def search(self, vector: np.ndarray, k: int, space: str) -> list[tuple[int, float]]:
-        """Rows and cosine scores of the ``k`` nearest chunks in one vector space."""
-        k = min(k, len(self))
-        if k <= 0:
-            return []
-        scores, rows = self._indexes[space].search(vector.reshape(1, -1).astype(np.float32), k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+    def search(self, vector: np.ndarray, k: int, space: str, rows: list[int] | None = None) -> list[tuple[int, float]]:
+        """Rows and cosine scores of the ``k`` nearest chunks in one vector space.
 
-    def keyword_search(self, text: str, k: int) -> list[tuple[int, float]]:
-        """Rows and BM25 scores (higher is better) of the best keyword matches."""
+        With ``rows``, only those chunks compete, so k results come back whenever
+        k rows are allowed.
+        """
+        query = vector.reshape(1, -1).astype(np.float32)
+        index = self._indexes[space]
+        if rows is None:
+            k = min(k, len(self))
+            if k <= 0:
+                return []
+            scores, found = index.search(query, k)
+        else:
+            if not rows:
+                return []
+            k = min(k, len(rows))
+            selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
+            scores, found = index.search(query, k, params=faiss.SearchParameters(sel=selector))
+        return [(int(r), float(s)) for r, s in zip(found[0], scores[0]) if r >= 0]
+
+    def keyword_search(self, text: str, k: int, rows: list[int] | None = None) -> list[tuple[int, float]]:
+        """Rows and BM25 scores (higher is better) of the best keyword matches, among ``rows`` if given."""
         query = fts_query(text)
-        if not query:
+        if not query or rows == []:
             return []
+        restrict = "" if rows is None else " AND rowid IN (SELECT value FROM json_each(?))"
+        params = (query,) + (() if rows is None else (json.dumps(rows),)) + (k,)
         found = self._query(
-            "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            f"SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?{restrict} "
             "ORDER BY bm25(chunks_fts) LIMIT ?",
-            (query, k),
+            params,
         )
         return [(int(row), float(score)) for row, score in found]
+
+    def filtered_rows(self, filters: Filters) -> list[int]:
+        """Rows of the products that satisfy every filter."""
+        where, params = ["1"], []
+        if filters.category:
+            where.append("instr(lower(p.category), lower(?)) > 0")
+            params.append(filters.category)
+        if filters.brand:
+            where.append("lower(p.brand) = lower(?)")
+            params.append(filters.brand)
+        if filters.min_price is not None:
+            where.append("p.price >= ?")
+            params.append(filters.min_price)
+        if filters.max_price is not None:
+            where.append("p.price <= ?")
+            params.append(filters.max_price)
+        for name, value in filters.attributes.items():
+            where.append("lower(json_extract(c.metadata, ?)) = lower(?)")
+            params.extend([f'$.attributes."{name}"', value])
+        variant = []
+        if filters.size:
+            variant.append("upper(v.size) = upper(?)")
+            params.append(filters.size)
+        if filters.color:
+            variant.append("lower(v.color) = lower(?)")
+            params.append(filters.color)
+        if filters.in_stock:
+            variant.append("v.stock > 0") if variant else where.append("p.in_stock = 1")
+        if variant:
+            where.append(f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND {' AND '.join(variant)})")
+        sql = f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row WHERE {' AND '.join(where)} ORDER BY p.row"
+        return [r[0] for r in self._query(sql, params)]
+
+    def vocabulary(self) -> Vocabulary:
+        """The categories, brands and colours this index sells, for reading filters out of text."""
+        def distinct(sql: str) -> tuple[str, ...]:
+            return tuple(r[0] for r in self._query(sql) if r[0])
+
+        return Vocabulary(
+            categories=distinct("SELECT DISTINCT category FROM products"),
+            brands=distinct("SELECT DISTINCT brand FROM products"),
+            colors=distinct("SELECT DISTINCT color FROM variants"),
+        )
 
     def rows_for_identifiers(self, candidates: list[str]) -> list[int]:
         """Rows of products whose SKU, GTIN or MPN equals one of ``candidates``."""
@@ -340,11 +415,9 @@ class IndexStore:
         }
 
     def vectors(self, rows: list[int], space: str) -> np.ndarray:
-        index = self._indexes[space]
-        out = np.zeros((len(rows), index.d), dtype=np.float32)
-        for i, row in enumerate(rows):
-            out[i] = index.reconstruct(int(row))
-        return out
+        if not rows:
+            return np.zeros((0, self._indexes[space].d), dtype=np.float32)
+        return self._indexes[space].reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
     def iter_chunks(self) -> Iterator[Chunk]:
         for row in self._query("SELECT id, kind, source, title, section, text, metadata FROM chunks ORDER BY row"):

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from rag.filters import Filters
+
 
 class ChatRequest(BaseModel):
     message: str = Field(min_length=1, examples=["How long do I have to return an item?"])
     session_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")
+    filters: Filters | None = Field(default=None, description="Hard product constraints, merged with any in the message.")
+    product_sku: str | None = Field(
+        default=None, max_length=64, description="The product the shopper is looking at; its facts are searched first."
+    )
 
 
 class ErrorDetail(BaseModel):

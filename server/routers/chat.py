@@ -27,6 +27,8 @@ def valid_chat(request: ChatRequest, settings: Settings = Depends(get_settings))
 @router.post("/chat", response_model=Answer, responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
 async def chat(request: ChatRequest = Depends(valid_chat), serving: ServingState = Depends(get_serving)) -> Answer:
     """Answer a shopper's question from the store's knowledge base, citing passages, or refuse and offer a handoff."""
-    answer = await run_in_threadpool(serving.assistant.answer, request.message.strip())
+    answer = await run_in_threadpool(
+        serving.assistant.answer, request.message.strip(), request.filters, request.product_sku
+    )
     answer.session_id = request.session_id or secrets.token_urlsafe(24)
     return answer

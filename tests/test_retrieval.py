@@ -1,0 +1,111 @@
+"""Retrieval a shopper can trust: identifiers, hard filters, Chinese questions, product context."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.filters import Filters
+
+from .conftest import KNOWLEDGE_BASE
+
+CATALOG = [json.loads(line) for line in (KNOWLEDGE_BASE / "catalog" / "products.jsonl").read_text().splitlines()]
+
+
+def chat(client, message: str, **extra) -> dict:
+    response = client.post("/v1/chat", json={"message": message, **extra})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("sku", ["JK-1022", "FW-1029", "EL-1008", "BP-1029-BLA"])
+def test_exact_sku_ranks_that_product_first(client, sku):
+    answer = chat(client, f"Do you have {sku}?")
+    first = answer["passages"][0]["chunk"]
+    assert sku == first["metadata"]["sku"] or sku in first["metadata"]["variant_skus"]
+    assert answer["citations"][0]["chunk_id"] == first["id"]
+
+
+def test_nearby_sku_is_not_confused(serving):
+    passages = serving.assistant.retriever.retrieve("price of JK-1008", 5)
+    assert passages[0].chunk.id == "product:JK-1008"
+    assert passages[0].exact_match and not any(p.exact_match for p in passages[1:])
+
+
+def matching_jackets(max_price: float) -> set[str]:
+    return {
+        f"product:{p['sku']}" for p in CATALOG
+        if p["category"] == "Jackets" and p["price"] <= max_price
+        and p["attributes"].get("waterproof") == "yes" and any(v["stock"] > 0 for v in p["variants"])
+    }
+
+
+def test_filters_in_text_return_only_matching_products_and_k_of_them(client):
+    expected = matching_jackets(100)
+    assert len(expected) >= 5  # the sample store has enough to fill k
+    answer = chat(client, "waterproof jacket under $100 in stock")
+    assert answer["filters"] == {"category": "Jackets", "max_price": 100.0, "in_stock": True,
+                                 "attributes": {"waterproof": "yes"}}
+    ids = [p["chunk"]["id"] for p in answer["passages"]]
+    assert len(ids) == 5 and set(ids) <= expected
+    assert all(c["chunk_id"] in expected for c in answer["citations"])
+
+
+def test_filters_return_fewer_only_when_fewer_exist(serving):
+    filters = Filters(category="Jackets", max_price=40, in_stock=True)
+    passages = serving.assistant.retriever.retrieve("jacket", 5, filters)
+    expected = {f"product:{p['sku']}" for p in CATALOG if p["category"] == "Jackets" and p["price"] <= 40
+                and any(v["stock"] > 0 for v in p["variants"])}
+    assert {p.chunk.id for p in passages} == expected and 0 < len(expected) < 5
+
+
+def test_explicit_api_filters_and_variant_level_matching(client):
+    answer = chat(client, "something warm for winter", filters={"category": "Footwear", "size": "10", "color": "Black"})
+    assert answer["passages"]
+    for passage in answer["passages"]:
+        variants = passage["chunk"]["metadata"]["variants"]
+        assert any(v.get("size") == "10" and v.get("color") == "Black" for v in variants)
+
+
+def test_filters_that_match_nothing_refuse_with_a_reason(client):
+    answer = chat(client, "tents under $1", filters={"category": "Tents", "max_price": 1})
+    assert answer["refused"] and answer["handoff"] and "no product matches" in answer["refusal_reason"]
+
+
+def test_chinese_price_filter(client):
+    answer = chat(client, "有没有50元以下的背包？")
+    assert answer["filters"]["max_price"] == 50.0 and answer["filters"]["category"] == "Backpacks"
+    assert all(p["chunk"]["metadata"]["price"] <= 50 for p in answer["passages"])
+
+
+def test_policy_questions_mentioning_prices_are_not_filtered(client):
+    answer = chat(client, "Is standard shipping free on orders over $75?")
+    assert answer["filters"] is None and not answer["refused"]
+    assert answer["citations"][0]["source"] in ("policies/shipping.md", "faq/faq.csv")
+
+
+def test_chinese_question_about_the_return_window_cites_the_returns_policy(client):
+    answer = chat(client, "退货期限是多少天？")
+    assert not answer["refused"] and "30" in answer["text"]
+    assert {c["source"] for c in answer["citations"]} & {"policies/returns.zh.md", "policies/returns.md"}
+
+
+def test_chinese_question_finds_an_english_only_answer(client):
+    answer = chat(client, "礼品卡会过期吗？")  # gift cards are only described in English
+    assert not answer["refused"]
+    assert {c["source"] for c in answer["citations"]} <= {"policies/payment.md", "faq/faq.csv"}
+    assert "expire" in answer["text"]
+
+
+def test_english_question_finds_a_chinese_named_product(client):
+    answer = chat(client, "How much is the Qingshan waterproof jacket?")
+    assert answer["citations"][0]["chunk_id"] == "product:JK-1113" and "$99.00" in answer["text"]
+
+
+def test_product_context_question_cites_that_product(client):
+    answer = chat(client, "does this come in blue?", product_sku="JK-1120")
+    assert answer["citations"][0]["chunk_id"] == "product:JK-1120"
+    assert "Colours:" in answer["text"]
+    other = chat(client, "what is it made of?", product_sku="FW-1029")
+    assert other["citations"][0]["chunk_id"] == "product:FW-1029" and "leather" in other["text"]
