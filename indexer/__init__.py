@@ -1,5 +1,8 @@
 """The indexer: turns a store's catalog and documents into a published index version."""
 
+from indexer.datasets import RetrievalSet, build_eval_index, context_rows, load_epqa, load_semipqa
 from indexer.pipeline import BuildReport, build_index
 
-__all__ = ["BuildReport", "build_index"]
+__all__ = [
+    "BuildReport", "RetrievalSet", "build_eval_index", "build_index", "context_rows", "load_epqa", "load_semipqa",
+]

@@ -196,7 +196,8 @@ def build_index(
                 if reuse:
                     positions = list(reuse)
                     matrix[positions] = previous.vectors([reuse[p] for p in positions], space)
-                _embed(embedder, sources.chunks, to_embed, matrix, settings.embedding_batch_size, progress, space)
+                if to_embed:
+                    matrix[to_embed] = embed_chunks(embedder, sources.chunks, progress, space, to_embed)
                 vectors[space] = matrix
             report.embedded = len(to_embed)
         finally:
@@ -213,14 +214,18 @@ def build_index(
     return report
 
 
-def _embed(
-    embedder: Embedder, chunks: list[Chunk], positions: list[int], out: np.ndarray, batch: int,
-    progress: Progress, space: str,
-) -> None:
+def embed_chunks(
+    embedder: Embedder, chunks: list[Chunk], progress: Progress, space: str, positions: list[int] | None = None,
+) -> np.ndarray:
+    """Vectors for ``chunks`` (or the ones at ``positions``), in that order, with progress."""
+    positions = list(range(len(chunks))) if positions is None else positions
+    out = np.zeros((len(positions), embedder.dimension), dtype=np.float32)
     # Sorting by length keeps padding low inside each batch.
-    order = sorted(positions, key=lambda p: len(chunks[p].embedding_text()))
+    order = sorted(range(len(positions)), key=lambda i: len(chunks[positions[i]].embedding_text()))
+    step_size = 256
     with progress.step(f"Embedding ({space})", len(order)) as step:
-        for start in range(0, len(order), batch):
-            part = order[start : start + batch]
-            out[part] = embedder.embed([chunks[p].embedding_text() for p in part])
+        for start in range(0, len(order), step_size):
+            part = order[start : start + step_size]
+            out[part] = embedder.embed([chunks[positions[i]].embedding_text() for i in part])
             step.advance(len(part))
+    return out

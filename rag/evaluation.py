@@ -135,3 +135,26 @@ def ndcg_at_k(gains: list[float], ideal: list[float], k: int = 10) -> float:
 
     best = dcg(sorted(ideal, reverse=True))
     return dcg(gains) / best if best > 0 else 0.0
+
+
+RETRIEVAL_METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
+
+
+def retrieval_metrics(ranked: list[str], relevance: dict[str, int]) -> dict[str, float]:
+    """Metrics for one query: ``ranked`` chunk ids, best first; ``relevance`` graded labels.
+
+    recall@k is the share of relevant chunks found in the top k; nDCG uses the grades.
+    """
+    relevant = {cid for cid, grade in relevance.items() if grade > 0}
+    first = next((i for i, cid in enumerate(ranked[:10], start=1) if cid in relevant), None)
+    return {
+        "recall@1": len(relevant & set(ranked[:1])) / len(relevant),
+        "recall@5": len(relevant & set(ranked[:5])) / len(relevant),
+        "recall@10": len(relevant & set(ranked[:10])) / len(relevant),
+        "mrr@10": 1 / first if first else 0.0,
+        "ndcg@10": ndcg_at_k([relevance.get(cid, 0) for cid in ranked], list(relevance.values()), 10),
+    }
+
+
+def mean_metrics(per_query: list[dict[str, float]]) -> dict[str, float]:
+    return {name: sum(m[name] for m in per_query) / len(per_query) for name in RETRIEVAL_METRICS}

@@ -53,9 +53,12 @@ class DenseRetriever:
         self.embedders = embedders
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
+        return self.rank(query, top_k, allowed_rows(self.store, filters))
+
+    def rank(self, query: str, top_k: int, rows: list[int] | None = None) -> list[Passage]:
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
-        hits = self.store.search(vector, top_k, space, allowed_rows(self.store, filters))
+        hits = self.store.search(vector, top_k, space, rows)
         return _passages(self.store, [(row, score, score) for row, score in hits], space)
 
 
@@ -66,7 +69,10 @@ class KeywordRetriever:
         self.store = store
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
-        hits = self.store.keyword_search(query, top_k, allowed_rows(self.store, filters))
+        return self.rank(query, top_k, allowed_rows(self.store, filters))
+
+    def rank(self, query: str, top_k: int, rows: list[int] | None = None) -> list[Passage]:
+        hits = self.store.keyword_search(query, top_k, rows)
         return _passages(self.store, [(row, score, 0.0) for row, score in hits], "keyword")
 
 
@@ -88,14 +94,16 @@ class HybridRetriever:
         self.pool = pool
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
+        return self.rank(query, top_k, allowed_rows(self.store, filters), [context_sku] if context_sku else [])
+
+    def rank(self, query: str, top_k: int, rows: list[int] | None = None, named: list[str] = ()) -> list[Passage]:
+        """Rank among ``rows`` (all when None); products in ``named`` or the query come first."""
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
         pool = max(self.pool, top_k)
-        rows = allowed_rows(self.store, filters)
         dense = dict(self.store.search(vector, pool, space, rows))
         keyword = dict(self.store.keyword_search(query, pool, rows))
-        named = identifier_candidates(query) + ([context_sku] if context_sku else [])
-        exact = set(self.store.rows_for_identifiers(named))
+        exact = set(self.store.rows_for_identifiers(identifier_candidates(query) + list(named)))
         if rows is not None:
             exact &= set(rows)
         rows = list(dict.fromkeys([*exact, *dense, *keyword]))

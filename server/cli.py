@@ -191,5 +191,41 @@ def eval_calibrate(
         )
 
 
+SHARED = Path("../shared/datasets")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    datasets: str = typer.Option("store,epqa,semipqa", help="Comma-separated: store, epqa, semipqa."),
+    shared: Path = typer.Option(SHARED, help="Folder holding epqa/dev.csv and semipqa/attribute_ranking_dev.tsv."),
+    cache: Path = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs."),
+    golden: Path = typer.Option(GOLDEN, help="Golden set for the sample store."),
+    doc: Optional[Path] = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md)."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Recall@1/5/10, MRR@10 and nDCG@10 for dense, keyword and hybrid retrieval and each embedding model."""
+    from server import eval_commands
+
+    _logging()
+    settings = _settings(config)
+    wanted = [d.strip() for d in datasets.split(",") if d.strip()]
+    files = {"epqa": shared / "epqa" / "dev.csv", "semipqa": shared / "semipqa" / "attribute_ranking_dev.tsv"}
+    rows, sweep = [], []
+    if "store" in wanted:
+        rows += eval_commands.evaluate_store(golden, cache, settings)
+    for name in ("epqa", "semipqa"):
+        if name not in wanted:
+            continue
+        if not files[name].is_file():
+            err.print(f"skipping {name}: {files[name]} not found (the team's shared datasets folder)")
+            continue
+        rows += eval_commands.evaluate_public(name, files[name], cache, settings, eval_commands.MODELS)
+        if name == "epqa":
+            sweep = eval_commands.sweep_keyword_weight(files[name], cache, settings, (0.0, 0.05, 0.1, 0.2, 0.3, 0.5))
+    out.print(eval_commands.table(rows), highlight=False, markup=False)
+    if doc:
+        eval_commands.write_retrieval_doc(doc, f"shopassist eval retrieval --datasets {datasets} --doc {doc}", rows, sweep)
+
+
 if __name__ == "__main__":
     app()
