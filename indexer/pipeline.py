@@ -205,7 +205,7 @@ def build_index(
                 previous.close()
         name, tmp_path = directory.new_version_dir()
         with progress.step("Writing", 1) as step:
-            IndexWriter(tmp_path).write(sources.chunks, vectors, embedders.models(), wanted)
+            IndexWriter(tmp_path, settings.ann_threshold).write(sources.chunks, vectors, embedders.models(), wanted)
             step.advance()
         directory.publish(name, tmp_path)
         report.version, report.published = name, True

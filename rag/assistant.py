@@ -6,12 +6,13 @@ import logging
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import Filters, Vocabulary, parse_filters
-from rag.generation import Draft, ExtractiveGenerator, Generator
+from rag.generation import ExtractiveGenerator, Generator
+from rag.grounding import Verifier
 from rag.models import Answer, Passage
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.text import citation_numbers, detect_language
+from rag.text import detect_language
 
 log = logging.getLogger("shopassist.assistant")
 
@@ -28,12 +29,14 @@ class Assistant:
     """Answers one question from the index, citing its passages, or refuses with a handoff."""
 
     def __init__(
-        self, retriever: Retriever, generator: Generator, min_relevance: dict[str, float],
-        vocabulary: Vocabulary, top_k: int = 5,
+        self, retriever: Retriever, generator: Generator, verifier: Verifier, min_relevance: dict[str, float],
+        vocabulary: Vocabulary, top_k: int = 5, fallback: Generator | None = None,
     ):
         self.retriever = retriever
         self.vocabulary = vocabulary
         self.generator = generator
+        self.verifier = verifier
+        self.fallback = fallback  # used when none of the generator's sentences survive verification
         self.min_relevance = min_relevance  # per vector space: similarities are not comparable across models
         self.top_k = top_k
 
@@ -53,26 +56,18 @@ class Assistant:
                 if best else "no passage was retrieved"
             )
             return self._refuse(language, passages, reason, applied_dump)
-        draft = self.generator.generate(question, relevant)
-        problem = self._check(draft, relevant)
-        if problem:
-            return self._refuse(language, passages, problem, applied_dump)
+        text, citations, report = self.verifier.verify(question, self.generator.generate(question, relevant), relevant)
+        if not text and self.fallback is not None and self.fallback is not self.generator:
+            dropped = report.dropped
+            text, citations, report = self.verifier.verify(question, self.fallback.generate(question, relevant), relevant)
+            report.dropped, report.fallback = dropped + report.dropped, "extractive"
+        if not text:
+            refusal = self._refuse(language, passages, "no sentence of the draft was supported by its passages", applied_dump)
+            refusal.grounding = report
+            return refusal
         return Answer(
-            text=draft.text, citations=draft.citations, language=language, passages=passages, filters=applied_dump
+            text=text, citations=citations, language=language, passages=passages, filters=applied_dump, grounding=report,
         )
-
-    @staticmethod
-    def _check(draft: Draft, passages: list[Passage]) -> str | None:
-        """Every [n] in the text must be a citation, and every citation a retrieved passage."""
-        if not draft.text or not draft.citations:
-            return "the generator found no sentence to quote"
-        numbers = {c.number for c in draft.citations}
-        if set(citation_numbers(draft.text)) - numbers:
-            return "the draft cites a passage that was not returned"
-        retrieved = {p.chunk.id for p in passages}
-        if any(c.chunk_id not in retrieved for c in draft.citations):
-            return "the draft cites a chunk that was not retrieved"
-        return None
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:
@@ -85,10 +80,13 @@ class Assistant:
 
 def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
+    extractive = ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences)
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
-        ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences),
+        extractive,
+        Verifier(embedders, settings.min_support),
         min_relevance={PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual},
         vocabulary=store.vocabulary(),
         top_k=settings.top_k,
+        fallback=extractive,
     )

@@ -13,7 +13,8 @@ from typing import Protocol
 import numpy as np
 
 from rag.embedding import EmbedderSet
-from rag.models import Citation, Passage
+from rag.grounding import is_injection
+from rag.models import Passage
 from rag.text import content_words, has_cjk, split_sentences
 
 # Question words that ask for one product field, mapped to the field's label in product text.
@@ -32,14 +33,13 @@ FIELD_INTENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
-class Draft:
-    text: str
-    citations: list[Citation]
-
-
 class Generator(Protocol):
-    def generate(self, question: str, passages: list[Passage]) -> Draft: ...
+    """Writes an answer from numbered passages; ``[n]`` cites ``passages[n - 1]``.
+
+    Whatever it writes goes through the Verifier before anyone reads it.
+    """
+
+    def generate(self, question: str, passages: list[Passage]) -> str: ...
 
 
 @dataclass
@@ -86,17 +86,18 @@ class ExtractiveGenerator:
         self.passage_window = passage_window
         self.max_passages = max_passages
 
-    def generate(self, question: str, passages: list[Passage]) -> Draft:
+    def generate(self, question: str, passages: list[Passage]) -> str:
         if not passages:
-            return Draft("", [])
+            return ""
         usable = self._usable(passages)
         candidates = [
             _Candidate(i, pos, sentence)
             for i in usable
             for pos, sentence in enumerate(split_sentences(passages[i].chunk.text))
+            if not is_injection(sentence)
         ]
         if not candidates:
-            return Draft("", [])
+            return ""
         fields = _requested_fields(question)
         self._score(question, passages, candidates, fields)
         chosen = self._choose(candidates)
@@ -158,24 +159,17 @@ class ExtractiveGenerator:
                 if label in ("Price", "Availability") or ":" not in candidate.text:
                     chosen.append(candidate)
 
-    def _compose(self, passages: list[Passage], candidates: list[_Candidate], chosen: list[_Candidate]) -> Draft:
+    def _compose(self, passages: list[Passage], candidates: list[_Candidate], chosen: list[_Candidate]) -> str:
         # A product fact needs the product's name beside it: add its first line.
         by_passage: dict[int, list[_Candidate]] = {}
         for candidate in chosen:
             by_passage.setdefault(candidate.passage, []).append(candidate)
         for index, group in by_passage.items():
             if passages[index].chunk.kind == "product" and all(c.position != 0 for c in group):
-                group.append(next(c for c in candidates if c.passage == index and c.position == 0))
+                group.extend(c for c in candidates if c.passage == index and c.position == 0)
         order = sorted(by_passage, key=lambda i: max(c.score for c in by_passage[i]), reverse=True)
-        parts, citations = [], []
-        for number, index in enumerate(order, start=1):
+        parts = []
+        for index in order:
             group = sorted(by_passage[index], key=lambda c: c.position)
-            quoted = " ".join(_finish(c.text) for c in group)
-            parts.append(f"{quoted} [{number}]")
-            passage = passages[index]
-            citations.append(Citation(
-                number=number, chunk_id=passage.chunk.id, source=passage.chunk.source,
-                title=passage.chunk.title, section=passage.chunk.section, snippet=quoted,
-                score=passage.score,
-            ))
-        return Draft(" ".join(parts), citations)
+            parts.append(" ".join(_finish(c.text) for c in group) + f" [{index + 1}]")
+        return " ".join(parts)

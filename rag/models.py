@@ -69,6 +69,22 @@ class Citation(BaseModel):
     score: float
 
 
+class SentenceCheck(BaseModel):
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    support: float
+    supported: bool
+    evidence: str | None = None  # the cited passage's sentence that supports it best
+    reason: str | None = None
+
+
+class GroundingReport(BaseModel):
+    sentences: list[SentenceCheck] = Field(default_factory=list)
+    supported_share: float = 0.0
+    dropped: list[SentenceCheck] = Field(default_factory=list)
+    fallback: str | None = None  # "extractive" when the generator's draft was replaced
+
+
 class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
@@ -77,6 +93,7 @@ class Answer(BaseModel):
     refusal_reason: str | None = None
     language: Literal["en", "zh"] = "en"
     filters: dict[str, Any] | None = None  # hard constraints applied to the search
+    grounding: GroundingReport | None = None
     passages: list[Passage] = Field(default_factory=list)
     session_id: str | None = None
 

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
 
     # Index versions kept on disk after a publish (the current one always stays).
     keep_versions: int = Field(3, ge=1)
+    # Above this many chunks, search uses an HNSW graph tuned to recall@10 >= 0.95 instead of exact search.
+    ann_threshold: int = Field(20_000, ge=1)
 
     # Chunking of documents (products are always one chunk each).
     chunk_size: int = 800
@@ -61,6 +63,8 @@ class Settings(BaseSettings):
     # Generation.
     generator: Literal["extractive"] = "extractive"
     max_answer_sentences: int = 3
+    # A sentence is kept only if its support from the cited passages reaches this (0..1).
+    min_support: float = Field(0.55, ge=0, le=1)
 
     # Server.
     host: str = "127.0.0.1"

@@ -21,7 +21,7 @@ import socket
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -74,6 +74,8 @@ class Manifest:
     built_at: str
     index_type: str
     build_settings: dict[str, Any]
+    # Approximate search only: per space, the efSearch chosen and the recall@10 it measured.
+    ann: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
@@ -111,8 +113,9 @@ def fts_query(text: str) -> str:
 class IndexWriter:
     """Writes one complete version directory."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, ann_threshold: int = 20_000):
         self.path = path
+        self.ann_threshold = ann_threshold
 
     def write(
         self,
@@ -123,12 +126,15 @@ class IndexWriter:
     ) -> Manifest:
         """``vectors`` and ``models`` are keyed by vector space; rows follow ``chunks``."""
         self.path.mkdir(parents=True, exist_ok=True)
-        spaces = {}
+        spaces, ann = {}, {}
         index_type = ""
         for space, matrix in vectors.items():
             if len(chunks) != len(matrix):
                 raise ValueError(f"{len(chunks)} chunks but {len(matrix)} {space} vectors")
-            index = build_faiss_index(np.ascontiguousarray(matrix, dtype=np.float32), matrix.shape[1])
+            matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            index = build_faiss_index(matrix, self.ann_threshold)
+            if isinstance(index, faiss.IndexHNSWFlat):
+                ann[space] = tune_hnsw(index, matrix)
             faiss.write_index(index, str(self.path / vectors_file(space)))
             spaces[space] = {"model": models[space], "dimension": int(matrix.shape[1])}
             index_type = index_type_name(index)
@@ -144,6 +150,7 @@ class IndexWriter:
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             index_type=index_type,
             build_settings=build_settings,
+            ann=ann,
         )
         manifest.write(self.path / MANIFEST)
         _fsync_dir(self.path)
@@ -224,12 +231,46 @@ class IndexWriter:
             os.fsync(handle.fileno())
 
 
-def build_faiss_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
-    """Exact inner-product search; vectors are normalised, so scores are cosines."""
-    index = faiss.IndexFlatIP(dimension)
+def build_faiss_index(vectors: np.ndarray, ann_threshold: int) -> faiss.Index:
+    """Exact inner-product search up to ``ann_threshold`` vectors, HNSW above it.
+
+    Vectors are normalised, so inner products are cosines.
+    """
+    dimension = vectors.shape[1]
+    if len(vectors) <= ann_threshold:
+        index = faiss.IndexFlatIP(dimension)
+    else:
+        index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     if len(vectors):
         index.add(vectors)
     return index
+
+
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+ANN_RECALL_TARGET = 0.95
+# Below this many allowed rows, a filtered query is answered exactly from the stored vectors.
+EXACT_FILTER_LIMIT = 20_000
+
+
+def tune_hnsw(index: faiss.IndexHNSWFlat, vectors: np.ndarray, samples: int = 200, seed: int = 0) -> dict[str, float]:
+    """Raise efSearch until recall@10 against exact search reaches the target; record both."""
+    rng = np.random.default_rng(seed)
+    picked = vectors[rng.choice(len(vectors), size=min(samples, len(vectors)), replace=False)]
+    queries = picked + rng.normal(scale=0.05, size=picked.shape).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(queries, 10)
+    recall = 0.0
+    for ef in (32, 64, 128, 256, 512, 1024):
+        index.hnsw.efSearch = ef
+        _, found = index.search(queries, 10)
+        recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
+        if recall >= ANN_RECALL_TARGET:
+            break
+    return {"efSearch": ef, "recall_at_10": round(recall, 4)}
 
 
 def index_type_name(index: faiss.Index) -> str:
@@ -255,6 +296,8 @@ class IndexStore:
                 self._indexes[space] = faiss.read_index(str(file))
             except RuntimeError as exc:
                 raise CorruptIndexError(f"cannot read FAISS vectors {file}: {exc}") from exc
+            if space in self.manifest.ann:
+                faiss.downcast_index(self._indexes[space]).hnsw.efSearch = int(self.manifest.ann[space]["efSearch"])
         self._db = self._open_db(path / CHUNKS_DB)
         self._lock = threading.Lock()
         rows = self._query_one("SELECT count(*) FROM chunks")[0]
@@ -311,12 +354,19 @@ class IndexStore:
             if k <= 0:
                 return []
             scores, found = index.search(query, k)
-        else:
-            if not rows:
-                return []
+        elif not rows:
+            return []
+        elif len(rows) <= EXACT_FILTER_LIMIT or space not in self.manifest.ann:
+            # Exact over the allowed rows: a filter can never cost recall.
             k = min(k, len(rows))
+            candidates = np.asarray(rows, dtype=np.int64)
+            similarity = self.vectors(rows, space) @ query[0]
+            best = np.argsort(-similarity)[:k]
+            return [(int(candidates[i]), float(similarity[i])) for i in best]
+        else:
             selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
-            scores, found = index.search(query, k, params=faiss.SearchParameters(sel=selector))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(int(self.manifest.ann[space]["efSearch"]), 4 * k))
+            scores, found = index.search(query, min(k, len(rows)), params=params)
         return [(int(r), float(s)) for r, s in zip(found[0], scores[0]) if r >= 0]
 
     def keyword_search(self, text: str, k: int, rows: list[int] | None = None) -> list[tuple[int, float]]:
