@@ -8,6 +8,7 @@ from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import ExtractiveGenerator, Generator
 from rag.grounding import Verifier
+from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
@@ -56,7 +57,12 @@ class Assistant:
                 if best else "no passage was retrieved"
             )
             return self._refuse(language, passages, reason, applied_dump)
-        text, citations, report = self.verifier.verify(question, self.generator.generate(question, relevant), relevant)
+        try:
+            draft = self.generator.generate(question, relevant)
+        except GenerationError as exc:
+            log.warning("generator failed, answering extractively: %s", exc)
+            draft = ""
+        text, citations, report = self.verifier.verify(question, draft, relevant)
         if not text and self.fallback is not None and self.fallback is not self.generator:
             dropped = report.dropped
             text, citations, report = self.verifier.verify(question, self.fallback.generate(question, relevant), relevant)
@@ -78,12 +84,29 @@ class Assistant:
         )
 
 
+def build_generator(settings: Settings, extractive: Generator) -> Generator:
+    """The generator backend named in settings; LLM backends are configured, never guessed."""
+    if settings.generator == "openai":
+        if not (settings.llm_base_url and settings.llm_model):
+            raise ValueError("generator 'openai' needs llm_base_url and llm_model in settings")
+        return OpenAIChatGenerator(
+            settings.llm_base_url, settings.llm_model,
+            settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+            settings.llm_timeout_seconds, settings.llm_retries, settings.llm_max_tokens,
+        )
+    if settings.generator == "transformers":
+        if not settings.transformers_model_dir:
+            raise ValueError("generator 'transformers' needs transformers_model_dir in settings")
+        return TransformersGenerator(settings.transformers_model_dir, settings.llm_max_tokens)
+    return extractive
+
+
 def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     extractive = ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences)
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
-        extractive,
+        build_generator(settings, extractive),
         Verifier(embedders, settings.min_support),
         min_relevance={PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual},
         vocabulary=store.vocabulary(),

@@ -61,7 +61,16 @@ class Settings(BaseSettings):
     min_relevance_multilingual: float = 0.25
 
     # Generation.
-    generator: Literal["extractive"] = "extractive"
+    # "extractive" quotes passages (offline, deterministic); "openai" calls any OpenAI-compatible
+    # chat-completions server; "transformers" runs a local model directory. All are verified.
+    generator: Literal["extractive", "openai", "transformers"] = "extractive"
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1
+    llm_model: str = ""
+    llm_api_key: SecretStr | None = None  # set SHOPASSIST_LLM_API_KEY; never written to logs
+    llm_timeout_seconds: float = Field(30.0, gt=0)
+    llm_retries: int = Field(2, ge=0)
+    llm_max_tokens: int = Field(300, ge=1)
+    transformers_model_dir: Path | None = None
     max_answer_sentences: int = 3
     # A sentence is kept only if its support from the cited passages reaches this (0..1).
     min_support: float = Field(0.55, ge=0, le=1)

@@ -75,7 +75,7 @@ def numbers(text: str) -> set[str]:
 
 
 def strip_citations(text: str) -> str:
-    return _CITATION_MARK.sub("", text).strip()
+    return re.sub(r"\s+([.,;:!?。，；])", r"\1", _CITATION_MARK.sub("", text)).strip()
 
 
 def citation_numbers(text: str) -> list[int]:

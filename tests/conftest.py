@@ -40,3 +40,19 @@ def serving(sample_settings, sample_build) -> ServingState:
 def client(sample_settings, serving):
     with TestClient(create_app(sample_settings, serving)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def fake_llm():
+    """Start a scripted OpenAI-compatible server: ``fake_llm(["reply 1", ...])``."""
+    from .fakes import FakeOpenAIServer
+
+    servers = []
+
+    def start(replies: list[str]) -> FakeOpenAIServer:
+        servers.append(FakeOpenAIServer(replies))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
