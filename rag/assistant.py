@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import Filters, Vocabulary, parse_filters
@@ -16,6 +17,22 @@ from rag.store import IndexStore
 from rag.text import detect_language
 
 log = logging.getLogger("shopassist.assistant")
+
+# Questions about one shopper's own order or account: the knowledge base cannot know, a person can.
+PERSONAL = re.compile(
+    r"\b(where(?:'s| is)|status of|has|have|did|why is|is)\b[^?]*\bmy (?:order|package|parcel|delivery|refund|return|shipment)s?\b"
+    r"|\bmy (?:order|package|parcel|refund)s? (?:hasn't|has not|didn't|did not|is late|never|still)\b"
+    r"|\border (?:number|no\.?|#)\s*\w*\d|#\s?\d{5,}"
+    r"|\b(?:reset|forgot|change|update|recover)\b[^?]*\b(?:my )?(?:password|login|account email)\b"
+    r"|\b(?:can't|cannot|can not|unable to) (?:log|sign) ?in\b|\bmy account (?:is|was) (?:locked|hacked|blocked)\b"
+    r"|我的(?:订单|包裹|快递|退款|账户|账号)|订单号|密码|登录不了|无法登录",
+    re.IGNORECASE,
+)
+HANDOFFS = {
+    "en": ("I can't look up orders or accounts from here. Let me connect you with a member of our support team, "
+           "who can check it for you."),
+    "zh": "我无法在这里查询订单或账户信息。我为您转接人工客服，他们可以帮您查询。",
+}
 
 REFUSALS = {
     "en": (
@@ -44,6 +61,9 @@ class Assistant:
     def answer(self, question: str, filters: Filters | None = None, product_sku: str | None = None) -> Answer:
         """Answer ``question``; ``filters`` are the caller's, merged with any found in the text."""
         language = detect_language(question)
+        if PERSONAL.search(question):
+            return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language,
+                          refusal_reason="a question about the shopper's own order or account needs a person")
         applied = (filters or Filters()).merged(parse_filters(question, self.vocabulary))
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)

@@ -53,7 +53,11 @@ class _Candidate:
 
 def _requested_fields(question: str) -> set[str]:
     q = question.lower()
-    return {label for label, cues in FIELD_INTENTS.items() if any(_cue_in(cue, q) for cue in cues)}
+    fields = {label for label, cues in FIELD_INTENTS.items() if any(_cue_in(cue, q) for cue in cues)}
+    if re.search(r"\bhow much\b.*\b(hold|holds|carry|fit|weigh|weighs)\b", q):  # not a price question
+        fields.discard("Price")
+        fields.add("Weight" if re.search(r"\bweighs?\b", q) else "Capacity")
+    return fields
 
 
 def _cue_in(cue: str, text: str) -> bool:
@@ -101,8 +105,7 @@ class ExtractiveGenerator:
         fields = _requested_fields(question)
         self._score(question, passages, candidates, fields)
         chosen = self._choose(candidates)
-        if not fields:
-            self._describe_products(passages, candidates, chosen)
+        self._describe_products(passages, candidates, chosen, bool(fields))
         return self._compose(passages, candidates, chosen)
 
     def _usable(self, passages: list[Passage]) -> list[int]:
@@ -146,18 +149,20 @@ class ExtractiveGenerator:
         """FAQ answers often restate a policy sentence: quote it once."""
         return any(float(candidate.vector @ c.vector) > 0.85 for c in chosen)
 
-    def _describe_products(self, passages: list[Passage], candidates: list[_Candidate], chosen: list[_Candidate]) -> None:
-        """A bare product name answers nothing: add its description, price and availability."""
+    def _describe_products(
+        self, passages: list[Passage], candidates: list[_Candidate], chosen: list[_Candidate], asked_for_field: bool
+    ) -> None:
+        """A bare product name answers nothing: add its best fact for a specific question,
+        or its description, price and availability for a general one."""
         for index in {c.passage for c in chosen}:
             mine = [c for c in chosen if c.passage == index]
             if passages[index].chunk.kind != "product" or any(c.position != 0 for c in mine):
                 continue
-            for candidate in candidates:
-                if candidate.passage != index or candidate.position == 0:
-                    continue
-                label = candidate.text.split(":", 1)[0]
-                if label in ("Price", "Availability") or ":" not in candidate.text:
-                    chosen.append(candidate)
+            facts = [c for c in candidates if c.passage == index and c.position != 0]
+            if asked_for_field:
+                chosen.extend(sorted(facts, key=lambda c: c.score, reverse=True)[:1])
+            else:
+                chosen.extend(c for c in facts if c.text.split(":", 1)[0] in ("Price", "Availability") or ":" not in c.text)
 
     def _compose(self, passages: list[Passage], candidates: list[_Candidate], chosen: list[_Candidate]) -> str:
         # A product fact needs the product's name beside it: add its first line.

@@ -98,17 +98,23 @@ class Verifier:
 
     def _check(self, question: str, units: list[tuple[str, list[int]]], passages: list[Passage]) -> list[SentenceCheck]:
         embedder = self.embedders.spaces()[self.embedders.space_for(question)]
-        evidence_sentences = {i: split_sentences(p.chunk.text) for i, p in enumerate(passages, start=1)}
+        # Instruction-like sentences in a passage are never evidence for anything.
+        evidence_sentences = {
+            i: [s for s in split_sentences(p.chunk.text) if not is_injection(s)] for i, p in enumerate(passages, start=1)
+        }
         flat = [(i, s) for i, sentences in evidence_sentences.items() for s in sentences]
         vectors = embedder.embed([body for body, _ in units] + [s for _, s in flat])
         unit_vectors, evidence_vectors = vectors[: len(units)], vectors[len(units):]
         checks = []
         for (body, marks), vector in zip(units, unit_vectors):
             valid = [n for n in dict.fromkeys(marks) if 1 <= n <= len(passages)]
-            checks.append(self._judge(question, body, marks, valid, vector, passages, flat, evidence_vectors))
+            evidence = " ".join(
+                passages[n - 1].chunk.title + ". " + " ".join(evidence_sentences[n]) for n in valid
+            )
+            checks.append(self._judge(question, body, marks, valid, vector, evidence, flat, evidence_vectors))
         return checks
 
-    def _judge(self, question, body, marks, valid, vector, passages, flat, evidence_vectors) -> SentenceCheck:
+    def _judge(self, question, body, marks, valid, vector, evidence, flat, evidence_vectors) -> SentenceCheck:
         def fail(reason: str, support: float = 0.0) -> SentenceCheck:
             return SentenceCheck(text=body, citations=valid, support=round(support, 3), supported=False, reason=reason)
 
@@ -116,7 +122,6 @@ class Verifier:
             return fail("instruction-like text is never passed on")
         if not valid:
             return fail("cites no retrieved passage" if not marks else f"cites passage(s) {marks} that were not retrieved")
-        evidence = " ".join(passages[n - 1].chunk.text + " " + passages[n - 1].chunk.title for n in valid)
         missing = _hard_facts(body) - _hard_facts(evidence) - numbers(evidence)
         if missing:
             return fail(f"{', '.join(sorted(missing))} not in the cited passage")
