@@ -11,6 +11,8 @@ from rag.generation import ExtractiveGenerator, Generator
 from rag.grounding import Verifier
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage
+from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
+from rag.generation import asks_for_product_fact
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
@@ -49,22 +51,37 @@ class Assistant:
     def __init__(
         self, retriever: Retriever, generator: Generator, verifier: Verifier, min_relevance: dict[str, float],
         vocabulary: Vocabulary, top_k: int = 5, fallback: Generator | None = None,
+        resolver: FollowUpResolver | None = None,
     ):
         self.retriever = retriever
         self.vocabulary = vocabulary
         self.generator = generator
         self.verifier = verifier
         self.fallback = fallback  # used when none of the generator's sentences survive verification
+        self.resolver = resolver
         self.min_relevance = min_relevance  # per vector space: similarities are not comparable across models
         self.top_k = top_k
 
-    def answer(self, question: str, filters: Filters | None = None, product_sku: str | None = None) -> Answer:
-        """Answer ``question``; ``filters`` are the caller's, merged with any found in the text."""
+    def answer(
+        self, question: str, filters: Filters | None = None, product_sku: str | None = None,
+        history: list[Turn] | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``filters`` are the caller's, merged with any found in the text;
+        ``history`` is the conversation so far, used to resolve follow-ups."""
         language = detect_language(question)
         if PERSONAL.search(question):
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language,
                           refusal_reason="a question about the shopper's own order or account needs a person")
-        applied = (filters or Filters()).merged(parse_filters(question, self.vocabulary))
+        resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
+        answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku)
+        if resolution.rewritten:
+            answer.rewritten_query = resolution.question
+        return answer
+
+    def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None) -> Answer:
+        # A question about one named product is not a product search: read no filters from its text.
+        found = Filters() if product_sku else parse_filters(question, self.vocabulary)
+        applied = (filters or Filters()).merged(found)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)
         if applied_dump is not None and not passages:
@@ -124,12 +141,15 @@ def build_generator(settings: Settings, extractive: Generator) -> Generator:
 def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     extractive = ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences)
+    thresholds = {PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual}
+    finder = ProductFinder(store, embedders, thresholds)
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
         build_generator(settings, extractive),
         Verifier(embedders, settings.min_support),
-        min_relevance={PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual},
+        min_relevance=thresholds,
         vocabulary=store.vocabulary(),
         top_k=settings.top_k,
         fallback=extractive,
+        resolver=FollowUpResolver(finder.find, asks_for_product_fact),
     )

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.embedding import EmbedderSet
+from rag.filters import COLOR_WORDS
 from rag.grounding import is_injection
 from rag.models import Passage
 from rag.text import content_words, has_cjk, split_sentences
@@ -54,10 +55,23 @@ class _Candidate:
 def _requested_fields(question: str) -> set[str]:
     q = question.lower()
     fields = {label for label, cues in FIELD_INTENTS.items() if any(_cue_in(cue, q) for cue in cues)}
+    if _mentions_colour(q):
+        fields.add("Colours")
     if re.search(r"\bhow much\b.*\b(hold|holds|carry|fit|weigh|weighs)\b", q):  # not a price question
         fields.discard("Price")
         fields.add("Weight" if re.search(r"\bweighs?\b", q) else "Capacity")
     return fields
+
+
+def _mentions_colour(lowered: str) -> bool:
+    return any(word in lowered for word in COLOR_WORDS) or bool(
+        re.search(r"\b(black|navy|green|red|grey|gray|blue|orange|sand|teal|yellow|white|pink|purple)\b", lowered)
+    )
+
+
+def asks_for_product_fact(question: str) -> bool:
+    """Does the question ask for a product field (price, colour, size, ...)?"""
+    return bool(_requested_fields(question))
 
 
 def _cue_in(cue: str, text: str) -> bool:

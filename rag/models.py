@@ -92,6 +92,7 @@ class Answer(BaseModel):
     handoff: bool = False
     refusal_reason: str | None = None
     language: Literal["en", "zh"] = "en"
+    rewritten_query: str | None = None  # a follow-up, resolved against the conversation
     filters: dict[str, Any] | None = None  # hard constraints applied to the search
     grounding: GroundingReport | None = None
     passages: list[Passage] = Field(default_factory=list)

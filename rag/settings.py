@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = 2000
+    # Conversation turns kept per session (older ones are deleted), and days a session lives.
+    max_history_turns: int = Field(10, ge=1)
+    session_ttl_days: float = Field(90, gt=0)
     # Keys for /v1/admin/*, sent as `X-API-Key`; with none set, admin calls are refused.
     admin_api_keys: list[SecretStr] = Field(default_factory=list)
     # How often the server looks for a newly published index version; 0 turns watching off.

@@ -415,6 +415,9 @@ class IndexStore:
         sql = f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row WHERE {' AND '.join(where)} ORDER BY p.row"
         return [r[0] for r in self._query(sql, params)]
 
+    def product_rows(self) -> list[int]:
+        return [r[0] for r in self._query("SELECT row FROM products ORDER BY row")]
+
     def vocabulary(self) -> Vocabulary:
         """The categories, brands and colours this index sells, for reading filters out of text."""
         def distinct(sql: str) -> tuple[str, ...]:

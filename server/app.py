@@ -11,7 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from rag.settings import Settings
 from server.errors import install_error_handlers
 from server.reloader import IndexReloader
-from server.routers import admin, chat, health
+from server.routers import admin, chat, health, sessions
+from server.sessions import SessionStore
 from server.state import ServingState
 
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
         yield
         if watcher is not None:
             watcher.cancel()
+        app.state.sessions.close()
 
     app = FastAPI(
         title="ShopAssist",
@@ -38,8 +40,12 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.state.settings = settings
     app.state.serving = serving
     app.state.reloader = IndexReloader(app, settings)
+    app.state.sessions = SessionStore(
+        settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(sessions.router)
     app.include_router(admin.router)
     return app

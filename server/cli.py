@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from indexer import BuildReport, build_index
+from rag.privacy import MaskingFilter
 from rag.settings import Settings
 from rag.store import IndexDirectory, IndexStoreError
 
@@ -36,6 +37,8 @@ def _settings(config: Optional[Path], **overrides) -> Settings:
 
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(MaskingFilter())
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

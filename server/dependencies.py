@@ -5,11 +5,16 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from rag.settings import Settings
+from server.sessions import SessionStore
 from server.state import ServingState
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_sessions(request: Request) -> SessionStore:
+    return request.app.state.sessions
 
 
 def get_serving(request: Request) -> ServingState:

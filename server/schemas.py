@@ -5,11 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from rag.filters import Filters
+from rag.models import Answer
 
 
 class ChatRequest(BaseModel):
     message: str = Field(min_length=1, examples=["How long do I have to return an item?"])
-    session_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$")
+    session_id: str | None = Field(
+        default=None, max_length=128, pattern=r"^[A-Za-z0-9_\-]+$",
+        description="Continue a session; send its token in the X-Session-Token header. Omit to start one.",
+    )
     filters: Filters | None = Field(default=None, description="Hard product constraints, merged with any in the message.")
     product_sku: str | None = Field(
         default=None, max_length=64, description="The product the shopper is looking at; its facts are searched first."
@@ -24,3 +28,21 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+class ChatResponse(Answer):
+    session_token: str | None = Field(
+        default=None, description="Returned once, when a session starts: send it as X-Session-Token to continue."
+    )
+
+
+class TranscriptTurn(BaseModel):
+    at: float
+    question: str
+    answer: str
+    refused: bool
+
+
+class Transcript(BaseModel):
+    session_id: str
+    turns: list[TranscriptTurn]

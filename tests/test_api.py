@@ -28,9 +28,18 @@ def test_chat_answer_shape(client):
     assert body["session_id"]
 
 
-def test_session_id_is_kept(client):
-    body = client.post("/v1/chat", json={"message": "Do gift cards expire?", "session_id": "abc_123"}).json()
-    assert body["session_id"] == "abc_123"
+def test_a_session_continues_only_with_its_token(client):
+    first = client.post("/v1/chat", json={"message": "Do gift cards expire?"}).json()
+    assert len(first["session_id"]) >= 32 and len(first["session_token"]) >= 32
+    follow = client.post("/v1/chat", json={"message": "Can I pay with Klarna?", "session_id": first["session_id"]},
+                         headers={"X-Session-Token": first["session_token"]})
+    assert follow.status_code == 200 and follow.json()["session_id"] == first["session_id"]
+    assert follow.json()["session_token"] is None
+    for headers in ({}, {"X-Session-Token": "guess"}):
+        stolen = client.post("/v1/chat", json={"message": "hi", "session_id": first["session_id"]}, headers=headers)
+        assert stolen.status_code == 404 and stolen.json()["error"]["type"] == "not_found"
+    made_up = client.post("/v1/chat", json={"message": "hi", "session_id": "abc_123"}, headers={"X-Session-Token": "x"})
+    assert made_up.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.concurrency import run_in_threadpool
 
-from rag.models import Answer
+from rag.privacy import mask_pii
 from rag.settings import Settings
-from server.dependencies import get_serving, get_settings
-from server.schemas import ChatRequest, ErrorBody
+from server.dependencies import get_serving, get_sessions, get_settings
+from server.schemas import ChatRequest, ChatResponse, ErrorBody
+from server.sessions import SessionNotFound, SessionStore
 from server.state import ServingState
 
 router = APIRouter(prefix="/v1", tags=["chat"])
@@ -24,11 +23,37 @@ def valid_chat(request: ChatRequest, settings: Settings = Depends(get_settings))
     return request
 
 
-@router.post("/chat", response_model=Answer, responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
-async def chat(request: ChatRequest = Depends(valid_chat), serving: ServingState = Depends(get_serving)) -> Answer:
+def session_for(
+    request: ChatRequest = Depends(valid_chat),
+    token: str | None = Header(default=None, alias="X-Session-Token"),
+    sessions: SessionStore = Depends(get_sessions),
+) -> tuple[str, str | None]:
+    """The session to continue (its token checked) or a new one; returns (id, new token or None)."""
+    if request.session_id is None:
+        return sessions.create()
+    try:
+        sessions.authorize(request.session_id, token)
+    except SessionNotFound:
+        raise HTTPException(404, "no such session for this token") from None
+    return request.session_id, None
+
+
+@router.post(
+    "/chat", response_model=ChatResponse,
+    responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+async def chat(
+    request: ChatRequest = Depends(valid_chat),
+    session: tuple[str, str | None] = Depends(session_for),
+    serving: ServingState = Depends(get_serving),
+    sessions: SessionStore = Depends(get_sessions),
+) -> ChatResponse:
     """Answer a shopper's question from the store's knowledge base, citing passages, or refuse and offer a handoff."""
+    session_id, new_token = session
+    message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
+    history = await run_in_threadpool(sessions.history, session_id)
     answer = await run_in_threadpool(
-        serving.assistant.answer, request.message.strip(), request.filters, request.product_sku
+        serving.assistant.answer, message, request.filters, request.product_sku, history
     )
-    answer.session_id = request.session_id or secrets.token_urlsafe(24)
-    return answer
+    await run_in_threadpool(sessions.append, session_id, message, answer)
+    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token)

@@ -1,0 +1,100 @@
+"""Shopper sessions in SQLite: they survive restarts, belong to their token, and keep bounded history.
+
+Only masked text is stored (no emails, phone or card numbers), and only a hash
+of each session's token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from rag.conversation import Turn
+from rag.models import Answer
+
+
+class SessionNotFound(LookupError):
+    """Unknown session, or a token that does not own it: the two look the same from outside."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionStore:
+    def __init__(self, path: Path, max_turns: int = 10, ttl_days: float = 90):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.max_turns = max_turns
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.executescript(
+                """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE IF NOT EXISTS sessions (
+                    id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS turns (
+                    session_id TEXT NOT NULL, at REAL NOT NULL, question TEXT NOT NULL, resolved TEXT NOT NULL,
+                    answer TEXT NOT NULL, products TEXT NOT NULL, refused INTEGER NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id, at);
+                """
+            )
+            cutoff = time.time() - ttl_days * 86400
+            self._db.execute("DELETE FROM turns WHERE session_id IN (SELECT id FROM sessions WHERE updated < ?)", (cutoff,))
+            self._db.execute("DELETE FROM sessions WHERE updated < ?", (cutoff,))
+
+    def create(self) -> tuple[str, str]:
+        """A new session id and its token; ids and tokens are 192 random bits each."""
+        session_id, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        now = time.time()
+        with self._lock, self._db:
+            self._db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", (session_id, _hash(token), now, now))
+        return session_id, token
+
+    def authorize(self, session_id: str, token: str | None) -> None:
+        with self._lock:
+            row = self._db.execute("SELECT token_hash FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None or not token or not secrets.compare_digest(row[0], _hash(token)):
+            raise SessionNotFound(session_id)
+
+    def history(self, session_id: str) -> list[Turn]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT resolved, products FROM turns WHERE session_id = ? ORDER BY at DESC LIMIT ?",
+                (session_id, self.max_turns),
+            ).fetchall()
+        return [Turn(question=q, products=[tuple(p) for p in json.loads(products)]) for q, products in reversed(rows)]
+
+    def append(self, session_id: str, question: str, answer: Answer) -> None:
+        """Store one masked turn and drop the oldest beyond ``max_turns``."""
+        products = [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
+        now = time.time()
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, now, question, answer.rewritten_query or question, answer.text,
+                 json.dumps(products, ensure_ascii=False), int(answer.refused)),
+            )
+            self._db.execute(
+                "DELETE FROM turns WHERE session_id = ? AND at NOT IN "
+                "(SELECT at FROM turns WHERE session_id = ? ORDER BY at DESC LIMIT ?)",
+                (session_id, session_id, self.max_turns),
+            )
+            self._db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
+
+    def transcript(self, session_id: str) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, question, answer, refused FROM turns WHERE session_id = ? ORDER BY at", (session_id,)
+            ).fetchall()
+        return [{"at": at, "question": q, "answer": a, "refused": bool(r)} for at, q, a, r in rows]
+
+    def close(self) -> None:
+        self._db.close()
