@@ -6,13 +6,14 @@ import logging
 import re
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
-from rag.filters import Filters, Vocabulary, parse_filters
+from rag.filters import SHOPPING_CUES, Filters, Vocabulary, parse_filters
 from rag.generation import ExtractiveGenerator, Generator
 from rag.grounding import Verifier
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.generation import asks_for_product_fact
+from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
@@ -108,9 +109,15 @@ class Assistant:
             refusal = self._refuse(language, passages, "no sentence of the draft was supported by its passages", applied_dump)
             refusal.grounding = report
             return refusal
+        cards = product_cards(relevant, question, applied) if self._is_shopping(question, applied) else []
         return Answer(
             text=text, citations=citations, language=language, passages=passages, filters=applied_dump, grounding=report,
+            products=cards,
         )
+
+    @staticmethod
+    def _is_shopping(question: str, filters: Filters) -> bool:
+        return not filters.is_empty() or bool(SHOPPING_CUES.search(question))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

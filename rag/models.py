@@ -85,6 +85,19 @@ class GroundingReport(BaseModel):
     fallback: str | None = None  # "extractive" when the generator's draft was replaced
 
 
+class ProductCard(BaseModel):
+    """A recommended product, as a shop front shows it, with the reason it fits."""
+
+    sku: str
+    title: str
+    price: float
+    currency: str
+    availability: str
+    url: str
+    reason: str
+    citation_chunk_id: str
+
+
 class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
@@ -95,6 +108,7 @@ class Answer(BaseModel):
     rewritten_query: str | None = None  # a follow-up, resolved against the conversation
     filters: dict[str, Any] | None = None  # hard constraints applied to the search
     grounding: GroundingReport | None = None
+    products: list[ProductCard] = Field(default_factory=list)  # cards for shopping requests
     passages: list[Passage] = Field(default_factory=list)
     session_id: str | None = None
 
