@@ -87,6 +87,14 @@ class Assistant:
         passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)
         if applied_dump is not None and not passages:
             return self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
+        return self.respond(question, passages, applied, language)
+
+    def respond(self, question: str, passages: list[Passage], applied: Filters | None = None,
+                language: str | None = None) -> Answer:
+        """Generate, verify and package an answer from already retrieved ``passages``."""
+        applied = applied or Filters()
+        language = language or detect_language(question)
+        applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance.get(p.space, 0.0)]
         if not relevant:
             best = max(passages, key=lambda p: p.similarity, default=None)

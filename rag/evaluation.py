@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.models import Answer
-from rag.text import citation_numbers, numbers
+from rag.text import citation_numbers, content_words, numbers
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,52 @@ def retrieval_metrics(ranked: list[str], relevance: dict[str, int]) -> dict[str,
 
 def mean_metrics(per_query: list[dict[str, float]]) -> dict[str, float]:
     return {name: sum(m[name] for m in per_query) / len(per_query) for name in RETRIEVAL_METRICS}
+
+
+@dataclass
+class AnswerScores:
+    """Answer quality over a set: see docs/evaluation.md for definitions."""
+
+    answerable: int = 0
+    answered: int = 0
+    unanswerable: int = 0
+    refused_unanswerable: int = 0
+    sentences: int = 0
+    faithful_sentences: int = 0
+    citations: int = 0
+    precise_citations: int = 0
+
+    def add(self, answerable: bool, answer: Answer) -> None:
+        if not answerable:
+            self.unanswerable += 1
+            self.refused_unanswerable += answer.refused
+        else:
+            self.answerable += 1
+            self.answered += not answer.refused
+        if answer.refused or answer.grounding is None:
+            return
+        passages = {p.chunk.id: p.chunk.text for p in answer.passages}
+        cited = {c.number: c.chunk_id for c in answer.citations}
+        problems = grounding_problems(answer)
+        for sentence in answer.grounding.sentences:
+            self.sentences += 1
+            self.faithful_sentences += sentence.supported and not problems
+            for number in sentence.citations:
+                self.citations += 1
+                self.precise_citations += _overlap_share(sentence.text, passages.get(cited.get(number, ""), "")) >= 0.6
+
+    def as_row(self) -> dict[str, float]:
+        share = lambda a, b: a / b if b else float("nan")  # noqa: E731
+        return {
+            "faithfulness": share(self.faithful_sentences, self.sentences),
+            "citation precision": share(self.precise_citations, self.citations),
+            "refusal accuracy": share(self.refused_unanswerable, self.unanswerable),
+            "answer rate": share(self.answered, self.answerable),
+        }
+
+
+def _overlap_share(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words found in the passage."""
+    words = content_words(sentence)
+    found = set(content_words(passage))
+    return sum(w in found for w in words) / len(words) if words else 0.0

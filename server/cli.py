@@ -230,5 +230,37 @@ def eval_retrieval(
         eval_commands.write_retrieval_doc(doc, f"shopassist eval retrieval --datasets {datasets} --doc {doc}", rows, sweep)
 
 
+@eval_app.command("answers")
+def eval_answers(
+    datasets: str = typer.Option("store,epqa", help="Comma-separated: store, epqa."),
+    shared: Path = typer.Option(SHARED, help="Folder holding epqa/dev.csv."),
+    cache: Path = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs."),
+    golden: Path = typer.Option(GOLDEN, help="Golden set for the sample store."),
+    doc: Optional[Path] = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md)."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Faithfulness, citation precision, refusal accuracy and answer rate of the configured generator."""
+    from server import eval_commands
+
+    _logging()
+    settings = _settings(config)
+    wanted = [d.strip() for d in datasets.split(",") if d.strip()]
+    results = {}
+    if "store" in wanted:
+        results["store golden"] = eval_commands.evaluate_answers_store(golden, _load_serving(settings))
+    epqa = shared / "epqa" / "dev.csv"
+    if "epqa" in wanted:
+        if epqa.is_file():
+            primary_only = settings.model_copy(update={"multilingual_model": None})
+            results["ePQA (product context)"] = eval_commands.evaluate_answers_epqa(epqa, cache, settings, primary_only)
+        else:
+            err.print(f"skipping epqa: {epqa} not found (the team's shared datasets folder)")
+    for label, scores in results.items():
+        out.print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.as_row().items())
+                  + f" (answerable {scores.answerable}, unanswerable {scores.unanswerable})")
+    if doc:
+        eval_commands.write_answers_doc(doc, f"shopassist eval answers --datasets {datasets} --doc {doc}", results)
+
+
 if __name__ == "__main__":
     app()

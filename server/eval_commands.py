@@ -9,7 +9,8 @@ from pathlib import Path
 from indexer import build_eval_index, build_index, context_rows, load_epqa, load_semipqa
 from indexer.progress import default_progress
 from rag.embedding import EmbedderSet, load_embedder
-from rag.evaluation import RETRIEVAL_METRICS, load_golden, mean_metrics, retrieval_metrics
+from rag.assistant import build_assistant
+from rag.evaluation import RETRIEVAL_METRICS, AnswerScores, load_golden, mean_metrics, retrieval_metrics
 from rag.reporting import write_section
 from rag.retrieval import DenseRetriever, HybridRetriever, KeywordRetriever
 from rag.settings import Settings
@@ -132,3 +133,37 @@ def write_retrieval_doc(doc: Path, command: str, rows: list[Row], sweep: list[tu
                  "|---|" + "---:|" * len(sweep),
                  "| nDCG@10 | " + " | ".join(f"{v:.3f}" for _, v in sweep) + " |"]
     write_section(doc, DOC_HEADER, "retrieval", command, "\n".join(body))
+
+
+def evaluate_answers_store(golden: Path, serving) -> AnswerScores:
+    scores = AnswerScores()
+    for item in load_golden(golden):
+        scores.add(item.answerable, serving.assistant.answer(item.question))
+    return scores
+
+
+def evaluate_answers_epqa(path: Path, cache: Path, settings: Settings, serving_settings: Settings) -> AnswerScores:
+    """Each ePQA question is answered from its own product's candidates; all-zero questions must be refused."""
+    dataset = load_epqa(path)
+    embedders = EmbedderSet(load_embedder(settings.embedding_model, settings.embedding_batch_size))
+    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}", default_progress())
+    by_context = context_rows(store, dataset)
+    assistant = build_assistant(serving_settings, store, embedders)
+    retriever = HybridRetriever(store, embedders, settings.keyword_weight)
+    scores = AnswerScores()
+    for query in dataset.queries:
+        passages = retriever.rank(query.text, settings.top_k, by_context[query.context])
+        answerable = any(grade > 0 for grade in query.relevance.values())
+        scores.add(answerable, assistant.respond(query.text, passages))
+    return scores
+
+
+def write_answers_doc(doc: Path, command: str, results: dict[str, AnswerScores]) -> None:
+    names = ("faithfulness", "citation precision", "refusal accuracy", "answer rate")
+    lines = ["## Answers", "", "| set | answerable | unanswerable | " + " | ".join(names) + " |",
+             "|---|---:|---:|" + "---:|" * len(names)]
+    for label, scores in results.items():
+        row = scores.as_row()
+        lines.append(f"| {label} | {scores.answerable} | {scores.unanswerable} | "
+                     + " | ".join(f"{row[n]:.3f}" for n in names) + " |")
+    write_section(doc, DOC_HEADER, "answers", command, "\n".join(lines))
