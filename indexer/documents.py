@@ -6,23 +6,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from indexer.loaders import Document, LoadOptions, Loaded, Rejection
+from indexer.loaders import LoadOptions, Loaded, Rejection, add_document, read_text, title_from
 
 # Page furniture that is never policy text.
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
 _BLOCKS = ("h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "blockquote", "pre")
-
-
-def _title_from(path: Path) -> str:
-    return path.stem.replace("-", " ").replace("_", " ").strip().title()
-
-
-def _document(loaded: Loaded, path: Path, title: str | None, text: str) -> Loaded:
-    if not text.strip():
-        loaded.rejections.append(Rejection(loaded.source, None, None, None, "no text found"))
-    else:
-        loaded.items.append(Document(source=loaded.source, title=title or _title_from(path), text=text))
-    return loaded
 
 
 def load_html(path: Path, source: str, options: LoadOptions) -> Loaded:
@@ -47,17 +35,13 @@ def load_html(path: Path, source: str, options: LoadOptions) -> Loaded:
     title = (heading.get_text(" ", strip=True) if heading else None) or (
         soup.title.get_text(strip=True) if soup.title else None
     )
-    return _document(loaded, path, title, "\n".join(lines))
+    return add_document(loaded, title or title_from(path), "\n".join(lines))
 
 
 def load_text(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("document", source, read=1)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        loaded.rejections.append(Rejection(source, None, None, None, f"not UTF-8 text: {exc.reason}"))
-        return loaded
-    return _document(loaded, path, None, text)
+    text = read_text(path, loaded)
+    return loaded if text is None else add_document(loaded, title_from(path), text)
 
 
 def load_pdf(path: Path, source: str, options: LoadOptions) -> Loaded:
@@ -72,4 +56,4 @@ def load_pdf(path: Path, source: str, options: LoadOptions) -> Loaded:
     except (PdfReadError, ValueError, OSError) as exc:
         loaded.rejections.append(Rejection(source, None, None, None, f"unreadable PDF: {exc}"))
         return loaded
-    return _document(loaded, path, title, "\n\n".join(pages))
+    return add_document(loaded, title or title_from(path), "\n\n".join(pages))

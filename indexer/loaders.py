@@ -137,14 +137,45 @@ def load_catalog_jsonl(path: Path, source: str, options: LoadOptions) -> Loaded:
     return loaded
 
 
+_UNREADABLE = object()
+
+
+def read_json(path: Path, loaded: Loaded) -> object:
+    """The file's JSON, or _UNREADABLE after recording why (the file counts as one rejected item)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        loaded.read = 1
+        line = getattr(exc, "lineno", None)
+        loaded.rejections.append(Rejection(loaded.source, line, None, None, f"invalid JSON: {getattr(exc, 'msg', exc)}"))
+        return _UNREADABLE
+
+
+def read_text(path: Path, loaded: Loaded) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        loaded.rejections.append(Rejection(loaded.source, None, None, None, f"not UTF-8 text: {exc.reason}"))
+        return None
+
+
+def add_document(loaded: Loaded, title: str, text: str) -> Loaded:
+    if not text.strip():
+        loaded.rejections.append(Rejection(loaded.source, None, None, None, "no text found"))
+    else:
+        loaded.items.append(Document(source=loaded.source, title=title, text=text))
+    return loaded
+
+
+def title_from(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().title()
+
+
 def load_catalog_json(path: Path, source: str, options: LoadOptions) -> Loaded:
     """A JSON array of products (or {"products": [...]})."""
     loaded = Loaded("product", source)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        loaded.read = 1
-        loaded.rejections.append(Rejection(source, exc.lineno, None, None, f"invalid JSON: {exc.msg}"))
+    data = read_json(path, loaded)
+    if data is _UNREADABLE:
         return loaded
     products = data.get("products") if isinstance(data, dict) else data
     if not isinstance(products, list):
@@ -218,18 +249,11 @@ def load_catalog_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
 
 def load_markdown(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("document", source, read=1)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        loaded.rejections.append(Rejection(source, None, None, None, f"not UTF-8 text: {exc.reason}"))
-        return loaded
-    if not text.strip():
-        loaded.rejections.append(Rejection(source, None, None, None, "empty document"))
+    text = read_text(path, loaded)
+    if text is None:
         return loaded
     heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
-    title = heading.group(1).strip() if heading else path.stem.replace("-", " ").title()
-    loaded.items.append(Document(source=source, title=title, text=text))
-    return loaded
+    return add_document(loaded, heading.group(1).strip() if heading else title_from(path), text)
 
 
 def load_faq_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
@@ -244,11 +268,8 @@ def load_faq_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
 
 def load_faq_json(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("faq", source)
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        loaded.read = 1
-        loaded.rejections.append(Rejection(source, exc.lineno, None, None, f"invalid JSON: {exc.msg}"))
+    entries = read_json(path, loaded)
+    if entries is _UNREADABLE:
         return loaded
     for number, row in enumerate(entries if isinstance(entries, list) else [], start=1):
         loaded.read += 1

@@ -385,33 +385,24 @@ class IndexStore:
 
     def filtered_rows(self, filters: Filters) -> list[int]:
         """Rows of the products that satisfy every filter."""
-        where, params = ["1"], []
-        if filters.category:
-            where.append("instr(lower(p.category), lower(?)) > 0")
-            params.append(filters.category)
-        if filters.brand:
-            where.append("lower(p.brand) = lower(?)")
-            params.append(filters.brand)
-        if filters.min_price is not None:
-            where.append("p.price >= ?")
-            params.append(filters.min_price)
-        if filters.max_price is not None:
-            where.append("p.price <= ?")
-            params.append(filters.max_price)
-        for name, value in filters.attributes.items():
-            where.append("lower(json_extract(c.metadata, ?)) = lower(?)")
-            params.extend([f'$.attributes."{name}"', value])
-        variant = []
-        if filters.size:
-            variant.append("upper(v.size) = upper(?)")
-            params.append(filters.size)
-        if filters.color:
-            variant.append("lower(v.color) = lower(?)")
-            params.append(filters.color)
+        product = [
+            ("instr(lower(p.category), lower(?)) > 0", filters.category),
+            ("lower(p.brand) = lower(?)", filters.brand),
+            ("p.price >= ?", filters.min_price),
+            ("p.price <= ?", filters.max_price),
+            *(("lower(json_extract(c.metadata, ?)) = lower(?)", (f'$.attributes."{name}"', value))
+              for name, value in filters.attributes.items()),
+        ]
+        variant = [("upper(v.size) = upper(?)", filters.size), ("lower(v.color) = lower(?)", filters.color)]
+        where = [clause for clause, value in product if value is not None]
+        params = [p for _, value in product if value is not None for p in (value if isinstance(value, tuple) else (value,))]
+        per_variant = [clause for clause, value in variant if value is not None]
+        params += [value for _, value in variant if value is not None]
         if filters.in_stock:
-            variant.append("v.stock > 0") if variant else where.append("p.in_stock = 1")
-        if variant:
-            where.append(f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND {' AND '.join(variant)})")
+            per_variant.append("v.stock > 0") if per_variant else where.append("p.in_stock = 1")
+        if per_variant:
+            where.append(f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND {' AND '.join(per_variant)})")
+        where = where or ["1"]
         sql = f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row WHERE {' AND '.join(where)} ORDER BY p.row"
         return [r[0] for r in self._query(sql, params)]
 

@@ -195,15 +195,23 @@ def eval_calibrate(
 
 
 SHARED = Path("../shared/datasets")
+SharedOption = typer.Option(SHARED, help="The team's shared datasets folder (epqa/, semipqa/).")
+CacheOption = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs.")
+GoldenOption = typer.Option(GOLDEN, help="Golden set for the sample store.")
+DocOption = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md).")
+
+
+def _datasets(value: str) -> list[str]:
+    return [d.strip() for d in value.split(",") if d.strip()]
 
 
 @eval_app.command("retrieval")
 def eval_retrieval(
     datasets: str = typer.Option("store,epqa,semipqa", help="Comma-separated: store, epqa, semipqa."),
-    shared: Path = typer.Option(SHARED, help="Folder holding epqa/dev.csv and semipqa/attribute_ranking_dev.tsv."),
-    cache: Path = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs."),
-    golden: Path = typer.Option(GOLDEN, help="Golden set for the sample store."),
-    doc: Optional[Path] = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md)."),
+    shared: Path = SharedOption,
+    cache: Path = CacheOption,
+    golden: Path = GoldenOption,
+    doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Recall@1/5/10, MRR@10 and nDCG@10 for dense, keyword and hybrid retrieval and each embedding model."""
@@ -211,7 +219,7 @@ def eval_retrieval(
 
     _logging()
     settings = _settings(config)
-    wanted = [d.strip() for d in datasets.split(",") if d.strip()]
+    wanted = _datasets(datasets)
     files = {"epqa": shared / "epqa" / "dev.csv", "semipqa": shared / "semipqa" / "attribute_ranking_dev.tsv"}
     rows, sweep = [], []
     if "store" in wanted:
@@ -233,10 +241,10 @@ def eval_retrieval(
 @eval_app.command("answers")
 def eval_answers(
     datasets: str = typer.Option("store,epqa", help="Comma-separated: store, epqa."),
-    shared: Path = typer.Option(SHARED, help="Folder holding epqa/dev.csv."),
-    cache: Path = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs."),
-    golden: Path = typer.Option(GOLDEN, help="Golden set for the sample store."),
-    doc: Optional[Path] = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md)."),
+    shared: Path = SharedOption,
+    cache: Path = CacheOption,
+    golden: Path = GoldenOption,
+    doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Faithfulness, citation precision, refusal accuracy and answer rate of the configured generator."""
@@ -244,7 +252,7 @@ def eval_answers(
 
     _logging()
     settings = _settings(config)
-    wanted = [d.strip() for d in datasets.split(",") if d.strip()]
+    wanted = _datasets(datasets)
     results = {}
     if "store" in wanted:
         results["store golden"] = eval_commands.evaluate_answers_store(golden, _load_serving(settings))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,6 +22,26 @@ from server.state import ServingState  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_BASE = ROOT / "knowledge_base"
 GOLDEN = ROOT / "tests" / "golden" / "store.jsonl"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
+    """Poll ``url`` until it answers 200; fail with the process log if it dies or never does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, log.read_text()[-3000:]
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} never came up"
+        time.sleep(0.3)
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag.assistant import build_assistant
 from rag.evaluation import grounding_problems
 from rag.llm import SYSTEM_PROMPT, TransformersGenerator
+
+from .conftest import free_port, wait_until_up
 
 
 def llm_settings(sample_settings, **extra):
@@ -60,12 +58,6 @@ def test_unreachable_llm_server_is_survived(sample_settings, serving):
     assert not answer.refused and answer.grounding.fallback == "extractive"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 LLAMA_SERVER = """
 import importlib.util, os, sys, time, xllamacpp
 params = xllamacpp.CommonParams()
@@ -93,16 +85,7 @@ def llama_server(tmp_path_factory):
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "-c", LLAMA_SERVER, str(port)], stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, log.read_text()[-2000:]
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "llama.cpp server did not start"
-            time.sleep(0.3)
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, timeout=120)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         process.kill()

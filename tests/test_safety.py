@@ -10,7 +10,6 @@ import pytest
 from indexer import build_index
 from rag.assistant import build_assistant
 from rag.evaluation import grounding_problems
-from rag.llm import SYSTEM_PROMPT
 from server.state import ServingState
 
 from .conftest import KNOWLEDGE_BASE

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from .conftest import KNOWLEDGE_BASE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .conftest import KNOWLEDGE_BASE, free_port, wait_until_up
 
 
 @pytest.mark.slow
@@ -33,16 +25,7 @@ def test_serve_builds_missing_index_with_progress_then_answers(tmp_path):
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.5)
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process, tmp_path / "serve.log")
         answer = httpx.post(
             f"http://127.0.0.1:{port}/v1/chat", json={"message": "How long do I have to return an item?"}, timeout=30
         ).json()
