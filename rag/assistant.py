@@ -144,7 +144,7 @@ def build_generator(settings: Settings, extractive: Generator) -> Generator:
         return OpenAIChatGenerator(
             settings.llm_base_url, settings.llm_model,
             settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
-            settings.llm_timeout_seconds, settings.llm_retries, settings.llm_max_tokens,
+            settings.llm_timeout_seconds, settings.llm_retries, settings.llm_max_tokens, settings.llm_stream,
         )
     if settings.generator == "transformers":
         if not settings.transformers_model_dir:

@@ -6,11 +6,13 @@ afterwards: the prompt asks for grounded, cited answers, the Verifier enforces i
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 
@@ -56,26 +58,58 @@ def _clean(reply: str) -> str:
 
 
 class OpenAIChatGenerator:
-    """Chat completions from vLLM, Ollama, llama.cpp, TGI or a hosted API."""
+    """Chat completions from vLLM, Ollama, llama.cpp, TGI or a hosted API.
+
+    With ``stream=True`` the reply is read as server-sent events as the model
+    writes it (``stream()`` yields the pieces); either way it is verified whole.
+    """
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 30.0,
-                 retries: int = 2, max_tokens: int = 300):
+                 retries: int = 2, max_tokens: int = 300, stream: bool = False):
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.retries = retries
         self.max_tokens = max_tokens
+        self.streaming = stream
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=timeout, headers=headers)
 
+    def _body(self, question: str, passages: list[Passage], stream: bool) -> dict:
+        return {"model": self.model, "messages": build_messages(question, passages), "temperature": 0,
+                "max_tokens": self.max_tokens, "stream": stream}
+
     def generate(self, question: str, passages: list[Passage]) -> str:
-        body = {"model": self.model, "messages": build_messages(question, passages), "temperature": 0,
-                "max_tokens": self.max_tokens}
+        if self.streaming:
+            return _clean("".join(self.stream(question, passages)))
+        response = self._with_retries(lambda: self._client.post(self.url, json=self._body(question, passages, False)))
+        return _clean(response.json()["choices"][0]["message"]["content"] or "")
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        """The reply's text pieces as the server sends them."""
+        request = self._client.build_request("POST", self.url, json=self._body(question, passages, True))
+        response = self._with_retries(lambda: self._client.send(request, stream=True))
+        try:
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+        finally:
+            response.close()
+
+    def _with_retries(self, call) -> httpx.Response:
+        """Retry transport errors, 429 and 5xx with backoff; raise GenerationError at the end."""
         for attempt in range(self.retries + 1):
             try:
-                response = self._client.post(self.url, json=body)
+                response = call()
                 if response.status_code < 500 and response.status_code != 429:
                     response.raise_for_status()
-                    return _clean(response.json()["choices"][0]["message"]["content"] or "")
+                    return response
+                response.close()
                 problem = f"HTTP {response.status_code}"
             except httpx.TransportError as exc:
                 problem = type(exc).__name__

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(30.0, gt=0)
     llm_retries: int = Field(2, ge=0)
     llm_max_tokens: int = Field(300, ge=1)
+    llm_stream: bool = False  # read the reply as it is written (server-sent events)
     transformers_model_dir: Path | None = None
     max_answer_sentences: int = 3
     # A sentence is kept only if its support from the cited passages reaches this (0..1).

@@ -20,6 +20,8 @@ class FakeOpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
                 reply = fake.replies.pop(0) if fake.replies else "NO_ANSWER"
+                if body.get("stream"):
+                    return self._stream(reply)
                 payload = json.dumps({
                     "id": "fake-1", "object": "chat.completion", "model": body.get("model", "fake"),
                     "choices": [{"index": 0, "finish_reason": "stop",
@@ -30,6 +32,15 @@ class FakeOpenAIServer:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _stream(self, reply: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in [reply[i:i + 7] for i in range(0, len(reply), 7)]:
+                    chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
 
             def log_message(self, *args):
                 pass

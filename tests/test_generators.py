@@ -52,6 +52,15 @@ def test_nothing_supported_falls_back_to_extractive(fake_llm, sample_settings, s
     assert len(answer.grounding.dropped) == 2 and grounding_problems(answer) == []
 
 
+def test_streamed_replies_are_read_and_verified_whole(fake_llm, sample_settings, serving):
+    llm = fake_llm(["Express shipping costs $24.95 [1]. Express shipping costs $9.99 [1]."])
+    settings = llm_settings(sample_settings, llm_base_url=llm.url, llm_stream=True)
+    answer = build_assistant(settings, serving.store, serving.embedders).answer("How much does express shipping cost?")
+    assert llm.requests[0]["stream"] is True
+    assert "$24.95" in answer.text and "9.99" not in answer.text
+    assert [d.reason for d in answer.grounding.dropped] == ["9.99 not in the cited passage"]
+
+
 def test_unreachable_llm_server_is_survived(sample_settings, serving):
     settings = llm_settings(sample_settings, llm_base_url="http://127.0.0.1:9/v1", llm_retries=0, llm_timeout_seconds=1)
     answer = build_assistant(settings, serving.store, serving.embedders).answer("Do gift cards expire?")
