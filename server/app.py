@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from rag.settings import Settings
 from server.errors import install_error_handlers
 from server.reloader import IndexReloader
-from server.routers import admin, chat, health, sessions
+from server.routers import admin, chat, health, search, sessions
 from server.sessions import SessionStore
 from server.state import ServingState
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(search.router)
     app.include_router(sessions.router)
     app.include_router(admin.router)
     return app

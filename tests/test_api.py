@@ -72,3 +72,13 @@ def test_malformed_json_and_wrong_method(client):
     assert broken.status_code == 422 and broken.json()["error"]["type"] == "validation_error"
     assert client.get("/v1/chat").json()["error"]["type"] == "method_not_allowed"
     assert client.get("/nope").status_code == 404
+
+
+def test_search_endpoint_returns_scored_passages_with_filters(client):
+    plain = client.get("/v1/search", params={"q": "return window", "k": 3}).json()
+    assert len(plain["passages"]) == 3 and plain["filters"] is None
+    assert plain["passages"][0]["score"] >= plain["passages"][1]["score"]
+    filtered = client.get("/v1/search", params={"q": "jacket", "category": "Jackets", "max_price": 60, "k": 5}).json()
+    assert filtered["filters"] == {"category": "Jackets", "max_price": 60.0, "attributes": {}}
+    assert filtered["passages"] and all(p["chunk"]["metadata"]["price"] <= 60 for p in filtered["passages"])
+    assert client.get("/v1/search", params={"q": "", "k": 3}).status_code == 422
