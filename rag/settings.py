@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = 2000
+    max_body_bytes: int = Field(65_536, ge=1024)  # larger requests get 413
+    # Requests per minute per client address (bursts up to the same number); 0 turns the limit off.
+    rate_limit_per_minute: int = Field(120, ge=0)
+    rate_limit_burst: int | None = Field(None, ge=1)
     # Conversation turns kept per session (older ones are deleted), and days a session lives.
     max_history_turns: int = Field(10, ge=1)
     session_ttl_days: float = Field(90, gt=0)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from rag.settings import Settings
 from server.errors import install_error_handlers
+from server.limits import BodySizeLimit, RateLimit
 from server.reloader import IndexReloader
 from server.routers import admin, chat, health, search, sessions
 from server.sessions import SessionStore
@@ -44,6 +45,9 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
         settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days
     )
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_per_minute:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(search.router)

@@ -47,7 +47,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 @pytest.fixture(scope="session")
 def sample_settings(tmp_path_factory) -> Settings:
     base = tmp_path_factory.mktemp("sample")
-    return Settings(knowledge_base=KNOWLEDGE_BASE, index_dir=base / "index", data_dir=base / "data")
+    # The suite sends hundreds of requests from one client: rate limiting is tested on its own.
+    return Settings(knowledge_base=KNOWLEDGE_BASE, index_dir=base / "index", data_dir=base / "data",
+                    rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")
