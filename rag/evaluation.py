@@ -21,11 +21,13 @@ class GoldenItem:
 
 
 def load_golden(path: Path) -> list[GoldenItem]:
+    """Golden cases, one JSON object per line; keys other than GoldenItem's (review notes) are ignored."""
+    known = set(GoldenItem.__dataclass_fields__)
     items = []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
-                data = json.loads(line)
+                data = {k: v for k, v in json.loads(line).items() if k in known}
                 data["expected_sources"] = tuple(data.get("expected_sources") or ())
                 items.append(GoldenItem(**data))
     return items

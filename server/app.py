@@ -12,7 +12,7 @@ from rag.settings import Settings
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit, RateLimit
 from server.reloader import IndexReloader
-from server.routers import admin, chat, health, search, sessions
+from server.routers import admin, chat, feedback, health, search, sessions
 from server.sessions import SessionStore
 from server.state import ServingState
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(search.router)
+    app.include_router(feedback.router)
     app.include_router(sessions.router)
     app.include_router(admin.router)
     return app

@@ -270,5 +270,27 @@ def eval_answers(
         eval_commands.write_answers_doc(doc, f"shopassist eval answers --datasets {datasets} --doc {doc}", results)
 
 
+@eval_app.command("export-feedback")
+def export_feedback(
+    out_file: Path = typer.Option(..., "--out", help="JSON lines file to write, in the golden-set format."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Turn shoppers' rated answers into golden-set cases for review (edit expected_sources, then add them)."""
+    from server.sessions import SessionStore
+
+    settings = _settings(config)
+    store = SessionStore(settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days)
+    rows = store.feedback()
+    store.close()
+    with open(out_file, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps({
+                "id": f"feedback-{row['answer_id'][:10]}", "question": row["question"], "answerable": True,
+                "expected_sources": [], "review": f"thumbs {row['rating']}: {row['comment']}".strip(),
+                "answer_given": row["answer"],
+            }, ensure_ascii=False) + "\n")
+    out.print(f"wrote {len(rows)} cases to {out_file}")
+
+
 if __name__ == "__main__":
     app()

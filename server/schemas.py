@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from rag.filters import Filters
@@ -31,6 +33,7 @@ class ErrorBody(BaseModel):
 
 
 class ChatResponse(Answer):
+    answer_id: str = Field(description="Send it with POST /v1/feedback to rate this answer.")
     session_token: str | None = Field(
         default=None, description="Returned once, when a session starts: send it as X-Session-Token to continue."
     )
@@ -46,3 +49,18 @@ class TranscriptTurn(BaseModel):
 class Transcript(BaseModel):
     session_id: str
     turns: list[TranscriptTurn]
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    rating: Literal["up", "down"]
+    comment: str = Field(default="", max_length=2000)
+
+
+class FeedbackItem(BaseModel):
+    answer_id: str
+    at: float
+    rating: str
+    comment: str
+    question: str
+    answer: str

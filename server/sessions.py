@@ -41,9 +41,13 @@ class SessionStore:
                 );
                 CREATE TABLE IF NOT EXISTS turns (
                     session_id TEXT NOT NULL, at REAL NOT NULL, question TEXT NOT NULL, resolved TEXT NOT NULL,
-                    answer TEXT NOT NULL, products TEXT NOT NULL, refused INTEGER NOT NULL
+                    answer TEXT NOT NULL, products TEXT NOT NULL, refused INTEGER NOT NULL, answer_id TEXT NOT NULL
                 );
                 CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id, at);
+                CREATE TABLE IF NOT EXISTS feedback (
+                    answer_id TEXT PRIMARY KEY, at REAL NOT NULL, rating TEXT NOT NULL, comment TEXT NOT NULL,
+                    question TEXT NOT NULL, answer TEXT NOT NULL
+                );
                 """
             )
             cutoff = time.time() - ttl_days * 86400
@@ -72,15 +76,16 @@ class SessionStore:
             ).fetchall()
         return [Turn(question=q, products=[tuple(p) for p in json.loads(products)]) for q, products in reversed(rows)]
 
-    def append(self, session_id: str, question: str, answer: Answer) -> None:
-        """Store one masked turn and drop the oldest beyond ``max_turns``."""
+    def append(self, session_id: str, question: str, answer: Answer) -> str:
+        """Store one masked turn, drop the oldest beyond ``max_turns``, and return the answer's id."""
         products = [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
+        answer_id = secrets.token_urlsafe(16)
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, now, question, answer.rewritten_query or question, answer.text,
-                 json.dumps(products, ensure_ascii=False), int(answer.refused)),
+                 json.dumps(products, ensure_ascii=False), int(answer.refused), answer_id),
             )
             self._db.execute(
                 "DELETE FROM turns WHERE session_id = ? AND at NOT IN "
@@ -88,6 +93,24 @@ class SessionStore:
                 (session_id, session_id, self.max_turns),
             )
             self._db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (now, session_id))
+        return answer_id
+
+    def add_feedback(self, answer_id: str, rating: str, comment: str) -> None:
+        """Record (or replace) the shopper's rating of one answer; unknown ids raise SessionNotFound."""
+        with self._lock, self._db:
+            turn = self._db.execute("SELECT question, answer FROM turns WHERE answer_id = ?", (answer_id,)).fetchone()
+            if turn is None:
+                raise SessionNotFound(answer_id)
+            self._db.execute("INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?)",
+                             (answer_id, time.time(), rating, comment, *turn))
+
+    def feedback(self) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT answer_id, at, rating, comment, question, answer FROM feedback ORDER BY at"
+            ).fetchall()
+        keys = ("answer_id", "at", "rating", "comment", "question", "answer")
+        return [dict(zip(keys, row)) for row in rows]
 
     def transcript(self, session_id: str) -> list[dict]:
         with self._lock:

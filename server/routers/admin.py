@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from server.dependencies import get_serving
+from server.dependencies import get_serving, get_sessions
 from server.errors import error_response
-from server.schemas import ErrorBody
+from server.schemas import ErrorBody, FeedbackItem
 from server.security import require_admin
+from server.sessions import SessionStore
 from server.state import ServingState
 
 router = APIRouter(
@@ -29,6 +30,12 @@ async def index_stats(serving: ServingState = Depends(get_serving)) -> dict:
         "spaces": manifest.spaces,
         "index_type": manifest.index_type,
     }
+
+
+@router.get("/feedback", response_model=list[FeedbackItem])
+async def feedback_export(sessions: SessionStore = Depends(get_sessions)) -> list[FeedbackItem]:
+    """Every rated answer with its (masked) question, for review and new golden cases."""
+    return [FeedbackItem(**row) for row in await run_in_threadpool(sessions.feedback)]
 
 
 @router.post("/reload", responses={409: {"model": ErrorBody}})

@@ -55,5 +55,6 @@ async def chat(
     answer = await run_in_threadpool(
         serving.assistant.answer, message, request.filters, request.product_sku, history
     )
-    await run_in_threadpool(sessions.append, session_id, message, answer)
-    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token)
+    answer_id = await run_in_threadpool(sessions.append, session_id, message, answer)
+    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token,
+                        answer_id=answer_id)
