@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import SHOPPING_CUES, Filters, Vocabulary, parse_filters
@@ -84,10 +85,15 @@ class Assistant:
         found = Filters() if product_sku else parse_filters(question, self.vocabulary)
         applied = (filters or Filters()).merged(found)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
+        started = time.perf_counter()
         passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)
+        retrieve_ms = (time.perf_counter() - started) * 1000
         if applied_dump is not None and not passages:
-            return self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
-        return self.respond(question, passages, applied, language)
+            answer = self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
+        else:
+            answer = self.respond(question, passages, applied, language)
+        answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
+        return answer
 
     def respond(self, question: str, passages: list[Passage], applied: Filters | None = None,
                 language: str | None = None) -> Answer:
@@ -103,24 +109,35 @@ class Assistant:
                 if best else "no passage was retrieved"
             )
             return self._refuse(language, passages, reason, applied_dump)
+        timings = {"generate": 0.0, "verify": 0.0}
+
+        def timed(stage: str, call, *args):
+            started = time.perf_counter()
+            try:
+                return call(*args)
+            finally:
+                timings[stage] += (time.perf_counter() - started) * 1000
+
         try:
-            draft = self.generator.generate(question, relevant)
+            draft = timed("generate", self.generator.generate, question, relevant)
         except GenerationError as exc:
             log.warning("generator failed, answering extractively: %s", exc)
             draft = ""
-        text, citations, report = self.verifier.verify(question, draft, relevant)
+        text, citations, report = timed("verify", self.verifier.verify, question, draft, relevant)
         if not text and self.fallback is not None and self.fallback is not self.generator:
             dropped = report.dropped
-            text, citations, report = self.verifier.verify(question, self.fallback.generate(question, relevant), relevant)
+            fallback_draft = timed("generate", self.fallback.generate, question, relevant)
+            text, citations, report = timed("verify", self.verifier.verify, question, fallback_draft, relevant)
             report.dropped, report.fallback = dropped + report.dropped, "extractive"
+        timings = {stage: round(ms, 2) for stage, ms in timings.items()}
         if not text:
             refusal = self._refuse(language, passages, "no sentence of the draft was supported by its passages", applied_dump)
-            refusal.grounding = report
+            refusal.grounding, refusal.timings_ms = report, timings
             return refusal
         cards = product_cards(relevant, question, applied) if self._is_shopping(question, applied) else []
         return Answer(
             text=text, citations=citations, language=language, passages=passages, filters=applied_dump, grounding=report,
-            products=cards,
+            products=cards, timings_ms=timings,
         )
 
     @staticmethod

@@ -109,6 +109,7 @@ class Answer(BaseModel):
     filters: dict[str, Any] | None = None  # hard constraints applied to the search
     grounding: GroundingReport | None = None
     products: list[ProductCard] = Field(default_factory=list)  # cards for shopping requests
+    timings_ms: dict[str, float] = Field(default_factory=dict)  # per stage: retrieve, generate, verify
     passages: list[Passage] = Field(default_factory=list)
     session_id: str | None = None
 

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from rag.settings import Settings
 from server.errors import install_error_handlers
 from server.limits import BodySizeLimit, RateLimit
+from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
 from server.routers import admin, chat, feedback, health, search, sessions
 from server.sessions import SessionStore
@@ -48,6 +49,8 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_minute:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.metrics = Metrics()
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(search.router)

@@ -35,8 +35,15 @@ def _settings(config: Optional[Path], **overrides) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def _logging(json_lines: bool = False) -> None:
+    """Plain lines for people at a terminal, JSON lines for the server; personal data masked in both."""
+    if json_lines:
+        from server.observability import json_log_handler
+
+        logging.basicConfig(level=logging.INFO, handlers=[json_log_handler(sys.stderr)], force=True)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr)
     for handler in logging.getLogger().handlers:
         handler.addFilter(MaskingFilter())
     for noisy in ("faiss.loader", "sentence_transformers", "httpx", "jieba"):
@@ -120,8 +127,10 @@ def serve(
             raise _fail(str(exc)) from None
     serving = _load_serving(settings)
     err.print(f"Serving index version {serving.store.version} on http://{settings.host}:{settings.port} "
-              f"(API docs at /docs)")
-    uvicorn.run(create_app(settings, serving), host=settings.host, port=settings.port, log_level="info")
+              f"(API docs at /docs); logs follow as JSON lines")
+    _logging(json_lines=True)
+    uvicorn.run(create_app(settings, serving), host=settings.host, port=settings.port, log_config=None,
+                access_log=False)
 
 
 @app.command()

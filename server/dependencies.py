@@ -5,12 +5,17 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from rag.settings import Settings
+from server.observability import Metrics
 from server.sessions import SessionStore
 from server.state import ServingState
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
 
 
 def get_sessions(request: Request) -> SessionStore:

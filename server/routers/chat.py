@@ -7,7 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from rag.privacy import mask_pii
 from rag.settings import Settings
-from server.dependencies import get_serving, get_sessions, get_settings
+from server.dependencies import get_metrics, get_serving, get_sessions, get_settings
+from server.observability import Metrics
 from server.schemas import ChatRequest, ChatResponse, ErrorBody
 from server.sessions import SessionNotFound, SessionStore
 from server.state import ServingState
@@ -47,6 +48,7 @@ async def chat(
     session: tuple[str, str | None] = Depends(session_for),
     serving: ServingState = Depends(get_serving),
     sessions: SessionStore = Depends(get_sessions),
+    metrics: Metrics = Depends(get_metrics),
 ) -> ChatResponse:
     """Answer a shopper's question from the store's knowledge base, citing passages, or refuse and offer a handoff."""
     session_id, new_token = session
@@ -55,6 +57,7 @@ async def chat(
     answer = await run_in_threadpool(
         serving.assistant.answer, message, request.filters, request.product_sku, history
     )
+    metrics.observe_answer(answer)
     answer_id = await run_in_threadpool(sessions.append, session_id, message, answer)
     return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token,
                         answer_id=answer_id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from server.errors import error_response
 
@@ -22,3 +23,12 @@ async def readyz(request: Request):
     if serving is None:
         return error_response(503, "the index and models are not loaded yet")
     return {"status": "ready", "index_version": serving.store.version, "chunks": len(serving.store)}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, errors, latency per route and per answer stage, refusals, index version."""
+    serving = getattr(request.app.state, "serving", None)
+    if serving is not None:
+        request.app.state.metrics.set_index_version(serving.store.version)
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
