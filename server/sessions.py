@@ -50,6 +50,9 @@ class SessionStore:
                 );
                 """
             )
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+            if "answer_id" not in columns:  # databases written before feedback existed
+                self._db.execute("ALTER TABLE turns ADD COLUMN answer_id TEXT NOT NULL DEFAULT ''")
             cutoff = time.time() - ttl_days * 86400
             self._db.execute("DELETE FROM turns WHERE session_id IN (SELECT id FROM sessions WHERE updated < ?)", (cutoff,))
             self._db.execute("DELETE FROM sessions WHERE updated < ?", (cutoff,))

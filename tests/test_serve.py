@@ -18,6 +18,7 @@ def test_serve_builds_missing_index_with_progress_then_answers(tmp_path):
     env = {
         **os.environ,
         "SHOPASSIST_INDEX_DIR": str(tmp_path / "index"),
+        "SHOPASSIST_DATA_DIR": str(tmp_path / "data"),
         "SHOPASSIST_KNOWLEDGE_BASE": str(KNOWLEDGE_BASE),
     }
     log = open(tmp_path / "serve.log", "w+")
