@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     port: int = 8000
     max_message_chars: int = 2000
     max_body_bytes: int = Field(65_536, ge=1024)  # larger requests get 413
+    answer_timeout_seconds: float = Field(60.0, gt=0)  # a slower answer gets 504
     # Requests per minute per client address (bursts up to the same number); 0 turns the limit off.
     rate_limit_per_minute: int = Field(120, ge=0)
     rate_limit_burst: int | None = Field(None, ge=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -82,3 +84,35 @@ def test_search_endpoint_returns_scored_passages_with_filters(client):
     assert filtered["filters"] == {"category": "Jackets", "max_price": 60.0, "attributes": {}}
     assert filtered["passages"] and all(p["chunk"]["metadata"]["price"] <= 60 for p in filtered["passages"])
     assert client.get("/v1/search", params={"q": "", "k": 3}).status_code == 422
+
+
+def parse_sse(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_chat_stream_sends_verified_sentences_then_the_answer(client):
+    with client.stream("POST", "/v1/chat/stream", json={"message": "Can I pay in instalments with Klarna?"}) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        events = parse_sse(response.read().decode())
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "answer" and kinds[:-1] and set(kinds[:-1]) == {"sentence"}
+    final = events[-1][1]
+    assert final["citations"] and final["session_id"] and final["grounding"]["sentences"]
+    streamed = " ".join(data["text"] for kind, data in events if kind == "sentence")
+    assert "Klarna" in streamed and "[1]" in streamed
+
+
+def test_slow_answers_time_out_with_504(sample_settings, serving):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    settings = sample_settings.model_copy(update={"answer_timeout_seconds": 0.001})
+    with TestClient(create_app(settings, serving)) as slow:
+        response = slow.post("/v1/chat", json={"message": "How long do I have to return an item?"})
+    assert response.status_code == 504 and response.json()["error"]["message"].startswith("the answer took too long")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 from fastapi import APIRouter, Depends, Header, HTTPException
+from sse_starlette.sse import EventSourceResponse
 from fastapi.concurrency import run_in_threadpool
 
 from rag.privacy import mask_pii
@@ -39,25 +43,66 @@ def session_for(
     return request.session_id, None
 
 
-@router.post(
-    "/chat", response_model=ChatResponse,
-    responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
-)
+async def converse(
+    request: ChatRequest, session: tuple[str, str | None], serving: ServingState, sessions: SessionStore,
+    metrics: Metrics, settings: Settings,
+) -> ChatResponse:
+    """One turn: mask, resolve against the session's history, answer within the time limit, store."""
+    session_id, new_token = session
+    message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
+    history = await run_in_threadpool(sessions.history, session_id)
+    try:
+        answer = await asyncio.wait_for(
+            run_in_threadpool(serving.assistant.answer, message, request.filters, request.product_sku, history),
+            timeout=settings.answer_timeout_seconds,
+        )
+    except asyncio.TimeoutError:
+        raise HTTPException(504, "the answer took too long; please try again") from None
+    metrics.observe_answer(answer)
+    answer_id = await run_in_threadpool(sessions.append, session_id, message, answer)
+    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token,
+                        answer_id=answer_id)
+
+
+CHAT_ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody},
+               504: {"model": ErrorBody}}
+
+
+@router.post("/chat", response_model=ChatResponse, responses=CHAT_ERRORS)
 async def chat(
     request: ChatRequest = Depends(valid_chat),
     session: tuple[str, str | None] = Depends(session_for),
     serving: ServingState = Depends(get_serving),
     sessions: SessionStore = Depends(get_sessions),
     metrics: Metrics = Depends(get_metrics),
+    settings: Settings = Depends(get_settings),
 ) -> ChatResponse:
     """Answer a shopper's question from the store's knowledge base, citing passages, or refuse and offer a handoff."""
-    session_id, new_token = session
-    message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
-    history = await run_in_threadpool(sessions.history, session_id)
-    answer = await run_in_threadpool(
-        serving.assistant.answer, message, request.filters, request.product_sku, history
-    )
-    metrics.observe_answer(answer)
-    answer_id = await run_in_threadpool(sessions.append, session_id, message, answer)
-    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token,
-                        answer_id=answer_id)
+    return await converse(request, session, serving, sessions, metrics, settings)
+
+
+@router.post("/chat/stream", responses={200: {"content": {"text/event-stream": {}}}, **CHAT_ERRORS})
+async def chat_stream(
+    request: ChatRequest = Depends(valid_chat),
+    session: tuple[str, str | None] = Depends(session_for),
+    serving: ServingState = Depends(get_serving),
+    sessions: SessionStore = Depends(get_sessions),
+    metrics: Metrics = Depends(get_metrics),
+    settings: Settings = Depends(get_settings),
+) -> EventSourceResponse:
+    """Server-sent events: one `sentence` event per verified sentence, then `answer` with citations,
+    grounding, product cards and the session, or `error` with the usual error body."""
+
+    async def events():
+        try:
+            response = await converse(request, session, serving, sessions, metrics, settings)
+        except HTTPException as exc:
+            yield {"event": "error", "data": json.dumps({"error": {"type": "error", "message": exc.detail}})}
+            return
+        checked = response.grounding.sentences if response.grounding and not response.refused else []
+        pieces = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
+        for piece in pieces:
+            yield {"event": "sentence", "data": json.dumps({"text": piece}, ensure_ascii=False)}
+        yield {"event": "answer", "data": response.model_dump_json()}
+
+    return EventSourceResponse(events())
