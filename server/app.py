@@ -13,7 +13,7 @@ from server.errors import install_error_handlers
 from server.limits import BodySizeLimit, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
-from server.routers import admin, chat, feedback, health, search, sessions
+from server.routers import admin, chat, feedback, health, openai_compat, search, sessions
 from server.sessions import SessionStore
 from server.state import ServingState
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(openai_compat.router)
     app.include_router(search.router)
     app.include_router(feedback.router)
     app.include_router(sessions.router)

@@ -1,0 +1,96 @@
+"""POST /v1/chat/completions: the OpenAI chat-completions protocol, so existing widgets and SDKs work.
+
+The answer is the assistant's verified answer; citations, grounding, refusal and product
+cards ride along in an extra `shopassist` field that OpenAI clients ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
+
+from rag.settings import Settings
+from server.dependencies import get_metrics, get_serving, get_sessions, get_settings
+from server.observability import Metrics
+from server.routers.chat import CHAT_ERRORS, converse, valid_chat
+from server.schemas import ChatRequest, ChatResponse
+from server.sessions import SessionStore
+from server.state import ServingState
+
+router = APIRouter(prefix="/v1", tags=["openai-compatible"])
+
+
+class Message(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | None = Field(default=None, max_length=20_000)
+
+
+class CompletionRequest(BaseModel):
+    model: str = Field(default="shopassist", max_length=100)
+    messages: list[Message] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    user: str | None = Field(default=None, max_length=128)
+
+
+def _question(body: CompletionRequest) -> str:
+    """The shopper's latest message; system prompts from clients cannot change our instructions."""
+    for message in reversed(body.messages):
+        if message.role == "user" and message.content and message.content.strip():
+            return message.content
+    raise HTTPException(422, "messages must include a non-empty user message")
+
+
+def _extra(response: ChatResponse) -> dict:
+    return {
+        "citations": [c.model_dump() for c in response.citations],
+        "grounding": response.grounding.model_dump() if response.grounding else None,
+        "refused": response.refused, "handoff": response.handoff, "refusal_reason": response.refusal_reason,
+        "products": [p.model_dump() for p in response.products], "filters": response.filters,
+        "answer_id": response.answer_id,
+    }
+
+
+@router.post("/chat/completions", responses=CHAT_ERRORS)
+async def chat_completions(
+    body: CompletionRequest,
+    serving: ServingState = Depends(get_serving),
+    sessions: SessionStore = Depends(get_sessions),
+    metrics: Metrics = Depends(get_metrics),
+    settings: Settings = Depends(get_settings),
+):
+    """Answer the last user message; `stream: true` sends chat.completion.chunk events, one per sentence."""
+    request = valid_chat(ChatRequest(message=_question(body)), settings)
+    response = await converse(request, sessions.create(), serving, sessions, metrics, settings)
+    completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    if not body.stream:
+        return {
+            "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": response.text}}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "shopassist": _extra(response),
+        }
+
+    def chunk(delta: dict, finish: str | None = None, extra: dict | None = None) -> str:
+        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": body.model,
+                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        if extra is not None:
+            payload["shopassist"] = extra
+        return json.dumps(payload, ensure_ascii=False)
+
+    async def events():
+        yield {"data": chunk({"role": "assistant", "content": ""})}
+        checked = response.grounding.sentences if response.grounding and not response.refused else []
+        pieces = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
+        for index, piece in enumerate(pieces):
+            yield {"data": chunk({"content": piece if index == 0 else " " + piece})}
+        yield {"data": chunk({}, "stop", _extra(response))}
+        yield {"data": "[DONE]"}
+
+    return EventSourceResponse(events())
