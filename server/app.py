@@ -13,7 +13,7 @@ from server.errors import install_error_handlers
 from server.limits import BodySizeLimit, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
-from server.routers import admin, chat, feedback, health, openai_compat, search, sessions
+from server.routers import admin, chat, feedback, health, openai_compat, search, sessions, web
 from server.sessions import SessionStore
 from server.state import ServingState
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.state.metrics = Metrics()
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
+    app.include_router(web.router)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
