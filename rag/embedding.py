@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
@@ -114,6 +115,36 @@ def load_embedder(name: str, batch_size: int = 64) -> Embedder:
         return _cache[key]
 
 
+class CachingEmbedder:
+    """Remembers recent vectors: the same policy sentences are scored for question after question."""
+
+    def __init__(self, inner: Embedder, max_items: int = 20_000):
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            found = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = dict(zip(missing, self.inner.embed(missing)))
+            found.update(fresh)
+            with self._lock:
+                self._cache.update(fresh)
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+
+
 PRIMARY = "primary"
 MULTILINGUAL = "multilingual"
 
@@ -140,6 +171,13 @@ class EmbedderSet:
 
     def models(self) -> dict[str, str]:
         return {space: embedder.name for space, embedder in self.spaces().items()}
+
+    def cached(self, max_items: int = 20_000) -> "EmbedderSet":
+        """The same spaces, each behind a vector cache (for serving, where texts repeat)."""
+        return EmbedderSet(
+            CachingEmbedder(self.primary, max_items),
+            CachingEmbedder(self.multilingual, max_items) if self.multilingual is not None else None,
+        )
 
 
 def space_models(primary: str, multilingual: str | None) -> dict[str, str]:

@@ -137,7 +137,8 @@ class Verifier:
         scores = evidence_vectors[cited_rows] @ vector if cited_rows else np.zeros(0)
         similarity = float(scores.max()) if len(scores) else 0.0
         best = flat[cited_rows[int(scores.argmax())]][1] if len(scores) else None
-        support = 0.5 * overlap + 0.5 * similarity
+        # A fragment of two common words says little: overlap earns full credit from four content words on.
+        support = 0.5 * overlap * min(1.0, len(words) / 4) + 0.5 * similarity
         if support < self.min_support:
             return fail("too little of it is in the cited passage", support)
         return SentenceCheck(text=body, citations=valid, support=round(support, 3), supported=True, evidence=best)

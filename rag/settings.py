@@ -110,14 +110,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources = [init_settings, env_settings]
-        toml_file = getattr(cls, "_toml_file", None)
-        if toml_file is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
-        return tuple(sources)
+        # TOML comes last: constructor arguments and the environment override the file.
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
 
 
 def _with_toml(path: Path | None) -> type[Settings]:
     if path is None:
         return Settings
-    return type("FileSettings", (Settings,), {"_toml_file": path})
+    return type("FileSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})

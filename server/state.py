@@ -25,6 +25,8 @@ class ServingState:
         except Exception:
             store.close()
             raise
-        embedders = load_embedders(settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size)
+        embedders = load_embedders(
+            settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size
+        ).cached()
         return cls(store, embedders, build_assistant(settings, store, embedders))
 

@@ -123,6 +123,7 @@ def test_real_smollm2_under_llama_cpp_only_reaches_shoppers_verified(llama_serve
 
 def tiny_chat_model(path: Path) -> Path:
     """A random-weight Llama with a word-level tokenizer and a chat template: tests the plumbing, not the prose."""
+    import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
@@ -139,6 +140,7 @@ def tiny_chat_model(path: Path) -> Path:
     config = LlamaConfig(vocab_size=len(words), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=4096,
                          pad_token_id=1, bos_token_id=2, eos_token_id=3)
+    torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(path)
     return path
 

@@ -37,7 +37,7 @@ def write_products(path: Path, count: int, prefix: str = "GEN") -> None:
 def make_settings(tmp_path: Path, **extra) -> Settings:
     return Settings(
         knowledge_base=tmp_path / "kb", index_dir=tmp_path / "index", multilingual_model=None,
-        admin_api_keys=["test-admin-key"], reload_interval_seconds=0, **extra,
+        admin_api_keys=["test-admin-key"], reload_interval_seconds=0, rate_limit_per_minute=0, **extra,
     )
 
 
