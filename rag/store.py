@@ -447,12 +447,6 @@ class IndexStore:
         }
         return [found[row] for row in rows if row in found]
 
-    def rows_for_ids(self, ids: list[str]) -> list[int]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        return [r[0] for r in self._query(f"SELECT row FROM chunks WHERE id IN ({marks})", ids)]
-
     def hashes(self) -> dict[str, tuple[int, str, str]]:
         """chunk id -> (row, content hash, embedding hash), for incremental builds."""
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Header, HTTPException
 from sse_starlette.sse import EventSourceResponse
@@ -43,25 +44,47 @@ def session_for(
     return request.session_id, None
 
 
-async def converse(
-    request: ChatRequest, session: tuple[str, str | None], serving: ServingState, sessions: SessionStore,
-    metrics: Metrics, settings: Settings,
-) -> ChatResponse:
-    """One turn: mask, resolve against the session's history, answer within the time limit, store."""
-    session_id, new_token = session
-    message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
-    history = await run_in_threadpool(sessions.history, session_id)
-    try:
-        answer = await asyncio.wait_for(
-            run_in_threadpool(serving.assistant.answer, message, request.filters, request.product_sku, history),
-            timeout=settings.answer_timeout_seconds,
-        )
-    except asyncio.TimeoutError:
-        raise HTTPException(504, "the answer took too long; please try again") from None
-    metrics.observe_answer(answer)
-    answer_id = await run_in_threadpool(sessions.append, session_id, message, answer)
-    return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id, session_token=new_token,
-                        answer_id=answer_id)
+@dataclass
+class Conversation:
+    """Everything one chat turn needs; FastAPI gathers it once per request."""
+
+    serving: ServingState
+    sessions: SessionStore
+    metrics: Metrics
+    settings: Settings
+
+    async def turn(self, request: ChatRequest, session: tuple[str, str | None]) -> ChatResponse:
+        """Mask, resolve against the session's history, answer within the time limit, store."""
+        session_id, new_token = session
+        message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
+        history = await run_in_threadpool(self.sessions.history, session_id)
+        assistant = self.serving.assistant
+        try:
+            answer = await asyncio.wait_for(
+                run_in_threadpool(assistant.answer, message, request.filters, request.product_sku, history),
+                timeout=self.settings.answer_timeout_seconds,
+            )
+        except asyncio.TimeoutError:
+            raise HTTPException(504, "the answer took too long; please try again") from None
+        self.metrics.observe_answer(answer)
+        answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
+        return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id,
+                            session_token=new_token, answer_id=answer_id)
+
+
+def conversation(
+    serving: ServingState = Depends(get_serving),
+    sessions: SessionStore = Depends(get_sessions),
+    metrics: Metrics = Depends(get_metrics),
+    settings: Settings = Depends(get_settings),
+) -> Conversation:
+    return Conversation(serving, sessions, metrics, settings)
+
+
+def answer_sentences(response: ChatResponse) -> list[str]:
+    """The verified sentences with their markers, in order: what streams send piece by piece."""
+    checked = response.grounding.sentences if response.grounding and not response.refused else []
+    return [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
 
 
 CHAT_ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody},
@@ -72,36 +95,28 @@ CHAT_ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"mode
 async def chat(
     request: ChatRequest = Depends(valid_chat),
     session: tuple[str, str | None] = Depends(session_for),
-    serving: ServingState = Depends(get_serving),
-    sessions: SessionStore = Depends(get_sessions),
-    metrics: Metrics = Depends(get_metrics),
-    settings: Settings = Depends(get_settings),
+    talk: Conversation = Depends(conversation),
 ) -> ChatResponse:
     """Answer a shopper's question from the store's knowledge base, citing passages, or refuse and offer a handoff."""
-    return await converse(request, session, serving, sessions, metrics, settings)
+    return await talk.turn(request, session)
 
 
 @router.post("/chat/stream", responses={200: {"content": {"text/event-stream": {}}}, **CHAT_ERRORS})
 async def chat_stream(
     request: ChatRequest = Depends(valid_chat),
     session: tuple[str, str | None] = Depends(session_for),
-    serving: ServingState = Depends(get_serving),
-    sessions: SessionStore = Depends(get_sessions),
-    metrics: Metrics = Depends(get_metrics),
-    settings: Settings = Depends(get_settings),
+    talk: Conversation = Depends(conversation),
 ) -> EventSourceResponse:
     """Server-sent events: one `sentence` event per verified sentence, then `answer` with citations,
     grounding, product cards and the session, or `error` with the usual error body."""
 
     async def events():
         try:
-            response = await converse(request, session, serving, sessions, metrics, settings)
+            response = await talk.turn(request, session)
         except HTTPException as exc:
             yield {"event": "error", "data": json.dumps({"error": {"type": "error", "message": exc.detail}})}
             return
-        checked = response.grounding.sentences if response.grounding and not response.refused else []
-        pieces = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
-        for piece in pieces:
+        for piece in answer_sentences(response):
             yield {"event": "sentence", "data": json.dumps({"text": piece}, ensure_ascii=False)}
         yield {"event": "answer", "data": response.model_dump_json()}
 

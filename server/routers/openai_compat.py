@@ -15,13 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
-from rag.settings import Settings
-from server.dependencies import get_metrics, get_serving, get_sessions, get_settings
-from server.observability import Metrics
-from server.routers.chat import CHAT_ERRORS, converse, valid_chat
+from server.routers.chat import CHAT_ERRORS, Conversation, answer_sentences, conversation, valid_chat
 from server.schemas import ChatRequest, ChatResponse
-from server.sessions import SessionStore
-from server.state import ServingState
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 
@@ -57,16 +52,10 @@ def _extra(response: ChatResponse) -> dict:
 
 
 @router.post("/chat/completions", responses=CHAT_ERRORS)
-async def chat_completions(
-    body: CompletionRequest,
-    serving: ServingState = Depends(get_serving),
-    sessions: SessionStore = Depends(get_sessions),
-    metrics: Metrics = Depends(get_metrics),
-    settings: Settings = Depends(get_settings),
-):
+async def chat_completions(body: CompletionRequest, talk: Conversation = Depends(conversation)):
     """Answer the last user message; `stream: true` sends chat.completion.chunk events, one per sentence."""
-    request = valid_chat(ChatRequest(message=_question(body)), settings)
-    response = await converse(request, sessions.create(), serving, sessions, metrics, settings)
+    request = valid_chat(ChatRequest(message=_question(body)), talk.settings)
+    response = await talk.turn(request, talk.sessions.create())
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if not body.stream:
         return {
@@ -86,9 +75,7 @@ async def chat_completions(
 
     async def events():
         yield {"data": chunk({"role": "assistant", "content": ""})}
-        checked = response.grounding.sentences if response.grounding and not response.refused else []
-        pieces = [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
-        for index, piece in enumerate(pieces):
+        for index, piece in enumerate(answer_sentences(response)):
             yield {"data": chunk({"content": piece if index == 0 else " " + piece})}
         yield {"data": chunk({}, "stop", _extra(response))}
         yield {"data": "[DONE]"}
