@@ -1,6 +1,12 @@
 """The indexer: turns a store's catalog and documents into a published index version."""
 
-from indexer.datasets import RetrievalSet, build_eval_index, context_rows, load_epqa, load_semipqa
+from indexer.datasets import (
+    RetrievalSet,
+    build_eval_index,
+    context_rows,
+    load_epqa,
+    load_semipqa,
+)
 from indexer.pipeline import BuildReport, build_index
 
 __all__ = [

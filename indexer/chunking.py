@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from langchain_text_splitters import (
+    MarkdownHeaderTextSplitter,
+    RecursiveCharacterTextSplitter,
+)
 
 from indexer.loaders import Document, FaqEntry
 from rag.models import Chunk, Product

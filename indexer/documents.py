@@ -6,7 +6,14 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from indexer.loaders import LoadOptions, Loaded, Rejection, add_document, read_text, title_from
+from indexer.loaders import (
+    Loaded,
+    LoadOptions,
+    Rejection,
+    add_document,
+    read_text,
+    title_from,
+)
 
 # Page furniture that is never policy text.
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")

@@ -9,7 +9,13 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from pydantic import ValidationError
 
-from indexer.loaders import LoadOptions, Loaded, Rejection, _validation_rejections, parse_price
+from indexer.loaders import (
+    Loaded,
+    LoadOptions,
+    Rejection,
+    _validation_rejections,
+    parse_price,
+)
 from rag.models import Product, Variant
 
 SIZE_NAMES = {"size", "shoe size", "尺码"}

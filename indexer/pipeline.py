@@ -10,13 +10,19 @@ from pathlib import Path
 import numpy as np
 
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
-from indexer.loaders import LoadOptions, Loaded, Rejection
-from indexer.sources import load_path
+from indexer.loaders import Loaded, LoadOptions, Rejection
 from indexer.progress import Progress, default_progress
+from indexer.sources import load_path
 from rag.embedding import Embedder, EmbedderSet, load_embedders
 from rag.models import Chunk
 from rag.settings import Settings
-from rag.store import FORMAT_VERSION, IndexDirectory, IndexStore, IndexStoreError, IndexWriter
+from rag.store import (
+    FORMAT_VERSION,
+    IndexDirectory,
+    IndexStore,
+    IndexStoreError,
+    IndexWriter,
+)
 
 log = logging.getLogger("shopassist.indexer")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from indexer import documents, feeds
 from indexer.loaders import (
-    LoadOptions,
     Loaded,
+    LoadOptions,
     load_catalog_csv,
     load_catalog_json,
     load_catalog_jsonl,

@@ -6,14 +6,13 @@ import logging
 import re
 import time
 
+from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import SHOPPING_CUES, Filters, Vocabulary, parse_filters
-from rag.generation import ExtractiveGenerator, Generator
+from rag.generation import ExtractiveGenerator, Generator, asks_for_product_fact
 from rag.grounding import Verifier
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage
-from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
-from rag.generation import asks_for_product_fact
 from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings

@@ -12,9 +12,17 @@ from __future__ import annotations
 import re
 
 import numpy as np
+
 from rag.embedding import EmbedderSet
 from rag.models import Citation, GroundingReport, Passage, SentenceCheck
-from rag.text import STOPWORDS, citation_numbers, content_words, numbers, split_sentences, strip_citations
+from rag.text import (
+    STOPWORDS,
+    citation_numbers,
+    content_words,
+    numbers,
+    split_sentences,
+    strip_citations,
+)
 
 # Phrases that try to steer the assistant; found in passages or answers, they are data, never followed.
 INJECTION = re.compile(

@@ -13,7 +13,16 @@ from server.errors import install_error_handlers
 from server.limits import BodySizeLimit, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
-from server.routers import admin, chat, feedback, health, openai_compat, search, sessions, web
+from server.routers import (
+    admin,
+    chat,
+    feedback,
+    health,
+    openai_compat,
+    search,
+    sessions,
+    web,
+)
 from server.sessions import SessionStore
 from server.state import ServingState
 

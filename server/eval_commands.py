@@ -8,9 +8,15 @@ from pathlib import Path
 
 from indexer import build_eval_index, build_index, context_rows, load_epqa, load_semipqa
 from indexer.progress import default_progress
-from rag.embedding import EmbedderSet, load_embedder
 from rag.assistant import build_assistant
-from rag.evaluation import RETRIEVAL_METRICS, AnswerScores, load_golden, mean_metrics, retrieval_metrics
+from rag.embedding import EmbedderSet, load_embedder
+from rag.evaluation import (
+    RETRIEVAL_METRICS,
+    AnswerScores,
+    load_golden,
+    mean_metrics,
+    retrieval_metrics,
+)
 from rag.reporting import write_section
 from rag.retrieval import DenseRetriever, HybridRetriever, KeywordRetriever
 from rag.settings import Settings

@@ -16,7 +16,14 @@ from fastapi.testclient import TestClient
 
 from indexer import build_index
 from rag.settings import Settings
-from rag.store import CHUNKS_DB, CorruptIndexError, IndexDirectory, IndexLockedError, IndexStore, vectors_file
+from rag.store import (
+    CHUNKS_DB,
+    CorruptIndexError,
+    IndexDirectory,
+    IndexLockedError,
+    IndexStore,
+    vectors_file,
+)
 from server.app import create_app
 from server.state import ServingState
 

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Header, HTTPException
-from sse_starlette.sse import EventSourceResponse
 from fastapi.concurrency import run_in_threadpool
+from sse_starlette.sse import EventSourceResponse
 
 from rag.privacy import mask_pii
 from rag.settings import Settings

@@ -15,7 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
-from server.routers.chat import CHAT_ERRORS, Conversation, answer_sentences, conversation, valid_chat
+from server.routers.chat import (
+    CHAT_ERRORS,
+    Conversation,
+    answer_sentences,
+    conversation,
+    valid_chat,
+)
 from server.schemas import ChatRequest, ChatResponse
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
