@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.pipeline import embed_chunks
-from indexer.progress import Progress
+from indexer.progress import Progress, default_progress
 from rag.embedding import EmbedderSet
 from rag.models import Chunk
 from rag.store import IndexStore, IndexWriter
@@ -70,10 +70,13 @@ def load_semipqa(path: Path) -> RetrievalSet:
     return RetrievalSet("semiPQA", list(chunks.values()), list(queries.values()), context_of)
 
 
-def build_eval_index(dataset: RetrievalSet, embedders: EmbedderSet, path: Path, progress: Progress) -> IndexStore:
+def build_eval_index(
+    dataset: RetrievalSet, embedders: EmbedderSet, path: Path, progress: Progress | None = None
+) -> IndexStore:
     """Embed and write a dataset's corpus once; reuse it if already built with these models."""
     manifest = path / "manifest.json"
     if not manifest.exists():
+        progress = progress or default_progress()
         vectors = {
             space: embed_chunks(embedder, dataset.chunks, progress, space)
             for space, embedder in embedders.spaces().items()

@@ -103,8 +103,8 @@ class ProductFinder:
 
     def __init__(self, store: IndexStore, embedders: EmbedderSet, min_similarity: dict[str, float]):
         self.store = store
-        self.embedders = embedders
         self.min_similarity = min_similarity
+        self._dense = DenseRetriever(store, embedders)
         self._rows: list[int] | None = None
 
     def find(self, text: str) -> tuple[str, str] | None:
@@ -112,7 +112,7 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         if self._rows is None:
             self._rows = self.store.product_rows()
-        passages = DenseRetriever(self.store, self.embedders).rank(text, 1, self._rows)
+        passages = self._dense.rank(text, 1, self._rows)
         if passages and passages[0].similarity >= self.min_similarity.get(passages[0].space, 0.0):
             chunk = passages[0].chunk
             if set(content_words(chunk.title)) & set(content_words(text)):

@@ -96,7 +96,7 @@ class Verifier:
         ]
         for check in kept:
             check.citations = [renumber[n] for n in check.citations]
-        rendered = " ".join(f"{c.text} {''.join(f'[{n}]' for n in c.citations)}" for c in kept)
+        rendered = " ".join(c.rendered() for c in kept)
         report = GroundingReport(
             sentences=kept,
             supported_share=round(len(kept) / len(checks), 3),

@@ -77,6 +77,10 @@ class SentenceCheck(BaseModel):
     evidence: str | None = None  # the cited passage's sentence that supports it best
     reason: str | None = None
 
+    def rendered(self) -> str:
+        """The sentence as the shopper reads it, with its [n] markers."""
+        return f"{self.text} {''.join(f'[{n}]' for n in self.citations)}"
+
 
 class GroundingReport(BaseModel):
     sentences: list[SentenceCheck] = Field(default_factory=list)
@@ -111,7 +115,6 @@ class Answer(BaseModel):
     products: list[ProductCard] = Field(default_factory=list)  # cards for shopping requests
     timings_ms: dict[str, float] = Field(default_factory=dict)  # per stage: retrieve, generate, verify
     passages: list[Passage] = Field(default_factory=list)
-    session_id: str | None = None
 
 
 class Variant(BaseModel):

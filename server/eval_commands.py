@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import build_eval_index, build_index, context_rows, load_epqa, load_semipqa
-from indexer.progress import default_progress
 from rag.assistant import build_assistant
 from rag.embedding import EmbedderSet, load_embedder
 from rag.evaluation import (
@@ -53,7 +52,7 @@ def evaluate_public(name: str, path: Path, cache: Path, settings: Settings, mode
     rows: list[Row] = []
     for model in models:
         embedders = EmbedderSet(load_embedder(model, settings.embedding_batch_size))
-        store = build_eval_index(dataset, embedders, cache / f"{name}-{model}", default_progress())
+        store = build_eval_index(dataset, embedders, cache / f"{name}-{model}")
         by_context = context_rows(store, dataset)
         for mode, retriever in _retrievers(store, embedders, settings.keyword_weight).items():
             if mode == "keyword" and model != models[0]:
@@ -76,7 +75,7 @@ def sweep_keyword_weight(path: Path, cache: Path, settings: Settings, weights: t
     """nDCG@10 of hybrid search on pooled ePQA for each keyword weight (default model)."""
     dataset = load_epqa(path)
     embedders = EmbedderSet(load_embedder(settings.embedding_model, settings.embedding_batch_size))
-    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}", default_progress())
+    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}")
     results = []
     for weight in weights:
         retriever = HybridRetriever(store, embedders, weight)
@@ -152,7 +151,7 @@ def evaluate_answers_epqa(path: Path, cache: Path, settings: Settings, serving_s
     """Each ePQA question is answered from its own product's candidates; all-zero questions must be refused."""
     dataset = load_epqa(path)
     embedders = EmbedderSet(load_embedder(settings.embedding_model, settings.embedding_batch_size))
-    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}", default_progress())
+    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}")
     by_context = context_rows(store, dataset)
     assistant = build_assistant(serving_settings, store, embedders)
     retriever = HybridRetriever(store, embedders, settings.keyword_weight)

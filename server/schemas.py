@@ -33,6 +33,7 @@ class ErrorBody(BaseModel):
 
 
 class ChatResponse(Answer):
+    session_id: str
     answer_id: str = Field(description="Send it with POST /v1/feedback to rate this answer.")
     session_token: str | None = Field(
         default=None, description="Returned once, when a session starts: send it as X-Session-Token to continue."

@@ -68,7 +68,7 @@ class Conversation:
             raise HTTPException(504, "the answer took too long; please try again") from None
         self.metrics.observe_answer(answer)
         answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
-        return ChatResponse(**answer.model_dump(exclude={"session_id"}), session_id=session_id,
+        return ChatResponse(**answer.model_dump(), session_id=session_id,
                             session_token=new_token, answer_id=answer_id)
 
 
@@ -84,7 +84,7 @@ def conversation(
 def answer_sentences(response: ChatResponse) -> list[str]:
     """The verified sentences with their markers, in order: what streams send piece by piece."""
     checked = response.grounding.sentences if response.grounding and not response.refused else []
-    return [f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in checked] or [response.text]
+    return [s.rendered() for s in checked] or [response.text]
 
 
 CHAT_ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody},
