@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+import numpy as np
+
 from rag.embedding import EmbedderSet
 from rag.filters import Filters
 from rag.models import Passage
@@ -45,6 +47,21 @@ def _passages(
     ]
 
 
+def _search_batch(
+    embedders: EmbedderSet, store: IndexStore, queries: list[str], k: int
+) -> list[tuple[str, str, np.ndarray, list[tuple[int, float]]]]:
+    """(query, space, vector, hits) per query, in order; queries are embedded and searched per space in one go."""
+    found: list = [None] * len(queries)
+    by_space: dict[str, list[int]] = {}
+    for position, query in enumerate(queries):
+        by_space.setdefault(embedders.space_for(query), []).append(position)
+    for space, positions in by_space.items():
+        vectors = embedders.spaces()[space].embed([queries[p] for p in positions])
+        for position, vector, hits in zip(positions, vectors, store.search_many(vectors, k, space)):
+            found[position] = (queries[position], space, vector, hits)
+    return found
+
+
 class DenseRetriever:
     """Top-k by cosine similarity of embeddings."""
 
@@ -61,6 +78,12 @@ class DenseRetriever:
         hits = self.store.search(vector, top_k, space, rows)
         return _passages(self.store, [(row, score, score) for row, score in hits], space)
 
+    def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
+        return [
+            _passages(self.store, [(row, score, score) for row, score in hits], space)
+            for _, space, _, hits in _search_batch(self.embedders, self.store, queries, top_k)
+        ]
+
 
 class KeywordRetriever:
     """Top-k by BM25 over the FTS5 keyword index."""
@@ -74,6 +97,9 @@ class KeywordRetriever:
     def rank(self, query: str, top_k: int, rows: list[int] | None = None) -> list[Passage]:
         hits = self.store.keyword_search(query, top_k, rows)
         return _passages(self.store, [(row, score, 0.0) for row, score in hits], "keyword")
+
+    def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
+        return [self.rank(query, top_k) for query in queries]
 
 
 class HybridRetriever:
@@ -100,8 +126,21 @@ class HybridRetriever:
         """Rank among ``rows`` (all when None); products in ``named`` or the query come first."""
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
+        dense = self.store.search(vector, max(self.pool, top_k), space, rows)
+        return self._fuse(query, space, vector, dict(dense), top_k, rows, named)
+
+    def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
+        """Rank many queries over every chunk: one embedding batch and one FAISS search per vector space."""
+        return [
+            self._fuse(query, space, vector, dict(hits), top_k, None, ())
+            for query, space, vector, hits in _search_batch(self.embedders, self.store, queries, max(self.pool, top_k))
+        ]
+
+    def _fuse(
+        self, query: str, space: str, vector: np.ndarray, dense: dict[int, float], top_k: int,
+        rows: list[int] | None, named: list[str],
+    ) -> list[Passage]:
         pool = max(self.pool, top_k)
-        dense = dict(self.store.search(vector, pool, space, rows))
         keyword = dict(self.store.keyword_search(query, pool, rows))
         exact = set(self.store.rows_for_identifiers(identifier_candidates(query) + list(named)))
         if rows is not None:

@@ -63,13 +63,12 @@ def evaluate_public(name: str, path: Path, cache: Path, settings: Settings, mode
             if mode == "keyword" and model != models[0]:
                 continue  # keyword search does not depend on the model
             for context in ("none", "product"):
-                scores = [
-                    retrieval_metrics(
-                        [p.chunk.id for p in retriever.rank(q.text, 10, by_context[q.context] if context == "product" else None)],
-                        q.relevance,
-                    )
-                    for q in queries
-                ]
+                if context == "none":
+                    ranked = retriever.rank_many([q.text for q in queries], 10)
+                else:
+                    ranked = [retriever.rank(q.text, 10, by_context[q.context]) for q in queries]
+                scores = [retrieval_metrics([p.chunk.id for p in passages], q.relevance)
+                          for passages, q in zip(ranked, queries)]
                 rows.append(Row(dataset.name, "—" if mode == "keyword" else model, mode, context, len(queries),
                                 mean_metrics(scores)))
                 log.info("%s %s %s context=%s ndcg@10=%.3f", dataset.name, model, mode, context, rows[-1].metrics["ndcg@10"])
@@ -84,8 +83,9 @@ def sweep_keyword_weight(path: Path, cache: Path, settings: Settings, weights: t
     results = []
     for weight in weights:
         retriever = HybridRetriever(store, embedders, weight)
-        scores = [retrieval_metrics([p.chunk.id for p in retriever.rank(q.text, 10)], q.relevance)
-                  for q in dataset.answerable]
+        ranked = retriever.rank_many([q.text for q in dataset.answerable], 10)
+        scores = [retrieval_metrics([p.chunk.id for p in passages], q.relevance)
+                  for passages, q in zip(ranked, dataset.answerable)]
         results.append((weight, mean_metrics(scores)["ndcg@10"]))
     return results
 

@@ -8,6 +8,7 @@ from rag.assistant import Assistant, build_assistant
 from rag.embedding import EmbedderSet, load_embedders, space_models
 from rag.settings import Settings
 from rag.store import IndexDirectory, IndexStore
+from rag.text import content_words
 
 
 @dataclass(frozen=True)
@@ -26,5 +27,6 @@ class ServingState:
             store.close()
             raise
         embedders = load_embedders(settings).cached()
+        content_words("预热")  # loads jieba's dictionary now, not on the first question in Chinese
         return cls(store, embedders, build_assistant(settings, store, embedders))
 

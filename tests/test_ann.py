@@ -27,7 +27,7 @@ def test_hnsw_recall_against_exact_search_on_50k_generated_chunks(tmp_path):
     manifest = IndexWriter(tmp_path / "v1", ann_threshold=20_000).write(
         chunks, {"primary": vectors}, {"primary": embedder.name}, {}
     )
-    assert manifest.index_type == "IndexHNSWFlat"
+    assert manifest.index_type == "IndexHNSWSQ"
     assert manifest.ann["primary"]["recall_at_10"] >= 0.95
 
     store = IndexStore(tmp_path / "v1")
@@ -49,3 +49,16 @@ def test_hnsw_recall_against_exact_search_on_50k_generated_chunks(tmp_path):
     assert all(row % 2 == 0 for row, _ in store.search(queries[0], 10, "primary", wide))
     assert len(store.search(queries[0], 10, "primary", wide)) == 10
     assert {row for row, _ in store.search(queries[0], 10, "primary", narrow)} == set(narrow)
+
+
+def test_float16_vectors_come_back_unchanged_when_a_rebuild_reuses_them(tmp_path):
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [Chunk(id=f"c{i}", kind="document", source="d.md", title="", text=f"text {i}") for i in range(50)]
+    IndexWriter(tmp_path / "v1").write(chunks, {"primary": vectors}, {"primary": "m"}, {})
+    first = IndexStore(tmp_path / "v1").vectors(list(range(50)), "primary")
+    assert np.abs(first - vectors).max() < 1e-3  # float16 keeps cosines to three decimals
+    IndexWriter(tmp_path / "v2").write(chunks, {"primary": first}, {"primary": "m"}, {})
+    second = IndexStore(tmp_path / "v2").vectors(list(range(50)), "primary")
+    assert np.array_equal(first, second)  # no drift however many incremental builds reuse them

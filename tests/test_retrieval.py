@@ -109,3 +109,17 @@ def test_product_context_question_cites_that_product(client):
     assert "Colours:" in answer["text"]
     other = chat(client, "what is it made of?", product_sku="FW-1029")
     assert other["citations"][0]["chunk_id"] == "product:FW-1029" and "leather" in other["text"]
+
+
+def test_batched_ranking_matches_one_query_at_a_time(serving):
+    """Evaluation ranks whole query sets in one batch; the ranking must not depend on it."""
+    from rag.retrieval import DenseRetriever, HybridRetriever
+
+    questions = ["How long do I have to return an item?", "waterproof jacket", "退货期限是多少天？",
+                 "Does the Summit 2 tent fit two people?"]
+    for retriever in (HybridRetriever(serving.store, serving.embedders), DenseRetriever(serving.store, serving.embedders)):
+        batched = retriever.rank_many(questions, 5)
+        for question, passages in zip(questions, batched):
+            single = retriever.rank(question, 5)
+            assert [p.chunk.id for p in passages] == [p.chunk.id for p in single]
+            assert [p.space for p in passages] == [p.space for p in single]
