@@ -4,10 +4,10 @@
 
 Chunks are generated products. Their vectors start from real all-MiniLM-L6-v2 (onnx-int8)
 embeddings of ``--base`` distinct generated products, cached under var/bench/; larger
-indexes repeat them with Gaussian noise (cosine about 0.93 to the original), since
-embedding a million texts would take an hour on two cores. Search cost depends on the
-count and dimension of the vectors; recall is measured against exact search over the
-very same vectors. Model load is excluded; each timed query includes embedding it,
+indexes add blends of two of those vectors (mostly one, partly another, plus a little
+noise), since embedding a million texts would take over an hour on two cores. Search cost
+depends on the count and dimension of the vectors; recall is measured against exact
+search over the very same vectors, for real embedded questions. Model load is excluded; each timed query includes embedding it,
 FAISS, FTS5 keyword search and fetching the chunks from SQLite. Memory is the resident
 set the opened index adds to a fresh process (after one query pass); size is the
 version directory on disk.
@@ -67,10 +67,16 @@ def base_vectors(settings: Settings, count: int) -> tuple[np.ndarray, str]:
 
 
 def synthetic_vectors(base: np.ndarray, size: int) -> np.ndarray:
+    """``base`` first, then blends of two random base vectors (60-90% of one) with a little noise."""
     rng = np.random.default_rng(1)
     vectors = base[np.arange(size) % len(base)].copy()
-    if size > len(base):
-        vectors[len(base):] += rng.normal(scale=0.02, size=(size - len(base), base.shape[1])).astype(np.float32)
+    extra = size - len(base)
+    if extra > 0:
+        first = base[rng.integers(len(base), size=extra)]
+        second = base[rng.integers(len(base), size=extra)]
+        share = rng.uniform(0.6, 0.9, size=(extra, 1)).astype(np.float32)
+        noise = rng.normal(scale=0.01, size=first.shape).astype(np.float32)
+        vectors[len(base):] = share * first + (1 - share) * second + noise
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors
 

@@ -21,6 +21,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +34,7 @@ from rag.filters import Filters, Vocabulary
 from rag.models import Chunk
 from rag.text import content_words, tokens
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: float16 vectors, term document counts
 MANIFEST = "manifest.json"
 
 def vectors_file(space: str) -> str:
@@ -104,10 +105,14 @@ def identifiers(chunk: Chunk) -> set[str]:
     return {str(v).strip().lower() for v in values if v}
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 OR-query over the content words of ``text``, each quoted so no syntax leaks in."""
-    words = dict.fromkeys(word.replace('"', "") for word in content_words(text))
-    return " OR ".join(f'"{word}"' for word in words if word)
+def fts_query(words: Iterable[str]) -> str:
+    """An FTS5 OR-query over ``words``, each quoted so no syntax leaks in."""
+    return " OR ".join(f'"{word}"' for word in words)
+
+
+# A query word found in more chunks than this is left to dense search: its BM25 weight is
+# small, and matching it would make a keyword search score a large share of a big index.
+KEYWORD_TERM_MAX_CHUNKS = 5_000
 
 
 class IndexWriter:
@@ -178,6 +183,7 @@ class IndexWriter:
                 CREATE VIRTUAL TABLE chunks_fts USING fts5(
                     body, content='', tokenize='unicode61 remove_diacritics 2'
                 );
+                CREATE TABLE terms (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE identifiers (value TEXT NOT NULL, row INTEGER NOT NULL);
                 CREATE TABLE products (
                     row INTEGER PRIMARY KEY, category TEXT, brand TEXT, price REAL, in_stock INTEGER
@@ -203,10 +209,10 @@ class IndexWriter:
                     for row, c in enumerate(chunks)
                 ),
             )
-            db.executemany(
-                "INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)",
-                ((row, search_text(c)) for row, c in enumerate(chunks)),
-            )
+            texts = [search_text(c) for c in chunks]
+            db.executemany("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", enumerate(texts))
+            chunks_with = Counter(term for text in texts for term in set(text.split()))
+            db.executemany("INSERT INTO terms VALUES (?, ?)", chunks_with.items())
             db.executemany(
                 "INSERT INTO identifiers VALUES (?, ?)",
                 ((value, row) for row, c in enumerate(chunks) for value in identifiers(c)),
@@ -258,16 +264,22 @@ EXACT_FILTER_LIMIT = 20_000
 
 
 def tune_hnsw(index: faiss.IndexHNSW, vectors: np.ndarray, samples: int = 200, seed: int = 0) -> dict[str, float]:
-    """Raise efSearch until recall@10 against exact search reaches the target; record both."""
+    """Raise efSearch until recall@10 against exact search reaches the target; record both.
+
+    Tuning queries sit between two random chunks, plus noise: shopper questions rarely land
+    on one chunk, and queries near a single chunk would reach the target with too small an
+    efSearch (measured in docs/benchmarks.md against real questions).
+    """
     rng = np.random.default_rng(seed)
-    picked = vectors[rng.choice(len(vectors), size=min(samples, len(vectors)), replace=False)]
-    queries = picked + rng.normal(scale=0.05, size=picked.shape).astype(np.float32)
+    first = vectors[rng.integers(len(vectors), size=samples)]
+    second = vectors[rng.integers(len(vectors), size=samples)]
+    queries = first + second + rng.normal(scale=0.05, size=first.shape).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, truth = exact.search(queries, 10)
     recall = 0.0
-    for ef in (32, 64, 128, 256, 512, 1024):
+    for ef in (32, 64, 128, 256, 512, 1024, 2048):
         index.hnsw.efSearch = ef
         _, found = index.search(queries, 10)
         recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
@@ -278,6 +290,34 @@ def tune_hnsw(index: faiss.IndexHNSW, vectors: np.ndarray, samples: int = 200, s
 
 def index_type_name(index: faiss.Index) -> str:
     return type(faiss.downcast_index(index)).__name__
+
+
+class ProductColumns:
+    """Product facts as numpy columns, for filters that must stay fast at a million products."""
+
+    def __init__(self, products: list[tuple]):
+        rows, categories, brands, prices, in_stock = zip(*products) if products else ((),) * 5
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.categories, self.category_codes = np.unique([(c or "").lower() for c in categories], return_inverse=True)
+        self.brands, self.brand_codes = np.unique([(b or "").lower() for b in brands], return_inverse=True)
+        self.prices = np.asarray([np.nan if p is None else p for p in prices], dtype=np.float64)
+        self.in_stock = np.asarray(in_stock, dtype=bool)
+
+    def matching(self, filters: Filters, check_stock: bool) -> list[int]:
+        keep = np.ones(len(self.rows), dtype=bool)
+        if filters.category is not None:  # "jacket" matches "Jackets" and "Rain Jackets"
+            wanted = [i for i, name in enumerate(self.categories) if filters.category.lower() in name]
+            keep &= np.isin(self.category_codes, wanted)
+        if filters.brand is not None:
+            keep &= np.isin(self.brand_codes, np.flatnonzero(self.brands == filters.brand.lower()))
+        with np.errstate(invalid="ignore"):  # an unknown price matches no price filter
+            if filters.min_price is not None:
+                keep &= self.prices >= filters.min_price
+            if filters.max_price is not None:
+                keep &= self.prices <= filters.max_price
+        if check_stock:
+            keep &= self.in_stock
+        return self.rows[keep].tolist()
 
 
 class IndexStore:
@@ -303,6 +343,9 @@ class IndexStore:
                 faiss.downcast_index(self._indexes[space]).hnsw.efSearch = int(self.manifest.ann[space]["efSearch"])
         self._db = self._open_db(path / CHUNKS_DB)
         self._lock = threading.Lock()
+        self._products = ProductColumns(
+            self._query("SELECT row, category, brand, price, in_stock FROM products ORDER BY row")
+        )
         rows = self._query_one("SELECT count(*) FROM chunks")[0]
         for space, index in self._indexes.items():
             if not (index.ntotal == rows == self.manifest.chunk_count):
@@ -377,8 +420,12 @@ class IndexStore:
 
     def keyword_search(self, text: str, k: int, rows: list[int] | None = None) -> list[tuple[int, float]]:
         """Rows and BM25 scores (higher is better) of the best keyword matches, among ``rows`` if given."""
-        query = fts_query(text)
-        if not query or rows == []:
+        words = list(dict.fromkeys(word.replace('"', "") for word in content_words(text)))
+        if not words or rows == []:
+            return []
+        counts = dict(self._query(f"SELECT term, chunks FROM terms WHERE term IN ({','.join('?' * len(words))})", words))
+        query = fts_query(w for w in words if 0 < counts.get(w, 0) <= KEYWORD_TERM_MAX_CHUNKS)
+        if not query:
             return []
         # "+rowid" keeps SQLite from probing the full-text index once per allowed row, which is
         # a hundred times slower than matching once and filtering.
@@ -392,27 +439,28 @@ class IndexStore:
         return [(int(row), float(score)) for row, score in found]
 
     def filtered_rows(self, filters: Filters) -> list[int]:
-        """Rows of the products that satisfy every filter."""
-        product = [
-            ("instr(lower(p.category), lower(?)) > 0", filters.category),
-            ("lower(p.brand) = lower(?)", filters.brand),
-            ("p.price >= ?", filters.min_price),
-            ("p.price <= ?", filters.max_price),
-            *(("lower(json_extract(c.metadata, ?)) = lower(?)", (f'$.attributes."{name}"', value))
-              for name, value in filters.attributes.items()),
-        ]
-        variant = [("upper(v.size) = upper(?)", filters.size), ("lower(v.color) = lower(?)", filters.color)]
-        where = [clause for clause, value in product if value is not None]
-        params = [p for _, value in product if value is not None for p in (value if isinstance(value, tuple) else (value,))]
-        per_variant = [clause for clause, value in variant if value is not None]
-        params += [value for _, value in variant if value is not None]
-        if filters.in_stock:
-            per_variant.append("v.stock > 0") if per_variant else where.append("p.in_stock = 1")
+        """Rows of the products that satisfy every filter.
+
+        Category, brand, price and stock are checked on in-memory columns (milliseconds for a
+        million products); attribute, size and colour filters then query SQLite for the rows left.
+        """
+        per_variant = [("upper(v.size) = upper(?)", filters.size), ("lower(v.color) = lower(?)", filters.color)]
+        per_variant = [(clause, value) for clause, value in per_variant if value is not None]
+        if filters.in_stock and per_variant:
+            per_variant.append(("v.stock > ?", 0))
+        rows = self._products.matching(filters, check_stock=bool(filters.in_stock) and not per_variant)
+        where = [("lower(json_extract(c.metadata, ?)) = lower(?)", (f'$.attributes."{name}"', value))
+                 for name, value in filters.attributes.items()]
         if per_variant:
-            where.append(f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND {' AND '.join(per_variant)})")
-        where = where or ["1"]
-        sql = f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row WHERE {' AND '.join(where)} ORDER BY p.row"
-        return [r[0] for r in self._query(sql, params)]
+            where.append((f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND "
+                          f"{' AND '.join(clause for clause, _ in per_variant)})",
+                          tuple(value for _, value in per_variant)))
+        if not where or not rows:
+            return rows
+        sql = (f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row "
+               f"WHERE p.row IN (SELECT value FROM json_each(?)) AND {' AND '.join(clause for clause, _ in where)} "
+               "ORDER BY p.row")
+        return [r[0] for r in self._query(sql, [json.dumps(rows), *(v for _, values in where for v in values)])]
 
     def product_rows(self) -> list[int]:
         return [r[0] for r in self._query("SELECT row FROM products ORDER BY row")]

@@ -62,3 +62,17 @@ def test_float16_vectors_come_back_unchanged_when_a_rebuild_reuses_them(tmp_path
     IndexWriter(tmp_path / "v2").write(chunks, {"primary": first}, {"primary": "m"}, {})
     second = IndexStore(tmp_path / "v2").vectors(list(range(50)), "primary")
     assert np.array_equal(first, second)  # no drift however many incremental builds reuse them
+
+
+def test_words_in_most_of_a_large_index_are_left_to_dense_search(tmp_path):
+    from rag.store import KEYWORD_TERM_MAX_CHUNKS
+
+    count = KEYWORD_TERM_MAX_CHUNKS + 100
+    chunks = [Chunk(id=f"c{i}", kind="document", source="d.md", title="", text=f"jacket number w{i}")
+              for i in range(count)]
+    vectors = np.random.default_rng(4).normal(size=(count, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    IndexWriter(tmp_path / "v1", ann_threshold=count).write(chunks, {"primary": vectors}, {"primary": "m"}, {})
+    store = IndexStore(tmp_path / "v1")
+    assert store.keyword_search("jacket", 10) == []  # in every chunk: no keyword signal, no full scan
+    assert [row for row, _ in store.keyword_search("jacket w42", 10)] == [42]

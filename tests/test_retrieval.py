@@ -123,3 +123,37 @@ def test_batched_ranking_matches_one_query_at_a_time(serving):
             single = retriever.rank(question, 5)
             assert [p.chunk.id for p in passages] == [p.chunk.id for p in single]
             assert [p.space for p in passages] == [p.space for p in single]
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(brand="northpeak"),
+    Filters(brand="No Such Brand"),
+    Filters(min_price=100, max_price=200),
+    Filters(category="jacket", attributes={"waterproof": "yes"}, in_stock=True),
+    Filters(size="M", color="Orange", in_stock=True),
+    Filters(category="Footwear", size="10"),
+])
+def test_filtered_rows_match_a_plain_scan_of_the_catalog(serving, filters):
+    """The in-memory product columns plus SQLite must agree with reading every product's facts."""
+    store = serving.store
+    rows = store.product_rows()
+
+    def wanted(meta: dict) -> bool:
+        variants = [v for v in meta.get("variants", [])
+                    if (filters.size is None or str(v.get("size", "")).upper() == filters.size.upper())
+                    and (filters.color is None or str(v.get("color", "")).lower() == filters.color.lower())]
+        price = meta.get("price")
+        return all([
+            filters.category is None or filters.category.lower() in meta.get("category", "").lower(),
+            filters.brand is None or meta.get("brand", "").lower() == filters.brand.lower(),
+            filters.min_price is None or (price is not None and price >= filters.min_price),
+            filters.max_price is None or (price is not None and price <= filters.max_price),
+            all(str(meta.get("attributes", {}).get(k, "")).lower() == v.lower() for k, v in filters.attributes.items()),
+            not (filters.size or filters.color) or bool(variants),
+            not filters.in_stock or (any(v.get("stock", 0) > 0 for v in variants) if (filters.size or filters.color)
+                                     else bool(meta.get("in_stock"))),
+        ])
+
+    expected = [row for row, chunk in zip(rows, store.chunks(rows)) if wanted(chunk.metadata)]
+    assert store.filtered_rows(filters) == expected
+    assert expected or filters.brand == "No Such Brand"  # each case but one selects something
