@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import csv
+import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from indexer.pipeline import embed_chunks
 from indexer.progress import Progress, default_progress
 from rag.embedding import EmbedderSet
 from rag.models import Chunk
-from rag.store import IndexStore, IndexWriter
+from rag.store import IndexStore, IndexStoreError, IndexWriter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,18 +77,22 @@ def load_semipqa(path: Path) -> RetrievalSet:
 def build_eval_index(
     dataset: RetrievalSet, embedders: EmbedderSet, path: Path, progress: Progress | None = None
 ) -> IndexStore:
-    """Embed and write a dataset's corpus once; reuse it if already built with these models."""
-    manifest = path / "manifest.json"
-    if not manifest.exists():
-        progress = progress or default_progress()
-        vectors = {
-            space: embed_chunks(embedder, dataset.chunks, progress, space)
-            for space, embedder in embedders.spaces().items()
-        }
-        IndexWriter(path).write(dataset.chunks, vectors, embedders.models(), {"dataset": dataset.name})
-    store = IndexStore(path)
-    store.check_models(embedders.models())
-    return store
+    """Embed and write a dataset's corpus once; reuse it while its format and models still match."""
+    if (path / "manifest.json").exists():
+        try:
+            store = IndexStore(path)
+            store.check_models(embedders.models())
+            return store
+        except IndexStoreError as exc:
+            log.info("rebuilding %s: %s", path, exc)
+            shutil.rmtree(path)
+    progress = progress or default_progress()
+    vectors = {
+        space: embed_chunks(embedder, dataset.chunks, progress, space)
+        for space, embedder in embedders.spaces().items()
+    }
+    IndexWriter(path).write(dataset.chunks, vectors, embedders.models(), {"dataset": dataset.name})
+    return IndexStore(path)
 
 
 def context_rows(store: IndexStore, dataset: RetrievalSet) -> dict[str, list[int]]:
