@@ -97,6 +97,6 @@ def build_eval_index(
 
 def context_rows(store: IndexStore, dataset: RetrievalSet) -> dict[str, list[int]]:
     rows: dict[str, list[int]] = {}
-    for row, chunk in enumerate(store.iter_chunks()):
-        rows.setdefault(dataset.context_of[chunk.id], []).append(row)
+    for chunk_id, (row, _, _) in store.hashes().items():
+        rows.setdefault(dataset.context_of[chunk_id], []).append(row)
     return rows

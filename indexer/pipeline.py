@@ -18,10 +18,12 @@ from rag.models import Chunk
 from rag.settings import Settings
 from rag.store import (
     FORMAT_VERSION,
+    Changes,
     IndexDirectory,
     IndexStore,
     IndexStoreError,
     IndexWriter,
+    patch_refusal,
 )
 
 log = logging.getLogger("shopassist.indexer")
@@ -49,6 +51,7 @@ class BuildReport:
     rejections: list[Rejection] = field(default_factory=list)
     removed_incomplete: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
+    patched: bool = False  # True when the previous version was copied and patched, not rewritten
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -171,50 +174,84 @@ def build_index(
             chunks=len(sources.chunks),
         )
         try:
-            old = previous.hashes() if previous else {}
-            new_ids = {c.id for c in sources.chunks}
-            report.deleted = sum(1 for cid in old if cid not in new_ids)
-            reuse: dict[int, int] = {}  # position in new chunk list -> row in previous version
-            to_embed: list[int] = []
-            for position, chunk in enumerate(sources.chunks):
-                row, content_hash, embedding_hash = old.get(chunk.id, (None, None, None))
-                if row is None:
-                    report.added += 1
-                elif content_hash == chunk.content_hash:
-                    report.unchanged += 1
-                else:
-                    report.updated += 1
-                if row is not None and embedding_hash == chunk.embedding_hash:
-                    reuse[position] = row  # a price or stock change keeps its vector
-                else:
-                    to_embed.append(position)
+            changes, reuse = _compare(sources.chunks, previous.hashes() if previous else {}, report)
             if previous and not (report.added or report.updated or report.deleted):
                 log.info("nothing changed; version %s stays published", report.version)
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
             embedders = embedders or load_embedders(settings)
-            vectors = {}
-            for space, embedder in embedders.spaces().items():
-                matrix = np.zeros((len(sources.chunks), embedder.dimension), dtype=np.float32)
-                if reuse:
-                    positions = list(reuse)
-                    matrix[positions] = previous.vectors([reuse[p] for p in positions], space)
-                if to_embed:
-                    matrix[to_embed] = embed_chunks(embedder, sources.chunks, progress, space, to_embed)
-                vectors[space] = matrix
+            to_embed = [position for position, chunk in enumerate(sources.chunks) if position not in reuse]
+            changes.vectors = {
+                space: embed_chunks(embedder, sources.chunks, progress, space, to_embed)
+                for space, embedder in embedders.spaces().items()
+            }
             report.embedded = len(to_embed)
+            refusal = patch_refusal(previous, changes, settings.ann_threshold) if previous else None
+            name, tmp_path = directory.new_version_dir()
+            writer = IndexWriter(tmp_path, settings.ann_threshold)
+            with progress.step("Writing", 1) as step:
+                if previous and refusal is None:
+                    writer.patch(previous, changes, wanted)
+                    report.patched = True
+                else:
+                    if refusal:
+                        log.info("writing a whole version: %s", refusal)
+                    vectors = _all_vectors(sources.chunks, previous, reuse, to_embed, changes.vectors)
+                    writer.write(sources.chunks, vectors, embedders.models(), wanted)
+                step.advance()
         finally:
             if previous:
                 previous.close()
-        name, tmp_path = directory.new_version_dir()
-        with progress.step("Writing", 1) as step:
-            IndexWriter(tmp_path, settings.ann_threshold).write(sources.chunks, vectors, embedders.models(), wanted)
-            step.advance()
         directory.publish(name, tmp_path)
         report.version, report.published = name, True
         report.pruned = directory.prune(settings.keep_versions)
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _compare(chunks: list[Chunk], old: dict[str, tuple[int, str, str]], report: BuildReport) -> tuple[Changes, dict[int, int]]:
+    """Sort chunks against the previous version's hashes, counting into ``report``.
+
+    Returns the changes by row (vectors still to embed) and, for each position in ``chunks``
+    whose vector is kept, its previous row: a price or stock change keeps its vector.
+    """
+    new_ids = {c.id for c in chunks}
+    changes = Changes(retire=[row for cid, (row, _, _) in old.items() if cid not in new_ids], rewrite=[], append=[], vectors={})
+    report.deleted = len(changes.retire)
+    reuse: dict[int, int] = {}
+    for position, chunk in enumerate(chunks):
+        row, content_hash, embedding_hash = old.get(chunk.id, (None, None, None))
+        if row is None:
+            report.added += 1
+        elif content_hash == chunk.content_hash:
+            report.unchanged += 1
+        else:
+            report.updated += 1
+        if row is not None and embedding_hash == chunk.embedding_hash:
+            reuse[position] = row
+            if content_hash != chunk.content_hash:
+                changes.rewrite.append((row, chunk))
+        else:
+            changes.append.append(chunk)
+            if row is not None:
+                changes.retire.append(row)
+    return changes, reuse
+
+
+def _all_vectors(
+    chunks: list[Chunk], previous: IndexStore | None, reuse: dict[int, int], embedded: list[int],
+    fresh: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Per space, one vector per chunk: kept ones from ``previous``, the rest from ``fresh``."""
+    vectors = {}
+    for space, new in fresh.items():
+        matrix = np.zeros((len(chunks), new.shape[1]), dtype=np.float32)
+        if reuse:
+            positions = list(reuse)
+            matrix[positions] = previous.vectors([reuse[p] for p in positions], space)
+        matrix[embedded] = new
+        vectors[space] = matrix
+    return vectors
 
 
 def embed_chunks(
@@ -223,6 +260,8 @@ def embed_chunks(
     """Vectors for ``chunks`` (or the ones at ``positions``), in that order, with progress."""
     positions = list(range(len(chunks))) if positions is None else positions
     out = np.zeros((len(positions), embedder.dimension), dtype=np.float32)
+    if not positions:
+        return out
     # Sorting by length keeps padding low inside each batch.
     order = sorted(range(len(positions)), key=lambda i: len(chunks[positions[i]].embedding_text()))
     step_size = 256

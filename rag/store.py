@@ -4,11 +4,16 @@ Layout of an index root::
 
     CURRENT                 name of the published version (replaced atomically)
     .lock                   held by the indexer while it runs
-    versions/<name>/        manifest.json, vectors.faiss, chunks.sqlite
+    versions/<name>/        manifest.json, vectors.<space>.faiss, chunks.sqlite
     versions/.tmp-<name>/   a version being written; never loaded, removed on the next run
 
 A version directory is written completely, renamed into place, and only then
 named in CURRENT, so readers only ever see whole versions.
+
+A row is a chunk's position in every FAISS index and its key in SQLite. Rows never
+move: an incremental build copies the previous version and patches it, appending new
+vectors and retiring the rows of deleted or re-embedded chunks. Retired rows stay in
+FAISS, excluded from every search, until a build writes a whole version again.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from rag.filters import Filters, Vocabulary
 from rag.models import Chunk
 from rag.text import content_words, tokens
 
-FORMAT_VERSION = 2  # 2: float16 vectors, term document counts
+FORMAT_VERSION = 3  # 2: float16 vectors, term document counts; 3: retired rows
 MANIFEST = "manifest.json"
 
 def vectors_file(space: str) -> str:
@@ -77,6 +82,8 @@ class Manifest:
     build_settings: dict[str, Any]
     # Approximate search only: per space, the efSearch chosen and the recall@10 it measured.
     ann: dict[str, dict[str, float]] = field(default_factory=dict)
+    # FAISS rows no chunk uses any more; each index holds chunk_count + retired vectors.
+    retired: int = 0
 
     @classmethod
     def read(cls, path: Path) -> "Manifest":
@@ -113,6 +120,30 @@ def fts_query(words: Iterable[str]) -> str:
 # A query word found in more chunks than this is left to dense search: its BM25 weight is
 # small, and matching it would make a keyword search score a large share of a big index.
 KEYWORD_TERM_MAX_CHUNKS = 5_000
+# A patch that would leave more than this share of FAISS rows retired writes a whole version
+# instead: retired rows cost memory, and filtered-out rows slow graph search.
+RETIRED_SHARE_MAX = 0.10
+
+
+@dataclass
+class Changes:
+    """An incremental update of a version, by row."""
+
+    retire: list[int]  # rows whose chunk is gone or got a new vector
+    rewrite: list[tuple[int, Chunk]]  # rows whose chunk changed but keeps its vector
+    append: list[Chunk]  # chunks that get new rows, with their vectors below
+    vectors: dict[str, np.ndarray]  # per space, rows follow ``append``
+
+
+def patch_refusal(previous: "IndexStore", changes: Changes, ann_threshold: int) -> str | None:
+    """Why ``changes`` should go into a whole new version rather than a patch of ``previous``; None if none."""
+    live = previous.manifest.chunk_count - len(changes.retire) + len(changes.append)
+    retired = previous.manifest.retired + len(changes.retire)
+    if retired > RETIRED_SHARE_MAX * (live + retired):
+        return f"{retired:,} of {live + retired:,} vector rows would be retired (more than {RETIRED_SHARE_MAX:.0%})"
+    if (live > ann_threshold) != bool(previous.manifest.ann):
+        return f"{live:,} chunks call for {'approximate' if live > ann_threshold else 'exact'} search"
+    return None
 
 
 class IndexWriter:
@@ -144,18 +175,49 @@ class IndexWriter:
             spaces[space] = {"model": models[space], "dimension": int(matrix.shape[1])}
             index_type = index_type_name(index)
         self._write_chunks(chunks)
-        counts: dict[str, int] = {}
-        for chunk in chunks:
-            counts[chunk.kind] = counts.get(chunk.kind, 0) + 1
+        return self._finish(spaces, dict(Counter(chunk.kind for chunk in chunks)), index_type, build_settings, ann, 0)
+
+    def patch(self, previous: "IndexStore", changes: Changes, build_settings: dict[str, Any]) -> Manifest:
+        """Write ``previous`` with ``changes`` applied; unchanged chunks are copied, never re-processed."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        first_new_row = previous.manifest.chunk_count + previous.manifest.retired
+        for space in previous.manifest.spaces:
+            index = faiss.read_index(str(previous.path / vectors_file(space)))
+            if changes.append:
+                index.add(np.ascontiguousarray(changes.vectors[space], dtype=np.float32))
+            faiss.write_index(index, str(self.path / vectors_file(space)))
+        shutil.copyfile(previous.path / CHUNKS_DB, self.path / CHUNKS_DB)
+        dropped = changes.retire + [row for row, _ in changes.rewrite]
+        db = sqlite3.connect(self.path / CHUNKS_DB)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            _delete_rows(db, list(zip(dropped, previous.chunks(dropped))))
+            db.executemany("INSERT INTO retired_rows VALUES (?)", ((row,) for row in changes.retire))
+            _insert_rows(db, [*changes.rewrite, *enumerate(changes.append, start=first_new_row)])
+            db.commit()
+            counts = dict(db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall())
+        finally:
+            db.close()
+        _fsync(self.path / CHUNKS_DB)
+        return self._finish(
+            previous.manifest.spaces, counts, previous.manifest.index_type, build_settings,
+            previous.manifest.ann, previous.manifest.retired + len(changes.retire),
+        )
+
+    def _finish(
+        self, spaces: dict, counts: dict[str, int], index_type: str, build_settings: dict[str, Any],
+        ann: dict, retired: int,
+    ) -> Manifest:
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             spaces=spaces,
-            chunk_count=len(chunks),
+            chunk_count=sum(counts.values()),
             counts_by_kind=counts,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             index_type=index_type,
             build_settings=build_settings,
             ann=ann,
+            retired=retired,
         )
         manifest.write(self.path / MANIFEST)
         _fsync_dir(self.path)
@@ -189,52 +251,69 @@ class IndexWriter:
                     row INTEGER PRIMARY KEY, category TEXT, brand TEXT, price REAL, in_stock INTEGER
                 );
                 CREATE TABLE variants (row INTEGER NOT NULL, size TEXT, color TEXT, stock INTEGER);
+                CREATE TABLE retired_rows (row INTEGER PRIMARY KEY);
                 """
             )
-            db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        row,
-                        c.id,
-                        c.kind,
-                        c.source,
-                        c.title,
-                        c.section,
-                        c.text,
-                        json.dumps(c.metadata, ensure_ascii=False, sort_keys=True),
-                        c.content_hash,
-                        c.embedding_hash,
-                    )
-                    for row, c in enumerate(chunks)
-                ),
-            )
-            texts = [search_text(c) for c in chunks]
-            db.executemany("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", enumerate(texts))
-            chunks_with = Counter(term for text in texts for term in set(text.split()))
-            db.executemany("INSERT INTO terms VALUES (?, ?)", chunks_with.items())
-            db.executemany(
-                "INSERT INTO identifiers VALUES (?, ?)",
-                ((value, row) for row, c in enumerate(chunks) for value in identifiers(c)),
-            )
+            _insert_rows(db, list(enumerate(chunks)))
             db.execute("CREATE INDEX identifiers_value ON identifiers(value)")
-            products = [(row, c.metadata) for row, c in enumerate(chunks) if c.kind == "product"]
-            db.executemany(
-                "INSERT INTO products VALUES (?, ?, ?, ?, ?)",
-                ((row, m.get("category", ""), m.get("brand", ""), m.get("price"), int(bool(m.get("in_stock"))))
-                 for row, m in products),
-            )
-            db.executemany(
-                "INSERT INTO variants VALUES (?, ?, ?, ?)",
-                ((row, v.get("size"), v.get("color"), v.get("stock", 0)) for row, m in products for v in m.get("variants", [])),
-            )
+            db.execute("CREATE INDEX identifiers_row ON identifiers(row)")
             db.execute("CREATE INDEX variants_row ON variants(row)")
             db.execute("CREATE INDEX products_price ON products(price)")
             db.commit()
         finally:
             db.close()
-        with open(self.path / CHUNKS_DB, "rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync(self.path / CHUNKS_DB)
+
+
+def _insert_rows(db: sqlite3.Connection, rows: list[tuple[int, Chunk]]) -> None:
+    """Store chunks at the given rows in every table: chunks, full text, term counts, identifiers, products."""
+    db.executemany(
+        "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (row, c.id, c.kind, c.source, c.title, c.section, c.text,
+             json.dumps(c.metadata, ensure_ascii=False, sort_keys=True), c.content_hash, c.embedding_hash)
+            for row, c in rows
+        ),
+    )
+    texts = [(row, search_text(c)) for row, c in rows]
+    db.executemany("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", texts)
+    _count_terms(db, (text for _, text in texts), +1)
+    db.executemany(
+        "INSERT INTO identifiers VALUES (?, ?)",
+        ((value, row) for row, c in rows for value in identifiers(c)),
+    )
+    products = [(row, c.metadata) for row, c in rows if c.kind == "product"]
+    db.executemany(
+        "INSERT INTO products VALUES (?, ?, ?, ?, ?)",
+        ((row, m.get("category", ""), m.get("brand", ""), m.get("price"), int(bool(m.get("in_stock"))))
+         for row, m in products),
+    )
+    db.executemany(
+        "INSERT INTO variants VALUES (?, ?, ?, ?)",
+        ((row, v.get("size"), v.get("color"), v.get("stock", 0)) for row, m in products for v in m.get("variants", [])),
+    )
+
+
+def _delete_rows(db: sqlite3.Connection, rows: list[tuple[int, Chunk]]) -> None:
+    """Remove chunks from every table; ``rows`` pairs each row with the chunk stored there."""
+    texts = [(row, search_text(c)) for row, c in rows]
+    # A contentless FTS5 table forgets a row only when given the exact text it indexed.
+    db.executemany("INSERT INTO chunks_fts(chunks_fts, rowid, body) VALUES ('delete', ?, ?)", texts)
+    _count_terms(db, (text for _, text in texts), -1)
+    doomed = json.dumps([row for row, _ in rows])
+    for table in ("chunks", "identifiers", "products", "variants"):
+        db.execute(f"DELETE FROM {table} WHERE row IN (SELECT value FROM json_each(?))", (doomed,))
+
+
+def _count_terms(db: sqlite3.Connection, texts: Iterable[str], sign: int) -> None:
+    """Add (or with ``sign`` -1, take back) the chunks each term occurs in."""
+    chunks_with = Counter(term for text in texts for term in set(text.split()))
+    db.executemany(
+        "INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET chunks = chunks + excluded.chunks",
+        ((term, sign * count) for term, count in chunks_with.items()),
+    )
+    if sign < 0:
+        db.execute("DELETE FROM terms WHERE chunks <= 0")
 
 
 def build_faiss_index(vectors: np.ndarray, ann_threshold: int) -> faiss.Index:
@@ -347,13 +426,17 @@ class IndexStore:
             self._query("SELECT row, category, brand, price, in_stock FROM products ORDER BY row")
         )
         rows = self._query_one("SELECT count(*) FROM chunks")[0]
+        retired = np.asarray([r[0] for r in self._query("SELECT row FROM retired_rows")], dtype=np.int64)
         for space, index in self._indexes.items():
-            if not (index.ntotal == rows == self.manifest.chunk_count):
+            if not (index.ntotal - len(retired) == rows == self.manifest.chunk_count):
                 raise CorruptIndexError(
                     f"index {path} is inconsistent: manifest says {self.manifest.chunk_count} chunks, "
-                    f"FAISS ({space}) holds {index.ntotal}, SQLite holds {rows}; rebuild it with "
-                    "`shopassist index --full`"
+                    f"FAISS ({space}) holds {index.ntotal} vectors of which {len(retired)} retired, "
+                    f"SQLite holds {rows} chunks; rebuild it with `shopassist index --full`"
                 )
+        # Searches over every chunk skip retired rows; both selectors must stay referenced.
+        self._retired = faiss.IDSelectorBatch(retired) if len(retired) else None
+        self._live = faiss.IDSelectorNot(self._retired) if self._retired is not None else None
 
     @staticmethod
     def _open_db(path: Path) -> sqlite3.Connection:
@@ -406,7 +489,7 @@ class IndexStore:
             best = np.argsort(-similarity)[:k]
             return [(int(candidates[i]), float(similarity[i])) for i in best]
         selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64))
-        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(int(self.manifest.ann[space]["efSearch"]), 4 * k))
+        params = self._search_params(space, selector, k)
         scores, found = self._indexes[space].search(query, min(k, len(rows)), params=params)
         return [(int(r), float(s)) for r, s in zip(found[0], scores[0]) if r >= 0]
 
@@ -415,8 +498,15 @@ class IndexStore:
         k = min(k, len(self))
         if k <= 0:
             return [[] for _ in vectors]
-        scores, found = self._indexes[space].search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        params = None if self._live is None else self._search_params(space, self._live, k)
+        scores, found = self._indexes[space].search(np.ascontiguousarray(vectors, dtype=np.float32), k, params=params)
         return [[(int(r), float(s)) for r, s in zip(rows, values) if r >= 0] for rows, values in zip(found, scores)]
+
+    def _search_params(self, space: str, selector: faiss.IDSelector, k: int) -> faiss.SearchParameters:
+        """Search parameters limiting results to ``selector``; graph search keeps its tuned effort."""
+        if space not in self.manifest.ann:
+            return faiss.SearchParameters(sel=selector)
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=max(int(self.manifest.ann[space]["efSearch"]), 4 * k))
 
     def keyword_search(self, text: str, k: int, rows: list[int] | None = None) -> list[tuple[int, float]]:
         """Rows and BM25 scores (higher is better) of the best keyword matches, among ``rows`` if given."""
@@ -631,6 +721,11 @@ class IndexLock:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _fsync_dir(path: Path) -> None:

@@ -88,7 +88,9 @@ def _print_report(report: BuildReport) -> None:
     for kind, counts in sorted(report.by_kind.items()):
         table.add_row(kind, str(counts.read), str(counts.indexed), str(counts.rejected))
     out.print(table)
-    state = f"published version {report.version}" if report.published else f"version {report.version} unchanged"
+    state = f"version {report.version} unchanged"
+    if report.published:
+        state = f"published version {report.version}" + (" (patched from the previous one)" if report.patched else "")
     out.print(
         f"{state}: {report.chunks} chunks; added {report.added}, updated {report.updated}, "
         f"deleted {report.deleted}, unchanged {report.unchanged}; embedded {report.embedded} in {report.seconds}s"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from indexer import build_index
 from rag.embedding import EmbedderSet, load_embedders
@@ -34,32 +36,40 @@ def counting(settings: Settings) -> EmbedderSet:
     return EmbedderSet(CountingEmbedder(real.primary), CountingEmbedder(real.multilingual))
 
 
-def test_rerun_embeds_only_changes_and_removes_deleted(tmp_path):
-    kb = tmp_path / "kb"
+def copy_store(kb: Path) -> None:
     (kb / "catalog").mkdir(parents=True)
     shutil.copy(KNOWLEDGE_BASE / "catalog" / "products.jsonl", kb / "catalog" / "products.jsonl")
     shutil.copytree(KNOWLEDGE_BASE / "policies", kb / "policies")
-    settings = Settings(knowledge_base=kb, index_dir=tmp_path / "index")
-    first = build_index(settings)
-    assert first.published and first.embedded == first.chunks
 
+
+def edit_store(kb: Path) -> tuple[list[dict], list[str]]:
+    """Change 3 products, delete 2, add 1 and edit one policy section; return the old products and deleted SKUs."""
     lines = (kb / "catalog" / "products.jsonl").read_text(encoding="utf-8").splitlines()
     products = [json.loads(line) for line in lines]
-    for product in products[:3]:  # change 3
+    kept = [dict(p) for p in products[:3]] + products[5:]
+    for product in kept[:3]:
         product["description"] += " Now with a lifetime repair promise."
-    deleted = [p["sku"] for p in products[3:5]]  # delete 2
-    kept = products[:3] + products[5:]
     kept.append({**products[6], "sku": "NEW-0001", "title": "Brand New Trail Lantern",
-                 "variants": [{"sku": "NEW-0001-BLK", "color": "Black", "stock": 9}]})  # add 1
+                 "variants": [{"sku": "NEW-0001-BLK", "color": "Black", "stock": 9}]})
     (kb / "catalog" / "products.jsonl").write_text(
         "\n".join(json.dumps(p, ensure_ascii=False) for p in kept) + "\n", encoding="utf-8"
     )
-    returns = kb / "policies" / "returns.md"  # edit one section
+    returns = kb / "policies" / "returns.md"
     returns.write_text(returns.read_text(encoding="utf-8").replace(
         "Exchanges for a different size or colour of the same item are free.",
         "Exchanges for a different size or colour of the same item are free, once per order.",
     ), encoding="utf-8")
+    return products, [p["sku"] for p in products[3:5]]
 
+
+def test_rerun_embeds_only_changes_and_removes_deleted(tmp_path):
+    kb = tmp_path / "kb"
+    copy_store(kb)
+    settings = Settings(knowledge_base=kb, index_dir=tmp_path / "index")
+    first = build_index(settings)
+    assert first.published and first.embedded == first.chunks
+
+    products, deleted = edit_store(kb)
     embedders = counting(settings)
     second = build_index(settings, embedders=embedders)
 
@@ -80,6 +90,69 @@ def test_rerun_embeds_only_changes_and_removes_deleted(tmp_path):
         assert all(p.chunk.id != f"product:{sku}" for p in retriever.retrieve(sku, 10))
     changed = next(c for c in store.iter_chunks() if c.id == f"product:{products[0]['sku']}")
     assert "lifetime repair promise" in changed.text
+
+
+QUERIES = ["waterproof rain jacket", "how long is the warranty", "exchange for a different size",
+           "trail lantern", "退货政策", "free shipping threshold", "lifetime repair promise"]
+
+
+def ranking(store, embedders, query: str) -> list[tuple[str, float]]:
+    return [(p.chunk.id, round(p.score, 4)) for p in HybridRetriever(store, embedders).retrieve(query, 8)]
+
+
+@pytest.mark.parametrize("ann_threshold", [20_000, 50], ids=["exact", "hnsw"])
+def test_a_patched_version_answers_like_a_fresh_build(tmp_path, ann_threshold):
+    """Rows of deleted or re-embedded chunks are retired, never returned; keyword statistics stay exact.
+
+    The float ONNX backend gives a text the same vector in any batch; int8 quantizes
+    activations per batch, so its vectors move slightly with their batch-mates.
+    """
+    kb = tmp_path / "kb"
+    copy_store(kb)
+    settings = Settings(knowledge_base=kb, index_dir=tmp_path / "index", ann_threshold=ann_threshold,
+                        embedding_backend="onnx")
+    build_index(settings)
+    edit_store(kb)
+    rerun = build_index(settings)
+    fresh = build_index(settings.model_copy(update={"index_dir": tmp_path / "fresh"}))
+    assert rerun.patched and not fresh.patched
+
+    patched_store = IndexDirectory(settings.index_dir).open_current()
+    fresh_store = IndexDirectory(tmp_path / "fresh").open_current()
+    assert patched_store.manifest.retired == 2 + 4  # deleted, and updated with new vectors
+    assert patched_store.manifest.counts_by_kind == fresh_store.manifest.counts_by_kind
+    assert bool(patched_store.manifest.ann) == (ann_threshold == 50)
+
+    def table(store, sql):
+        return Counter(store._query(sql))
+
+    for sql in ("SELECT term, chunks FROM terms", "SELECT value FROM identifiers",
+                "SELECT category, brand, price, in_stock FROM products", "SELECT size, color, stock FROM variants"):
+        assert table(patched_store, sql) == table(fresh_store, sql), sql
+
+    embedders = load_embedders(settings)
+    retired = {r[0] for r in patched_store._query("SELECT row FROM retired_rows")}
+    for query in QUERIES:
+        assert ranking(patched_store, embedders, query) == ranking(fresh_store, embedders, query), query
+        vector = embedders.primary.embed([query])[0]
+        found = patched_store.search(vector, 10, "primary")
+        assert len(found) == 10 and not retired & {row for row, _ in found}
+        assert [s for _, s in patched_store.keyword_search(query, 10)] == pytest.approx(
+            [s for _, s in fresh_store.keyword_search(query, 10)])
+
+
+def test_many_retired_rows_make_the_next_run_write_a_whole_version(tmp_path):
+    kb = tmp_path / "kb"
+    copy_store(kb)
+    settings = Settings(knowledge_base=kb, index_dir=tmp_path / "index")
+    first = build_index(settings)
+    catalog = kb / "catalog" / "products.jsonl"
+    lines = catalog.read_text(encoding="utf-8").splitlines()
+    catalog.write_text("\n".join(lines[: len(lines) // 2]) + "\n", encoding="utf-8")
+    report = build_index(settings)
+    store = IndexDirectory(settings.index_dir).open_current()
+    assert report.deleted > 0.1 * first.chunks and not report.patched
+    assert store.manifest.retired == 0 and len(store) == report.chunks
 
 
 def test_price_and_stock_changes_update_text_without_re_embedding(tmp_path):
