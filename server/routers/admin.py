@@ -29,6 +29,7 @@ async def index_stats(serving: ServingState = Depends(get_serving)) -> dict:
         "counts_by_kind": manifest.counts_by_kind,
         "spaces": manifest.spaces,
         "index_type": manifest.index_type,
+        "retired_rows": manifest.retired,
     }
 
 
