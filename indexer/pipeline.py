@@ -243,6 +243,8 @@ def _all_vectors(
     fresh: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     """Per space, one vector per chunk: kept ones from ``previous``, the rest from ``fresh``."""
+    if not reuse:  # a full build: every chunk was embedded, in order
+        return fresh
     vectors = {}
     for space, new in fresh.items():
         matrix = np.zeros((len(chunks), new.shape[1]), dtype=np.float32)
