@@ -180,7 +180,7 @@ def build_index(
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
             embedders = embedders or load_embedders(settings)
-            to_embed = [position for position, chunk in enumerate(sources.chunks) if position not in reuse]
+            to_embed = [position for position in range(len(sources.chunks)) if position not in reuse]
             changes.vectors = {
                 space: embed_chunks(embedder, sources.chunks, progress, space, to_embed)
                 for space, embedder in embedders.spaces().items()
@@ -248,9 +248,7 @@ def _all_vectors(
     vectors = {}
     for space, new in fresh.items():
         matrix = np.zeros((len(chunks), new.shape[1]), dtype=np.float32)
-        if reuse:
-            positions = list(reuse)
-            matrix[positions] = previous.vectors([reuse[p] for p in positions], space)
+        matrix[list(reuse)] = previous.vectors(list(reuse.values()), space)
         matrix[embedded] = new
         vectors[space] = matrix
     return vectors

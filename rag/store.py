@@ -428,7 +428,8 @@ class IndexStore:
         rows = self._query_one("SELECT count(*) FROM chunks")[0]
         retired = np.asarray([r[0] for r in self._query("SELECT row FROM retired_rows")], dtype=np.int64)
         for space, index in self._indexes.items():
-            if not (index.ntotal - len(retired) == rows == self.manifest.chunk_count):
+            if not (index.ntotal - len(retired) == rows == self.manifest.chunk_count
+                    and len(retired) == self.manifest.retired):
                 raise CorruptIndexError(
                     f"index {path} is inconsistent: manifest says {self.manifest.chunk_count} chunks, "
                     f"FAISS ({space}) holds {index.ntotal} vectors of which {len(retired)} retired, "
