@@ -3,39 +3,39 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
+from typing import Callable
 
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import SHOPPING_CUES, Filters, Vocabulary, parse_filters
-from rag.generation import ExtractiveGenerator, Generator, asks_for_product_fact
+from rag.compose import ExtractiveComposer
+from rag.generation import Generator, asks_for_product_fact
 from rag.grounding import Verifier
+from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.models import Answer, Passage
+from rag.models import Answer, Passage, PartReport
+from rag.reader import Reader, Reading
+from rag.reader.question import analyse, comparison_sides
 from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.text import detect_language
+from rag.language import detect_language
+from rag.text import content_words
 
 log = logging.getLogger("shopassist.assistant")
 
-# Questions about one shopper's own order or account: the knowledge base cannot know, a person can.
-PERSONAL = re.compile(
-    r"\b(where(?:'s| is)|status of|has|have|did|why is|is)\b[^?]*\bmy (?:order|package|parcel|delivery|refund|return|shipment)s?\b"
-    r"|\bmy (?:order|package|parcel|refund)s? (?:hasn't|has not|didn't|did not|is late|never|still)\b"
-    r"|\border (?:number|no\.?|#)\s*\w*\d|#\s?\d{5,}"
-    r"|\b(?:reset|forgot|change|update|recover)\b[^?]*\b(?:my )?(?:password|login|account email)\b"
-    r"|\b(?:can't|cannot|can not|unable to) (?:log|sign) ?in\b|\bmy account (?:is|was) (?:locked|hacked|blocked)\b"
-    r"|我的(?:订单|包裹|快递|退款|账户|账号)|订单号|密码|登录不了|无法登录",
-    re.IGNORECASE,
-)
 HANDOFFS = {
     "en": ("I can't look up orders or accounts from here. Let me connect you with a member of our support team, "
            "who can check it for you."),
     "zh": "我无法在这里查询订单或账户信息。我为您转接人工客服，他们可以帮您查询。",
 }
+
+SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
+DISTINCTIVE_CHUNKS = 5  # a title word in at most this many chunks names its product
+
+SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
 
 REFUSALS = {
     "en": (
@@ -47,20 +47,22 @@ REFUSALS = {
 
 
 class Assistant:
-    """Answers one question from the index, citing its passages, or refuses with a handoff."""
+    """Answers one question from the index: retrieve, read, compose or generate, verify; refuses rather than guess."""
 
     def __init__(
-        self, retriever: Retriever, generator: Generator, verifier: Verifier, min_relevance: dict[str, float],
-        vocabulary: Vocabulary, top_k: int = 5, fallback: Generator | None = None,
-        resolver: FollowUpResolver | None = None,
+        self, retriever: Retriever, reader: Reader, verifier: Verifier, vocabulary: Vocabulary,
+        generator: Generator | None = None, top_k: int = 5, resolver: FollowUpResolver | None = None,
+        find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
     ):
+        self.router = router
         self.retriever = retriever
+        self.reader = reader
+        self.composer = ExtractiveComposer()
         self.vocabulary = vocabulary
-        self.generator = generator
+        self.generator = generator  # an LLM backend; None answers extractively
         self.verifier = verifier
-        self.fallback = fallback  # used when none of the generator's sentences survive verification
         self.resolver = resolver
-        self.min_relevance = min_relevance  # per vector space: similarities are not comparable across models
+        self.find_product = find_product
         self.top_k = top_k
 
     def answer(
@@ -70,9 +72,10 @@ class Assistant:
         """Answer ``question``; ``filters`` are the caller's, merged with any found in the text;
         ``history`` is the conversation so far, used to resolve follow-ups."""
         language = detect_language(question)
-        if PERSONAL.search(question):
-            return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language,
-                          refusal_reason="a question about the shopper's own order or account needs a person")
+        intent = self.router.route(question) if self.router else None
+        if intent and intent.hands_off:
+            return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
+                          intent=intent.intent, refusal_reason=f"a person is needed: {intent.reason}")
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
         answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku)
         if resolution.rewritten:
@@ -85,30 +88,60 @@ class Assistant:
         applied = (filters or Filters()).merged(found)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         started = time.perf_counter()
-        passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, product_sku)
+        named = product_sku or self._named_product(question)
+        shopping = named is None and self._is_shopping(question, applied)
+        passages = self.retriever.retrieve(question, SHOPPING_POOL if shopping else self.top_k,
+                                           None if applied.is_empty() else applied, named)
+        sides = self._comparison_passages(question, passages)
         retrieve_ms = (time.perf_counter() - started) * 1000
         if applied_dump is not None and not passages:
             answer = self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
+        elif shopping and sides is None and any(p.chunk.kind == "product" for p in passages):
+            answer = self._shop(question, passages, applied, language, applied_dump)
         else:
-            answer = self.respond(question, passages, applied, language)
+            answer = self.respond(question, passages, applied, language, sides)
         answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
         return answer
 
+    def _named_product(self, question: str) -> str | None:
+        """The SKU of a product the question names by a word few chunks share ("Beacon", "Stormline")."""
+        if not self.find_product:
+            return None
+        found = self.find_product(question)
+        if found is None:
+            return None
+        words = set(content_words(question))
+        distinctive = [w for w in content_words(found[1]) if w in words]
+        counts = self.reader.document_counts(distinctive)
+        return found[0] if any(counts.get(w, 0) <= DISTINCTIVE_CHUNKS for w in distinctive) else None
+
+    def _comparison_passages(self, question: str, passages: list[Passage]) -> list[list[int]] | None:
+        """For "which is lighter, A or B?": the passage of each named product, fetched if retrieval missed it."""
+        if not self.find_product or analyse(question).kind != "compare":
+            return None
+        sides: list[list[int]] = []
+        for name in comparison_sides(question):
+            product = self.find_product(name)
+            if product is None:
+                return None
+            index = next((i for i, p in enumerate(passages) if p.chunk.id == f"product:{product[0]}"), None)
+            if index is None:
+                extra = self.retriever.retrieve(name, 1, None, product[0])
+                if not extra or extra[0].chunk.id != f"product:{product[0]}":
+                    return None
+                passages.append(extra[0].model_copy(update={"rank": len(passages) + 1}))
+                index = len(passages) - 1
+            if [index] not in sides:
+                sides.append([index])
+        return sides if len(sides) >= 2 else None
+
     def respond(self, question: str, passages: list[Passage], applied: Filters | None = None,
-                language: str | None = None) -> Answer:
-        """Generate, verify and package an answer from already retrieved ``passages``."""
+                language: str | None = None, sides: list[list[int]] | None = None) -> Answer:
+        """Read, compose or generate, verify and package an answer from already retrieved ``passages``."""
         applied = applied or Filters()
         language = language or detect_language(question)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
-        relevant = [p for p in passages if p.exact_match or p.similarity >= self.min_relevance.get(p.space, 0.0)]
-        if not relevant:
-            best = max(passages, key=lambda p: p.similarity, default=None)
-            reason = (
-                f"best passage similarity {best.similarity:.3f} is below {self.min_relevance.get(best.space, 0.0)}"
-                if best else "no passage was retrieved"
-            )
-            return self._refuse(language, passages, reason, applied_dump)
-        timings = {"generate": 0.0, "verify": 0.0}
+        timings = {"read": 0.0, "generate": 0.0, "verify": 0.0}
 
         def timed(stage: str, call, *args):
             started = time.perf_counter()
@@ -117,27 +150,53 @@ class Assistant:
             finally:
                 timings[stage] += (time.perf_counter() - started) * 1000
 
-        try:
-            draft = timed("generate", self.generator.generate, question, relevant)
-        except GenerationError as exc:
-            log.warning("generator failed, answering extractively: %s", exc)
-            draft = ""
-        text, citations, report = timed("verify", self.verifier.verify, question, draft, relevant)
-        if not text and self.fallback is not None and self.fallback is not self.generator:
-            dropped = report.dropped
-            fallback_draft = timed("generate", self.fallback.generate, question, relevant)
-            text, citations, report = timed("verify", self.verifier.verify, question, fallback_draft, relevant)
-            report.dropped, report.fallback = dropped + report.dropped, "extractive"
+        if not passages:
+            return self._refuse(language, passages, "no passage was retrieved", applied_dump)
+        reading = timed("read", self.reader.read, question, passages, sides)
+        if not reading.answerable:
+            refusal = self._refuse(language, passages, reading.reason, applied_dump)
+            refusal.reading = reading_report(reading)
+            return refusal
+        composition = self.composer.compose(reading, passages)
+        draft, evidence = composition.draft, passages
+        dropped: list = []
+        fallback = None
+        if self.generator is not None:
+            evidence = evidence_passages(reading, passages)
+            try:
+                draft = timed("generate", self.generator.generate, question, evidence)
+            except GenerationError as exc:
+                log.warning("generator failed, answering extractively: %s", exc)
+                draft = ""
+        text, citations, report = timed("verify", self.verifier.verify, question, draft, evidence)
+        if not text and self.generator is not None:
+            dropped, fallback, evidence = report.dropped, "extractive", passages
+            text, citations, report = timed("verify", self.verifier.verify, question, composition.draft, passages)
+        report.dropped, report.fallback = dropped + report.dropped, fallback
         timings = {stage: round(ms, 2) for stage, ms in timings.items()}
         if not text:
             refusal = self._refuse(language, passages, "no sentence of the draft was supported by its passages", applied_dump)
             refusal.grounding, refusal.timings_ms = report, timings
             return refusal
-        cards = product_cards(relevant, question, applied) if self._is_shopping(question, applied) else []
+        if fallback is None and self.generator is None:
+            text = " ".join(part for part in (composition.preface, text, *composition.unknown) if part)
         return Answer(
             text=text, citations=citations, language=language, passages=passages, filters=applied_dump, grounding=report,
-            products=cards, timings_ms=timings,
+            timings_ms=timings, reading=reading_report(reading),
         )
+
+    def _shop(self, question: str, passages: list[Passage], applied: Filters, language: str,
+              applied_dump: dict | None) -> Answer:
+        """A shopping request: product cards, each with the product's own facts as its reason."""
+        cards = product_cards(passages, question, applied)
+        if not cards:
+            return self._refuse(language, passages, "no product fits the request", applied_dump)
+        lines = [f"{card.title}: {card.reason} [{i}]" if card.reason else f"{card.title}. [{i}]"
+                 for i, card in enumerate(cards, start=1)]
+        shown = [next(p for p in passages if p.chunk.id == card.citation_chunk_id) for card in cards]
+        text, citations, report = self.verifier.verify(question, " ".join(lines), shown)
+        return Answer(text=text or SHOPPING_LEAD[language], citations=citations, language=language, passages=passages,
+                      filters=applied_dump, grounding=report, products=cards)
 
     @staticmethod
     def _is_shopping(question: str, filters: Filters) -> bool:
@@ -147,13 +206,39 @@ class Assistant:
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:
         log.info("refused: %s", reason)
         return Answer(
-            text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason,
+            text=REFUSALS[language], refused=True, handoff=False, refusal_reason=reason, outcome="refused",
             language=language, passages=passages, filters=filters,
         )
 
 
-def build_generator(settings: Settings, extractive: Generator) -> Generator:
-    """The generator backend named in settings; LLM backends are configured, never guessed."""
+def evidence_passages(reading: Reading, passages: list[Passage]) -> list[Passage]:
+    """The reader's chosen sentences, grouped by passage: what an LLM backend is given to write from."""
+    chosen: dict[int, list[str]] = {}
+    for finding in reading.findings:
+        for scored in finding.evidence if finding.answerable else []:
+            chosen.setdefault(scored.sentence.passage, []).append(scored.sentence.readable)
+    return [
+        passages[i].model_copy(update={"chunk": passages[i].chunk.model_copy(update={"text": "\n".join(texts)})})
+        for i, texts in chosen.items()
+    ]
+
+
+def reading_report(reading: Reading) -> list[PartReport]:
+    """What the grounding report shows of the reader: each part, its decision and why."""
+    return [
+        PartReport(
+            question=f.part.text, kind=f.part.kind, answerable=f.answerable, reason=f.reason, direct=f.direct,
+            evidence=[s.sentence.readable for s in f.evidence] if f.answerable else [],
+            coverage=round(f.evidence[0].coverage, 3) if f.evidence else None,
+            similarity=round(f.evidence[0].similarity, 3) if f.evidence else None,
+            missing=f.evidence[0].missing if f.evidence else [],
+        )
+        for f in reading.findings
+    ]
+
+
+def build_generator(settings: Settings) -> Generator | None:
+    """The LLM backend named in settings, or None for the extractive default; never guessed."""
     if settings.generator == "openai":
         if not (settings.llm_base_url and settings.llm_model):
             raise ValueError("generator 'openai' needs llm_base_url and llm_model in settings")
@@ -166,21 +251,22 @@ def build_generator(settings: Settings, extractive: Generator) -> Generator:
         if not settings.transformers_model_dir:
             raise ValueError("generator 'transformers' needs transformers_model_dir in settings")
         return TransformersGenerator(settings.transformers_model_dir, settings.llm_max_tokens)
-    return extractive
+    return None
 
 
 def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
-    extractive = ExtractiveGenerator(embedders, max_sentences=settings.max_answer_sentences)
     thresholds = {PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual}
     finder = ProductFinder(store, embedders, thresholds)
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
-        build_generator(settings, extractive),
+        Reader(embedders, store.document_counts, len(store)),
         Verifier(embedders, settings.min_support),
-        min_relevance=thresholds,
         vocabulary=store.vocabulary(),
+        generator=build_generator(settings),
         top_k=settings.top_k,
-        fallback=extractive,
         resolver=FollowUpResolver(finder.find, asks_for_product_fact),
+        find_product=finder.find,
+        router=IntentRouter(embedders.spaces()[MULTILINGUAL], load_exemplars(DEFAULT_EXEMPLARS))
+        if MULTILINGUAL in embedders.spaces() else None,
     )

@@ -15,6 +15,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from rag.embedding import EmbedderSet
+from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.store import IndexStore
 from rag.text import content_words
@@ -37,6 +38,9 @@ class Resolution:
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
 _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这个|那个|它|这款|那款", re.I)
 _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|warranty|pay|payment|cancel|order)\w*|运费|配送|退货|退款|保修|付款|订单", re.I)
+_ELLIPTICAL = re.compile(
+    r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
+    re.I)
 _ABOUT = re.compile(r"^\s*(?:and |so )?(?:what|how) about\s+(.+?)\s*\??\s*$|^\s*(?:那|那么)?\s*(.+?)\s*呢\s*[？?]?\s*$", re.I)
 
 
@@ -65,13 +69,23 @@ class FollowUpResolver:
             sku, title = focus[1]
             return Resolution(_OTHER.sub(title, question, count=1), sku, True)
         if not focus or self.find_product(question):
-            return Resolution(question)
+            return self._carry_topic(question, history)
         sku, title = focus[0]
         if _PRONOUN.search(question):
             return Resolution(_PRONOUN.sub(title, question, count=1), sku, True)
         if self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question):
             return Resolution(f"{question} ({title})", sku, True)  # the subject was left out
-        return Resolution(question)
+        return self._carry_topic(question, history)
+
+    @staticmethod
+    def _carry_topic(question: str, history: list[Turn]) -> Resolution:
+        """"and how long does that take?" after "do you ship to Canada?": the earlier topic comes along."""
+        if not _ELLIPTICAL.search(question) and len(key_terms(question)) > 2:
+            return Resolution(question)
+        topic = [t for t in key_terms(history[-1].question) if t not in key_terms(question)]
+        if not topic:
+            return Resolution(question)
+        return Resolution(f"{question.rstrip(' ?？')} ({' '.join(topic)})?", None, True)
 
     def _target(self, subject: str, focus: list[tuple[str, str]]) -> tuple[str, str] | None:
         if _OTHER.search(subject) and len(focus) > 1:
@@ -98,6 +112,9 @@ def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+CANDIDATES = 5  # closest products a name is checked against
+
+
 class ProductFinder:
     """Which product does a text name? By SKU/GTIN, or by a close match that shares a title word."""
 
@@ -112,9 +129,15 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         if self._rows is None:
             self._rows = self.store.product_rows()
-        passages = self._dense.rank(text, 1, self._rows)
-        if passages and passages[0].similarity >= self.min_similarity.get(passages[0].space, 0.0):
-            chunk = passages[0].chunk
-            if set(content_words(chunk.title)) & set(content_words(text)):
-                return chunk.metadata["sku"], chunk.title
-        return None
+        words = set(content_words(text))
+        best, best_share = None, 0.0
+        # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400").
+        for passage in self._dense.rank(text, CANDIDATES, self._rows):
+            if passage.similarity < self.min_similarity.get(passage.space, 0.0):
+                continue
+            title = content_words(passage.chunk.title) + [w for w in passage.chunk.title.lower().split() if w.isdigit()]
+            shared = [w for w in dict.fromkeys(title) if w in words or w in text.lower()]
+            share = len(shared) / len(set(title)) if title else 0.0
+            if shared and share > best_share:
+                best, best_share = passage.chunk, share
+        return (best.metadata["sku"], best.title) if best else None

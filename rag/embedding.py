@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
-from rag.text import has_cjk
+from rag.language import has_cjk
 
 if TYPE_CHECKING:
     from rag.settings import Settings

@@ -60,7 +60,9 @@ SHOPPING_CUES = re.compile(
     re.IGNORECASE,
 )
 
-_MONEY = r"(?:\$|usd\s*|us\$)?\s*(\d+(?:[.,]\d+)?)\s*(?:dollars?|usd|bucks)?"
+# A number followed by a unit of measure ("400 lumens", "30 litres") is not a price.
+_MONEY = (r"(?:\$|usd\s*|us\$)?\s*(\d+(?:[.,]\d+)?)(?!\s*(?:lumens?|g\b|grams?|kg|l\b|litres?|liters?|°|c\b|mah|hours?"
+          r"|ml|%|people|persons?|mm|升|毫升|克|度|流明|小时))\s*(?:dollars?|usd|bucks)?")
 _UNDER = re.compile(rf"\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within)\s+{_MONEY}", re.I)
 _OVER = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from)\s+{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)

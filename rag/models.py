@@ -102,12 +102,30 @@ class ProductCard(BaseModel):
     citation_chunk_id: str
 
 
+class PartReport(BaseModel):
+    """The reader's decision on one part of the question, with its reason and evidence."""
+
+    question: str
+    kind: str  # yes_no, amount, duration, list, compare, open
+    answerable: bool
+    reason: str
+    direct: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+    coverage: float | None = None  # of the key terms, by the best sentence (weighted)
+    similarity: float | None = None  # of the best sentence to the part
+    missing: list[str] = Field(default_factory=list)  # key terms the best sentence leaves open
+
+
 class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     refused: bool = False
     handoff: bool = False
     refusal_reason: str | None = None
+    # answered, refused (the store's information does not say) or handed_off (a person is needed)
+    outcome: Literal["answered", "refused", "handed_off"] = "answered"
+    intent: str = "question"  # own_order, person or question: how the message was routed
+    reading: list[PartReport] = Field(default_factory=list)  # the reader's decision per part of the question
     language: Literal["en", "zh"] = "en"
     rewritten_query: str | None = None  # a follow-up, resolved against the conversation
     filters: dict[str, Any] | None = None  # hard constraints applied to the search

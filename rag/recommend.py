@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from rag import language
 from rag.filters import Filters
 from rag.models import Passage, Product, ProductCard
 from rag.text import content_words
@@ -36,6 +39,8 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         if passage.chunk.kind != "product":
             continue
         product = Product.model_validate(passage.chunk.metadata)
+        if not fits(product, question):
+            continue
         cards.append(ProductCard(
             sku=product.sku, title=product.title, price=product.price, currency=product.currency,
             availability="in stock" if product.in_stock else "out of stock", url=product.url,
@@ -44,3 +49,72 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         if len(cards) == limit:
             break
     return cards
+
+
+_MEASURE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|升|毫升|克|公斤|度|流明|小时)(?![a-z])", re.I)
+_R_VALUE = re.compile(r"r-?value\s*(?:of\s*)?(\d+(?:\.\d+)?)", re.I)
+_RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|升|毫升|克|公斤)"
+_RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])", re.I)
+
+
+def measure_bounds(text: str) -> list[tuple[str, float | None, float | None]]:
+    """(measure, lowest, highest) a shopper asked for: "at least 400 lumens", "30 to 50 litres", "-5C or colder"."""
+    bounds = []
+    for match in _RANGE.finditer(text):
+        measure, factor = language.UNITS[match.group(4).lower()]
+        first_factor = language.UNITS[match.group(2).lower()][1] if match.group(2) else factor
+        low, high = sorted((float(match.group(1)) * first_factor, float(match.group(3)) * factor))
+        bounds.append((measure, low, high))
+    if bounds:
+        return bounds
+    found = [(m.start(), m.end(), float(m.group(1)), m.group(2).lower()) for m in _MEASURE.finditer(text)]
+    if (r := _R_VALUE.search(text)):
+        found.append((r.start(), r.end(), float(r.group(1)), "r-value"))
+    for start, end, number, unit in found:
+        measure, factor = language.UNITS[unit]
+        before, after = text[max(0, start - 20):start], text[end:end + 20]
+        value = number * factor
+        if measure == "temperature":  # "rated to -5C", "-5C or colder": the bag must be rated at least that cold
+            bounds.append((measure, None, value))
+        elif language.AT_MOST.search(before) or language.AT_MOST.search(after):
+            bounds.append((measure, None, value))
+        elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
+            bounds.append((measure, value, None))
+    return bounds
+
+
+def _product_measures(product: Product) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for name, value in product.attributes.items():
+        if name.replace("_", "-") == "r-value" and (number := re.match(r"\d+(?:\.\d+)?", value)):
+            values["r-value"] = float(number.group(0))
+            continue
+        if (match := _MEASURE.search(value)) and name not in ("battery",):
+            measure, factor = language.UNITS[match.group(2).lower()]
+            values.setdefault(measure, float(match.group(1)) * factor)
+    return values
+
+
+def audience(product: Product) -> str:
+    """kids, women, men or everyone, from the product's gender attribute and its name."""
+    said = f"{product.attributes.get('gender', '')} {product.title}".lower()
+    for name in ("kids", "women", "men"):
+        if language.AUDIENCE_WORDS[name].search(said):
+            return name
+    return "everyone"
+
+
+def fits(product: Product, request: str) -> bool:
+    """Does the product meet what the shopper said about who it is for and how big, light or warm it is?"""
+    wanted = [name for name, pattern in language.AUDIENCE_WORDS.items() if pattern.search(request)]
+    mine = audience(product)
+    if "kids" in wanted and mine != "kids":
+        return False
+    if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
+        return False
+    measures = _product_measures(product)
+    for measure, low, high in measure_bounds(request):
+        value = measures.get(measure)
+        if value is None or (low is not None and value < low) or (high is not None and value > high):
+            return False
+    return True

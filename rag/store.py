@@ -529,6 +529,12 @@ class IndexStore:
         )
         return [(int(row), float(score)) for row, score in found]
 
+    def document_counts(self, terms: list[str]) -> dict[str, int]:
+        """How many chunks hold each term (terms no chunk holds are left out)."""
+        if not terms:
+            return {}
+        return dict(self._query(f"SELECT term, chunks FROM terms WHERE term IN ({','.join('?' * len(terms))})", terms))
+
     def filtered_rows(self, filters: Filters) -> list[int]:
         """Rows of the products that satisfy every filter.
 

@@ -5,34 +5,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from rag.language import CJK as _CJK
+from rag.language import STOPWORDS, has_cjk
+
 # A sentence ends at . ! ? followed by space, at CJK full stops, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9])|(?<=[。！？])|\n+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-\.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 # Prices, measures, ranges, percentages and identifiers that an answer must not invent.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CITATION_MARK = re.compile(r"\[(\d+)\]")
-
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been
-    being do does did doing have has had having i me my we our you your he she it its they
-    them their this that these those what which who whom whose when where why how can could
-    would should will shall may might must not no yes so than too very just also about into
-    over under up down out off again there here all any both each few more most other some
-    such only own same s t don now get got there's it's i'm you're let tell please know want
-    like need any anything something""".split()
-)
-
-
-def detect_language(text: str) -> str:
-    """'zh' when the text is mostly Chinese characters, else 'en'."""
-    cjk = len(_CJK.findall(text))
-    letters = sum(ch.isalpha() for ch in text)
-    return "zh" if cjk and cjk >= 0.3 * max(letters, 1) else "en"
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -51,6 +32,11 @@ def _jieba():
     return jieba
 
 
+def cut_for_search(text: str) -> list[str]:
+    """jieba's search-mode segmentation: the words of a Chinese text and the shorter words inside them."""
+    return [word for word in _jieba().cut_for_search(text) if word.strip()]
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens; Chinese runs are segmented into words with jieba."""
     out: list[str] = []
@@ -58,7 +44,7 @@ def tokens(text: str) -> list[str]:
         if not run:
             continue
         if _CJK.match(run):
-            out.extend(word for word in _jieba().cut_for_search(run) if word.strip())
+            out.extend(cut_for_search(run))
         else:
             out.extend(_WORD.findall(run))
     return out

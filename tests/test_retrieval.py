@@ -106,7 +106,7 @@ def test_english_question_finds_a_chinese_named_product(client):
 def test_product_context_question_cites_that_product(client):
     answer = chat(client, "does this come in blue?", product_sku="JK-1120")
     assert answer["citations"][0]["chunk_id"] == "product:JK-1120"
-    assert "Colours:" in answer["text"]
+    assert "colours:" in answer["text"].lower()
     other = chat(client, "what is it made of?", product_sku="FW-1029")
     assert other["citations"][0]["chunk_id"] == "product:FW-1029" and "leather" in other["text"]
 

@@ -1,0 +1,87 @@
+"""The extractive answer: the direct answer first, then the sentences the reader chose, each cited.
+
+Nothing here invents a fact: every sentence is a passage's own sentence or product fact, framed by a
+fixed template (Yes/No, the product's name). Parts the passages do not answer are said to be unknown.
+Templates exist in English and Chinese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag import language
+from rag.models import Passage
+from rag.reader import Finding, Reading, Sentence
+
+DIRECT = {"en": {"yes": "Yes", "no": "No"}, "zh": {"yes": "是的", "no": "不"}}
+UNKNOWN_PART = {
+    "en": "I couldn't find anything in our store information about: {part}",
+    "zh": "关于“{part}”，我在商店资料中没有找到答案。",
+}
+ENGLISH_ONLY = {"zh": "以下信息来自我们的英文资料："}
+
+
+@dataclass
+class Composition:
+    """A draft with [n] markers (verified before anyone reads it) and the frames around it."""
+
+    draft: str
+    preface: str = ""  # says where the quotes come from: no fact, so not verified
+    unknown: list[str] = field(default_factory=list)  # one line per part nobody answered
+
+
+def _finish(text: str) -> str:
+    text = text.strip().rstrip("；;，,:：")
+    if text and text[-1] in ".!?。！？":
+        return text
+    return text + ("。" if text and language.has_cjk(text[-1]) else ".")
+
+
+def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
+    label, _, value = sentence.text.partition(":")
+    value = value.strip().rstrip(".")
+    if lang == "zh":
+        return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{value}。"
+    return f"{title} — {label.lower()}: {value}."
+
+
+class ExtractiveComposer:
+    """Turns a Reading into an answer draft in the shopper's language."""
+
+    def compose(self, reading: Reading, passages: list[Passage]) -> Composition:
+        lang = reading.question.language
+        parts: list[str] = []
+        quoted: set[tuple[int, int]] = set()
+        unknown: list[str] = []
+        english_quoted = False
+        for finding in reading.findings:
+            if not finding.answerable:
+                if len(reading.findings) > 1:
+                    unknown.append(UNKNOWN_PART[lang].format(part=finding.part.text.strip()))
+                continue
+            rendered = self._render(finding, passages, lang, quoted)
+            if rendered:
+                parts.append(rendered)
+                english_quoted |= lang == "zh" and not language.has_cjk(rendered)
+        preface = ENGLISH_ONLY.get(lang, "") if english_quoted else ""
+        return Composition(" ".join(parts), preface, unknown)
+
+    def _render(self, finding: Finding, passages: list[Passage], lang: str, quoted: set[tuple[int, int]]) -> str:
+        pieces: list[str] = []
+        for number, scored in enumerate(finding.evidence):
+            sentence = scored.sentence
+            key = (sentence.passage, sentence.position)
+            if key in quoted:
+                continue
+            quoted.add(key)
+            chunk = passages[sentence.passage].chunk
+            if chunk.kind == "product" and sentence.field_label:
+                text = _product_fact(sentence, chunk.title, lang)
+            else:
+                text = _finish(sentence.readable)
+            if number == 0 and finding.direct and not (language.AFFIRMATION_START.search(text)
+                                                       or language.NEGATION_START.search(text)):
+                joiner = "，" if lang == "zh" else " — "
+                text = f"{DIRECT[lang][finding.direct]}{joiner}{text}"
+            pieces.append(f"{text} [{sentence.passage + 1}]")
+        return " ".join(pieces)

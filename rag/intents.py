@@ -1,0 +1,80 @@
+"""Intent routing: is a message a question the store's information can answer, or does a person need
+to see it (the shopper's own order, account or payment; an explicit request for a person)?
+
+Rules catch the unmistakable (an order number, "talk to a human", 转人工); the rest is decided by the
+nearest exemplars in the multilingual vector space. Exemplars live in a JSON Lines file a store can extend.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "intents.jsonl"
+HANDOFF_INTENTS = ("own_order", "person")
+
+_PERSON = re.compile(
+    r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*)?(?:real\s+|live\s+|actual\s+)?"
+    r"(?:person|human|agent|one|body|representative|rep|manager|staff)\b|\breal person\b|\blive agent\b|\bhuman agent\b"
+    r"|^\s*(?:agent|human|person|representative|operator)\s*[.!?]*\s*$|转人工|人工客服|真人",
+    re.I)
+_ORDER_NUMBER = re.compile(
+    r"\b(?:order|ord)\s*(?:number|no\.?|#|num)?\s*[:#]?\s*[A-Z]{0,3}-?\d{3,}\b|#\s?\d{4,}\b|订单(?:号)?\s*[:：]?\s*[A-Z]{0,3}\d{3,}",
+    re.I)
+_OWN = re.compile(
+    r"\bmy (?:order|package|parcel|delivery|refund|return|shipment|account|card|payment|gift card|email|password|"
+    r"tracking|box|item|purchase)s?\b.{0,60}\b(?:hasn't|has not|haven't|didn't|did not|never|late|missing|wrong|"
+    r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't)\b"
+    r"|\b(?:where(?:'s| is)|status of)\b.{0,30}\bmy (?:order|package|parcel|delivery|refund|shipment)\b"
+    r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
+    r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|没收到|还没(?:退|到账|收到)|登录不了|无法登录",
+    re.I)
+
+
+@dataclass
+class IntentDecision:
+    intent: str  # own_order, person or question
+    score: float
+    reason: str
+
+    @property
+    def hands_off(self) -> bool:
+        return self.intent in HANDOFF_INTENTS
+
+
+def load_exemplars(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [(row["intent"], row["text"]) for row in rows]
+
+
+class IntentRouter:
+    """Decides the intent of a message: rules first, then the nearest exemplars."""
+
+    def __init__(self, embedder, exemplars: list[tuple[str, str]], min_similarity: float = 0.6, margin: float = 0.1):
+        self.embedder = embedder
+        self.intents = [intent for intent, _ in exemplars]
+        self.vectors = embedder.embed([text for _, text in exemplars])
+        self.min_similarity = min_similarity
+        self.margin = margin
+
+    def route(self, message: str) -> IntentDecision:
+        if _PERSON.search(message):
+            return IntentDecision("person", 1.0, "asks for a person")
+        if _ORDER_NUMBER.search(message):
+            return IntentDecision("own_order", 1.0, "names an order number")
+        if _OWN.search(message):
+            return IntentDecision("own_order", 1.0, "describes a problem with the shopper's own order or account")
+        similarities = self.vectors @ self.embedder.embed([message])[0]
+        best: dict[str, float] = {}
+        for intent, similarity in zip(self.intents, np.asarray(similarities, dtype=float)):
+            best[intent] = max(best.get(intent, -1.0), similarity)
+        handoff = max(HANDOFF_INTENTS, key=lambda i: best.get(i, -1.0))
+        score, question = best.get(handoff, -1.0), best.get("question", -1.0)
+        if score >= self.min_similarity and score >= question + self.margin:
+            return IntentDecision(handoff, round(score, 3), f"closest to {handoff} examples ({score:.2f} vs {question:.2f})")
+        return IntentDecision("question", round(question, 3), "a question for the store's information")

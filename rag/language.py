@@ -1,0 +1,285 @@
+"""Everything ShopAssist knows about language, in one place: English and Chinese.
+
+Stop words, question words, negation, answer-type cues, units, synonyms and the named
+entities every store shares (countries, regions, payment methods). Words that belong to one
+store (its products, categories, brands) come from the store's own index, never from here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been
+    being do does did doing have has had having i me my we our you your he she it its they
+    them their this that these those what which who whom whose when where why how can could
+    would should will shall may might must not no yes so than too very just also about into
+    over under up down out off again there here all any both each few more most other some
+    such only own same s t don now get got there's it's i'm you're let tell please know want
+    like need any anything something""".split()
+)
+
+# Words that say little about what a store question is about: present in almost any question.
+GENERIC_WORDS = frozenset(
+    """store shop item items product products thing things stuff guys possible way able help
+    hi hello hey thanks thank ok okay sure really actually still much many long take takes
+    work works happen happens also ever usually typically normally currently offer offered
+    provide provided available allow allowed option options policy question questions get
+    let go going use make made one ones someone somebody anyone else say says said""".split()
+) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
+    怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
+    分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧""".split())
+
+# "how long", "how much": which kind of value the question wants.
+AMOUNT_CUES = re.compile(
+    r"\bhow much\b|\bcost|\bprice|\bfee\b|\bfees\b|\bcharge[sd]?\b|\bexpensive\b|\bcheap|\brate\b|\brates\b"
+    r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+# "How much does it weigh / hold?" asks for a measure, not a price.
+MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b|多重|多大|多少升", re.I)
+DURATION_CUES = re.compile(
+    r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen\b|\bdeadline\b"
+    r"|\buntil when\b|\bby when\b|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
+LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|cards|brands|colou?rs|sizes)\b"
+                       r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
+COMPARE_CUES = re.compile(
+    r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|\bcomparison\b|\bvs\.?\b"
+    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比", re.I)
+# A yes/no question starts with an auxiliary verb in English, or ends in 吗 / holds an A-not-A form in Chinese.
+YES_NO_EN = re.compile(
+    r"^\s*(?:(?:and|so|but|also|hi|hello|hey|ok|okay|please)[,!]?\s+)*(?:can|could|do|does|did|is|are|was|were|will|would|should"
+    r"|may|might|have|has|am|must|shall)\b", re.I)
+YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|能不能|可不可以|可以不|是不是|是否|有没有|会不会|行不行|要不要|对吗|好吗")
+# Two questions in one message: split at a question mark, or at "and" / "also" before a new question word.
+SUBQUESTION_SPLIT = re.compile(
+    r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
+    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|另外|还有|以及(?=.{2,}[吗？?])|同时", re.I)
+
+# Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
+NEGATION = re.compile(
+    r"\b(?:no|not|never|cannot|can't|can not|won't|don't|doesn't|isn't|aren't|wasn't|weren't|excluded|except|"
+    r"non-returnable|unavailable|neither|nor|none|without)\b|n't\b|不|没有|无法|禁止|除外|不能|不可", re.I)
+AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
+NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
+# A restriction: "standard shipping only" answers "can I use express?" with no.
+RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|仅|只", re.I)
+
+# Numbers with the units that make them an amount or a duration.
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free", re.I)
+DURATION = re.compile(
+    r"\d+\s*(?:to|-|–|至|到)?\s*\d*\s*(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?|minutes?)\b"
+    r"|\d+\s*(?:个)?(?:工作日|天|周|星期|个月|月|年|小时|分钟)|\bsame (?:business )?day\b|\bnext (?:business )?day\b"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|当天|次日", re.I)
+
+# Sentences written for staff, not shoppers: internal notes, back-office steps, "tell the customer".
+STAFF_HEADING = re.compile(r"\b(?:staff|internal|agents?|employees?|back[- ]office|admin(?:istrator)?s?)\b|员工|内部|客服人员", re.I)
+STAFF_SENTENCE = re.compile(
+    r"^\s*(?:staff|internal|agents?|note to (?:staff|agents))\s*(?:note)?\s*:"
+    r"|^\s*(?:share|issue|give|tell|ask|send|offer|inform|remind|escalate|click|select|open|enter|log|tag|mark|check)\b"
+    r"[^.]*\b(?:the customer|the shopper|the caller|the client|back office|admin panel|dashboard|ticket|button)\b"
+    r"|\b(?:in|from) the (?:back office|admin panel|helpdesk|dashboard)\b|告知顾客|告诉顾客|后台", re.I)
+
+# Words that mean the same thing to a shopper, across both languages. Each group is one concept.
+SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
+    "return|returns|returned|returning|send back|bring back|退货|退回|退",
+    "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
+    "ship|ships|shipping|shipped|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄",
+    "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
+    "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
+    "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
+    "exchange|exchanges|swap|换货|更换|换",
+    "cancel|cancels|cancelled|canceled|cancellation|取消",
+    "payment|payments|pay|paying|付款|支付|付钱",
+    "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
+    "gift card|gift cards|礼品卡",
+    "size|sizes|sizing|尺码|码",
+    "colour|colours|color|colors|颜色|black|blue|navy|red|green|grey|gray|white|yellow|orange|teal|sand|pink|purple|"
+    "brown|olive|黑色|蓝色|红色|绿色|灰色|白色|黄色|橙色",
+    "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
+    "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|温度|保暖|暖和|温标",
+    "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
+    "waterproof|water-proof|water|rain|wet|ip rating|防水|防雨",
+    "stock|in stock|available|availability|sold out|有货|库存|现货",
+    "days|day|天|日",
+    "business days|business day|working days|工作日",
+    "free|免费|免运费",
+    "international|abroad|overseas|worldwide|国际|海外|境外",
+    "order|orders|ordered|订单|下单",
+    "track|tracking|追踪|跟踪|物流",
+    "address|addresses|地址",
+    "shoe|shoes|footwear|boot|boots|鞋|鞋子|靴",
+    "used|worn|wore|opened|使用过|用过|穿过|已使用|已开封",
+    "clearance|final sale|clearance items|清仓|最终销售",
+    "damaged|broken|defective|defect|faulty|损坏|坏了|破损|质量问题",
+    "holiday|christmas|holidays|节日|圣诞",
+    "express|expedited|fast|faster|quick|加急|快速",
+    "standard|regular|普通|标准",
+    "account|账户|账号",
+    "privacy|personal data|data|隐私|个人信息|数据",
+    "price match|match|比价|价格匹配",
+    "instalments|installments|instalment|installment|klarna|分期",
+    "contact|reach|call|phone|email|联系|电话|邮件",
+    "jacket|jackets|coat|shell|parka|夹克|外套|冲锋衣",
+    "backpack|backpacks|pack|daypack|背包|双肩包",
+    "tent|tents|帐篷",
+    "sleeping bag|sleeping bags|睡袋",
+    "long|how long|多久|多长时间",
+))
+
+# Named places and payment methods: what a question is about, and what a passage must be about to answer it.
+# canonical name -> aliases (lower-case English, or Chinese).
+COUNTRIES: dict[str, tuple[str, ...]] = {
+    "United States": ("united states", "us", "u.s.", "usa", "america", "american", "contiguous states", "美国"),
+    "Canada": ("canada", "canadian", "加拿大"),
+    "United Kingdom": ("united kingdom", "uk", "u.k.", "britain", "great britain", "england", "scotland", "wales",
+                       "英国"),
+    "European Union": ("european union", "eu", "europe", "欧盟", "欧洲"),
+    "Australia": ("australia", "australian", "澳大利亚", "澳洲"),
+    "Japan": ("japan", "japanese", "日本"),
+    "China": ("china", "chinese mainland", "mainland china", "中国", "中国大陆", "国内"),
+    "Mexico": ("mexico", "墨西哥"), "Brazil": ("brazil", "巴西"), "India": ("india", "印度"),
+    "Russia": ("russia", "俄罗斯"), "New Zealand": ("new zealand", "新西兰"), "South Korea": ("south korea", "korea", "韩国"),
+    "Hong Kong": ("hong kong", "香港"), "Taiwan": ("taiwan", "台湾"), "Singapore": ("singapore", "新加坡"),
+    "Norway": ("norway", "挪威"), "Switzerland": ("switzerland", "swiss", "瑞士"), "Ireland": ("ireland", "irish", "爱尔兰"),
+    "Germany": ("germany", "german", "德国"), "France": ("france", "french", "法国"), "Italy": ("italy", "意大利"),
+    "Spain": ("spain", "西班牙"), "Netherlands": ("netherlands", "holland", "荷兰"), "Sweden": ("sweden", "瑞典"),
+    "Poland": ("poland", "波兰"), "Belgium": ("belgium", "比利时"), "Austria": ("austria", "奥地利"),
+    "Denmark": ("denmark", "丹麦"), "Portugal": ("portugal", "葡萄牙"), "Finland": ("finland", "芬兰"),
+    "Alaska": ("alaska", "阿拉斯加"), "Hawaii": ("hawaii", "夏威夷"), "Puerto Rico": ("puerto rico", "波多黎各"),
+    "South Africa": ("south africa", "南非"), "Israel": ("israel", "以色列"), "Turkey": ("turkey", "土耳其"),
+    "Philippines": ("philippines", "菲律宾"), "Thailand": ("thailand", "泰国"), "Vietnam": ("vietnam", "越南"),
+    "Malaysia": ("malaysia", "马来西亚"), "Indonesia": ("indonesia", "印度尼西亚"), "Argentina": ("argentina", "阿根廷"),
+    "Chile": ("chile", "智利"), "Iceland": ("iceland", "冰岛"), "Northern Ireland": ("northern ireland", "北爱尔兰"),
+}
+# A place inside another: a passage about the larger one speaks for it.
+PART_OF: dict[str, str] = {
+    **{country: "European Union" for country in (
+        "Germany", "France", "Italy", "Spain", "Netherlands", "Sweden", "Poland", "Belgium", "Austria", "Denmark",
+        "Portugal", "Finland", "Ireland")},
+    "Alaska": "United States", "Hawaii": "United States", "Puerto Rico": "United States",
+    "Northern Ireland": "United Kingdom",
+}
+PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
+    "Visa": ("visa",), "Mastercard": ("mastercard", "master card"), "American Express": ("american express", "amex"),
+    "Discover": ("discover card",), "PayPal": ("paypal",), "Apple Pay": ("apple pay",), "Google Pay": ("google pay",),
+    "Alipay": ("alipay", "支付宝"), "WeChat Pay": ("wechat pay", "wechat", "微信支付", "微信"), "Klarna": ("klarna",),
+    "Afterpay": ("afterpay",), "Venmo": ("venmo",), "Bitcoin": ("bitcoin", "crypto", "cryptocurrency", "比特币"),
+    "Union Pay": ("unionpay", "union pay", "银联"), "Cash on delivery": ("cash on delivery", "cod", "货到付款"),
+    "Bank transfer": ("bank transfer", "wire transfer", "银行转账"), "Cheque": ("cheque", "check payment", "支票"),
+    "Affirm": ("affirm",), "Zelle": ("zelle",), "Shop Pay": ("shop pay",), "iDEAL": ("ideal",),
+}
+ENTITY_KINDS: dict[str, dict[str, tuple[str, ...]]] = {"place": COUNTRIES, "payment": PAYMENT_METHODS}
+
+# Templates for answers written to a Chinese shopper.
+ZH_FIELD_NAMES: dict[str, str] = {
+    "Price": "价格", "Availability": "库存", "Sizes": "尺码", "Colours": "颜色", "Waterproof": "防水",
+    "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
+    "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
+    "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",
+}
+
+
+def detect_language(text: str) -> str:
+    """'zh' when the text is mostly Chinese characters, else 'en'."""
+    cjk = len(CJK.findall(text))
+    letters = sum(ch.isalpha() for ch in text)
+    return "zh" if cjk and cjk >= 0.3 * max(letters, 1) else "en"
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK.search(text))
+
+
+def _alias_pattern(alias: str) -> re.Pattern:
+    if has_cjk(alias):
+        return re.compile(re.escape(alias))
+    case = 0 if len(alias) <= 3 and alias.isalpha() else re.I  # "US" and "EU" only in capitals: "us" is a pronoun
+    return re.compile(rf"(?<![\w.]){re.escape(alias.upper() if not case else alias)}(?![\w])", case)
+
+
+_ENTITY_PATTERNS: list[tuple[str, str, re.Pattern]] = [
+    (kind, name, _alias_pattern(alias))
+    for kind, names in ENTITY_KINDS.items() for name, aliases in names.items() for alias in (name.lower(), *aliases)
+]
+
+
+def entities(text: str) -> dict[str, set[str]]:
+    """Places and payment methods named in ``text``, by kind: {"place": {"Canada"}}."""
+    found: dict[str, set[str]] = {}
+    for kind, name, pattern in _ENTITY_PATTERNS:
+        if pattern.search(text):
+            found.setdefault(kind, set()).add(name)
+    return found
+
+
+def covers_entity(named: set[str], wanted: str) -> bool:
+    """Does a text naming ``named`` speak about ``wanted`` (itself, or the region it belongs to)?"""
+    return wanted in named or PART_OF.get(wanted) in named
+
+
+_SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in SYNONYM_GROUPS:
+    for _word in _group:
+        _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | _group
+
+
+def _place_names(name: str) -> frozenset[str]:
+    # Two- and three-letter aliases ("us", "eu") are left out: as plain words they are pronouns and more.
+    return frozenset(a for a in (name.lower(), *COUNTRIES[name]) if len(a) > 3 or has_cjk(a))
+
+
+for _place in COUNTRIES:  # a place is named in either language, and a region speaks for the places inside it
+    _names_of_place = _place_names(_place) | (_place_names(PART_OF[_place]) if _place in PART_OF else frozenset())
+    for _word in _place_names(_place):
+        _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | _names_of_place
+
+
+def synonyms(word: str) -> frozenset[str]:
+    """The word and every word that means the same to a shopper."""
+    return _SYNONYMS.get(word, frozenset()) | {word}
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(YES_NO_EN.search(question) or YES_NO_ZH.search(question))
+
+
+def is_negative(sentence: str) -> bool:
+    return bool(NEGATION.search(sentence))
+
+
+def addressed_to_staff(sentence: str, heading: str = "") -> bool:
+    return bool(STAFF_SENTENCE.search(sentence) or (heading and STAFF_HEADING.search(heading)))
+
+
+@lru_cache(maxsize=65_536)
+def general_frequency(word: str) -> float:
+    """How common a word is in everyday language, on the Zipf scale (about 1 = rare to 7 = "the")."""
+    return zipf_frequency(word, "zh" if has_cjk(word) else "en")
+
+
+def specificity(word: str) -> float:
+    """0.15 for everyday words ("getting", "exactly") up to 1.0 for specific ones ("clearance", "wrapping")."""
+    return max(0.15, min(1.0, (6.5 - general_frequency(word)) / 3))
+
+# Who a product is for, as shoppers say it.
+AUDIENCE_WORDS: dict[str, re.Pattern] = {
+    "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior)\b"
+                       r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
+    "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
+    "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
+}
+# Measures a shopper may bound, and how to read them: unit words -> (measure, factor to the base unit).
+UNITS: dict[str, tuple[str, float]] = {
+    "l": ("volume", 1.0), "litre": ("volume", 1.0), "litres": ("volume", 1.0), "liter": ("volume", 1.0),
+    "liters": ("volume", 1.0), "升": ("volume", 1.0), "ml": ("volume", 0.001), "毫升": ("volume", 0.001),
+    "g": ("mass", 1.0), "grams": ("mass", 1.0), "gram": ("mass", 1.0), "克": ("mass", 1.0), "kg": ("mass", 1000.0),
+    "公斤": ("mass", 1000.0), "°c": ("temperature", 1.0), "c": ("temperature", 1.0), "度": ("temperature", 1.0),
+    "lumens": ("light", 1.0), "lumen": ("light", 1.0), "流明": ("light", 1.0), "mah": ("charge", 1.0),
+    "hours": ("hours", 1.0), "hour": ("hours", 1.0), "小时": ("hours", 1.0), "r-value": ("r-value", 1.0),
+}
+AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
+AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)

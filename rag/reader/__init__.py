@@ -1,0 +1,257 @@
+"""The reader: between retrieval and the reply, it decides which sentences answer which part of
+the question, about the right entities, and whether the question can be answered at all.
+
+question analysis (question.py) -> sentence evidence per part (evidence.py) -> answerability,
+each decision with its reason, so a test or an engineer can see why an answer was given or refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rag import language
+from rag.models import Passage
+from rag.reader.evidence import (
+    Scored,
+    Sentence,
+    TermIndex,
+    coverage,
+    embed_sentences,
+    sentences_of,
+    term_weights,
+)
+from rag.reader.question import Question, SubQuestion, analyse, split_comparison
+
+_WORD_PAIR = re.compile(r"(?=\b([a-z]{3,})\s([a-z]{3,})\b)")
+COMPOUND_SPECIFICITY = 0.5  # how specific a qualifying word must be to make a compound the point of a question
+
+__all__ = ["Finding", "Reader", "ReaderThresholds", "Reading", "Scored", "Sentence", "analyse"]
+
+
+@dataclass
+class ReaderThresholds:
+    """When a part counts as answered. Chosen on tests/golden/dev.jsonl (docs/evaluation.md)."""
+
+    min_coverage: float = 0.5  # weighted share of the part's key terms the best sentence covers
+    # A specific word (Zipf frequency below this) that no passage mentions means the store may not know...
+    unknown_word_frequency: float = 4.3
+    # ...unless the best sentence is this close in meaning (it says it in other words).
+    paraphrase_similarity: float = 0.6
+    min_similarity: float = 0.25  # cosine between the part and the sentence (with its context)
+    min_aspect_coverage: float = 0.3  # share of the terms a product's name does not cover that its fact covers
+    direct_coverage: float = 0.75  # a Yes/No is given only when the best sentence covers this much
+    keep_margin: float = 0.15  # another sentence joins the best when within this score and it adds coverage
+
+
+@dataclass
+class Finding:
+    """What the passages say to one part of the question."""
+
+    part: SubQuestion
+    evidence: list[Scored] = field(default_factory=list)  # chosen sentences, best first
+    answerable: bool = False
+    reason: str = ""
+    direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence
+
+
+@dataclass
+class Reading:
+    question: Question
+    findings: list[Finding]
+
+    @property
+    def answerable(self) -> bool:
+        return any(f.answerable for f in self.findings)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{f.part.text!r}: {f.reason}" for f in self.findings)
+
+
+class Reader:
+    """Scores every sentence of the retrieved passages against each part of the question.
+
+    ``document_counts(terms)`` gives how many chunks of the index hold each term, so rare terms
+    (the "clearance" in a returns question) weigh more than common ones (the "return").
+    """
+
+    def __init__(self, embedders, document_counts: Callable[[list[str]], dict[str, int]], total_chunks: int,
+                 thresholds: ReaderThresholds | None = None):
+        self.embedders = embedders
+        self.document_counts = document_counts
+        self.total_chunks = max(total_chunks, 1)
+        self.thresholds = thresholds or ReaderThresholds()
+
+    def read(self, text: str, passages: list[Passage], compare: list[list[int]] | None = None) -> Reading:
+        """``compare`` lists, for a comparison, the passages of each side (product passages by side)."""
+        question = analyse(text)
+        if not compare:  # "express or expedited?" without products: each side is a question of its own
+            question.parts = [side for part in question.parts for side in split_comparison(part)]
+        sentences = [s for s in sentences_of(passages) if not s.staff]
+        if not sentences:
+            return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])
+        embedder = self.embedders.spaces()[self.embedders.space_for(text)]
+        part_vectors, sentence_vectors = embed_sentences(embedder, [p.text for p in question.parts], sentences)
+        indexes = [TermIndex(s.searchable) for s in sentences]
+        own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
+        counts = self.document_counts(question.terms)
+        weights = term_weights(question.terms, counts, self.total_chunks)
+        unknown = {t for t in question.terms if not counts.get(t)}
+        findings = []
+        for part, vector in zip(question.parts, part_vectors):
+            scored = [
+                self._score(part, s, float(v @ vector), index, weights, passages, context, body)
+                for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
+            ]
+            if part.kind == "compare" and compare and len(compare) >= 2:
+                findings.append(self._compare(part, scored, compare))
+            else:
+                findings.append(self._decide(part, scored, unknown, indexes))
+        return Reading(question, findings)
+
+    def _score(self, part: SubQuestion, sentence: Sentence, similarity: float, index: TermIndex,
+               weights: dict[str, float], passages: list[Passage], context: TermIndex, body: TermIndex) -> Scored:
+        covered, missing = coverage(part.terms, weights, index)
+        # A product fact's name says which product it is about; the fact itself must speak to the rest of the
+        # question ("hours on a full charge" is not answered by the lantern's price).
+        product = passages[sentence.passage].chunk.kind == "product"
+        aspects = [t for t in part.terms if not context.covers(t)] if product else []
+        aspect_covered = coverage(aspects, weights, body)[0] if aspects else 1.0
+        entity_ok, entity_bonus = _entity_fit(part, sentence)
+        typed = _typed(part, sentence)
+        passage = passages[sentence.passage]
+        score = (0.45 * similarity + 0.45 * covered + 0.1 * typed + 0.15 * passage.similarity
+                 + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
+        return Scored(sentence, score, similarity, covered, missing,
+                      entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered)
+
+    def _decide(self, part: SubQuestion, scored: list[Scored], unknown: set[str], indexes: list[TermIndex]) -> Finding:
+        limits = self.thresholds
+        eligible = sorted((s for s in scored if s.entity_ok), key=lambda s: s.score, reverse=True)
+        if not eligible:
+            wanted = ", ".join(sorted(n for names in part.entities.values() for n in names))
+            return Finding(part, reason=f"no passage is about {wanted}" if wanted else
+                           "no sentence speaks about what the question asks beyond its topic")
+        if part.kind in ("amount", "duration"):
+            eligible = [s for s in eligible if s.typed]
+            if not eligible:
+                return Finding(part, reason=f"no sentence states the {part.kind} asked for")
+        best = eligible[0]
+        never_mentioned = [t for t in part.terms if t in unknown and not language.has_cjk(t)
+                           and language.general_frequency(t) < limits.unknown_word_frequency
+                           and not any(i.covers(t) for i in indexes)]
+        if never_mentioned and best.similarity < limits.paraphrase_similarity:
+            return Finding(part, [best], reason=f"the store's information never mentions {', '.join(never_mentioned)}")
+        if best.coverage < limits.min_coverage:
+            return Finding(part, [best], reason=(
+                f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
+                f"missing: {', '.join(best.missing)}"))
+        if best.similarity < limits.min_similarity:
+            return Finding(part, [best], reason=f"the best sentence's similarity {best.similarity:.2f} is below "
+                                                f"{limits.min_similarity}")
+        unmatched = _unmatched_compound(part, best)
+        if unmatched:
+            return Finding(part, [best], reason=f"the passages speak of {unmatched[1]!r} but not of {' '.join(unmatched)!r}")
+        chosen = [best]
+        if part.kind == "list" or best.sentence.bullet:
+            chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][: 12 if part.kind == "list" else 0]
+        uncovered = set(best.missing)
+        for candidate in eligible[1:]:
+            if len(chosen) >= 3 or not uncovered:
+                break
+            gain = uncovered - set(candidate.missing)
+            if gain and candidate.score >= best.score - limits.keep_margin and candidate not in chosen:
+                chosen.append(candidate)
+                uncovered -= gain
+        direct = _direct(part, best, limits.direct_coverage) if part.kind == "yes_no" else None
+        return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
+                                           f"similarity {best.similarity:.2f})", direct)
+
+    def _compare(self, part: SubQuestion, scored: list[Scored], sides: list[list[int]]) -> Finding:
+        """Both sides' values of the same fact: the label that answers best on every side."""
+        by_label: dict[str, list[Scored]] = {}
+        for side in sides:
+            facts = [s for s in scored if s.sentence.passage in side and s.sentence.field_label]
+            for label in {s.sentence.field_label for s in facts}:
+                best = max((s for s in facts if s.sentence.field_label == label), key=lambda s: s.score)
+                by_label.setdefault(label, []).append(best)
+        complete = {label: found for label, found in by_label.items() if len(found) == len(sides)}
+        if not complete:
+            return Finding(part, reason="the products compared do not share the fact asked about")
+        # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
+        label, found = max(complete.items(), key=lambda item: (min(s.aspect for s in item[1]), min(s.score for s in item[1])))
+        if min(s.aspect for s in found) <= 0.0:
+            return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
+        return Finding(part, found, True, f"compared {label} of {len(found)} products")
+
+
+def _unmatched_compound(part: SubQuestion, best: Scored) -> tuple[str, str] | None:
+    """("late", "fee") when the question asks for a "late fee" and the evidence speaks only of fees:
+    a specific word right before or after a covered one is the point of the question. English only:
+    Chinese words are not separated by spaces, so adjacency says nothing there."""
+    missing = set(best.missing)
+    asked = part.text.split("(")[0]  # a follow-up's carried topic, in brackets, is not the shopper's wording
+    for match in _WORD_PAIR.finditer(asked.lower()):
+        first, second = match.group(1), match.group(2)
+        if first not in part.terms or second not in part.terms:
+            continue
+        for open_word, covered in ((first, second), (second, first)):
+            if open_word in missing and covered not in missing and language.specificity(open_word) >= COMPOUND_SPECIFICITY:
+                return (first, second)
+    return None
+
+
+def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
+    """A sentence about another place or payment method than the question's does not answer it."""
+    if not part.entities:
+        return True, 0.0
+    named = language.entities(sentence.searchable)
+    bonus = 0.0
+    for kind, wanted in part.entities.items():
+        there = named.get(kind, set())
+        if any(language.covers_entity(there, w) for w in wanted):
+            bonus = 1.0
+        elif there and not language.RESTRICTION.search(sentence.text) and not _speaks_of_others(sentence.text):
+            return False, 0.0
+    return True, bonus
+
+
+def _speaks_of_others(text: str) -> bool:
+    return "other countries" in text.lower() or "其他国家" in text
+
+
+def _typed(part: SubQuestion, sentence: Sentence) -> float:
+    if part.kind == "amount":
+        return 1.0 if language.MONEY.search(sentence.text) else 0.0
+    if part.kind == "duration":
+        return 1.0 if language.DURATION.search(sentence.text) else 0.0
+    return 0.5
+
+
+def _same_list(one: Sentence, other: Sentence) -> bool:
+    return one.bullet and other.bullet and one.passage == other.passage and one.lead_in == other.lead_in
+
+
+def _direct(part: SubQuestion, best: Scored, min_coverage: float) -> str | None:
+    """Yes or No, from the polarity of the best sentence (its heading too, for a list item)."""
+    sentence = best.sentence
+    if language.AFFIRMATION_START.search(sentence.text) and not language.RESTRICTION.search(sentence.text):
+        return "no" if part.negated else "yes"
+    if language.NEGATION_START.search(sentence.text):
+        return "yes" if part.negated else "no"
+    if best.coverage < min_coverage:
+        return None
+    literal = f"{sentence.context} {sentence.lead_in} {sentence.text}".lower()
+    if sentence.field_label and any(t not in literal for t in part.terms):
+        return None  # "Colours: Orange, Black" does not say yes or no to "blue"
+    negative = language.is_negative(sentence.text) or (sentence.bullet and language.is_negative(
+        sentence.lead_in or sentence.context))
+    if language.RESTRICTION.search(sentence.text) and best.missing:
+        negative = True  # "Standard shipping only" answers "can I get express?"
+    return "yes" if negative == part.negated else "no"
+
+
+def _where(sentence: Sentence) -> str:
+    return f"passage {sentence.passage + 1}, sentence {sentence.position + 1}"

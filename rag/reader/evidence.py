@@ -1,0 +1,158 @@
+"""Sentence-level evidence: every retrieved passage read sentence by sentence, each sentence with
+the context a reader needs (its heading, the lead-in of its list, the FAQ question it answers)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from rag import language
+from rag.models import Passage
+from rag.grounding import is_injection
+from rag.text import cut_for_search, split_sentences, tokens
+
+TYPO_SIMILARITY = 0.8  # "wieght" ~ "weight"
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_BARE_ANSWER = re.compile(r"^\s*(?:yes|no|可以|不可以|不能|是的|不是)\s*[.,!。，！]?\s*$", re.I)
+
+
+@dataclass
+class Sentence:
+    """One readable unit of a passage."""
+
+    passage: int  # index into the passages
+    position: int  # order inside the passage
+    text: str
+    context: str  # the heading, list lead-in, FAQ question or product name it belongs to
+    lead_in: str = ""  # for a list item: the sentence that introduces the list
+    staff: bool = False  # written for staff, never quoted to shoppers
+    field_label: str = ""  # for a product fact: "Price", "Weight", ...
+    bullet: bool = False  # a list item: its heading or lead-in carries its meaning ("Items that cannot be returned")
+
+    @property
+    def readable(self) -> str:
+        """The sentence as it can be quoted on its own: a list item keeps its lead-in."""
+        if self.lead_in:
+            return f"{self.lead_in.rstrip(':：')}: {self.text}"
+        return self.text
+
+    @property
+    def searchable(self) -> str:
+        return f"{self.context} {self.lead_in} {self.text}"
+
+
+def sentences_of(passages: list[Passage]) -> list[Sentence]:
+    """Every sentence of every passage, in order, with its context; planted instructions are left out."""
+    out: list[Sentence] = []
+    for index, passage in enumerate(passages):
+        chunk = passage.chunk
+        if chunk.kind == "faq":
+            context = chunk.section
+        elif chunk.kind == "product":
+            context = chunk.title
+        else:
+            context = " > ".join(part for part in (chunk.title, chunk.section) if part)
+        staff_section = bool(language.STAFF_HEADING.search(chunk.section or ""))
+        lead_in = ""
+        position = 0
+        pending = ""
+        for line in chunk.text.splitlines():
+            if not line.strip():
+                continue
+            bullet = bool(_BULLET.match(line))
+            if not bullet:
+                lead_in = ""
+            pieces = split_sentences(_BULLET.sub("", line))
+            for piece in pieces:
+                if _BARE_ANSWER.match(piece):  # "No." opens an FAQ answer: it belongs to the next sentence
+                    pending = piece.strip() + " "
+                    continue
+                text = pending + piece
+                pending = ""
+                if is_injection(text):
+                    continue
+                label = text.split(":", 1)[0] if chunk.kind == "product" and ":" in text[:40] else ""
+                out.append(Sentence(
+                    index, position, text, context, lead_in if bullet else "",
+                    staff_section or language.addressed_to_staff(text), label, bullet,
+                ))
+                position += 1
+            if not bullet and line.rstrip().endswith((":", "：")):
+                lead_in = line.strip()
+    return out
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass
+class TermIndex:
+    """Which question terms a text covers: exact, stemmed, by synonym, or (Chinese) by substring."""
+
+    text: str
+    words: set[str] = field(init=False)
+    stems: set[str] = field(init=False)
+    lowered: str = field(init=False)
+
+    def __post_init__(self):
+        self.lowered = self.text.lower()
+        self.words = set(tokens(self.text))
+        self.stems = {_stem(w) for w in self.words}
+
+    def covers(self, term: str) -> bool:
+        for variant in language.synonyms(term):
+            if language.has_cjk(variant) or " " in variant:
+                if variant in self.lowered:
+                    return True
+            elif variant in self.words or _stem(variant) in self.stems:
+                return True
+        if language.has_cjk(term):
+            # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
+            return len(term) > 2 and any(self.covers(piece) for piece in cut_for_search(term) if 2 <= len(piece) < len(term))
+        # A misspelt word ("wieght") is the word it is closest to.
+        return len(term) >= 5 and any(
+            abs(len(word) - len(term)) <= 1 and SequenceMatcher(None, term, word).ratio() >= TYPO_SIMILARITY
+            for word in self.words)
+
+
+def term_weights(terms: list[str], document_counts: dict[str, int], total: int) -> dict[str, float]:
+    """Specific words that few chunks hold weigh most ("clearance" over "return"); words no chunk holds
+    weigh little here: whether the store knows about them at all is decided on its own."""
+    return {
+        t: language.specificity(t) * (math.log((total + 1) / (document_counts[t] + 0.5)) if document_counts.get(t) else 0.5)
+        for t in terms
+    }
+
+
+def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> tuple[float, list[str]]:
+    """The weighted share of ``terms`` covered, and the terms left uncovered."""
+    if not terms:
+        return 1.0, []
+    missing = [t for t in terms if not index.covers(t)]
+    total = sum(weights.get(t, 1.0) for t in terms)
+    return 1.0 - sum(weights.get(t, 1.0) for t in missing) / total, missing
+
+
+@dataclass
+class Scored:
+    sentence: Sentence
+    score: float
+    similarity: float
+    coverage: float
+    missing: list[str]
+    entity_ok: bool
+    typed: bool  # holds the kind of value asked for (an amount, a duration)
+    aspect: float = 1.0  # for a product fact: how much of what its product's name leaves open it covers
+
+
+def embed_sentences(embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
+    vectors = embedder.embed(question_parts + [s.searchable for s in sentences])
+    return vectors[: len(question_parts)], vectors[len(question_parts):]

@@ -1,0 +1,145 @@
+"""Question analysis: what kind of answer a question wants, its parts, key terms and named entities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag import language
+from rag.text import content_words
+
+_PRONOUN = re.compile(r"\b(?:it|its|they|them|that|this|those|these|one)\b|它|这个|那个|这款|那款", re.I)
+
+Kind = Literal["yes_no", "amount", "duration", "list", "compare", "open"]
+
+# A comparison names its two sides around "or", "vs", "and", "还是", "和".
+_SIDES = re.compile(r"\s*(?:,?\s+\bor\b|\bvs\.?|\bversus\b|\band\b|还是|和|与|跟)\s*", re.I)
+_COMPARE_LEAD = re.compile(
+    r"^.*?\b(?:between|compare|comparing)\s+(?:the\s+)?|^.*?比较"
+    r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
+    re.I)
+_COMPARE_TAIL = re.compile(r"\s*(?:[,:;—–?]|\s-)\s*(?:which|what|how|who|is|does|do)\b.*$|[，,]?\s*(?:哪个|哪款|哪一个|谁).*$", re.I)
+
+
+@dataclass
+class SubQuestion:
+    text: str
+    kind: Kind
+    terms: list[str]  # key content words, lower-cased, in order
+    entities: dict[str, set[str]] = field(default_factory=dict)
+    negated: bool = False  # "is it non-refundable?" asks the negative
+
+
+@dataclass
+class Question:
+    text: str
+    language: str
+    kind: Kind
+    parts: list[SubQuestion]
+    entities: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(t for part in self.parts for t in part.terms))
+
+
+def key_terms(text: str) -> list[str]:
+    """Content words that say what the question is about (no stop, question or filler words)."""
+    words = (w for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
+    terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS and not w.isdigit()))
+    # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
+    return [t for t in terms if not (language.has_cjk(t) and any(t != o and t in o for o in terms))]
+
+
+def kind_of(text: str) -> Kind:
+    if language.COMPARE_CUES.search(text):
+        return "compare"
+    if language.LIST_CUES.search(text):
+        return "list"
+    if language.is_yes_no(text):
+        return "yes_no"
+    if language.AMOUNT_CUES.search(text) and not language.MEASURE_CUES.search(text):
+        return "amount"
+    if language.DURATION_CUES.search(text):
+        return "duration"
+    return "open"
+
+
+def _negated(text: str) -> bool:
+    """A question phrased in the negative ("is it non-refundable?", "不能退吗") flips a yes/no answer."""
+    stripped = re.sub(r"\b(?:can't|cannot|don't|doesn't|won't|isn't|aren't)\b(?=.*\b(?:why)\b)", "", text, flags=re.I)
+    return bool(re.search(r"\bnon-\w+|\bnot\b|n't\b|不能|不可以|不可", stripped, re.I))
+
+
+def analyse(text: str) -> Question:
+    """Split a message into the questions it asks and say what each wants."""
+    lang = language.detect_language(text)
+    pieces = [p.strip(" ,;，；") for p in language.SUBQUESTION_SPLIT.split(text) if p and p.strip(" ,;，；?？")]
+    merged: list[str] = []
+    for piece in pieces:  # "(the Summit 45)" after a question names its subject: it is no question of its own
+        if merged and piece.startswith(("(", "（")):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    # "... waterproof? Going to Seattle." The remark after a question asks nothing.
+    while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open":
+        merged.pop()
+    pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
+    # "what does express cost and how long does it take" -> the second part keeps the first's subject.
+    parts: list[SubQuestion] = []
+    for piece in pieces:
+        terms = key_terms(piece) or (parts[-1].terms if parts else key_terms(text))
+        if parts and _PRONOUN.search(piece):  # "... and how much does it weigh?": "it" is the first part's subject
+            terms = list(dict.fromkeys(terms + parts[0].terms))
+        parts.append(SubQuestion(piece, kind_of(piece), terms, language.entities(piece), _negated(piece)))
+    parts = [one for part in parts for one in split_by_place(part)]
+    if len(parts) > 1:
+        shared = language.entities(text)
+        for part in parts:
+            for kind, names in shared.items():
+                part.entities.setdefault(kind, set(names))
+    kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
+    return Question(text, lang, kind, parts, language.entities(text))
+
+
+def comparison_sides(text: str) -> list[str]:
+    """The two things a comparison is between, as written: "the Summit 45 or the Summit 65" -> both names."""
+    body = _COMPARE_LEAD.sub("", _COMPARE_TAIL.sub("", text.strip(" ?？。."))).strip()
+    sides = [s.strip(" ,?？") for s in _SIDES.split(body) if s and s.strip(" ,?？")]
+    return sides if len(sides) >= 2 else []
+
+
+def split_comparison(part: SubQuestion) -> list[SubQuestion]:
+    """A comparison of two options ("express or expedited shipping") as one question per option,
+    each keeping what both share ("shipping", "cost")."""
+    if part.kind != "compare":
+        return [part]
+    sides = comparison_sides(part.text)
+    if len(sides) < 2:
+        return [part]
+    side_terms = [key_terms(side) for side in sides]
+    longest = max(side_terms, key=len)
+    # "express or expedited shipping": the noun after the last option belongs to every option.
+    side_terms = [terms + [t for t in longest[1:] if t not in terms] if len(terms) == 1 else terms for terms in side_terms]
+    named = {t for terms in side_terms for t in terms}
+    shared = [t for t in part.terms if t not in named and t not in COMPARISON_WORDS]
+    return [
+        SubQuestion(" ".join([side, *(t for t in terms + shared if t not in key_terms(side))]), "open",
+                    list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities)
+        for side, terms in zip(sides, side_terms) if terms
+    ] or [part]
+
+
+def split_by_place(part: SubQuestion) -> list[SubQuestion]:
+    """"Shipping to Canada and Japan?" asks about each place: one part per place."""
+    places = sorted(part.entities.get("place", ()))
+    if len(places) < 2:
+        return [part]
+    others = {alias for place in places for alias in (place.lower(), *language.COUNTRIES[place])}
+    terms = [t for t in part.terms if t not in others]
+    return [SubQuestion(f"{part.text} ({place})", part.kind, terms + [place.lower()], {**part.entities, "place": {place}},
+                        part.negated) for place in places]
+
+
+COMPARISON_WORDS = frozenset("difference differences between compare comparison versus better worse 区别 比较 差别 不同".split())

@@ -1,0 +1,63 @@
+"""Shopping constraints read from words, and the rules of intent routing."""
+
+from __future__ import annotations
+
+import re
+
+from evals.cases import Case
+from evals.grading import grade
+from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
+from rag.models import Product
+from rag.recommend import audience, fits, measure_bounds
+
+
+def product(title: str, **attributes) -> Product:
+    return Product(sku="X-1", title=title, price=10.0, attributes=attributes)
+
+
+def test_measure_bounds_read_units_and_direction():
+    assert measure_bounds("a headlamp with at least 400 lumens") == [("light", 400.0, None)]
+    assert measure_bounds("a stove under 100 g") == [("mass", None, 100.0)]
+    assert measure_bounds("a backpack between 30 and 50 litres") == [("volume", 30.0, 50.0)]
+    assert measure_bounds("sleeping bag rated to -5C or colder") == [("temperature", None, -5.0)]
+    assert measure_bounds("保温瓶，容量500毫升到1升之间") == [("volume", 0.5, 1.0)]
+
+
+def test_fits_checks_audience_and_measures():
+    kids = product("Puddle Jumper Kids' Rain Jacket", gender="kids")
+    women = product("Cascade Rain Shell Women's", gender="women")
+    unisex = product("Cascade Rain Shell", gender="unisex", weight="310 g")
+    assert audience(kids) == "kids" and audience(women) == "women" and audience(unisex) == "everyone"
+    assert not fits(kids, "a rain jacket for my wife")
+    assert fits(women, "a rain jacket for my wife") and fits(unisex, "a rain jacket for my wife")
+    assert not fits(women, "rain jacket for my son") and fits(kids, "给8岁孩子买件外套")
+    assert fits(unisex, "a jacket under 400 g") and not fits(unisex, "a jacket under 300 g")
+    assert not fits(product("Lamp"), "at least 400 lumens")  # a bound on a measure the product lacks
+
+
+def test_intent_rules():
+    assert _PERSON.search("can i talk to a real person please") and _PERSON.search("转人工客服")
+    assert not _PERSON.search("How do I contact customer support?")
+    assert _ORDER_NUMBER.search("Tracking on order 3310 hasn't moved") and _ORDER_NUMBER.search("订单 88017")
+    assert not _ORDER_NUMBER.search("Is shipping free on orders of $75 or more?")
+    assert _OWN.search("My refund still hasn't arrived") and _OWN.search("我的包裹还没到")
+    assert not _OWN.search("When exactly does my card get charged?")
+    assert not re.search(_OWN, "How long do I have to cancel it myself from my account?")
+
+
+def case(**fields) -> Case:
+    return Case(**{"id": "c1", "language": "en", "category": "policy", "question": "q", "expect": "answer", **fields})
+
+
+def test_grading_reads_facts_refusals_and_cards():
+    reply = {"text": "No — returns of clearance items are not possible; the window is 30 days. [1]", "refused": False}
+    assert grade(case(facts=[["30 days", "30-day"]], direct="no"), reply).passed
+    assert not grade(case(facts=[["14 days"]]), reply).passed
+    assert not grade(case(must_not=["30 days"]), reply).passed
+    assert not grade(case(direct="yes"), reply).passed
+    refusal = {"text": "Sorry", "refused": True, "outcome": "refused"}
+    assert grade(case(expect="refuse"), refusal).passed
+    assert not grade(case(expect="handoff"), refusal).passed
+    cards = {"text": "", "products": [{"sku": "A"}, {"sku": "B"}]}
+    assert grade(case(expect="products", acceptable_skus=["A", "B"]), cards).passed
+    assert not grade(case(expect="products", acceptable_skus=["A"]), cards).passed
