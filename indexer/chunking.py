@@ -47,19 +47,27 @@ def _finish(sentence: str) -> str:
 
 
 def _availability(product: Product) -> str:
+    """Which variants can be bought now, and which cannot: "Availability: in stock in Black (S, M).
+    Out of stock: Orange (L)." A shopper asking about one colour or size gets a plain answer."""
     if not product.variants:
         return "Availability: in stock." if product.stock else "Availability: out of stock."
-    in_stock = [v for v in product.variants if v.stock > 0]
+    in_stock = _by_colour(v for v in product.variants if v.stock > 0)
+    sold_out = _by_colour(v for v in product.variants if v.stock <= 0)
     if not in_stock:
         return "Availability: out of stock."
+    line = f"Availability: in stock in {in_stock}."
+    return f"{line}\nOut of stock: {sold_out}." if sold_out else line
+
+
+def _by_colour(variants) -> str:
     by_colour: dict[str, list[str]] = {}
-    for variant in in_stock:
+    for variant in variants:
         by_colour.setdefault(variant.color or "", []).append(variant.size or "")
     parts = []
     for colour, sizes in by_colour.items():
         sizes = [s for s in sizes if s]
         parts.append(f"{colour} ({', '.join(sizes)})" if sizes and colour else colour or ", ".join(sizes))
-    return f"Availability: in stock in {'; '.join(p for p in parts if p)}."
+    return "; ".join(p for p in parts if p)
 
 
 def product_chunk(product: Product, source: str) -> Chunk:

@@ -8,7 +8,7 @@ from typing import Callable
 
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
-from rag.filters import SHOPPING_CUES, Filters, Vocabulary, parse_filters
+from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
 from rag.compose import ExtractiveComposer
 from rag.generation import Generator, asks_for_product_fact
 from rag.grounding import Verifier
@@ -17,12 +17,13 @@ from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage, PartReport
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
-from rag.recommend import product_cards
+from rag.recommend import measure_bounds, product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.language import detect_language
-from rag.text import content_words
+from rag.language import detect_language, has_cjk
+from rag.language import general_frequency as language_frequency
+from rag.text import content_words, tokens
 
 log = logging.getLogger("shopassist.assistant")
 
@@ -32,8 +33,8 @@ HANDOFFS = {
     "zh": "我无法在这里查询订单或账户信息。我为您转接人工客服，他们可以帮您查询。",
 }
 
+RARE_NAME_CHUNKS = 3  # a word of a product's name in at most this many chunks tells it from the rest
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
-DISTINCTIVE_CHUNKS = 5  # a title word in at most this many chunks names its product
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
 
@@ -88,8 +89,10 @@ class Assistant:
         applied = (filters or Filters()).merged(found)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         started = time.perf_counter()
-        named = product_sku or self._named_product(question)
-        shopping = named is None and self._is_shopping(question, applied)
+        named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
+        # "a red daypack under $100" is a search even when a product's name shares two of its words.
+        shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
+        named = None if shopping else named
         passages = self.retriever.retrieve(question, SHOPPING_POOL if shopping else self.top_k,
                                            None if applied.is_empty() else applied, named)
         sides = self._comparison_passages(question, passages)
@@ -103,17 +106,31 @@ class Assistant:
         answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
         return answer
 
-    def _named_product(self, question: str) -> str | None:
-        """The SKU of a product the question names by a word few chunks share ("Beacon", "Stormline")."""
+    @staticmethod
+    def _searches(question: str, found: Filters) -> bool:
+        """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
+        stated = found.model_dump(exclude_none=True, exclude_defaults=True)
+        return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 3
+
+    def _named_product(self, question: str) -> tuple[str | None, bool]:
+        """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
+        name ("防水冲锋衣"), or a made-up word only it has ("Stormline"). "a wide trail shoe" names none."""
         if not self.find_product:
-            return None
+            return None, False
         found = self.find_product(question)
         if found is None:
-            return None
-        words = set(content_words(question))
-        distinctive = [w for w in content_words(found[1]) if w in words]
-        counts = self.reader.document_counts(distinctive)
-        return found[0] if any(counts.get(w, 0) <= DISTINCTIVE_CHUNKS for w in distinctive) else None
+            return None, False
+        asked = tokens(question)
+        title = tokens(found[1])
+        counts = self.reader.document_counts(title)
+        rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
+        pairs = set(zip(asked, asked[1:]))
+        in_a_row = any((a, b) in pairs and (a in rare or b in rare) for a, b in zip(title, title[1:]))
+        chinese = any(len(piece) >= 3 and has_cjk(piece) and piece in question for piece in found[1].split())
+        coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
+        if chinese or coined:
+            return found[0], False
+        return (found[0], True) if in_a_row else (None, False)
 
     def _comparison_passages(self, question: str, passages: list[Passage]) -> list[list[int]] | None:
         """For "which is lighter, A or B?": the passage of each named product, fetched if retrieval missed it."""
@@ -191,16 +208,16 @@ class Assistant:
         cards = product_cards(passages, question, applied)
         if not cards:
             return self._refuse(language, passages, "no product fits the request", applied_dump)
-        lines = [f"{card.title}: {card.reason} [{i}]" if card.reason else f"{card.title}. [{i}]"
-                 for i, card in enumerate(cards, start=1)]
+        # The text names each product with its price, as its passage states them; the reasons go on the cards.
+        lines = [f"{card.title}: ${card.price:,.2f} {card.currency}. [{i}]" for i, card in enumerate(cards, start=1)]
         shown = [next(p for p in passages if p.chunk.id == card.citation_chunk_id) for card in cards]
         text, citations, report = self.verifier.verify(question, " ".join(lines), shown)
-        return Answer(text=text or SHOPPING_LEAD[language], citations=citations, language=language, passages=passages,
-                      filters=applied_dump, grounding=report, products=cards)
+        return Answer(text=f"{SHOPPING_LEAD[language]} {text}".strip(), citations=citations, language=language,
+                      passages=passages, filters=applied_dump, grounding=report, products=cards)
 
     @staticmethod
     def _is_shopping(question: str, filters: Filters) -> bool:
-        return not filters.is_empty() or bool(SHOPPING_CUES.search(question))
+        return not filters.is_empty() or bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

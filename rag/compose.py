@@ -40,6 +40,10 @@ def _finish(text: str) -> str:
 def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
     label, _, value = sentence.text.partition(":")
     value = value.strip().rstrip(".")
+    if value.lower() in ("yes", "no"):  # "Waterproof: no" -> "... is not waterproof."
+        if lang == "zh":
+            return f"{title}{'' if value.lower() == 'yes' else '不'}{language.ZH_FIELD_NAMES.get(label, label)}。"
+        return f"{title} is {'' if value.lower() == 'yes' else 'not '}{label.lower()}."
     if lang == "zh":
         return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{value}。"
     return f"{title} — {label.lower()}: {value}."

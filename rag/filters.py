@@ -54,6 +54,12 @@ CATEGORY_WORDS = {
 COLOR_WORDS = {"黑色": "black", "蓝色": "blue", "红色": "red", "绿色": "green", "灰色": "grey", "白色": "white",
                "黄色": "yellow", "橙色": "orange", "gray": "grey"}
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
+# Words that make a message a request for products, not a question about one.
+RECOMMEND_CUES = re.compile(
+    r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
+    r"|do you (?:have|sell|carry) (?:any|an?)|cheapest|lightest|warmest|best)\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)",
+    re.IGNORECASE,
+)
 SHOPPING_CUES = re.compile(
     r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
     r"|推荐|有没有|想要|想买|哪款|哪个",
@@ -61,16 +67,19 @@ SHOPPING_CUES = re.compile(
 )
 
 # A number followed by a unit of measure ("400 lumens", "30 litres") is not a price.
-_MONEY = (r"(?:\$|usd\s*|us\$)?\s*(\d+(?:[.,]\d+)?)(?!\s*(?:lumens?|g\b|grams?|kg|l\b|litres?|liters?|°|c\b|mah|hours?"
-          r"|ml|%|people|persons?|mm|升|毫升|克|度|流明|小时))\s*(?:dollars?|usd|bucks)?")
-_UNDER = re.compile(rf"\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within)\s+{_MONEY}", re.I)
-_OVER = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from)\s+{_MONEY}(?!\s*(?:to|-|and))", re.I)
+_MONEY = (r"(?:\$|usd\s*|us\$)?\s*(\d+(?:[.,]\d+)?)(?![\d.,])(?!\s*(?:lumens?|g\b|grams?|kg|l\b|litres?|liters?|°|c\b|mah|hours?"
+          r"|ml|%|people|persons?|mm|days?|weeks?|months?|years?|升|毫升|克|度|流明|小时|天))\s*(?:dollars?|usd|bucks)?")
+_UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
+                    rf"|(?:\bno|\bnot|n't \w+) more than)\s+{_MONEY}", re.I)
+_OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
+                   rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)")
 _ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
-_IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship)\b|有货|现货|有库存", re.I)
+_IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"
+                       r"|have in stock)\b|有货|现货|有库存", re.I)
 _SIZE = re.compile(r"\bsize\s+([a-z0-9/]{1,4})\b|尺码\s*([a-z0-9]{1,4})|\b(\d{1,2}(?:\.5)?)\s*码", re.I)
 
 
@@ -99,7 +108,8 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     attributes = {name: value for word, (name, value) in ATTRIBUTE_WORDS.items() if word in lowered}
     constraints = _constraints(text, lowered, vocabulary)
     asks = bool(SHOPPING_CUES.search(text))
-    if not ((product and (constraints or asks)) or (asks and constraints)):
+    # "teal, size L, in stock" with no verb is a search too: two constraints make one.
+    if not ((product and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
         return Filters()
     return Filters(**product, **constraints, attributes=attributes)
 

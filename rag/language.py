@@ -33,12 +33,31 @@ GENERIC_WORDS = frozenset(
     let go going use make made one ones someone somebody anyone else say says said""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
-    分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧""".split())
+    分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
-    r"\bhow much\b|\bcost|\bprice|\bfee\b|\bfees\b|\bcharge[sd]?\b|\bexpensive\b|\bcheap|\brate\b|\brates\b"
+    r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b"
     r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+# A wh-question: "price" in "can you price match it?" asks for no amount, "what's the price" does.
+ASKS_WHAT = re.compile(r"\b(?:how much|what|what's|whats|how expensive|which)\b|多少|几|什么|怎么收费", re.I)
+# Phrases that mean one word: the reader sees the word.
+PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), word) for pattern, word in (
+    (r"\b(?:send|ship|bring|take|give|mail)\s+(?:it|them|this|that|these|those|\w+)?\s*back\b", "return"),
+    (r"\bmoney back\b|\bget (?:my|a) refund\b", "refund"),
+    (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
+    (r"\bsold out\b", "out of stock"),
+))
+
+
+def normalise_phrases(text: str) -> str:
+    for pattern, word in PHRASES:
+        text = pattern.sub(word, text)
+    return text
+
+
+# "How long", "how many days": a duration must be stated to answer ("when" may be answered by an event).
+HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|多久|几天|多长时间|多少天", re.I)
 # "How much does it weigh / hold?" asks for a measure, not a price.
 MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b|多重|多大|多少升", re.I)
 DURATION_CUES = re.compile(
@@ -57,12 +76,16 @@ YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|能不能|可不可以|可以不|是�
 # Two questions in one message: split at a question mark, or at "and" / "also" before a new question word.
 SUBQUESTION_SPLIT = re.compile(
     r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
-    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|另外|还有|以及(?=.{2,}[吗？?])|同时", re.I)
+    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|另外|以及(?=.{2,}[吗？?])|同时", re.I)
 
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
 NEGATION = re.compile(
     r"\b(?:no|not|never|cannot|can't|can not|won't|don't|doesn't|isn't|aren't|wasn't|weren't|excluded|except|"
-    r"non-returnable|unavailable|neither|nor|none|without)\b|n't\b|不|没有|无法|禁止|除外|不能|不可", re.I)
+    r"non-returnable|unavailable|neither|nor|none|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能|不可|缺货",
+    re.I)
+# Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
+YES_VALUES = frozenset("yes true required included 是 有".split())
+NO_VALUES = frozenset("no false none not included 否 无".split())
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
@@ -102,8 +125,11 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
     "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|温度|保暖|暖和|温标",
     "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
-    "waterproof|water-proof|water|rain|wet|ip rating|防水|防雨",
-    "stock|in stock|available|availability|sold out|有货|库存|现货",
+    "waterproof|water-proof|water|rain|wet|underwater|deep|depth|防水|防雨",
+    "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
+    "amount|amounts|denomination|denominations|value|values|面额|面值",
+    "capacity|sleeps|people|persons|人|几人|双人|容量",
+    "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货",
     "days|day|天|日",
     "business days|business day|working days|工作日",
     "free|免费|免运费",
@@ -126,6 +152,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "jacket|jackets|coat|shell|parka|夹克|外套|冲锋衣",
     "backpack|backpacks|pack|daypack|背包|双肩包",
     "tent|tents|帐篷",
+    "headlamp|headlamps|头灯",
+    "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯",
     "sleeping bag|sleeping bags|睡袋",
     "long|how long|多久|多长时间",
 ))
@@ -155,6 +183,19 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "Malaysia": ("malaysia", "马来西亚"), "Indonesia": ("indonesia", "印度尼西亚"), "Argentina": ("argentina", "阿根廷"),
     "Chile": ("chile", "智利"), "Iceland": ("iceland", "冰岛"), "Northern Ireland": ("northern ireland", "北爱尔兰"),
 }
+# Cities shoppers name instead of their country or state.
+CITIES: dict[str, tuple[str, ...]] = {
+    "Canada": ("toronto", "vancouver", "montreal", "calgary", "ottawa", "多伦多", "温哥华", "蒙特利尔"),
+    "United Kingdom": ("london", "manchester", "birmingham", "glasgow", "edinburgh", "leeds", "伦敦", "曼彻斯特"),
+    "Australia": ("sydney", "melbourne", "brisbane", "perth", "悉尼", "墨尔本"),
+    "Japan": ("tokyo", "osaka", "kyoto", "东京", "大阪"),
+    "China": ("beijing", "shanghai", "guangzhou", "shenzhen", "hangzhou", "chengdu", "北京", "上海", "广州", "深圳", "杭州",
+              "成都", "南京", "武汉"),
+    "Germany": ("berlin", "munich", "hamburg", "柏林"), "France": ("paris", "lyon", "巴黎"),
+    "Hawaii": ("honolulu", "檀香山"), "Alaska": ("anchorage", "juneau", "fairbanks"),
+    "United States": ("new york", "los angeles", "chicago", "seattle", "boston", "denver", "ohio", "texas", "california",
+                      "纽约", "洛杉矶", "芝加哥", "西雅图"),
+}
 # A place inside another: a passage about the larger one speaks for it.
 PART_OF: dict[str, str] = {
     **{country: "European Union" for country in (
@@ -167,7 +208,7 @@ PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "Visa": ("visa",), "Mastercard": ("mastercard", "master card"), "American Express": ("american express", "amex"),
     "Discover": ("discover card",), "PayPal": ("paypal",), "Apple Pay": ("apple pay",), "Google Pay": ("google pay",),
     "Alipay": ("alipay", "支付宝"), "WeChat Pay": ("wechat pay", "wechat", "微信支付", "微信"), "Klarna": ("klarna",),
-    "Afterpay": ("afterpay",), "Venmo": ("venmo",), "Bitcoin": ("bitcoin", "crypto", "cryptocurrency", "比特币"),
+    "Afterpay": ("afterpay",), "Venmo": ("venmo",), "Bitcoin": ("bitcoin", "crypto", "cryptocurrency", "cryptocurrencies", "比特币", "加密货币"),
     "Union Pay": ("unionpay", "union pay", "银联"), "Cash on delivery": ("cash on delivery", "cod", "货到付款"),
     "Bank transfer": ("bank transfer", "wire transfer", "银行转账"), "Cheque": ("cheque", "check payment", "支票"),
     "Affirm": ("affirm",), "Zelle": ("zelle",), "Shop Pay": ("shop pay",), "iDEAL": ("ideal",),
@@ -192,6 +233,10 @@ def detect_language(text: str) -> str:
 
 def has_cjk(text: str) -> bool:
     return bool(CJK.search(text))
+
+
+for _country, _cities in CITIES.items():
+    COUNTRIES[_country] = COUNTRIES[_country] + _cities
 
 
 def _alias_pattern(alias: str) -> re.Pattern:
@@ -231,6 +276,11 @@ def _place_names(name: str) -> frozenset[str]:
     # Two- and three-letter aliases ("us", "eu") are left out: as plain words they are pronouns and more.
     return frozenset(a for a in (name.lower(), *COUNTRIES[name]) if len(a) > 3 or has_cjk(a))
 
+
+for _method, _aliases in PAYMENT_METHODS.items():  # "bitcoin" is answered by a sentence about cryptocurrency
+    _names_of_method = frozenset(a for a in (_method.lower(), *_aliases) if len(a) > 3 or has_cjk(a))
+    for _word in _names_of_method:
+        _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | _names_of_method
 
 for _place in COUNTRIES:  # a place is named in either language, and a region speaks for the places inside it
     _names_of_place = _place_names(_place) | (_place_names(PART_OF[_place]) if _place in PART_OF else frozenset())
@@ -280,6 +330,31 @@ UNITS: dict[str, tuple[str, float]] = {
     "公斤": ("mass", 1000.0), "°c": ("temperature", 1.0), "c": ("temperature", 1.0), "度": ("temperature", 1.0),
     "lumens": ("light", 1.0), "lumen": ("light", 1.0), "流明": ("light", 1.0), "mah": ("charge", 1.0),
     "hours": ("hours", 1.0), "hour": ("hours", 1.0), "小时": ("hours", 1.0), "r-value": ("r-value", 1.0),
+    "person": ("people", 1.0), "people": ("people", 1.0), "persons": ("people", 1.0), "人": ("people", 1.0),
 }
+# Activities a product is made for: a request names one, the product's name, description or use must too.
+ACTIVITIES: dict[str, tuple[str, str]] = {
+    # what the shopper says -> what the product says
+    "hiking": (r"\bhik(?:e|es|ing)\b|徒步|登山", r"hik(?:e|ing)|trek|徒步|登山"),
+    "trail running": (r"\btrail[- ]?run(?:ning|ner|ners)?\b|越野跑", r"trail[- ]?run|越野跑"),
+    "climbing": (r"\bclimbing\b|攀岩", r"climb|攀岩"),
+}
+
+
+# Words for what kind of product a shopper wants; the product's name, description or category must say it.
+PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "sock",
+                 "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
+                 "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
+                 "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子")
+
+
+def product_kinds(request: str) -> list[str]:
+    lowered = request.lower()
+    return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}", lowered)]
+
+
+def activities(request: str) -> list[str]:
+    """Patterns a product's own text must match for each activity the request names."""
+    return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
 AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
 AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)

@@ -16,6 +16,8 @@ from rag.grounding import is_injection
 from rag.text import cut_for_search, split_sentences, tokens
 
 TYPO_SIMILARITY = 0.8  # "wieght" ~ "weight"
+NUMBER_WEIGHT = 0.05  # "bought it 4 months ago": numbers in a question tell a story more often than what it asks
+INDIRECT_MATCH = 0.8  # what a synonym, a longer form or a misspelling counts for against the word itself
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _BARE_ANSWER = re.compile(r"^\s*(?:yes|no|可以|不可以|不能|是的|不是)\s*[.,!。，！]?\s*$", re.I)
 
@@ -57,6 +59,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
         else:
             context = " > ".join(part for part in (chunk.title, chunk.section) if part)
         staff_section = bool(language.STAFF_HEADING.search(chunk.section or ""))
+        heading = chunk.section.split(" > ")[-1] if chunk.kind == "document" else ""  # what a bare list is a list of
         lead_in = ""
         position = 0
         pending = ""
@@ -77,7 +80,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
                     continue
                 label = text.split(":", 1)[0] if chunk.kind == "product" and ":" in text[:40] else ""
                 out.append(Sentence(
-                    index, position, text, context, lead_in if bullet else "",
+                    index, position, text, context, (lead_in or heading) if bullet else "",
                     staff_section or language.addressed_to_staff(text), label, bullet,
                 ))
                 position += 1
@@ -108,26 +111,38 @@ class TermIndex:
         self.stems = {_stem(w) for w in self.words}
 
     def covers(self, term: str) -> bool:
+        return self.match(term) > 0.0
+
+    def match(self, term: str) -> float:
+        """1.0 when the text holds the word itself; less when it says it another way (a synonym, a longer form,
+        a misspelling); 0.0 when it does not say it."""
+        if term in self.words or _stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
+            return 1.0
         for variant in language.synonyms(term):
             if language.has_cjk(variant) or " " in variant:
                 if variant in self.lowered:
-                    return True
+                    return INDIRECT_MATCH
             elif variant in self.words or _stem(variant) in self.stems:
-                return True
+                return INDIRECT_MATCH
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
-            return len(term) > 2 and any(self.covers(piece) for piece in cut_for_search(term) if 2 <= len(piece) < len(term))
-        # A misspelt word ("wieght") is the word it is closest to.
-        return len(term) >= 5 and any(
-            abs(len(word) - len(term)) <= 1 and SequenceMatcher(None, term, word).ratio() >= TYPO_SIMILARITY
-            for word in self.words)
+            pieces = [p for p in cut_for_search(term) if 2 <= len(p) < len(term)]
+            return INDIRECT_MATCH if len(term) > 2 and any(self.covers(piece) for piece in pieces) else 0.0
+        # "certified" is said by "certification"; a misspelt word ("wieght") is the word it is closest to.
+        if len(term) >= 6 and any(word.startswith(term[:6]) for word in self.words):
+            return INDIRECT_MATCH
+        if len(term) >= 5 and any(abs(len(word) - len(term)) <= 1 and SequenceMatcher(None, term, word).ratio() >= TYPO_SIMILARITY
+                                  for word in self.words):
+            return INDIRECT_MATCH
+        return 0.0
 
 
 def term_weights(terms: list[str], document_counts: dict[str, int], total: int) -> dict[str, float]:
     """Specific words that few chunks hold weigh most ("clearance" over "return"); words no chunk holds
     weigh little here: whether the store knows about them at all is decided on its own."""
     return {
-        t: language.specificity(t) * (math.log((total + 1) / (document_counts[t] + 0.5)) if document_counts.get(t) else 0.5)
+        t: NUMBER_WEIGHT if t.isdigit() else
+        language.specificity(t) * (math.log((total + 1) / (document_counts[t] + 0.5)) if document_counts.get(t) else 0.5)
         for t in terms
     }
 
@@ -136,9 +151,9 @@ def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> t
     """The weighted share of ``terms`` covered, and the terms left uncovered."""
     if not terms:
         return 1.0, []
-    missing = [t for t in terms if not index.covers(t)]
+    matches = {t: index.match(t) for t in terms}
     total = sum(weights.get(t, 1.0) for t in terms)
-    return 1.0 - sum(weights.get(t, 1.0) for t in missing) / total, missing
+    return sum(weights.get(t, 1.0) * m for t, m in matches.items()) / total, [t for t, m in matches.items() if not m]
 
 
 @dataclass
@@ -151,6 +166,7 @@ class Scored:
     entity_ok: bool
     typed: bool  # holds the kind of value asked for (an amount, a duration)
     aspect: float = 1.0  # for a product fact: how much of what its product's name leaves open it covers
+    focus: float = 1.0  # weighted share of the asking clause's key terms it covers
 
 
 def embed_sentences(embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ class SubQuestion:
     terms: list[str]  # key content words, lower-cased, in order
     entities: dict[str, set[str]] = field(default_factory=dict)
     negated: bool = False  # "is it non-refundable?" asks the negative
+    focus: list[str] = field(default_factory=list)  # key terms of the asking clause, without the story before it
 
 
 @dataclass
@@ -46,10 +47,22 @@ class Question:
 
 def key_terms(text: str) -> list[str]:
     """Content words that say what the question is about (no stop, question or filler words)."""
-    words = (w for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
-    terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS and not w.isdigit()))
+    words = (w for w in content_words(language.normalise_phrases(text)) if w.split("'")[0] not in language.STOPWORDS)
+    terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
     return [t for t in terms if not (language.has_cjk(t) and any(t != o and t in o for o in terms))]
+
+
+_CLAUSES = re.compile(
+    r"(?<=[.!。！])\s+|(?<=[—–])\s*|\s+-\s+|[,，]\s*(?=(?:can|could|do|does|is|are|will|would|should|what|how|when|where"
+    r"|which|who|may)\b)|[，,](?=[^，,]*[吗？?]$)", re.I)
+
+
+def asking_clause(text: str) -> str:
+    """"I grabbed it on sale, it doesn't fit. Can I send it back?" -> "Can I send it back?"."""
+    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    asking = [c for c in clauses if "?" in c or "？" in c or language.is_yes_no(c) or kind_of(c) != "open"]
+    return " ".join(asking) if asking else text
 
 
 def kind_of(text: str) -> Kind:
@@ -59,7 +72,9 @@ def kind_of(text: str) -> Kind:
         return "list"
     if language.is_yes_no(text):
         return "yes_no"
-    if language.AMOUNT_CUES.search(text) and not language.MEASURE_CUES.search(text):
+    if language.HOW_LONG.search(text):
+        return "duration"
+    if language.AMOUNT_CUES.search(text) and language.ASKS_WHAT.search(text) and not language.MEASURE_CUES.search(text):
         return "amount"
     if language.DURATION_CUES.search(text):
         return "duration"
@@ -92,7 +107,8 @@ def analyse(text: str) -> Question:
         terms = key_terms(piece) or (parts[-1].terms if parts else key_terms(text))
         if parts and _PRONOUN.search(piece):  # "... and how much does it weigh?": "it" is the first part's subject
             terms = list(dict.fromkeys(terms + parts[0].terms))
-        parts.append(SubQuestion(piece, kind_of(piece), terms, language.entities(piece), _negated(piece)))
+        parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
+                                 [t for t in key_terms(asking_clause(piece)) if t in terms]))
     parts = [one for part in parts for one in split_by_place(part)]
     if len(parts) > 1:
         shared = language.entities(text)
@@ -131,15 +147,18 @@ def split_comparison(part: SubQuestion) -> list[SubQuestion]:
     ] or [part]
 
 
+_PLACE_LIST = re.compile(r"\b(?:and|or)\b|[&、和与或]|还是", re.I)
+
+
 def split_by_place(part: SubQuestion) -> list[SubQuestion]:
     """"Shipping to Canada and Japan?" asks about each place: one part per place."""
     places = sorted(part.entities.get("place", ()))
-    if len(places) < 2:
+    if len(places) < 2 or not _PLACE_LIST.search(part.text):
         return [part]
     others = {alias for place in places for alias in (place.lower(), *language.COUNTRIES[place])}
     terms = [t for t in part.terms if t not in others]
     return [SubQuestion(f"{part.text} ({place})", part.kind, terms + [place.lower()], {**part.entities, "place": {place}},
-                        part.negated) for place in places]
+                        part.negated, [t for t in part.focus if t not in others]) for place in places]
 
 
 COMPARISON_WORDS = frozenset("difference differences between compare comparison versus better worse 区别 比较 差别 不同".split())

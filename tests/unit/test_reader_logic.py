@@ -64,7 +64,7 @@ def test_list_items_keep_their_lead_in_and_staff_notes_are_marked():
 
 
 def _scored(sentence, coverage=1.0, missing=()):
-    return Scored(sentence, 1.0, 0.8, coverage, list(missing), True, 0.5)
+    return Scored(sentence, 1.0, 0.8, coverage, list(missing), True, 0.5, focus=coverage)
 
 
 def test_direct_answer_follows_the_polarity_of_the_evidence():
