@@ -137,8 +137,10 @@ class Assistant:
         if not self.find_product or analyse(question).kind != "compare":
             return None
         sides: list[list[int]] = []
-        for name in comparison_sides(question):
-            product = self.find_product(name)
+        names = comparison_sides(question)
+        for position, name in enumerate(names):
+            # "Trail GPS Watch vs the Pro": the short side is named after the other one.
+            product = self.find_product(name) or self.find_product(f"{names[1 - position]} {name}" if len(names) == 2 else name)
             if product is None:
                 return None
             index = next((i for i, p in enumerate(passages) if p.chunk.id == f"product:{product[0]}"), None)

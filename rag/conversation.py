@@ -15,6 +15,7 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from rag.embedding import EmbedderSet
+from rag.language import slot_of, specificity
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.store import IndexStore
@@ -41,7 +42,9 @@ _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|war
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
     re.I)
-_ABOUT = re.compile(r"^\s*(?:and |so )?(?:what|how) about\s+(.+?)\s*\??\s*$|^\s*(?:那|那么)?\s*(.+?)\s*呢\s*[？?]?\s*$", re.I)
+_ABOUT = re.compile(
+    r"^\s*(?:and |so )?(?:what|how) about\s+(.+?)\s*\??\s*$|^\s*(?:那|那么)?\s*(.+?)\s*呢\s*[？?]?\s*$"
+    r"|^\s*(?:and|also|or)\s+(?:the\s+|for the\s+)?((?:\S+\s*){1,4}?)\s*\??\s*$", re.I)
 
 
 @dataclass
@@ -61,7 +64,7 @@ class FollowUpResolver:
             return Resolution(question)
         about = _ABOUT.match(question)
         if about:
-            subject = (about.group(1) or about.group(2) or "").strip()
+            subject = (about.group(1) or about.group(2) or about.group(3) or "").strip(" ?？")
             target = self._target(subject, focus) or (None if not subject else self.find_product(subject))
             if target:
                 return Resolution(self._about(history[-1].question, focus, target), target[0], True)
@@ -82,7 +85,11 @@ class FollowUpResolver:
         """"and how long does that take?" after "do you ship to Canada?": the earlier topic comes along."""
         if not _ELLIPTICAL.search(question) and len(key_terms(question)) > 2:
             return Resolution(question)
-        topic = [t for t in key_terms(history[-1].question) if t not in key_terms(question)]
+        asked = key_terms(question)
+        filled = {slot_of(t) for t in asked} - {None}
+        topic = [t for t in key_terms(history[-1].question)
+                 if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()]
+        topic = sorted(topic, key=specificity, reverse=True)[:CARRIED_TERMS]
         if not topic:
             return Resolution(question)
         return Resolution(f"{question.rstrip(' ?？')} ({' '.join(topic)})?", None, True)
@@ -112,6 +119,7 @@ def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against
 
 

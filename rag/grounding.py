@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from rag import language
 from rag.embedding import EmbedderSet
 from rag.models import Citation, GroundingReport, Passage, SentenceCheck
 from rag.text import (
@@ -63,6 +64,14 @@ def _units(text: str) -> list[tuple[str, list[int]]]:
         else:
             pieces[index] = (body, inherited)
     return pieces
+
+
+def _heading(passage: Passage) -> str:
+    """What a passage's sentences are said under: its title and section, and for a product the Chinese
+    names of its fact labels, which Chinese answers use ("重量" for "Weight")."""
+    chunk = passage.chunk
+    labels = [language.ZH_FIELD_NAMES[label] for label in language.ZH_FIELD_NAMES if f"{label}:" in chunk.text]
+    return " ".join(part for part in (chunk.title, chunk.section, *labels) if part)
 
 
 def _hard_facts(sentence: str) -> set[str]:
@@ -116,13 +125,12 @@ class Verifier:
         checks = []
         for (body, marks), vector in zip(units, unit_vectors):
             valid = [n for n in dict.fromkeys(marks) if 1 <= n <= len(passages)]
-            evidence = " ".join(
-                passages[n - 1].chunk.title + ". " + " ".join(evidence_sentences[n]) for n in valid
-            )
+            evidence = " ".join(_heading(passages[n - 1]) + ". " + " ".join(evidence_sentences[n]) for n in valid)
             checks.append(self._judge(question, body, marks, valid, vector, evidence, flat, evidence_vectors))
         return checks
 
     def _judge(self, question, body, marks, valid, vector, evidence, flat, evidence_vectors) -> SentenceCheck:
+        claim = language.DIRECT_FRAME.sub("", body)  # "No — ..." frames the quote; the quote is what is checked
         def fail(reason: str, support: float = 0.0) -> SentenceCheck:
             return SentenceCheck(text=body, citations=valid, support=round(support, 3), supported=False, reason=reason)
 
@@ -130,14 +138,14 @@ class Verifier:
             return fail("instruction-like text is never passed on")
         if not valid:
             return fail("cites no retrieved passage" if not marks else f"cites passage(s) {marks} that were not retrieved")
-        missing = _hard_facts(body) - _hard_facts(evidence) - numbers(evidence)
+        missing = _hard_facts(claim) - _hard_facts(evidence) - numbers(evidence)
         if missing:
             return fail(f"{', '.join(sorted(missing))} not in the cited passage")
         lowered_evidence = (evidence + " " + question).lower()
-        unknown_names = [n for n in _names(body) if n.lower() not in lowered_evidence]
+        unknown_names = [n for n in _names(claim) if n.lower() not in lowered_evidence]
         if unknown_names:
             return fail(f"{', '.join(sorted(unknown_names))} not in the cited passage")
-        words = [w for w in content_words(body) if w not in STOPWORDS]
+        words = [w for w in content_words(claim) if w not in STOPWORDS]
         evidence_words = set(content_words(evidence))
         overlap = (sum(1 for w in words if w in evidence_words or any(e.startswith(w[:5]) for e in evidence_words if len(w) > 5))
                    / len(words)) if words else 0.0

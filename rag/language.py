@@ -33,7 +33,8 @@ GENERIC_WORDS = frozenset(
     let go going use make made one ones someone somebody anyone else say says said""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
-    分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交""".split())
+    分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
+    多久 多长时间 几天 能到""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -86,6 +87,8 @@ NEGATION = re.compile(
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
 YES_VALUES = frozenset("yes true required included 是 有".split())
 NO_VALUES = frozenset("no false none not included 否 无".split())
+# The direct-answer frame an answer opens with ("No — ", "是的，"): a frame, not a claim.
+DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I)
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
@@ -110,7 +113,9 @@ STAFF_SENTENCE = re.compile(
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
     "return|returns|returned|returning|send back|bring back|退货|退回|退",
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
-    "ship|ships|shipping|shipped|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄",
+    "ship|ships|shipping|shipped|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
+    "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
+    "life|lifespan|last|lasts|longer|durability|寿命|耐用",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
@@ -123,7 +128,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "colour|colours|color|colors|颜色|black|blue|navy|red|green|grey|gray|white|yellow|orange|teal|sand|pink|purple|"
     "brown|olive|黑色|蓝色|红色|绿色|灰色|白色|黄色|橙色",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
-    "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|温度|保暖|暖和|温标",
+    "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
     "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
@@ -351,6 +356,23 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
     return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}", lowered)]
+
+
+# Slots a follow-up fills anew: "and sleeping bags?" after a question on backpacks replaces the product kind.
+SLOTS: dict[str, frozenset[str]] = {
+    "service": frozenset("standard express expedited ground overnight international 加急 标准 普通".split()),
+    "policy": frozenset("return returns refund refunds exchange exchanges warranty shipping delivery 退货 退款 换货 保修 运费 配送".split()),
+}
+
+
+def slot_of(term: str) -> str | None:
+    """Which slot a word fills: a place, a payment method, a kind of product, a shipping service, a policy."""
+    if entities(term) or any(term in names for names in (_place_names(p) for p in COUNTRIES)):
+        return "place" if any(term in _place_names(p) for p in COUNTRIES) else "payment"
+    singular = term[:-1] if term.endswith("s") else term
+    if any(singular == kind or term == kind for kind in PRODUCT_KINDS) or term in ("backpacks", "bags", "pads"):
+        return "product"
+    return next((slot for slot, words in SLOTS.items() if term in words), None)
 
 
 def activities(request: str) -> list[str]:

@@ -159,6 +159,9 @@ class Reader:
         if unmatched:
             return Finding(part, [best], reason=f"the passages speak of {unmatched[1]!r} but not of {' '.join(unmatched)!r}")
         chosen = [best]
+        if best.sentence.previous and _needs_previous(part, best.sentence):  # "It costs $24.95." after "We ship to Japan."
+            chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
+                      and s.sentence.position == best.sentence.position - 1][:1] + chosen
         if _CONDITION.match(best.sentence.text):  # "If an item arrives damaged, contact us." + "We send a replacement."
             chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
                        and s.sentence.position == best.sentence.position + 1][:1]
@@ -172,7 +175,7 @@ class Reader:
             if gain and candidate.score >= best.score - limits.keep_margin and candidate not in chosen:
                 chosen.append(candidate)
                 uncovered -= gain
-        direct = _direct(part, best, limits.direct_coverage) if part.kind == "yes_no" else None
+        direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
                                            f"similarity {best.similarity:.2f})", direct)
 
@@ -188,10 +191,23 @@ class Reader:
         if not complete:
             return Finding(part, reason="the products compared do not share the fact asked about")
         # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
-        label, found = max(complete.items(), key=lambda item: (min(s.aspect for s in item[1]), min(s.score for s in item[1])))
+        # A fact whose values differ tells the products apart ("IPX7" against "IPX4", not "waterproof: yes" twice).
+        label, found = max(complete.items(), key=lambda item: (
+            min(s.aspect for s in item[1]), len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1,
+            min(s.score for s in item[1])))
         if min(s.aspect for s in found) <= 0.0:
             return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
         return Finding(part, found, True, f"compared {label} of {len(found)} products")
+
+
+def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:
+    """Does the sentence answer only with the one before it: the place or the words asked for are there?"""
+    alone = f"{sentence.context} {sentence.lead_in} {sentence.text}"
+    named = language.entities(alone)
+    if any(not any(language.covers_entity(named.get(kind, set()), w) for w in wanted) for kind, wanted in part.entities.items()):
+        return True
+    index, window = TermIndex(alone), TermIndex(sentence.searchable)
+    return any(window.covers(t) and not index.covers(t) for t in part.focus)
 
 
 def _unmatched_compound(part: SubQuestion, best: Scored) -> tuple[str, str] | None:
@@ -241,9 +257,14 @@ def _same_list(one: Sentence, other: Sentence) -> bool:
     return one.bullet and other.bullet and one.passage == other.passage and one.lead_in == other.lead_in
 
 
-def _direct(part: SubQuestion, best: Scored, min_coverage: float) -> str | None:
+def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[Scored] = ()) -> str | None:
     """Yes or No, from the polarity of the best sentence (its heading too, for a list item)."""
     sentence = best.sentence
+    for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
+        named = language.entities(scored.sentence.text).get("place", set())
+        if named and language.RESTRICTION.search(scored.sentence.text) and any(
+                not language.covers_entity(named, w) for w in part.entities.get("place", ())):
+            return "yes" if part.negated else "no"
     value = sentence.text.partition(":")[2].strip(" .").lower() if sentence.field_label else ""
     if value in language.YES_VALUES or value in language.NO_VALUES:  # "Waterproof: no"
         return "no" if (value in language.NO_VALUES) != part.negated else "yes"

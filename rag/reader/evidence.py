@@ -34,6 +34,7 @@ class Sentence:
     staff: bool = False  # written for staff, never quoted to shoppers
     field_label: str = ""  # for a product fact: "Price", "Weight", ...
     bullet: bool = False  # a list item: its heading or lead-in carries its meaning ("Items that cannot be returned")
+    previous: str = ""  # the sentence before it in the same paragraph ("We ship to Japan." before "It costs $24.95.")
 
     @property
     def readable(self) -> str:
@@ -44,7 +45,9 @@ class Sentence:
 
     @property
     def searchable(self) -> str:
-        return f"{self.context} {self.lead_in} {self.text}"
+        """What the sentence is about: its context, and the places the sentence before it names."""
+        places = " ".join(sorted(language.entities(self.previous).get("place", ()))) if self.previous else ""
+        return f"{self.context} {self.lead_in} {places} {self.text}"
 
 
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
@@ -70,6 +73,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
             if not bullet:
                 lead_in = ""
             pieces = split_sentences(_BULLET.sub("", line))
+            previous = ""
             for piece in pieces:
                 if _BARE_ANSWER.match(piece):  # "No." opens an FAQ answer: it belongs to the next sentence
                     pending = piece.strip() + " "
@@ -81,8 +85,9 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
                 label = text.split(":", 1)[0] if chunk.kind == "product" and ":" in text[:40] else ""
                 out.append(Sentence(
                     index, position, text, context, (lead_in or heading) if bullet else "",
-                    staff_section or language.addressed_to_staff(text), label, bullet,
+                    staff_section or language.addressed_to_staff(text), label, bullet, previous,
                 ))
+                previous = text
                 position += 1
             if not bullet and line.rstrip().endswith((":", "：")):
                 lead_in = line.strip()
