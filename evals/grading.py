@@ -33,7 +33,7 @@ class Grade:
 
 
 def outcome_of(reply: dict) -> str:
-    if reply.get("outcome") == "handed_off" or (reply.get("handoff") and reply.get("intent") in ("own_order", "person")):
+    if reply.get("outcome") == "handed_off":
         return "handed_off"
     if reply.get("refused"):
         return "refused"

@@ -34,6 +34,10 @@ HANDOFFS = {
 }
 
 RARE_NAME_CHUNKS = 3  # a word of a product's name in at most this many chunks tells it from the rest
+HANDOFF_REASONS = {
+    "own_order": "a question about the shopper's own order or account needs a person ({why})",
+    "person": "the shopper asked for a person ({why})",
+}
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
@@ -76,7 +80,7 @@ class Assistant:
         intent = self.router.route(question) if self.router else None
         if intent and intent.hands_off:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
-                          intent=intent.intent, refusal_reason=f"a person is needed: {intent.reason}")
+                          intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
         answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku)
         if resolution.rewritten:
@@ -225,7 +229,7 @@ class Assistant:
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:
         log.info("refused: %s", reason)
         return Answer(
-            text=REFUSALS[language], refused=True, handoff=False, refusal_reason=reason, outcome="refused",
+            text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason, outcome="refused",
             language=language, passages=passages, filters=filters,
         )
 

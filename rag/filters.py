@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from rag import language
+
 
 class Filters(BaseModel):
     category: str | None = Field(None, examples=["Jackets"])
@@ -51,8 +53,8 @@ CATEGORY_WORDS = {
     "sleeping bag": "Sleeping Gear", "睡袋": "Sleeping Gear", "stove": "Camp Kitchen", "bottle": "Camp Kitchen",
     "水壶": "Camp Kitchen", "headlamp": "Electronics", "头灯": "Electronics", "watch": "Electronics",
 }
-COLOR_WORDS = {"黑色": "black", "蓝色": "blue", "红色": "red", "绿色": "green", "灰色": "grey", "白色": "white",
-               "黄色": "yellow", "橙色": "orange", "gray": "grey"}
+COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for alias in aliases
+               if language.has_cjk(alias) and len(alias) > 1}
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
 # Words that make a message a request for products, not a question about one.
 RECOMMEND_CUES = re.compile(

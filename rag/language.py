@@ -125,8 +125,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
     "size|sizes|sizing|尺码|码",
-    "colour|colours|color|colors|颜色|black|blue|navy|red|green|grey|gray|white|yellow|orange|teal|sand|pink|purple|"
-    "brown|olive|黑色|蓝色|红色|绿色|灰色|白色|黄色|橙色",
+    "colour|colours|color|colors|颜色",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
     "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
     "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
@@ -162,6 +161,24 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "sleeping bag|sleeping bags|睡袋",
     "long|how long|多久|多长时间",
 ))
+
+# Colour names, with their Chinese: a colour asked about is in a text that names it, or that lists colours.
+COLOURS: dict[str, tuple[str, ...]] = {
+    "black": ("黑色", "黑"), "blue": ("蓝色", "蓝"), "navy": ("藏青色", "深蓝色"), "red": ("红色", "红"),
+    "green": ("绿色", "绿"), "grey": ("灰色", "灰", "gray"), "white": ("白色", "白"), "yellow": ("黄色", "黄"),
+    "orange": ("橙色", "橙"), "teal": ("青绿色",), "sand": ("沙色", "卡其色"), "pink": ("粉色", "粉红色"),
+    "purple": ("紫色",), "brown": ("棕色", "咖啡色"), "olive": ("橄榄绿",), "forest green": ("墨绿色",),
+}
+COLOUR_CONCEPT = frozenset({"colour", "colours", "color", "colors", "颜色"})
+
+
+def colour_names(word: str) -> frozenset[str]:
+    """Every way to write the colour ``word`` names (English and Chinese); empty if it names none."""
+    for name, aliases in COLOURS.items():
+        if word == name or word in aliases:
+            return frozenset((name, *aliases))
+    return frozenset()
+
 
 # Named places and payment methods: what a question is about, and what a passage must be about to answer it.
 # canonical name -> aliases (lower-case English, or Chinese).
@@ -222,7 +239,7 @@ ENTITY_KINDS: dict[str, dict[str, tuple[str, ...]]] = {"place": COUNTRIES, "paym
 
 # Templates for answers written to a Chinese shopper.
 ZH_FIELD_NAMES: dict[str, str] = {
-    "Price": "价格", "Availability": "库存", "Sizes": "尺码", "Colours": "颜色", "Waterproof": "防水",
+    "Price": "价格", "Availability": "库存", "Out of stock": "缺货", "Sizes": "尺码", "Colours": "颜色", "Waterproof": "防水",
     "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
     "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
     "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",

@@ -120,7 +120,7 @@ class Reader:
         # question ("hours on a full charge" is not answered by the lantern's price).
         product = passages[sentence.passage].chunk.kind == "product"
         aspects = [t for t in part.terms if not context.covers(t)] if product else []
-        aspect_weights = {t: language.specificity(t) for t in aspects}
+        aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
         typed = _typed(part, sentence)
@@ -129,7 +129,8 @@ class Reader:
                  + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
         focus = coverage(part.focus, weights, index)[0] if part.focus else covered
         return Scored(sentence, score, similarity, covered, missing,
-                      entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered, focus)
+                      entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered, focus,
+                      passage.exact_match)
 
     def _decide(self, part: SubQuestion, scored: list[Scored], unknown: set[str], indexes: list[TermIndex]) -> Finding:
         limits = self.thresholds
@@ -152,13 +153,17 @@ class Reader:
             return Finding(part, [best], reason=(
                 f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
                 f"missing: {', '.join(best.missing)}"))
-        if best.similarity < limits.min_similarity:
+        if best.similarity < limits.min_similarity and not best.exact:
             return Finding(part, [best], reason=f"the best sentence's similarity {best.similarity:.2f} is below "
                                                 f"{limits.min_similarity}")
         unmatched = _unmatched_compound(part, best)
         if unmatched:
             return Finding(part, [best], reason=f"the passages speak of {unmatched[1]!r} but not of {' '.join(unmatched)!r}")
         chosen = [best]
+        if best.sentence.field_label or best.exact:
+            overview = _overview(part, best, scored)  # "Do you have FW-1029?": what it is, its price, its stock
+            if overview:
+                return Finding(part, overview, True, f"describes the product the question names ({_where(best.sentence)})")
         if best.sentence.previous and _needs_previous(part, best.sentence):  # "It costs $24.95." after "We ship to Japan."
             chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
                       and s.sentence.position == best.sentence.position - 1][:1] + chosen
@@ -198,6 +203,21 @@ class Reader:
         if min(s.aspect for s in found) <= 0.0:
             return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
         return Finding(part, found, True, f"compared {label} of {len(found)} products")
+
+
+def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Scored]:
+    """A question that names a product and asks nothing in particular about it gets its description, price and
+    availability; empty when the question asks about something its name does not cover."""
+    context = TermIndex(best.sentence.context)
+    if any(not context.covers(t) for t in part.terms if t not in OVERVIEW_WORDS):
+        return []
+    mine = [s for s in scored if s.sentence.passage == best.sentence.passage]
+    described = [s for s in mine if not s.sentence.field_label and s.sentence.position > 0][:1]
+    facts = [s for s in mine if s.sentence.field_label in ("Price", "Availability")]
+    return described + facts
+
+
+OVERVIEW_WORDS = frozenset("sell sells carry stock have tell about details info information 有 卖 介绍".split())
 
 
 def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:
@@ -292,12 +312,13 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     context = TermIndex(sentence.context)
     asked = [t for t in part.terms if not context.covers(t)]
     body = sentence.text.lower()
-    values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and not TermIndex(sentence.field_label).covers(t)]
+    values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
     if not values:
         return None
     if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) for t in values):
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
-    if all(TermIndex(sentence.text).covers(t) for t in values) and ("," in body or ";" in body):
+    if all(TermIndex(sentence.text).covers(t) or TermIndex(sentence.field_label).covers(t) for t in values) and (
+            "," in body or ";" in body):
         return "yes" if part.negated else "no"
     return None
 

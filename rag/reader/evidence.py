@@ -57,8 +57,9 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
         chunk = passage.chunk
         if chunk.kind == "faq":
             context = chunk.section
-        elif chunk.kind == "product":
-            context = chunk.title
+        elif chunk.kind == "product":  # the name, brand, category and SKU say which product a fact is about
+            meta = chunk.metadata
+            context = " ".join(str(v) for v in (chunk.title, meta.get("brand"), meta.get("category"), meta.get("sku")) if v)
         else:
             context = " > ".join(part for part in (chunk.title, chunk.section) if part)
         staff_section = bool(language.STAFF_HEADING.search(chunk.section or ""))
@@ -123,6 +124,10 @@ class TermIndex:
         a misspelling); 0.0 when it does not say it."""
         if term in self.words or _stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
             return 1.0
+        if colours := language.colour_names(term):  # "蓝色" is "Blue"; a list of colours speaks to it too
+            if any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", self.lowered) for c in colours):
+                return 1.0
+            return INDIRECT_MATCH if self.words & language.COLOUR_CONCEPT or "颜色" in self.lowered else 0.0
         for variant in language.synonyms(term):
             if language.has_cjk(variant) or " " in variant:
                 if variant in self.lowered:
@@ -172,6 +177,7 @@ class Scored:
     typed: bool  # holds the kind of value asked for (an amount, a duration)
     aspect: float = 1.0  # for a product fact: how much of what its product's name leaves open it covers
     focus: float = 1.0  # weighted share of the asking clause's key terms it covers
+    exact: bool = False  # from the product the question names by SKU, GTIN or MPN
 
 
 def embed_sentences(embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
