@@ -17,7 +17,8 @@ from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Passage, PartReport
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
-from rag.recommend import measure_bounds, product_cards
+from rag.constraints import measure_bounds
+from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore

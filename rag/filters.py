@@ -59,7 +59,8 @@ ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof",
 # Words that make a message a request for products, not a question about one.
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
-    r"|do you (?:have|sell|carry) (?:any|an?)|cheapest|lightest|warmest|best)\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)",
+    r"|do you (?:have|sell|carry) (?:any|an?)|cheapest|lightest|warmest|best|ideas?|gift (?:for|ideas?)"
+    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )
 SHOPPING_CUES = re.compile(
@@ -68,17 +69,19 @@ SHOPPING_CUES = re.compile(
     re.IGNORECASE,
 )
 
-# A number followed by a unit of measure ("400 lumens", "30 litres") is not a price.
-_MONEY = (r"(?:\$|usd\s*|us\$)?\s*(\d+(?:[.,]\d+)?)(?![\d.,])(?!\s*(?:lumens?|g\b|grams?|kg|l\b|litres?|liters?|°|c\b|mah|hours?"
-          r"|ml|%|people|persons?|mm|days?|weeks?|months?|years?|升|毫升|克|度|流明|小时|天))\s*(?:dollars?|usd|bucks)?")
+# An amount of money: a currency sign or word, or a bare number no unit of measure follows
+# ("under 40", but not "at least 400 lumens" or "within 30 days").
+_CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美元|加元|刀)"
+_MONEY = (rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)"
+          rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
                     rf"|(?:\bno|\bnot|n't \w+) more than)\s+{_MONEY}", re.I)
 _OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
-_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)")
-_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
+_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)")
+_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
@@ -87,6 +90,11 @@ _SIZE = re.compile(r"\bsize\s+([a-z0-9/]{1,4})\b|尺码\s*([a-z0-9]{1,4})|\b(\d{
 
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
+
+
+def _amounts(match: re.Match) -> list[float]:
+    """The amounts a match of the money patterns holds, in order (each _MONEY has two alternative groups)."""
+    return [_number(group) for group in match.groups() if group]
 
 
 def _singular(word: str) -> str:
@@ -119,13 +127,13 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
 def _constraints(text: str, lowered: str, vocabulary: Vocabulary) -> dict:
     found: dict = {}
     if match := _BETWEEN.search(text):
-        low, high = sorted((_number(match.group(1)), _number(match.group(2))))
+        low, high = sorted(_amounts(match)[:2])
         if high > low:
             found.update(min_price=low, max_price=high)
     if "max_price" not in found:
         for pattern in (_UNDER, _OR_LESS):
             if match := pattern.search(text):
-                found["max_price"] = _number(match.group(1))
+                found["max_price"] = _amounts(match)[0]
                 break
         else:
             if match := _ZH_BETWEEN.search(text):
@@ -134,7 +142,7 @@ def _constraints(text: str, lowered: str, vocabulary: Vocabulary) -> dict:
                 found["max_price"] = _number(match.group(1) or match.group(2))
     if "min_price" not in found:
         if match := _OVER.search(text):
-            found["min_price"] = _number(match.group(1))
+            found["min_price"] = _amounts(match)[0]
         elif match := _ZH_OVER.search(text):
             found["min_price"] = _number(match.group(1) or match.group(2))
     if _IN_STOCK.search(text):

@@ -339,7 +339,8 @@ def specificity(word: str) -> float:
 
 # Who a product is for, as shoppers say it.
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
-    "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior)\b"
+    "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
+                       r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
                        r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
@@ -354,6 +355,14 @@ UNITS: dict[str, tuple[str, float]] = {
     "hours": ("hours", 1.0), "hour": ("hours", 1.0), "小时": ("hours", 1.0), "r-value": ("r-value", 1.0),
     "person": ("people", 1.0), "people": ("people", 1.0), "persons": ("people", 1.0), "人": ("people", 1.0),
 }
+# Words after a number that make it a measure, not a price.
+_MEASURES_AFTER_NUMBERS = {
+    *UNITS, "lumen", "grams", "g", "kg", "mm", "cm", "m", "km", "inch", "inches", "ft", "feet", "oz", "lb", "lbs", "%",
+    "°", "days", "day", "weeks", "week", "months", "month", "years", "year", "yr", "yrs", "minutes", "min", "mins",
+    "seconds", "players", "player", "pieces", "piece", "pcs", "ppl", "people", "percent", "天", "片", "岁", "年", "个月",
+    "分钟", "周",
+}
+MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
 # Activities a product is made for: a request names one, the product's name, description or use must too.
 ACTIVITIES: dict[str, tuple[str, str]] = {
     # what the shopper says -> what the product says

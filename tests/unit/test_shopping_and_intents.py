@@ -8,7 +8,7 @@ from evals.cases import Case
 from evals.grading import grade
 from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
 from rag.models import Product
-from rag.recommend import audience, fits, measure_bounds
+from rag.constraints import Bound, audience, fits, measure_bounds
 
 
 def product(title: str, **attributes) -> Product:
@@ -16,11 +16,15 @@ def product(title: str, **attributes) -> Product:
 
 
 def test_measure_bounds_read_units_and_direction():
-    assert measure_bounds("a headlamp with at least 400 lumens") == [("light", 400.0, None)]
-    assert measure_bounds("a stove under 100 g") == [("mass", None, 100.0)]
-    assert measure_bounds("a backpack between 30 and 50 litres") == [("volume", 30.0, 50.0)]
-    assert measure_bounds("sleeping bag rated to -5C or colder") == [("temperature", None, -5.0)]
-    assert measure_bounds("保温瓶，容量500毫升到1升之间") == [("volume", 0.5, 1.0)]
+    assert measure_bounds("a headlamp with at least 400 lumens") == [Bound("light", 400.0, None)]
+    assert measure_bounds("a stove under 100 g") == [Bound("mass", None, 100.0)]
+    assert measure_bounds("a backpack between 30 and 50 litres") == [Bound("volume", 30.0, 50.0)]
+    assert measure_bounds("sleeping bag rated to -5C or colder") == [Bound("temperature", None, -5.0)]
+    assert measure_bounds("保温瓶，容量500毫升到1升之间") == [Bound("volume", 0.5, 1.0)]
+    assert measure_bounds("a 2-person tent") == [Bound("people", 2.0, None)]
+    assert measure_bounds("a party game for a group of 6 ppl") == [Bound("people", 6.0, 6.0)]
+    assert measure_bounds("a game I can play solo") == [Bound("people", 1, 1)]
+    assert Bound("age", 5.0, 5.0, stated=False) in measure_bounds("a present for my nephew who is turning 5")
 
 
 def test_fits_checks_audience_and_measures():
@@ -33,6 +37,9 @@ def test_fits_checks_audience_and_measures():
     assert not fits(women, "rain jacket for my son") and fits(kids, "给8岁孩子买件外套")
     assert fits(unisex, "a jacket under 400 g") and not fits(unisex, "a jacket under 300 g")
     assert not fits(product("Lamp"), "at least 400 lumens")  # a bound on a measure the product lacks
+    party = product("Party Game", players="3-8", age="12+")
+    assert fits(party, "a game for a group of 6 ppl") and not fits(party, "a game for me and my partner")
+    assert not fits(party, "a present for my nephew, turning 5") and fits(product("Blocks", age="3-6"), "my nephew is 5")
 
 
 def test_intent_rules():

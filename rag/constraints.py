@@ -1,0 +1,172 @@
+"""What a shopper asks of a product, read from their words, and whether a product meets it.
+
+Hard filters (category, price, colour, size, stock) run inside the search (rag/filters.py). The rest is
+checked here on every product before it becomes a card: who it is for (kids, women, men), the activity
+and kind of product, features ("with a rain cover"), things ruled out ("not a tarp"), and measures with
+bounds ("at least 400 lumens", "30 to 50 litres", "for 6 players", "my nephew is turning 5").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from rag import language
+from rag.models import Product
+
+_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
+         r"|升|毫升|克|公斤|度|流明|小时|人|片")
+_MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
+_R_VALUE = re.compile(r"r-?value\s*(?:of\s*)?(\d+(?:\.\d+)?)", re.I)
+_RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
+_RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
+                    re.I)
+# How many people a product is for, said without a number.
+_PEOPLE_WORDS = ((re.compile(r"\b(?:solo|alone|by myself|on my own|single[- ]player)\b|单人|一个人", re.I), 1),
+                 (re.compile(r"\b(?:me and my (?:partner|wife|husband|girlfriend|boyfriend)|two of us|the 2 of us|"
+                             r"couple)\b|两个人|双人", re.I), 2))
+_EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl|persons?)?\b|\b(\d+)\s*(?:players?|ppl)\b",
+                           re.I)
+_AGE = re.compile(r"\b(?:turning|aged?|is)\s+(\d{1,2})\b(?!\s*(?:%|\$|dollars|pieces))|\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b"
+                  r"|(\d{1,2})\s*岁", re.I)
+# Attributes whose name is the measure ("players: 2-4", "age: 12+", "pieces: 1000").
+NAMED_MEASURES = {"players": "people", "capacity": "people", "age": "age", "pieces": "pieces"}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A measure the shopper bounded: the product's range must reach into [low, high]."""
+
+    measure: str
+    low: float | None = None
+    high: float | None = None
+    stated: bool = True  # False when read from context ("turning 5"): a product that states no such measure may still fit
+
+
+def measure_bounds(text: str) -> list[Bound]:
+    """"at least 400 lumens", "30 to 50 litres", "-5C or colder", "a group of 6", "my nephew is turning 5"."""
+    bounds = []
+    for match in _RANGE.finditer(text):
+        measure, factor = language.UNITS.get(match.group(4).lower(), ("pieces", 1.0))
+        first_factor = language.UNITS.get((match.group(2) or "").lower(), (measure, factor))[1]
+        low, high = sorted((float(match.group(1)) * first_factor, float(match.group(3)) * factor))
+        bounds.append(Bound(measure, low, high))
+    if bounds:
+        return bounds
+    found = [(m.start(), m.end(), float(m.group(1)), m.group(2).lower()) for m in _MEASURE.finditer(text)]
+    if (r := _R_VALUE.search(text)):
+        found.append((r.start(), r.end(), float(r.group(1)), "r-value"))
+    exact_people = {int(n) for m in _EXACT_PEOPLE.finditer(text) for n in m.groups() if n}
+    for start, end, number, unit in found:
+        measure, factor = language.UNITS.get(unit, ("people" if unit.startswith(("player", "人")) else "pieces", 1.0))
+        before, after = text[max(0, start - 20):start], text[end:end + 20]
+        value = number * factor
+        if measure == "temperature":  # "rated to -5C", "-5C or colder": the bag must be rated at least that cold
+            bounds.append(Bound(measure, None, value))
+        elif measure == "people":  # "a 2-person tent" sleeps at least two; "6 players" must all play
+            bounds.append(Bound(measure, value, value if int(number) in exact_people else None))
+        elif language.AT_MOST.search(before) or language.AT_MOST.search(after):
+            bounds.append(Bound(measure, None, value))
+        elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
+            bounds.append(Bound(measure, value, None))
+    if not any(b.measure == "people" for b in bounds):
+        counted = sorted(exact_people) or [n for pattern, n in _PEOPLE_WORDS if pattern.search(text)]
+        bounds += [Bound("people", n, n) for n in counted[:1]]
+    if (age := _AGE.search(text)) and language.AUDIENCE_WORDS["kids"].search(text):
+        years = float(next(g for g in age.groups() if g))
+        bounds.append(Bound("age", years, years, stated=False))
+    return bounds
+
+
+def _range(value: str) -> tuple[float, float] | None:
+    """"2-4" -> (2, 4); "12+" -> (12, inf); "1000" -> (1000, 1000)."""
+    if match := re.match(r"\s*(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)", value):
+        return float(match.group(1)), float(match.group(2))
+    if match := re.match(r"\s*(\d+(?:\.\d+)?)\s*\+", value):
+        return float(match.group(1)), math.inf
+    if match := re.match(r"\s*(\d+(?:\.\d+)?)", value):
+        return float(match.group(1)), float(match.group(1))
+    return None
+
+
+def product_measures(product: Product) -> dict[str, tuple[float, float]]:
+    """Each measure a product's attributes state, as a range: {"volume": (45, 45), "people": (2, 4)}."""
+    values: dict[str, tuple[float, float]] = {}
+    for name, value in product.attributes.items():
+        key = name.replace("_", "-")
+        if key == "r-value" and (found := _range(value)):
+            values["r-value"] = found
+        elif (match := _MEASURE.search(value)) and name != "battery":
+            measure, factor = language.UNITS.get(match.group(2).lower(), (NAMED_MEASURES.get(name, name), 1.0))
+            if measure in ("people", "pieces") and name in NAMED_MEASURES and (found := _range(value)):
+                values.setdefault(measure, found)
+            else:
+                values.setdefault(measure, (float(match.group(1)) * factor,) * 2)
+        elif name in NAMED_MEASURES and (found := _range(value)):
+            values.setdefault(NAMED_MEASURES[name], found)
+    return values
+
+
+def audience(product: Product) -> str:
+    """kids, women, men or everyone, from the product's gender attribute and its name."""
+    said = f"{product.attributes.get('gender', '')} {product.title}".lower()
+    for name in ("kids", "women", "men"):
+        if language.AUDIENCE_WORDS[name].search(said):
+            return name
+    return "everyone"
+
+
+_FEATURE = re.compile(
+    r"\b(?:comes? with|with an?|that has an?|has an?|comes? in an?|in an?)\s+([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)"
+    r"(?=\s*(?:[,.?!;]|$|\b(?:and|that|for|under|which|please|pls|in)\b))", re.I)
+NOT_FEATURES = frozenset("fit size colour color stock budget hurry small medium large xl xs xxl petite tall".split())
+
+
+def features(request: str) -> list[str]:
+    """Words a product must have for "with a rain cover" or "in a wide fit" ("rain", "cover", "wide")."""
+    words = [w for m in _FEATURE.finditer(request) for w in m.group(1).lower().split()]
+    return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
+            and w not in NOT_FEATURES and w not in language.UNITS]
+
+
+_NOT_A = re.compile(r"\bnot (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
+
+
+def unwanted(request: str) -> list[str]:
+    """What the shopper rules out: "a real tent, not a tarp" -> ["tarp"]."""
+    return [m.group(1) or m.group(2) for m in _NOT_A.finditer(request) if (m.group(1) or "") not in ("too", "sure", "more")]
+
+
+def fits(product: Product, request: str) -> bool:
+    """Does the product meet everything the shopper said beyond the search filters?"""
+    wanted = [name for name, pattern in language.AUDIENCE_WORDS.items() if pattern.search(request)]
+    mine = audience(product)
+    ages = product_measures(product).get("age")
+    if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
+        return False
+    if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
+        return False
+    said = f"{product.title} {product.description} {' '.join(product.attributes.values())}".lower()
+    if any(not re.search(pattern, said) for pattern in language.activities(request)):
+        return False
+    ruled_out = unwanted(request)
+    if any(re.search(rf"\b{re.escape(word)}", product.title.lower()) for word in ruled_out):
+        return False  # "a real tent, not a tarp"
+    kind = f"{product.title} {product.description} {product.attributes.get('use', '')}".lower()
+    wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
+    if any(not any(variant in kind for variant in language.synonyms(word)) for word in wanted_kinds):
+        return False  # a lantern is no headlamp, though both are electronics
+    if any(word not in said and word not in kind for word in features(request)):
+        return False  # "with a rain cover", "in a wide fit"
+    measures = product_measures(product)
+    for bound in measure_bounds(request):
+        found = measures.get(bound.measure)
+        if found is None:
+            if bound.stated:
+                return False
+            continue
+        low, high = found
+        if (bound.low is not None and high < bound.low) or (bound.high is not None and low > bound.high):
+            return False
+    return True
