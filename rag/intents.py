@@ -16,11 +16,17 @@ import numpy as np
 
 DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "intents.jsonl"
 HANDOFF_INTENTS = ("own_order", "person")
+NEIGHBOURS = 3
+# "What happens if my order gets lost?" asks how things work; "my order is lost" reports a problem.
+_HOW_TO = re.compile(r"^\s*(?:how (?:do|can|long|much)|what (?:happens|if|do i do|should i do)|can i|could i|if\b|is it|do you|does)"
+                     r"|怎么(?!回事)|如何|能不能|可以.{0,10}吗|是否", re.I)
 
 _PERSON = re.compile(
     r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*)?(?:real\s+|live\s+|actual\s+)?"
     r"(?:person|human|agent|one|body|representative|rep|manager|staff)\b|\breal person\b|\blive agent\b|\bhuman agent\b"
-    r"|^\s*(?:agent|human|person|representative|operator)\s*[.!?]*\s*$|转人工|人工客服|真人",
+    r"|^\s*(?:agent|human|person|representative|operator)\s*[.!?]*\s*$|\b(?:HUMAN|AGENT)\b|\bbot is (?:useless|stupid|not helping)\b"
+    r"|\b(?:escalate|transfer|connect) (?:this |me )?to (?:an? |a real |a live )?(?:agent|human|person|manager|supervisor)"
+    r"|转人工|人工客服|真人|找个人|不想跟机器人",
     re.I)
 _ORDER_NUMBER = re.compile(
     r"\b(?:order|ord)\s*(?:number|no\.?|#|num)?\s*[:#]?\s*[A-Z]{0,3}-?\d{3,}\b|#\s?\d{4,}\b|订单(?:号)?\s*[:：]?\s*[A-Z]{0,3}\d{3,}",
@@ -31,7 +37,9 @@ _OWN = re.compile(
     r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't)\b"
     r"|\b(?:where(?:'s| is)|status of)\b.{0,30}\bmy (?:order|package|parcel|delivery|refund|shipment)\b"
     r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
-    r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|没收到|还没(?:退|到账|收到)|登录不了|无法登录",
+    r"|\b(?:charged|billed|shows?|debited)\b.{0,30}\btwice\b|\blocked out\b|\breset (?:link|email)\b.{0,30}\bnever\b"
+    r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|两次款|没收到|还没(?:退|到账|收到)|登录不了|登录不上|登不上|无法登录"
+    r"|收不到.{0,8}(?:邮件|验证码)",
     re.I)
 
 
@@ -67,12 +75,13 @@ class IntentRouter:
             return IntentDecision("person", 1.0, "asks for a person")
         if _ORDER_NUMBER.search(message):
             return IntentDecision("own_order", 1.0, "names an order number")
-        if _OWN.search(message):
+        if _OWN.search(message) and not _HOW_TO.search(message):
             return IntentDecision("own_order", 1.0, "describes a problem with the shopper's own order or account")
-        similarities = self.vectors @ self.embedder.embed([message])[0]
+        similarities = np.asarray(self.vectors @ self.embedder.embed([message])[0], dtype=float)
         best: dict[str, float] = {}
-        for intent, similarity in zip(self.intents, np.asarray(similarities, dtype=float)):
-            best[intent] = max(best.get(intent, -1.0), similarity)
+        for intent in set(self.intents):  # the mean of the closest few examples of each intent
+            mine = np.sort(similarities[[i for i, name in enumerate(self.intents) if name == intent]])[::-1]
+            best[intent] = float(mine[:NEIGHBOURS].mean())
         handoff = max(HANDOFF_INTENTS, key=lambda i: best.get(i, -1.0))
         score, question = best.get(handoff, -1.0), best.get("question", -1.0)
         if score >= self.min_similarity and score >= question + self.margin:
