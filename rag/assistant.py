@@ -255,7 +255,7 @@ def reading_report(reading: Reading) -> list[PartReport]:
             evidence=[s.sentence.readable for s in f.evidence] if f.answerable else [],
             coverage=round(f.evidence[0].coverage, 3) if f.evidence else None,
             similarity=round(f.evidence[0].similarity, 3) if f.evidence else None,
-            missing=f.evidence[0].missing if f.evidence else [],
+            missing=f.evidence[0].missing if f.evidence else [], signals=f.signals,
         )
         for f in reading.findings
     ]

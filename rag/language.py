@@ -40,6 +40,8 @@ GENERIC_WORDS = frozenset(
 AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b"
     r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+# "How do I start a return?": a procedure, answered by its steps.
+HOW_TO = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b(?! (?:know|tell))|\bhow to\b|\bwhat are the steps\b|怎么(?:办理|操作|申请|发起)|如何(?:办理|申请|发起)|流程", re.I)
 # A wh-question: "price" in "can you price match it?" asks for no amount, "what's the price" does.
 ASKS_WHAT = re.compile(r"\b(?:how much|what|what's|whats|how expensive|which)\b|多少|几|什么|怎么收费", re.I)
 # Phrases that mean one word: the reader sees the word.

@@ -114,6 +114,7 @@ class PartReport(BaseModel):
     coverage: float | None = None  # of the key terms, by the best sentence (weighted)
     similarity: float | None = None  # of the best sentence to the part
     missing: list[str] = Field(default_factory=list)  # key terms the best sentence leaves open
+    signals: dict[str, float] = Field(default_factory=dict)  # what the answerability decision was made on
 
 
 class Answer(BaseModel):

@@ -24,8 +24,6 @@ from rag.reader.evidence import (
 )
 from rag.reader.question import Question, SubQuestion, analyse, split_comparison
 
-_WORD_PAIR = re.compile(r"(?=\b([a-z]{3,})\s([a-z]{3,})\b)")
-COMPOUND_SPECIFICITY = 0.5
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # how specific a qualifying word must be to make a compound the point of a question
 
 __all__ = ["Finding", "Reader", "ReaderThresholds", "Reading", "Scored", "Sentence", "analyse"]
@@ -56,6 +54,7 @@ class Finding:
     answerable: bool = False
     reason: str = ""
     direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence
+    signals: dict[str, float] = field(default_factory=dict)  # what the decision was made on
 
 
 @dataclass
@@ -125,9 +124,9 @@ class Reader:
         entity_ok, entity_bonus = _entity_fit(part, sentence)
         typed = _typed(part, sentence)
         passage = passages[sentence.passage]
-        score = (0.45 * similarity + 0.45 * covered + 0.1 * typed + 0.15 * passage.similarity
-                 + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
         focus = coverage(part.focus, weights, index)[0] if part.focus else covered
+        score = (0.45 * similarity + 0.25 * covered + 0.2 * focus + 0.1 * typed + 0.15 * passage.similarity
+                 + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
         return Scored(sentence, score, similarity, covered, missing,
                       entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered, focus,
                       passage.exact_match)
@@ -147,26 +146,23 @@ class Reader:
         never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not any(i.covers(t) for i in indexes)]
-        if never_mentioned and best.similarity < limits.paraphrase_similarity:
-            return Finding(part, [best], reason=f"the store's information never mentions {', '.join(never_mentioned)}")
-        if best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
-            return Finding(part, [best], reason=(
-                f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
-                f"missing: {', '.join(best.missing)}"))
-        if best.similarity < limits.min_similarity and not best.exact:
-            return Finding(part, [best], reason=f"the best sentence's similarity {best.similarity:.2f} is below "
-                                                f"{limits.min_similarity}")
-        unmatched = _unmatched_compound(part, best)
-        if unmatched:
-            return Finding(part, [best], reason=f"the passages speak of {unmatched[1]!r} but not of {' '.join(unmatched)!r}")
+        signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
+                   "similarity": round(best.similarity, 3), "never_mentioned": len(never_mentioned)}
+        finding = self._answerability(part, best, never_mentioned, signals)
+        if finding is not None:
+            return finding
         chosen = [best]
         if best.sentence.field_label or best.exact:
             overview = _overview(part, best, scored)  # "Do you have FW-1029?": what it is, its price, its stock
             if overview:
-                return Finding(part, overview, True, f"describes the product the question names ({_where(best.sentence)})")
+                return Finding(part, overview, True, f"describes the product the question names ({_where(best.sentence)})",
+                               signals=signals)
         if best.sentence.previous and _needs_previous(part, best.sentence):  # "It costs $24.95." after "We ship to Japan."
             chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
                       and s.sentence.position == best.sentence.position - 1][:1] + chosen
+        if part.kind in ("amount", "duration"):  # "... within 5 business days." + "Your bank may take another 3 to 10."
+            chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage and s.typed
+                       and s.sentence.position == best.sentence.position + 1 and s.sentence.previous][:1]
         if _CONDITION.match(best.sentence.text):  # "If an item arrives damaged, contact us." + "We send a replacement."
             chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
                        and s.sentence.position == best.sentence.position + 1][:1]
@@ -182,7 +178,22 @@ class Reader:
                 uncovered -= gain
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
-                                           f"similarity {best.similarity:.2f})", direct)
+                                           f"similarity {best.similarity:.2f})", direct, signals)
+
+    def _answerability(self, part: SubQuestion, best: Scored, never_mentioned: list[str],
+                       signals: dict[str, float]) -> Finding | None:
+        """A refusal when the best sentence does not answer the part, with the reason; None when it does."""
+        limits = self.thresholds
+        if never_mentioned and best.similarity < limits.paraphrase_similarity:
+            reason = f"the store's information never mentions {', '.join(never_mentioned)}"
+        elif best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
+            reason = (f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
+                      f"missing: {', '.join(best.missing)}")
+        elif best.similarity < limits.min_similarity and not best.exact:
+            reason = f"the best sentence's similarity {best.similarity:.2f} is below {limits.min_similarity}"
+        else:
+            return None
+        return Finding(part, [best], reason=reason, signals=signals)
 
     def _compare(self, part: SubQuestion, scored: list[Scored], sides: list[list[int]]) -> Finding:
         """Both sides' values of the same fact: the label that answers best on every side."""
@@ -228,22 +239,6 @@ def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:
         return True
     index, window = TermIndex(alone), TermIndex(sentence.searchable)
     return any(window.covers(t) and not index.covers(t) for t in part.focus)
-
-
-def _unmatched_compound(part: SubQuestion, best: Scored) -> tuple[str, str] | None:
-    """("late", "fee") when the question asks for a "late fee" and the evidence speaks only of fees:
-    a specific word right before or after a covered one is the point of the question. English only:
-    Chinese words are not separated by spaces, so adjacency says nothing there."""
-    missing = set(best.missing)
-    asked = part.text.split("(")[0]  # a follow-up's carried topic, in brackets, is not the shopper's wording
-    for match in _WORD_PAIR.finditer(asked.lower()):
-        first, second = match.group(1), match.group(2)
-        if first not in part.focus or second not in part.focus:
-            continue
-        for open_word, covered in ((first, second), (second, first)):
-            if open_word in missing and covered not in missing and language.specificity(open_word) >= COMPOUND_SPECIFICITY:
-                return (first, second)
-    return None
 
 
 def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
@@ -298,7 +293,7 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return None
     negative = language.is_negative(sentence.text) or (sentence.bullet and language.is_negative(
         sentence.lead_in or sentence.context))
-    if language.RESTRICTION.search(sentence.text) and best.missing:
+    if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
 
@@ -315,7 +310,7 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
     if not values:
         return None
-    if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) for t in values):
+    if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) or _same_number(t, body) for t in values):
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
     if all(TermIndex(sentence.text).covers(t) or TermIndex(sentence.field_label).covers(t) for t in values) and (
             "," in body or ";" in body):
@@ -323,7 +318,17 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     return None
 
 
-STOPWORD_LIKE_LABELS = frozenset({"come", "comes", "have", "available", "get", "right", "now"})
+def _same_number(term: str, body: str) -> bool:
+    """"28k" is the "28,000" of "28,000 mm"."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(k)?", term)
+    if not match:
+        return False
+    value = float(match.group(1)) * (1000 if match.group(2) else 1)
+    return any(float(n.replace(",", "")) == value for n in re.findall(r"\d[\d,]*(?:\.\d+)?", body))
+
+
+STOPWORD_LIKE_LABELS = frozenset({"come", "comes", "have", "available", "get", "right", "now", "fit", "fits", "hold",
+                                  "holds", "work", "works", "use", "rated", "true", "really"})
 
 
 def _where(sentence: Sentence) -> str:

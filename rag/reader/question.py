@@ -73,6 +73,8 @@ def kind_of(text: str) -> Kind:
         return "list"
     if language.is_yes_no(text):
         return "yes_no"
+    if language.HOW_TO.search(text):
+        return "list"  # "how do I start a return?": the steps, all of them
     if language.HOW_LONG.search(text):
         return "duration"
     if language.AMOUNT_CUES.search(text) and language.ASKS_WHAT.search(text) and not language.MEASURE_CUES.search(text):
@@ -83,9 +85,9 @@ def kind_of(text: str) -> Kind:
 
 
 def _negated(text: str) -> bool:
-    """A question phrased in the negative ("is it non-refundable?", "不能退吗") flips a yes/no answer."""
-    stripped = re.sub(r"\b(?:can't|cannot|don't|doesn't|won't|isn't|aren't)\b(?=.*\b(?:why)\b)", "", text, flags=re.I)
-    return bool(re.search(r"\bnon-\w+|\bnot\b|n't\b|不能|不可以|不可", stripped, re.I))
+    """A question about a negative property ("is it non-refundable?") flips a yes/no answer. "Don't you ...?"
+    and "so I can't ...?" are left alone: shoppers mean the positive question by them as often as not."""
+    return bool(re.search(r"\bnon-\w+", text, re.I))
 
 
 def analyse(text: str) -> Question:
