@@ -83,6 +83,9 @@ class ExtractiveComposer:
                 text = _product_fact(sentence, chunk.title, lang)
             else:
                 text = _finish(sentence.readable)
+            if number == 0 and finding.direct != "yes" and language.AFFIRMATION_START.search(text):
+                text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.")  # the FAQ's "Yes," is qualified
+                text = text[:1].upper() + text[1:]
             if number == 0 and finding.direct and not (language.AFFIRMATION_START.search(text)
                                                        or language.NEGATION_START.search(text)):
                 joiner = "，" if lang == "zh" else " — "

@@ -62,7 +62,8 @@ def normalise_phrases(text: str) -> str:
 # "How long", "how many days": a duration must be stated to answer ("when" may be answered by an event).
 HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|多久|几天|多长时间|多少天", re.I)
 # "How much does it weigh / hold?" asks for a measure, not a price.
-MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b|多重|多大|多少升", re.I)
+MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b"
+                          r"|\bhow much (?!cheaper|more expensive|pricier)\w+er\b|多重|多大|多少升", re.I)
 DURATION_CUES = re.compile(
     r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen\b|\bdeadline\b"
     r"|\buntil when\b|\bby when\b|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
@@ -84,7 +85,8 @@ SUBQUESTION_SPLIT = re.compile(
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
 NEGATION = re.compile(
     r"\b(?:no|not|never|cannot|can't|can not|won't|don't|doesn't|isn't|aren't|wasn't|weren't|excluded|except|"
-    r"non-returnable|unavailable|neither|nor|none|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能|不可|缺货",
+    r"non-returnable|unavailable|neither|nor|none|nothing|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能"
+    r"|不可|缺货|无需",
     re.I)
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
 YES_VALUES = frozenset("yes true required included 是 有".split())
@@ -94,7 +96,20 @@ DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
-RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|仅|只", re.I)
+RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
+# Regions that leave out places inside the country they belong to.
+EXCLUDING_REGIONS: dict[str, frozenset[str]] = {
+    "contiguous united states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "contiguous states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "lower 48": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "mainland uk": frozenset({"Northern Ireland"}),
+}
+
+
+def excluded_places(text: str) -> frozenset[str]:
+    """Places a text's region leaves out: "the contiguous United States" leaves out Alaska and Hawaii."""
+    lowered = text.lower()
+    return frozenset(p for region, places in EXCLUDING_REGIONS.items() if region in lowered for p in places)
 
 # Numbers with the units that make them an amount or a duration.
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free", re.I)
@@ -117,7 +132,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
     "ship|ships|shipping|shipped|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
-    "life|lifespan|last|lasts|longer|durability|寿命|耐用",
+    "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
+    "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
@@ -321,8 +337,12 @@ def is_yes_no(question: str) -> bool:
     return bool(YES_NO_EN.search(question) or YES_NO_ZH.search(question))
 
 
+_NO_COST = re.compile(r"\b(?:at )?no (?:cost|charge|extra|additional|fee|fees)\b|\bno more than\b|\bnot only\b", re.I)
+
+
 def is_negative(sentence: str) -> bool:
-    return bool(NEGATION.search(sentence))
+    """Does the sentence deny? "at no cost" and "no more than" do not."""
+    return bool(NEGATION.search(_NO_COST.sub(" ", sentence)))
 
 
 def addressed_to_staff(sentence: str, heading: str = "") -> bool:

@@ -41,7 +41,7 @@ class ReaderThresholds:
     paraphrase_similarity: float = 0.6
     min_similarity: float = 0.25  # cosine between the part and the sentence (with its context)
     min_aspect_coverage: float = 0.3  # share of the terms a product's name does not cover that its fact covers
-    direct_coverage: float = 0.5  # a Yes/No is given only when the best sentence covers this much
+    direct_coverage: float = 0.3  # a Yes/No is given only when the best sentence covers this much
     keep_margin: float = 0.15  # another sentence joins the best when within this score and it adds coverage
 
 
@@ -129,7 +129,7 @@ class Reader:
                  + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
         return Scored(sentence, score, similarity, covered, missing,
                       entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered, focus,
-                      passage.exact_match)
+                      passage.exact_match, entity_bonus > 0)
 
     def _decide(self, part: SubQuestion, scored: list[Scored], unknown: set[str], indexes: list[TermIndex]) -> Finding:
         limits = self.thresholds
@@ -172,10 +172,16 @@ class Reader:
         for candidate in eligible[1:]:
             if len(chosen) >= 3 or not uncovered:
                 break
+            if best.on_entity and not candidate.on_entity:
+                continue  # the rates for Alaska, not the general ones beside them
+            same_product = candidate.sentence.field_label and candidate.sentence.passage == best.sentence.passage
             gain = uncovered - set(candidate.missing)
-            if gain and candidate.score >= best.score - limits.keep_margin and candidate not in chosen:
+            if gain and (same_product or candidate.score >= best.score - limits.keep_margin) and candidate not in chosen:
                 chosen.append(candidate)
                 uncovered -= gain
+        if part.entities.get("place") and not any(_restricted_elsewhere(part, s.sentence) for s in chosen):
+            chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
+                       and _restricted_elsewhere(part, s.sentence)][:1]  # "... available in the United States only"
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
                                            f"similarity {best.similarity:.2f})", direct, signals)
@@ -276,10 +282,10 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     """Yes or No, from the polarity of the best sentence (its heading too, for a list item)."""
     sentence = best.sentence
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
-        named = language.entities(scored.sentence.text).get("place", set())
-        if named and language.RESTRICTION.search(scored.sentence.text) and any(
-                not language.covers_entity(named, w) for w in part.entities.get("place", ())):
+        if _restricted_elsewhere(part, scored.sentence):
             return "yes" if part.negated else "no"
+    if (holds := amount_condition_holds(part.text, sentence.text)) is not None:  # "$120" against "$150 or more"
+        return "yes" if holds != language.is_negative(sentence.text) else "no"
     value = sentence.text.partition(":")[2].strip(" .").lower() if sentence.field_label else ""
     if value in language.YES_VALUES or value in language.NO_VALUES:  # "Waterproof: no"
         return "no" if (value in language.NO_VALUES) != part.negated else "yes"
@@ -296,6 +302,38 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
+
+
+def _restricted_elsewhere(part: SubQuestion, sentence: Sentence) -> bool:
+    """The sentence limits something to places the question's place is not among ("... in the United States only",
+    "... within the contiguous United States only" to a shopper in Alaska)."""
+    wanted = part.entities.get("place", set())
+    if not wanted or not language.RESTRICTION.search(sentence.text):
+        return False
+    named = language.entities(sentence.text).get("place", set())
+    left_out = language.excluded_places(sentence.text)
+    return bool(named) and any(not language.covers_entity(named, w) or w in left_out for w in wanted)
+
+
+_AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
+_AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
+_BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}", re.I)
+_QUESTION_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?))|(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|bucks|usd)", re.I)
+
+
+def amount_condition_holds(question: str, sentence: str) -> bool | None:
+    """Whether the amount the shopper names meets the sentence's condition on amounts ("$120" against "free on
+    orders of $150 or more", "$1,250" against "between $50 and $1,000"); None when either says no amount."""
+    asked = [float((a or b).replace(",", "")) for a, b in _QUESTION_AMOUNT.findall(question)]
+    if not asked:
+        return None
+    amount = asked[0]
+    if match := _BETWEEN_AMOUNTS.search(sentence):
+        low, high = sorted(float(g.replace(",", "")) for g in match.groups() if g)
+        return low <= amount <= high
+    if match := _AT_LEAST.search(sentence):
+        return amount >= float(next(g for g in match.groups() if g).replace(",", ""))
+    return None
 
 
 def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:

@@ -178,6 +178,7 @@ class Scored:
     aspect: float = 1.0  # for a product fact: how much of what its product's name leaves open it covers
     focus: float = 1.0  # weighted share of the asking clause's key terms it covers
     exact: bool = False  # from the product the question names by SKU, GTIN or MPN
+    on_entity: bool = False  # names the place or payment method the question asks about
 
 
 def embed_sentences(embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:

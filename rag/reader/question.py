@@ -14,7 +14,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|they|them|that|this|those|these|one)\b|它|�
 Kind = Literal["yes_no", "amount", "duration", "list", "compare", "open"]
 
 # A comparison names its two sides around "or", "vs", "and", "还是", "和".
-_SIDES = re.compile(r"\s*(?:,?\s+\bor\b|\bvs\.?|\bversus\b|\band\b|\bcompared? (?:to|with)\b|还是|和|与|跟)\s*", re.I)
+_SIDES = re.compile(r"\s*(?:,?\s+\bor\b|\bvs\.?|\bversus\b|\band\b|\bthan\b|\bcompared? (?:to|with)\b|还是|和|与|跟|比)\s*",
+                    re.I)
 _COMPARE_LEAD = re.compile(
     r"^.*?\bbetween\s+(?:the\s+)?|^\s*(?:compare|comparing)\s+(?:the\s+)?|^.*?比较"
     r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
