@@ -7,6 +7,7 @@ Templates exist in English and Chinese.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rag import language
@@ -19,6 +20,9 @@ UNKNOWN_PART = {
     "zh": "关于“{part}”，我在商店资料中没有找到答案。",
 }
 ENGLISH_ONLY = {"zh": "以下信息来自我们的英文资料："}
+
+
+_OPENING_ANSWER = re.compile(r"^(Yes|No)[.,!]\s+", re.I)
 
 
 @dataclass
@@ -83,6 +87,7 @@ class ExtractiveComposer:
                 text = _product_fact(sentence, chunk.title, lang)
             else:
                 text = _finish(sentence.readable)
+            text = _OPENING_ANSWER.sub(lambda m: f"{m.group(1)} — ", text)  # "No. Fuel ..." stays one sentence
             if number == 0 and finding.direct != "yes" and language.AFFIRMATION_START.search(text):
                 text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.")  # the FAQ's "Yes," is qualified
                 text = text[:1].upper() + text[1:]

@@ -333,8 +333,19 @@ def synonyms(word: str) -> frozenset[str]:
     return _SYNONYMS.get(word, frozenset()) | {word}
 
 
+_WH = re.compile(r"\b(?:what|what's|whats|which|how|where|when|why|who|whom|whose)\b|什么|哪|怎么|如何|多少|几|谁", re.I)
+_AUX_SUBJECT = re.compile(r"\b(?:can|could|do|does|did|is|are|will|would|should|am|may|has|have)\s+(?:i|you|we|they|it|he|she|my"
+                          r"|the|this|that|these|those|there|u)\b", re.I)
+_TAG = re.compile(r"\b(?:right|correct|ok|okay|yes or no|true)\s*\?\s*$|\bis that (?:ok|okay|right|true|allowed)\b", re.I)
+
+
 def is_yes_no(question: str) -> bool:
-    return bool(YES_NO_EN.search(question) or YES_NO_ZH.search(question))
+    """"Can I ...?", "If I return them, can I ...?", "klarna for a $35 headlamp?", "..., right?", "可以退吗？"."""
+    if YES_NO_EN.search(question) or YES_NO_ZH.search(question) or _TAG.search(question):
+        return True
+    if _WH.search(question):
+        return False
+    return bool(_AUX_SUBJECT.search(question)) or question.rstrip().endswith(("?", "？"))
 
 
 _NO_COST = re.compile(r"\b(?:at )?no (?:cost|charge|extra|additional|fee|fees)\b|\bno more than\b|\bnot only\b", re.I)
