@@ -115,7 +115,7 @@ class Assistant:
     def _searches(question: str, found: Filters) -> bool:
         """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
         stated = found.model_dump(exclude_none=True, exclude_defaults=True)
-        return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 3
+        return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
         """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
@@ -133,9 +133,9 @@ class Assistant:
         in_a_row = any((a, b) in pairs and (a in rare or b in rare) for a, b in zip(title, title[1:]))
         chinese = any(len(piece) >= 3 and has_cjk(piece) and piece in question for piece in found[1].split())
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
-        if chinese or coined:
+        if coined:
             return found[0], False
-        return (found[0], True) if in_a_row else (None, False)
+        return (found[0], True) if in_a_row or chinese else (None, False)
 
     def _comparison_passages(self, question: str, passages: list[Passage]) -> list[list[int]] | None:
         """For "which is lighter, A or B?": the passage of each named product, fetched if retrieval missed it."""

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from rag import language
 from rag.models import Product
+from rag.reader.evidence import TermIndex
 
 _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|升|毫升|克|公斤|度|流明|小时|人|片")
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
-_R_VALUE = re.compile(r"r-?value\s*(?:of\s*)?(\d+(?:\.\d+)?)", re.I)
+_R_VALUE = re.compile(r"r-?value\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
 _RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
 _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
                     re.I)
@@ -46,6 +47,7 @@ class Bound:
 
 def measure_bounds(text: str) -> list[Bound]:
     """"at least 400 lumens", "30 to 50 litres", "-5C or colder", "a group of 6", "my nephew is turning 5"."""
+    text = language.numbers_in_words(text)
     bounds = []
     for match in _RANGE.finditer(text):
         measure, factor = language.UNITS.get(match.group(4).lower(), ("pieces", 1.0))
@@ -138,6 +140,40 @@ def unwanted(request: str) -> list[str]:
     return [m.group(1) or m.group(2) for m in _NOT_A.finditer(request) if (m.group(1) or "") not in ("too", "sure", "more")]
 
 
+def _is_a(text: str, kind: str) -> bool:
+    """Does the text call the product a ``kind``, and not an accessory of one ("bottle holster")?"""
+    for variant in language.synonyms(kind):
+        for match in re.finditer(rf"(?<![a-z]){re.escape(variant)}(?:e?s)?(?![a-z])", text):
+            following = text[match.end():].split()[:1]
+            if not following or following[0].strip(".,;:") not in language.ACCESSORY_HEADS:
+                return True
+    return False
+
+
+def qualifiers(request: str) -> list[str]:
+    """Words that narrow the kind of product asked for: "insulated" jacket, "road running" shoes, "4-season" tent."""
+    lowered = language.numbers_in_words(request.lower())
+    found = []
+    for kind in language.product_kinds(lowered):
+        match = re.search(rf"((?:[a-z0-9'\-]+\s+){{1,2}}){re.escape(kind)}", lowered)
+        if not match:
+            continue
+        for word in match.group(1).split():
+            word = word.strip("'")
+            if (word in language.STOPWORDS or word in language.GENERIC_WORDS or word in NOT_FEATURES
+                    or any(p.search(word) for p in language.AUDIENCE_WORDS.values()) or language.colour_names(word)
+                    or any(ch.isdigit() for ch in word) or word in language.PRODUCT_KINDS or len(word) < 3
+                    or word in QUALIFIER_STOPS or word.endswith("est")):
+                continue
+            found.append(word)
+    found += [f"{n}-{w}" for n, w in re.findall(r"\b(\d)[- ](season|layer|burner)s?\b", lowered)]
+    return found
+
+
+QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best decent great real proper some show find want "
+                            "need get buy recommend suggest looking any pair couple".split())
+
+
 def fits(product: Product, request: str) -> bool:
     """Does the product meet everything the shopper said beyond the search filters?"""
     wanted = [name for name, pattern in language.AUDIENCE_WORDS.items() if pattern.search(request)]
@@ -145,9 +181,12 @@ def fits(product: Product, request: str) -> bool:
     ages = product_measures(product).get("age")
     if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
         return False
+    if "kids" not in wanted and mine == "kids":
+        return False  # children's products only when asked for
     if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
         return False
-    said = f"{product.title} {product.description} {' '.join(product.attributes.values())}".lower()
+    facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
+    said = f"{product.title} {product.description} {facts}".lower()
     if any(not re.search(pattern, said) for pattern in language.activities(request)):
         return False
     ruled_out = unwanted(request)
@@ -155,10 +194,11 @@ def fits(product: Product, request: str) -> bool:
         return False  # "a real tent, not a tarp"
     kind = f"{product.title} {product.description} {product.attributes.get('use', '')}".lower()
     wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
-    if any(not any(variant in kind for variant in language.synonyms(word)) for word in wanted_kinds):
-        return False  # a lantern is no headlamp, though both are electronics
-    if any(word not in said and word not in kind for word in features(request)):
-        return False  # "with a rain cover", "in a wide fit"
+    if any(not _is_a(kind, word) for word in wanted_kinds):
+        return False  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
+    described = TermIndex(said)
+    if any(not described.covers(word) for word in features(request) + qualifiers(request)):
+        return False  # "with a rain cover", "in a wide fit", "an insulated jacket", "4-season"
     measures = product_measures(product)
     for bound in measure_bounds(request):
         found = measures.get(bound.measure)

@@ -80,7 +80,7 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|abo
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
-_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)")
+_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"

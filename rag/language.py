@@ -159,7 +159,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "order|orders|ordered|订单|下单",
     "track|tracking|追踪|跟踪|物流",
     "address|addresses|地址",
-    "shoe|shoes|footwear|boot|boots|鞋|鞋子|靴",
+    "shoe|shoes|footwear|boot|boots|hiker|hikers|trainer|trainers|sneaker|sneakers|鞋|鞋子|靴",
     "used|worn|wore|opened|使用过|用过|穿过|已使用|已开封",
     "clearance|final sale|clearance items|清仓|最终销售",
     "damaged|broken|defective|defect|faulty|损坏|坏了|破损|质量问题",
@@ -172,6 +172,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "instalments|installments|instalment|installment|klarna|分期",
     "contact|reach|call|phone|email|联系|电话|邮件",
     "jacket|jackets|coat|shell|parka|夹克|外套|冲锋衣",
+    "run|running|runner|runners|跑步|跑鞋",
     "backpack|backpacks|pack|daypack|背包|双肩包",
     "tent|tents|帐篷",
     "headlamp|headlamps|头灯",
@@ -406,7 +407,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 
 
 # Words for what kind of product a shopper wants; the product's name, description or category must say it.
-PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "sock",
+PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子")
@@ -414,7 +415,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
 
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
-    return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}", lowered)]
+    return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
 
 
 # Slots a follow-up fills anew: "and sleeping bags?" after a question on backpacks replaces the product kind.
@@ -432,6 +433,21 @@ def slot_of(term: str) -> str | None:
     if any(singular == kind or term == kind for kind in PRODUCT_KINDS) or term in ("backpacks", "bags", "pads"):
         return "product"
     return next((slot for slot, words in SLOTS.items() if term in words), None)
+
+
+# Words after a product kind that make it an accessory of that kind ("bottle holster", "tent footprint").
+ACCESSORY_HEADS = frozenset("holster holsters sack sacks kit kits footprint footprints case cases cover covers pump pumps "
+                            "strap straps repair stuff liner liners clip clips mount mounts".split())
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "a hundred": 100, "hundred": 100, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4}
+
+
+def numbers_in_words(text: str) -> str:
+    """"two people" -> "2 people", "one-person" -> "1-person", "零下10度" -> "-10度"."""
+    text = re.sub(r"零下\s*(\d)", r"-\1", text)
+    text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
+                  lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
+    return re.sub(r"([一两二三四])(?=人|个人)", lambda m: str(_NUMBER_WORDS[m.group(1)]), text)
 
 
 def activities(request: str) -> list[str]:
