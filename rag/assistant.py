@@ -22,7 +22,7 @@ from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.language import detect_language, has_cjk
+from rag.language import SUPERLATIVE, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
 from rag.text import content_words, tokens
 
@@ -224,7 +224,8 @@ class Assistant:
 
     @staticmethod
     def _is_shopping(question: str, filters: Filters) -> bool:
-        return not filters.is_empty() or bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question))
+        superlative = bool(SUPERLATIVE.search(question)) and bool(product_kinds(question))  # "the lightest stove"
+        return not filters.is_empty() or bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or superlative
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

@@ -59,7 +59,7 @@ ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof",
 # Words that make a message a request for products, not a question about one.
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
-    r"|do you (?:have|sell|carry) (?:any|an?)|cheapest|lightest|warmest|best|ideas?|gift (?:for|ideas?)"
+    r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
     r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )

@@ -36,7 +36,7 @@ _OWN = re.compile(
     r"tracking|box|item|purchase)s?\b.{0,60}\b(?:hasn't|has not|haven't|didn't|did not|never|late|missing|wrong|"
     r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't)\b"
     r"|\b(?:where(?:'s| is)|status of)\b.{0,30}\bmy (?:order|package|parcel|delivery|refund|shipment)\b"
-    r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
+    r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:\w+\s+)?(?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
     r"|\b(?:charged|billed|shows?|debited)\b.{0,30}\btwice\b|\blocked out\b|\breset (?:link|email)\b.{0,30}\bnever\b"
     r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|两次款|没收到|还没(?:退|到账|收到)|登录不了|登录不上|登不上|无法登录"
     r"|收不到.{0,8}(?:邮件|验证码)",
@@ -63,7 +63,7 @@ def load_exemplars(path: Path) -> list[tuple[str, str]]:
 class IntentRouter:
     """Decides the intent of a message: rules first, then the nearest exemplars."""
 
-    def __init__(self, embedder, exemplars: list[tuple[str, str]], min_similarity: float = 0.6, margin: float = 0.1):
+    def __init__(self, embedder, exemplars: list[tuple[str, str]], min_similarity: float = 0.45, margin: float = 0.05):
         self.embedder = embedder
         self.intents = [intent for intent, _ in exemplars]
         self.vectors = embedder.embed([text for _, text in exemplars])

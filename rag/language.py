@@ -61,6 +61,9 @@ def normalise_phrases(text: str) -> str:
 
 # "How long", "how many days": a duration must be stated to answer ("when" may be answered by an event).
 HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|多久|几天|多长时间|多少天", re.I)
+# "How heavy", "how many players": a number must be stated to answer.
+ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|many)\b|\bhow much (?:does|do|can|will)\b.*\b(?:weigh|hold|carry)"
+                          r"|\bwhat(?:'s| is) the (?:weight|capacity|size|temperature rating|r-value)\b|多重|多大|多少片|多少升|几个人|几人", re.I)
 # "How much does it weigh / hold?" asks for a measure, not a price.
 MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b"
                           r"|\bhow much (?!cheaper|more expensive|pricier)\w+er\b|多重|多大|多少升", re.I)
@@ -80,7 +83,7 @@ YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|能不能|可不可以|可以不|是�
 # Two questions in one message: split at a question mark, or at "and" / "also" before a new question word.
 SUBQUESTION_SPLIT = re.compile(
     r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
-    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|另外|以及(?=.{2,}[吗？?])|同时", re.I)
+    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|以及(?=.{2,}[吗？?])|同时", re.I)
 
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
 NEGATION = re.compile(
@@ -114,7 +117,7 @@ def excluded_places(text: str) -> frozenset[str]:
 # Numbers with the units that make them an amount or a duration.
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free", re.I)
 DURATION = re.compile(
-    r"\d+\s*(?:to|-|–|至|到)?\s*\d*\s*(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?|minutes?)\b"
+    r"\d+\s*(?:to|-|–|至|到)?\s*\d*\s*(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)\b"
     r"|\d+\s*(?:个)?(?:工作日|天|周|星期|个月|月|年|小时|分钟)|\bsame (?:business )?day\b|\bnext (?:business )?day\b"
     r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|当天|次日", re.I)
 
@@ -150,7 +153,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
-    "capacity|sleeps|people|persons|人|几人|双人|容量",
+    "capacity|sleeps|people|persons|players|player|人|几人|双人|容量",
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货",
     "days|day|天|日",
     "business days|business day|working days|工作日",
@@ -397,6 +400,7 @@ _MEASURES_AFTER_NUMBERS = {
     "分钟", "周",
 }
 MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
+SUPERLATIVE = re.compile(r"\b(?:cheapest|lightest|warmest|smallest|biggest|best|toughest)\b|最便宜|最轻|最暖和|最好", re.I)
 # Activities a product is made for: a request names one, the product's name, description or use must too.
 ACTIVITIES: dict[str, tuple[str, str]] = {
     # what the shopper says -> what the product says

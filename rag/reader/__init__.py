@@ -22,7 +22,7 @@ from rag.reader.evidence import (
     sentences_of,
     term_weights,
 )
-from rag.reader.question import Question, SubQuestion, analyse, split_comparison
+from rag.reader.question import Question, SubQuestion, analyse, asking_clause, split_comparison
 
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # how specific a qualifying word must be to make a compound the point of a question
 
@@ -142,6 +142,10 @@ class Reader:
             eligible = [s for s in eligible if s.typed]
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
+        if language.ASKS_MEASURE.search(asking_clause(part.text)):  # "how heavy is it?" is answered with a number
+            eligible = [s for s in eligible if re.search(r"\d", s.sentence.text)]
+            if not eligible:
+                return Finding(part, reason="no sentence states the measure asked for")
         best = eligible[0]
         never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t)
                            and language.general_frequency(t) < limits.unknown_word_frequency

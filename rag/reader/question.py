@@ -18,6 +18,8 @@ _SIDES = re.compile(r"\s*(?:,?\s+\bor\b|\bvs\.?|\bversus\b|\band\b|\bthan\b|\bco
                     re.I)
 _COMPARE_LEAD = re.compile(
     r"^.*?\bbetween\s+(?:the\s+)?|^\s*(?:compare|comparing)\s+(?:the\s+)?|^.*?比较"
+    r"|^\s*(?:which|what)\s+\w+\s+(?:has|have|is|are|gives|lasts|holds|costs?|weighs)\s+(?:the\s+)?(?:more|less|fewer|most|\w+er)"
+    r"(?:\s+\w+)?\s*,?\s*(?:the\s+)?"
     r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
     re.I)
 _COMPARE_TAIL = re.compile(r"\s*(?:[,:;—–?]|\s-)\s*(?:which|what|how|who|is|does|do)\b.*$|\s*[:—–]\s.*$"
