@@ -36,7 +36,7 @@ class ReaderThresholds:
     min_coverage: float = 0.5  # weighted share of the part's key terms the best sentence covers...
     min_focus_coverage: float = 0.6  # ...or of the asking clause's terms ("Can I send it back?" after a story)
     # A specific word (Zipf frequency below this) that no passage mentions means the store may not know...
-    unknown_word_frequency: float = 4.3
+    unknown_word_frequency: float = 5.0
     # ...unless the best sentence is this close in meaning (it says it in other words).
     paraphrase_similarity: float = 0.6
     min_similarity: float = 0.25  # cosine between the part and the sentence (with its context)
