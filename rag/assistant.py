@@ -224,8 +224,9 @@ class Assistant:
 
     @staticmethod
     def _is_shopping(question: str, filters: Filters) -> bool:
-        superlative = bool(SUPERLATIVE.search(question)) and bool(product_kinds(question))  # "the lightest stove"
-        return not filters.is_empty() or bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or superlative
+        # "Recommend a tent", "the lightest stove": a request for products names a kind of product.
+        asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and bool(product_kinds(question))
+        return not filters.is_empty() or asks or bool(measure_bounds(question))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

@@ -156,6 +156,10 @@ class Reader:
         if finding is not None:
             return finding
         chosen = [best]
+        if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
+            answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
+            direct = _direct(part, answer[0], limits.direct_coverage, answer) if part.kind == "yes_no" else None
+            return Finding(part, answer, True, f"the FAQ {best.sentence.context!r} asks the same", direct, signals)
         if best.sentence.field_label or best.exact:
             overview = _overview(part, best, scored)  # "Do you have FW-1029?": what it is, its price, its stock
             if overview:
@@ -239,6 +243,23 @@ def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Sco
 
 
 OVERVIEW_WORDS = frozenset("sell sells carry stock have tell about details info information 有 卖 介绍".split())
+
+
+FAQ_SENTENCES = 3  # an FAQ answer longer than this is quoted in part
+
+
+def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
+    """Does the FAQ's question ask what the part asks: it holds the asking clause's words, and names the same places?"""
+    asked = TermIndex(sentence.context)
+    terms = part.focus or part.terms
+    if not terms or sum(asked.covers(t) for t in terms) / len(terms) < FAQ_MATCH:
+        return False
+    named = language.entities(sentence.context)
+    return all(any(language.covers_entity(named.get(kind, set()), w) for w in wanted)
+               for kind, wanted in part.entities.items())
+
+
+FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 
 
 def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:

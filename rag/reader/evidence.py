@@ -35,6 +35,7 @@ class Sentence:
     field_label: str = ""  # for a product fact: "Price", "Weight", ...
     bullet: bool = False  # a list item: its heading or lead-in carries its meaning ("Items that cannot be returned")
     previous: str = ""  # the sentence before it in the same paragraph ("We ship to Japan." before "It costs $24.95.")
+    faq: bool = False  # part of an FAQ answer; its context is the FAQ's question
 
     @property
     def readable(self) -> str:
@@ -86,7 +87,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
                 label = text.split(":", 1)[0] if chunk.kind == "product" and ":" in text[:40] else ""
                 out.append(Sentence(
                     index, position, text, context, (lead_in or heading) if bullet else "",
-                    staff_section or language.addressed_to_staff(text), label, bullet, previous,
+                    staff_section or language.addressed_to_staff(text), label, bullet, previous, chunk.kind == "faq",
                 ))
                 previous = text
                 position += 1
