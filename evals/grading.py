@@ -26,6 +26,7 @@ class Grade:
     outcome: str  # what the reply did: answered, refused, handed_off, products
     problems: list[str] = field(default_factory=list)
     reply: str = ""
+    body: dict = field(default_factory=dict, repr=False)  # the whole reply, for the faithfulness count
 
     @property
     def passed(self) -> bool:
@@ -44,7 +45,7 @@ def grade(case: Case, reply: dict) -> Grade:
     """``reply`` is the JSON body of POST /v1/chat."""
     outcome = outcome_of(reply)
     text = reply.get("text", "")
-    result = Grade(case, outcome, reply=text)
+    result = Grade(case, outcome, reply=text, body=reply)
     problems = result.problems
     if case.expect == "refuse":
         if outcome != "refused":

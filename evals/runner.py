@@ -82,3 +82,44 @@ def failures(grades: list[Grade]) -> list[str]:
 
 def default_split(root: Path, name: str) -> Path:
     return root / "tests" / "golden" / f"{name}.jsonl"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A golden file and the knowledge base its questions are about."""
+
+    name: str
+    cases: Path
+    knowledge_base: Path
+    held_out: bool  # never looked at while tuning
+
+
+def default_splits(root: Path) -> list[Split]:
+    golden, fixtures = root / "tests" / "golden", root / "tests" / "fixtures"
+    return [
+        Split("dev", golden / "dev.jsonl", root / "knowledge_base", False),
+        Split("dev2", golden / "dev2.jsonl", root / "knowledge_base", False),
+        Split("dev_store", golden / "dev_store.jsonl", fixtures / "dev_store", False),
+        Split("test", golden / "test.jsonl", root / "knowledge_base", True),
+        Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
+    ]
+
+
+def run_split(split: Split, settings, cache: Path) -> list[Grade]:
+    """Index the split's knowledge base (re-runs only re-embed what changed) and ask every case over HTTP."""
+    from fastapi.testclient import TestClient
+
+    from evals.cases import load_cases
+    from indexer import build_index
+    from server.app import create_app
+    from server.state import ServingState
+
+    base = cache / split.knowledge_base.name
+    config = settings.model_copy(update={
+        "knowledge_base": split.knowledge_base, "index_dir": base / "index", "data_dir": base / "data",
+        "rate_limit_per_minute": 0,
+    })
+    build_index(config)
+    serving = ServingState.load(config)
+    with TestClient(create_app(config, serving)) as client:
+        return run_cases(client_post(client), load_cases(split.cases))

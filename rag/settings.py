@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     keyword_weight: float = 0.1
     top_k: int = Field(5, ge=1, le=50)
-    # Refuse when the best passage scores below this cosine similarity.
-    # Calibrated on the golden set with `shopassist eval calibrate`; see docs/evaluation.md.
+    # A message names a product only when that product's chunk is at least this similar (per vector space).
+    # Whether a question is answered at all is decided by the reader (rag/reader/), not by one cosine.
     min_relevance: float = 0.43
     min_relevance_multilingual: float = 0.25
 

@@ -249,6 +249,41 @@ def eval_retrieval(
         eval_commands.write_retrieval_doc(doc, f"shopassist eval retrieval --datasets {datasets} --doc {doc}", rows, sweep)
 
 
+@eval_app.command("cases")
+def eval_cases(
+    splits: str = typer.Option("dev,dev2,dev_store,test,other_store", help="Comma-separated split names."),
+    cache: Path = CacheOption,
+    doc: Optional[Path] = DocOption,
+    config: Optional[Path] = ConfigOption,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every case that failed."),
+) -> None:
+    """Golden cases by category over HTTP: facts stated, refusals and handoffs right, every card allowed."""
+    from evals.report import split_rows
+    from evals.runner import default_splits, failures, run_split
+    from rag.reporting import write_section
+
+    _logging()
+    settings = _settings(config)
+    wanted = _datasets(splits)
+    known = {split.name: split for split in default_splits(Path.cwd())}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise _fail(f"unknown split(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    results = []
+    for name in wanted:
+        grades = run_split(known[name], settings, cache)
+        results.append((known[name], grades))
+        if verbose:
+            for line in failures(grades):
+                out.print(line, highlight=False, markup=False)
+    table = split_rows(results)
+    out.print(table, highlight=False, markup=False)
+    if doc:
+        from server.eval_commands import DOC_HEADER
+
+        write_section(doc, DOC_HEADER, "cases", f"shopassist eval cases --splits {splits} --doc {doc}", table)
+
+
 @eval_app.command("answers")
 def eval_answers(
     datasets: str = typer.Option("store,epqa", help="Comma-separated: store, epqa."),

@@ -97,8 +97,9 @@ class Reader:
         part_vectors, sentence_vectors = embed_sentences(embedder, [p.text for p in question.parts], sentences)
         indexes = [TermIndex(s.searchable) for s in sentences]
         own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
-        counts = self.document_counts(question.terms)
-        weights = term_weights(question.terms, counts, self.total_chunks)
+        said_otherwise = {t: sorted(language.synonyms(t) - {t}) for t in question.terms}
+        counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
+        weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
         unknown = {t for t in question.terms if not counts.get(t)}
         findings = []
         for part, vector in zip(question.parts, part_vectors):

@@ -148,14 +148,19 @@ class TermIndex:
         return 0.0
 
 
-def term_weights(terms: list[str], document_counts: dict[str, int], total: int) -> dict[str, float]:
-    """Specific words that few chunks hold weigh most ("clearance" over "return"); words no chunk holds
-    weigh little here: whether the store knows about them at all is decided on its own."""
-    return {
-        t: NUMBER_WEIGHT if t.isdigit() else
-        language.specificity(t) * (math.log((total + 1) / (document_counts[t] + 0.5)) if document_counts.get(t) else 0.5)
-        for t in terms
-    }
+def term_weights(terms: list[str], document_counts: dict[str, int], total: int,
+                 synonyms: dict[str, list[str]] | None = None) -> dict[str, float]:
+    """Specific words that few chunks hold weigh most ("clearance" over "return"). A word the store writes
+    another way ("过期" where the text says "expire") weighs what that way does; a word no chunk holds in any
+    form weighs little here: whether the store knows about it at all is decided on its own."""
+    weights = {}
+    for term in terms:
+        # Only a Chinese word is weighed by how the (English) text writes it: its own count is then no guide.
+        ways = [term, *(synonyms or {}).get(term, [])] if language.has_cjk(term) else [term]
+        held = [document_counts[w] for w in ways if document_counts.get(w)]
+        rarity = math.log((total + 1) / (min(held) + 0.5)) if held else 0.5
+        weights[term] = NUMBER_WEIGHT if term.isdigit() else language.specificity(term) * rarity
+    return weights
 
 
 def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> tuple[float, list[str]]:
