@@ -10,17 +10,13 @@ The stages come from each answer's `timings_ms` (retrieve, read, generate, verif
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from bench.load import free_port, start_server, stop
+from bench.load import indexed_sample_store, start_server, stop
 from bench.report import percentile, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,12 +39,8 @@ def ask_all(url: str) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-reader-"))
-    port = free_port()
+    work, port, env = indexed_sample_store("bench-reader-")
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SHOPASSIST_INDEX_DIR": str(work / "index"), "SHOPASSIST_DATA_DIR": str(work / "data"),
-           "SHOPASSIST_KNOWLEDGE_BASE": str(ROOT / "knowledge_base"), "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "0"}
-    subprocess.run([sys.executable, "-m", "server.cli", "index"], env=env, check=True, stdout=subprocess.DEVNULL)
     server, _ = start_server(env, port, work / "serve.log")
     try:
         fresh, fresh_share = ask_all(url)

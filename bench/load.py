@@ -86,6 +86,15 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
+def indexed_sample_store(prefix: str) -> tuple[Path, int, dict]:
+    """A scratch folder with the sample store indexed, a free port, and the environment to serve it (no rate limit)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {**os.environ, "SHOPASSIST_INDEX_DIR": str(work / "index"), "SHOPASSIST_DATA_DIR": str(work / "data"),
+           "SHOPASSIST_KNOWLEDGE_BASE": str(ROOT / "knowledge_base"), "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "0"}
+    subprocess.run([sys.executable, "-m", "server.cli", "index"], env=env, check=True, stdout=subprocess.DEVNULL)
+    return work, free_port(), env
+
+
 def one_shopper(url: str) -> list[float]:
     """Each golden question once, one after another."""
     times = []
@@ -103,12 +112,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--starts", type=int, default=3, help="server starts to time")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    port = free_port()
+    work, port, env = indexed_sample_store("bench-load-")
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SHOPASSIST_INDEX_DIR": str(work / "index"), "SHOPASSIST_DATA_DIR": str(work / "data"),
-           "SHOPASSIST_KNOWLEDGE_BASE": str(ROOT / "knowledge_base"), "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "0"}
-    subprocess.run([sys.executable, "-m", "server.cli", "index"], env=env, check=True, stdout=subprocess.DEVNULL)
     ready = []
     for _ in range(args.starts):
         server, seconds = start_server(env, port, work / "serve.log")

@@ -6,25 +6,25 @@ import logging
 import time
 from typing import Callable
 
+from rag.compose import ExtractiveComposer
+from rag.constraints import measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
-from rag.compose import ExtractiveComposer
-from rag.generation import Generator, asks_for_product_fact
+from rag.generation import Generator
 from rag.grounding import Verifier
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
+from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
+from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.models import Answer, Passage, PartReport
+from rag.models import Answer, PartReport, Passage
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
-from rag.constraints import measure_bounds
 from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
-from rag.language import SUPERLATIVE, detect_language, has_cjk, product_kinds
-from rag.language import general_frequency as language_frequency
-from rag.text import content_words, tokens
+from rag.text import tokens
 
 log = logging.getLogger("shopassist.assistant")
 

@@ -185,6 +185,22 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "long|how long|多久|多长时间",
 ))
 
+# Words that ask about one product fact ("does it come in blue?", "多少钱"): a follow-up without a subject.
+PRODUCT_FACT_CUES = re.compile(
+    r"\b(?:price|cost|how much|expensive|cheap|in stock|available|availability|stock|sold out|size|sizes|fit|colou?rs?"
+    r"|waterproof|rain|wet|warranty|guarantee|weight|weigh|heavy|grams|material|made of|fabric|capacity|litre|liter"
+    r"|how big|how many people|sleeps|temperature|rated|warm|battery)\b"
+    r"|多少钱|价格|价钱|有货|库存|现货|尺码|码|颜色|防水|保修|质保|重量|多重|材料|材质|容量|几个人|温度|电池|续航", re.I)
+
+
+def asks_for_product_fact(question: str) -> bool:
+    """Does the question ask for a product fact (price, colour, size, ...)?"""
+    lowered = question.lower()
+    return bool(PRODUCT_FACT_CUES.search(lowered)) or any(
+        re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", lowered) for name, aliases in COLOURS.items()
+        for alias in (name, *aliases) if len(alias) > 1)
+
+
 # Colour names, with their Chinese: a colour asked about is in a text that names it, or that lists colours.
 COLOURS: dict[str, tuple[str, ...]] = {
     "black": ("黑色", "黑"), "blue": ("蓝色", "蓝"), "navy": ("藏青色", "深蓝色"), "red": ("红色", "红"),

@@ -11,8 +11,8 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from rag import language
-from rag.models import Passage
 from rag.grounding import is_injection
+from rag.models import Passage
 from rag.text import cut_for_search, split_sentences, tokens
 
 TYPO_SIMILARITY = 0.8  # "wieght" ~ "weight"

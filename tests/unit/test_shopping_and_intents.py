@@ -6,9 +6,9 @@ import re
 
 from evals.cases import Case
 from evals.grading import grade
+from rag.constraints import Bound, audience, fits, measure_bounds
 from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
 from rag.models import Product
-from rag.constraints import Bound, audience, fits, measure_bounds
 
 
 def product(title: str, **attributes) -> Product:
