@@ -30,7 +30,8 @@ GENERIC_WORDS = frozenset(
     hi hello hey thanks thank ok okay sure really actually still much many long take takes
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
-    let go going use make made one ones someone somebody anyone else say says said""".split()
+    let go going use make made one ones someone somebody anyone else say says said till until whether apply
+    applies include includes""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
@@ -364,9 +365,9 @@ def is_yes_no(question: str) -> bool:
     """"Can I ...?", "If I return them, can I ...?", "klarna for a $35 headlamp?", "..., right?", "可以退吗？"."""
     if YES_NO_EN.search(question) or YES_NO_ZH.search(question) or _TAG.search(question):
         return True
-    if _WH.search(question):
+    if _WH.search(question) or has_cjk(question):  # a Chinese question without 吗 ("那退货呢？") is not yes/no
         return False
-    return bool(_AUX_SUBJECT.search(question)) or question.rstrip().endswith(("?", "？"))
+    return bool(_AUX_SUBJECT.search(question)) or question.rstrip().endswith("?")
 
 
 _NO_COST = re.compile(r"\b(?:at )?no (?:cost|charge|extra|additional|fee|fees)\b|\bno more than\b|\bnot only\b", re.I)

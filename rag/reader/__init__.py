@@ -20,6 +20,7 @@ from rag.reader.evidence import (
     coverage,
     embed_sentences,
     sentences_of,
+    stem,
     term_weights,
 )
 from rag.reader.question import Question, SubQuestion, analyse, asking_clause, split_comparison
@@ -97,10 +98,10 @@ class Reader:
         part_vectors, sentence_vectors = embed_sentences(embedder, [p.text for p in question.parts], sentences)
         indexes = [TermIndex(s.searchable) for s in sentences]
         own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
-        said_otherwise = {t: sorted(language.synonyms(t) - {t}) for t in question.terms}
+        said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
         weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
-        unknown = {t for t in question.terms if not counts.get(t)}
+        unknown = {t for t in question.terms if not counts.get(t) and not counts.get(stem(t))}
         findings = []
         for part, vector in zip(question.parts, part_vectors):
             scored = [

@@ -96,7 +96,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
     return out
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -115,7 +115,7 @@ class TermIndex:
     def __post_init__(self):
         self.lowered = self.text.lower()
         self.words = set(tokens(self.text))
-        self.stems = {_stem(w) for w in self.words}
+        self.stems = {stem(w) for w in self.words}
 
     def covers(self, term: str) -> bool:
         return self.match(term) > 0.0
@@ -123,7 +123,7 @@ class TermIndex:
     def match(self, term: str) -> float:
         """1.0 when the text holds the word itself; less when it says it another way (a synonym, a longer form,
         a misspelling); 0.0 when it does not say it."""
-        if term in self.words or _stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
+        if term in self.words or stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
             return 1.0
         if colours := language.colour_names(term):  # "蓝色" is "Blue"; a list of colours speaks to it too
             if any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", self.lowered) for c in colours):
@@ -133,7 +133,7 @@ class TermIndex:
             if language.has_cjk(variant) or " " in variant:
                 if variant in self.lowered:
                     return INDIRECT_MATCH
-            elif variant in self.words or _stem(variant) in self.stems:
+            elif variant in self.words or stem(variant) in self.stems:
                 return INDIRECT_MATCH
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).

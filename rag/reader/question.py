@@ -63,7 +63,9 @@ _CLAUSES = re.compile(
 
 
 def asking_clause(text: str) -> str:
-    """"I grabbed it on sale, it doesn't fit. Can I send it back?" -> "Can I send it back?"."""
+    """"I grabbed it on sale, it doesn't fit. Can I send it back?" -> "Can I send it back?". A follow-up's carried
+    topic, in brackets, is not the shopper's asking."""
+    text = re.sub(r"\s*[(（][^)）]*[)）]", "", text)
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     asking = [c for c in clauses if "?" in c or "？" in c or language.is_yes_no(c) or kind_of(c) != "open"]
     return " ".join(asking) if asking else text
