@@ -130,10 +130,11 @@ class Assistant:
         counts = self.reader.document_counts(title)
         rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
         pairs = set(zip(asked, asked[1:]))
-        in_a_row = any((a, b) in pairs and (a in rare or b in rare) for a, b in zip(title, title[1:]))
-        chinese = any(len(piece) >= 3 and has_cjk(piece) and piece in question for piece in found[1].split())
+        in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
+        chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
-        if coined:
+        # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
+        if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)
 
