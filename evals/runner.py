@@ -69,19 +69,9 @@ def summarise(grades: list[Grade]) -> Summary:
     )
 
 
-def summary_table(label: str, summary: Summary) -> list[str]:
-    cells = [f"{summary.accuracy:.1%} ({summary.correct}/{summary.total})"]
-    cells += [f"{c}/{n}" for c, n in summary.by_category.values()]
-    return [f"| {label} | " + " | ".join(cells) + " |"]
-
-
 def failures(grades: list[Grade]) -> list[str]:
     return [f"{g.case.id} [{g.case.category}/{g.case.language}] {g.case.question!r} -> {g.outcome}: "
             f"{'; '.join(g.problems)} :: {g.reply[:300]!r}" for g in grades if not g.passed]
-
-
-def default_split(root: Path, name: str) -> Path:
-    return root / "tests" / "golden" / f"{name}.jsonl"
 
 
 @dataclass(frozen=True)
