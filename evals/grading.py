@@ -25,8 +25,11 @@ class Grade:
     case: Case
     outcome: str  # what the reply did: answered, refused, handed_off, products
     problems: list[str] = field(default_factory=list)
-    reply: str = ""
-    body: dict = field(default_factory=dict, repr=False)  # the whole reply, for the faithfulness count
+    body: dict = field(default_factory=dict, repr=False)  # the whole reply
+
+    @property
+    def reply(self) -> str:
+        return self.body.get("text", "")
 
     @property
     def passed(self) -> bool:
@@ -45,7 +48,7 @@ def grade(case: Case, reply: dict) -> Grade:
     """``reply`` is the JSON body of POST /v1/chat."""
     outcome = outcome_of(reply)
     text = reply.get("text", "")
-    result = Grade(case, outcome, reply=text, body=reply)
+    result = Grade(case, outcome, body=reply)
     problems = result.problems
     if case.expect == "refuse":
         if outcome != "refused":

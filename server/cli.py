@@ -185,7 +185,8 @@ def eval_calibrate(
     golden: Path = typer.Option(GOLDEN, help="Golden set (JSON lines)."),
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Suggest refusal thresholds per vector space from the golden set's best retrieval scores."""
+    """How well the best passage similarity alone separates answerable from unanswerable golden questions, per
+    vector space (the refusal rule before the reader; it now sets only min_relevance, for naming products)."""
     from rag.evaluation import calibrate_threshold, load_golden
 
     serving = _load_serving(_settings(config))
