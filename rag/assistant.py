@@ -17,7 +17,7 @@ from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.models import Answer, PartReport, Passage
+from rag.models import Answer, Chunk, PartReport, Passage
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
 from rag.recommend import product_cards
@@ -39,6 +39,8 @@ HANDOFF_REASONS = {
     "own_order": "a question about the shopper's own order or account needs a person ({why})",
     "person": "the shopper asked for a person ({why})",
 }
+SECTION_SOURCES = 2  # documents whose other sections are read beside the retrieved ones...
+MAX_SECTIONS = 12  # ...up to this many sections each
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
@@ -59,6 +61,7 @@ class Assistant:
         self, retriever: Retriever, reader: Reader, verifier: Verifier, vocabulary: Vocabulary,
         generator: Generator | None = None, top_k: int = 5, resolver: FollowUpResolver | None = None,
         find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
+        sections_of: Callable[[str], list[Chunk]] | None = None,
     ):
         self.router = router
         self.retriever = retriever
@@ -69,6 +72,7 @@ class Assistant:
         self.verifier = verifier
         self.resolver = resolver
         self.find_product = find_product
+        self.sections_of = sections_of
         self.top_k = top_k
 
     def answer(
@@ -107,9 +111,26 @@ class Assistant:
         elif shopping and sides is None and any(p.chunk.kind == "product" for p in passages):
             answer = self._shop(question, passages, applied, language, applied_dump)
         else:
-            answer = self.respond(question, passages, applied, language, sides)
+            answer = self.respond(question, self._with_sections(passages), applied, language, sides)
         answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
         return answer
+
+    def _with_sections(self, passages: list[Passage]) -> list[Passage]:
+        """The retrieved passages, then the other sections of the documents they come from: a rule's exception
+        ("Items that cannot be returned") often sits in a section the question's words did not retrieve."""
+        if not self.sections_of:
+            return passages
+        held = {p.chunk.id for p in passages}
+        sources = list(dict.fromkeys(p.chunk.source for p in passages if p.chunk.kind == "document"))
+        added = []
+        for source in sources[:SECTION_SOURCES]:
+            parent = next(p for p in passages if p.chunk.source == source)
+            for chunk in self.sections_of(source)[:MAX_SECTIONS]:
+                if chunk.id not in held:
+                    held.add(chunk.id)
+                    added.append(parent.model_copy(update={"chunk": chunk, "rank": len(passages) + len(added) + 1,
+                                                           "score": 0.0}))
+        return passages + added
 
     @staticmethod
     def _searches(question: str, found: Filters) -> bool:
@@ -294,6 +315,7 @@ def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSe
         top_k=settings.top_k,
         resolver=FollowUpResolver(finder.find, asks_for_product_fact),
         find_product=finder.find,
+        sections_of=store.sections_of,
         router=IntentRouter(embedders.spaces()[MULTILINGUAL], load_exemplars(DEFAULT_EXEMPLARS))
         if MULTILINGUAL in embedders.spaces() else None,
     )

@@ -89,7 +89,7 @@ SUBQUESTION_SPLIT = re.compile(
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
 NEGATION = re.compile(
     r"\b(?:no|not|never|cannot|can't|can not|won't|don't|doesn't|isn't|aren't|wasn't|weren't|excluded|except|"
-    r"non-returnable|unavailable|neither|nor|none|nothing|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能"
+    r"non-returnable|final sale|unavailable|neither|nor|none|nothing|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能"
     r"|不可|缺货|无需",
     re.I)
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
@@ -117,6 +117,15 @@ def excluded_places(text: str) -> frozenset[str]:
 
 # Numbers with the units that make them an amount or a duration.
 MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free", re.I)
+# Values a shopper states about their own case ("on Nov 28", "4 months ago", "a $1,250 cart", "12月10号"): they are
+# checked against a policy's conditions, not searched for as words.
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+STATED_VALUES = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]"
+    r"|[$€£¥]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s*(?:usd|dollars?|bucks)\b|\d[\d,]*(?:\.\d+)?\s*(?:美元|元)"
+    r"|\b\d+\s*(?:days?|weeks?|months?|years?|yrs?)(?:\s+ago)?\b", re.I)
 DURATION = re.compile(
     r"\d+\s*(?:to|-|–|至|到)?\s*\d*\s*(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)\b"
     r"|\d+\s*(?:个)?(?:工作日|天|周|星期|个月|月|年|小时|分钟)|\bsame (?:business )?day\b|\bnext (?:business )?day\b"

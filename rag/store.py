@@ -584,6 +584,11 @@ class IndexStore:
         )
         return [r[0] for r in found]
 
+    def sections_of(self, source: str) -> list[Chunk]:
+        """Every chunk of one document, in order: the exception a rule's section leaves to another."""
+        return self.chunks([r[0] for r in self._query(
+            "SELECT row FROM chunks WHERE source = ? AND kind = 'document' ORDER BY row", (source,))])
+
     def chunks(self, rows: list[int]) -> list[Chunk]:
         if not rows:
             return []

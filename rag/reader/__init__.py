@@ -102,6 +102,9 @@ class Reader:
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
         weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
         unknown = {t for t in question.terms if not counts.get(t) and not counts.get(stem(t))}
+        for term in unknown:  # a word the store never writes, in any form, tells no sentence apart from another;
+            if not any(counts.get(w) for w in said_otherwise[term]):  # whether the store knows it is decided on its own
+                weights[term] = 0.0
         findings = []
         for part, vector in zip(question.parts, part_vectors):
             scored = [
@@ -120,7 +123,11 @@ class Reader:
         # A product fact's name says which product it is about; the fact itself must speak to the rest of the
         # question ("hours on a full charge" is not answered by the lantern's price).
         passage = passages[sentence.passage]
-        aspects = [t for t in part.terms if not context.covers(t)] if passage.chunk.kind == "product" else []
+        # What the asking clause leaves open weighs, not the story before it ("... dunked in a creek — what's its
+        # water rating?").
+        aspects = []
+        if passage.chunk.kind == "product":
+            aspects = [t for t in part.focus if not context.covers(t)] or [t for t in part.terms if not context.covers(t)]
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
@@ -308,7 +315,7 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     """Yes or No, from the polarity of the best sentence (its heading too, for a list item)."""
     sentence = best.sentence
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
-        if _restricted_elsewhere(part, scored.sentence):
+        if _restricted_elsewhere(part, scored.sentence) or (scored is not best and _exception_to(best, scored)):
             return "yes" if part.negated else "no"
     if (holds := amount_condition_holds(part.text, sentence.text)) is not None:  # "$120" against "$150 or more"
         return "yes" if holds != language.is_negative(sentence.text) else "no"
@@ -328,6 +335,14 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
+
+
+def _exception_to(rule: Scored, other: Scored) -> bool:
+    """A sentence that denies, beside a rule that does not, about words of the question the rule leaves out
+    ("Marketplaces such as Amazon Marketplace are excluded." beside "We match the price of ..."): the exception wins."""
+    if not language.is_negative(other.sentence.text) or language.is_negative(rule.sentence.text):
+        return False
+    return bool(set(rule.missing) - set(other.missing))
 
 
 def _restricted_elsewhere(part: SubQuestion, sentence: Sentence) -> bool:

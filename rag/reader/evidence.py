@@ -169,6 +169,8 @@ def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> t
         return 1.0, []
     matches = {t: index.match(t) for t in terms}
     total = sum(weights.get(t, 1.0) for t in terms)
+    if not total:
+        return 0.0, [t for t, m in matches.items() if not m]
     return sum(weights.get(t, 1.0) * m for t, m in matches.items()) / total, [t for t, m in matches.items() if not m]
 
 

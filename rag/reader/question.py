@@ -51,7 +51,8 @@ class Question:
 
 def key_terms(text: str) -> list[str]:
     """Content words that say what the question is about (no stop, question or filler words)."""
-    words = (w for w in content_words(language.normalise_phrases(text)) if w.split("'")[0] not in language.STOPWORDS)
+    text = language.STATED_VALUES.sub(" ", language.normalise_phrases(text))
+    words = (w for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
     terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
     return [t for t in terms if not (language.has_cjk(t) and any(t != o and t in o for o in terms))]
@@ -59,7 +60,7 @@ def key_terms(text: str) -> list[str]:
 
 _CLAUSES = re.compile(
     r"(?<=[.!。！])\s+|(?<=[—–])\s*|\s+-\s+|[,，]\s*(?=(?:can|could|do|does|is|are|will|would|should|what|how|when|where"
-    r"|which|who|may)\b)|[，,](?=[^，,]*[吗？?]$)", re.I)
+    r"|whats|hows|wheres|which|who|may)\b)|[，,](?=[^，,]*[吗？?]$)", re.I)
 
 
 def asking_clause(text: str) -> str:
