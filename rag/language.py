@@ -323,18 +323,64 @@ _ENTITY_PATTERNS: list[tuple[str, str, re.Pattern]] = [
 ]
 
 
+def _outside_pattern(alias: str) -> re.Pattern:
+    if has_cjk(alias):
+        return re.compile(rf"{re.escape(alias)}(?:以外|之外|境外)")
+    case = 0 if len(alias) <= 3 and alias.isalpha() else re.I
+    written = alias.upper() if not case else alias
+    return re.compile(rf"(?i:\boutside (?:of )?(?:the )?){re.escape(written)}(?![\w])", case)
+
+
+# "Outside the United States" speaks about every place but that one.
+OUTSIDE = "outside "
+_OUTSIDE_PATTERNS = [(name, _outside_pattern(alias)) for name, aliases in COUNTRIES.items() for alias in (name.lower(), *aliases)]
+# "... like it is for US customers": a place named to compare with is not the place asked about.
+_REFERENCE_PLACE = re.compile(
+    r"\b(?:like|as|unlike|same as)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|you\s+do\s+)?(?:for|in|with|to)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w.]*\s*){1,3}(?:customers|shoppers|orders|people|residents|buyers)?|(?:像|和|跟)[^，,。？?]{1,8}一样", re.U)
+
+
+def without_references(text: str) -> str:
+    """The text without the places it names only to compare with ("... like it is for US customers")."""
+    return _REFERENCE_PLACE.sub(" ", text)
+
+
 def entities(text: str) -> dict[str, set[str]]:
-    """Places and payment methods named in ``text``, by kind: {"place": {"Canada"}}."""
+    """Places and payment methods named in ``text``, by kind: {"place": {"Canada"}}; a place the text names only
+    to compare with is left out, and "outside Canada" is the place "outside Canada"."""
+    text = without_references(text)
     found: dict[str, set[str]] = {}
     for kind, name, pattern in _ENTITY_PATTERNS:
         if pattern.search(text):
             found.setdefault(kind, set()).add(name)
+    for name, pattern in _OUTSIDE_PATTERNS:
+        if pattern.search(text):
+            found.setdefault("place", set()).add(OUTSIDE + name)
     return found
 
 
+# The places a word names ("manchester" -> United Kingdom): a text covers the word when it speaks about the place.
+PLACES_OF_WORD: dict[str, set[str]] = {}
+for _name, _aliases in COUNTRIES.items():
+    for _alias in (_name.lower(), *_aliases):
+        if " " not in _alias and _alias != "us":  # "us" is a pronoun as often as a country
+            PLACES_OF_WORD.setdefault(_alias, set()).add(_name)
+
+
 def covers_entity(named: set[str], wanted: str) -> bool:
-    """Does a text naming ``named`` speak about ``wanted`` (itself, or the region it belongs to)?"""
-    return wanted in named or PART_OF.get(wanted) in named
+    """Does a text naming ``named`` speak about ``wanted`` (itself, the region it belongs to, or everywhere
+    outside a place it is not in)?"""
+    if wanted in named or PART_OF.get(wanted) in named:
+        return True
+    return any(n.startswith(OUTSIDE) and n[len(OUTSIDE):] not in (wanted, PART_OF.get(wanted)) for n in named)
+
+
+INTERNATIONAL = re.compile(r"\binternational\b|\boverseas\b|\babroad\b|国际|海外|境外", re.I)
+# Words that deny each other: "free" is not answered yes by "paid by the customer".
+OPPOSITES: dict[str, re.Pattern] = {
+    "free": re.compile(r"\b(?:paid|pays?|charged?|charges|costs?|fees?)\b", re.I),
+    "免费": re.compile(r"承担|支付|收取|自付|自理|费用由"),
+}
 
 
 _SYNONYMS: dict[str, frozenset[str]] = {}

@@ -16,9 +16,9 @@ from rag.models import Passage
 from rag.reader.evidence import (
     Scored,
     Sentence,
+    SentenceVectors,
     TermIndex,
     coverage,
-    embed_sentences,
     sentences_of,
     stem,
     term_weights,
@@ -85,6 +85,7 @@ class Reader:
         self.document_counts = document_counts
         self.total_chunks = max(total_chunks, 1)
         self.thresholds = thresholds or ReaderThresholds()
+        self.sentence_vectors = SentenceVectors()
 
     def read(self, text: str, passages: list[Passage], compare: list[list[int]] | None = None) -> Reading:
         """``compare`` lists, for a comparison, the passages of each side (product passages by side)."""
@@ -95,7 +96,7 @@ class Reader:
         if not sentences:
             return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
-        part_vectors, sentence_vectors = embed_sentences(embedder, [p.text for p in question.parts], sentences)
+        part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.text for p in question.parts], sentences)
         indexes = [TermIndex(s.searchable) for s in sentences]
         own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
@@ -312,11 +313,16 @@ def _same_list(one: Sentence, other: Sentence) -> bool:
 
 
 def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[Scored] = ()) -> str | None:
-    """Yes or No, from the polarity of the best sentence (its heading too, for a list item)."""
+    """Yes or No, from the polarity of the best sentence (its heading too, for a list item); the sentence about the
+    place or payment method asked about speaks before a general one."""
+    naming = [s for s in chosen if _names(part, s.sentence.text)]
+    best = best if not naming or best in naming else naming[0]
     sentence = best.sentence
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
         if _restricted_elsewhere(part, scored.sentence) or (scored is not best and _exception_to(best, scored)):
             return "yes" if part.negated else "no"
+    if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
+        return "yes" if part.negated else "no"
     if (holds := amount_condition_holds(part.text, sentence.text)) is not None:  # "$120" against "$150 or more"
         return "yes" if holds != language.is_negative(sentence.text) else "no"
     value = sentence.text.partition(":")[2].strip(" .").lower() if sentence.field_label else ""
@@ -335,6 +341,22 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
+
+
+def _names(part: SubQuestion, text: str) -> bool:
+    """Does the sentence itself name a place or payment method the part asks about?"""
+    named = language.entities(text)
+    return any(language.covers_entity(named.get(kind, set()), w) for kind, wanted in part.entities.items() for w in wanted)
+
+
+def _says_the_opposite(part: SubQuestion, text: str) -> bool:
+    """The sentence says the opposite of a word the question asks about, and not the word itself. A sentence about
+    some places only ("International customers pay ...") does not answer a question that names none."""
+    if not part.entities.get("place") and (language.entities(text).get("place") or language.INTERNATIONAL.search(text)):
+        return False
+    asked = TermIndex(part.text)
+    return any(asked.covers(word) and not TermIndex(text).covers(word) and opposite.search(text)
+               for word, opposite in language.OPPOSITES.items())
 
 
 def _exception_to(rule: Scored, other: Scored) -> bool:

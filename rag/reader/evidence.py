@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 
 import numpy as np
 
@@ -117,6 +120,10 @@ class TermIndex:
         self.words = set(tokens(self.text))
         self.stems = {stem(w) for w in self.words}
 
+    @cached_property
+    def places(self) -> set[str]:
+        return language.entities(self.text).get("place", set())
+
     def covers(self, term: str) -> bool:
         return self.match(term) > 0.0
 
@@ -125,6 +132,8 @@ class TermIndex:
         a misspelling); 0.0 when it does not say it."""
         if term in self.words or stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
             return 1.0
+        if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"
+            return 1.0 if any(language.covers_entity(self.places, p) for p in language.PLACES_OF_WORD[term]) else 0.0
         if colours := language.colour_names(term):  # "蓝色" is "Blue"; a list of colours speaks to it too
             if any(re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", self.lowered) for c in colours):
                 return 1.0
@@ -189,6 +198,32 @@ class Scored:
     on_entity: bool = False  # names the place or payment method the question asks about
 
 
-def embed_sentences(embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
-    vectors = embedder.embed(question_parts + [s.searchable for s in sentences])
-    return vectors[: len(question_parts)], vectors[len(question_parts):]
+class SentenceVectors:
+    """Sentence vectors, remembered by model and text: the same policy and product sentences are read for many
+    questions, so a warm reader embeds only the question."""
+
+    def __init__(self, capacity: int = 50_000):
+        self.capacity = capacity
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of the question's parts and of every sentence (with its context)."""
+        texts = [s.searchable for s in sentences]
+        with self._lock:
+            unseen = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in self._vectors]
+        vectors = embedder.embed(question_parts + unseen)
+        fresh = dict(zip(unseen, vectors[len(question_parts):]))
+        with self._lock:
+            known = []
+            for text in texts:
+                key = (embedder.name, text)
+                vector = fresh[text] if text in fresh else self._vectors.get(key)
+                if vector is None:  # pushed out by another question meanwhile
+                    vector = fresh.setdefault(text, embedder.embed([text])[0])
+                self._vectors[key] = vector
+                self._vectors.move_to_end(key)
+                known.append(vector)
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+        return vectors[: len(question_parts)], np.stack(known) if known else vectors[:0]

@@ -51,7 +51,7 @@ class Question:
 
 def key_terms(text: str) -> list[str]:
     """Content words that say what the question is about (no stop, question or filler words)."""
-    text = language.STATED_VALUES.sub(" ", language.normalise_phrases(text))
+    text = language.without_references(language.STATED_VALUES.sub(" ", language.normalise_phrases(text)))
     words = (w for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
     terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
