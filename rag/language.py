@@ -31,7 +31,8 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes""".split()
+    applies include includes
+    还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
@@ -165,7 +166,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
     "capacity|sleeps|people|persons|players|player|人|几人|双人|容量",
-    "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货",
+    "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
     "business days|business day|working days|工作日",
     "free|免费|免运费",
@@ -193,6 +194,15 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯",
     "sleeping bag|sleeping bags|睡袋",
     "long|how long|多久|多长时间",
+    "lumens|lumen|brightness|bright|brighter|流明|亮度|亮",
+    "rating|rated|grade|等级|级别",
+    "players|player|play|plays|game|games|几个人|人数|玩家|玩|一局",
+    "pieces|piece|片|块",
+    "puzzle|puzzles|jigsaw|拼图",
+    "keep|kept|retain|retained|store|stored|保存|保留|存储",
+    "transcripts|transcript|chat|chats|chat logs|聊天记录|聊天|对话记录",
+    "wood|wooden|木头|木制|木质",
+    "swim|swimming|atm|游泳",
 ))
 
 # Words that ask about one product fact ("does it come in blue?", "多少钱"): a follow-up without a subject.
