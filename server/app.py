@@ -71,6 +71,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.state.metrics = Metrics()
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
     app.include_router(web.router)
+    app.include_router(web.api)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
