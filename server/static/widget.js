@@ -154,7 +154,7 @@
       this.mode = options.mode === "page" ? "page" : "launcher";
       this.state = storage.read();
       this.answers = this.state.answers || {};
-      this.lang = pickLanguage(options.lang || this.state.lang || navigator.language);
+      this.lang = pickLanguage(this.state.lang || options.lang || navigator.language);  // the shopper's last language first
       this.config = { store_name: "", greeting: {}, suggestions: {}, max_message_chars: 2000 };
       this.sending = false;
       this.counter = 0;
@@ -259,8 +259,8 @@
 
       this.panel = el("section", { class: "panel", id: id("panel"), "aria-labelledby": id("title"),
         role: this.mode === "page" ? "region" : "dialog" },
-      el("header", { class: "bar" }, this.heading,
-        el("div", { class: "tools" }, language, restart, person, this.mode === "page" ? null : close)),
+      el("header", { class: "bar" }, el("div", { class: "bar-top" }, this.heading, this.mode === "page" ? null : close),
+        el("div", { class: "tools" }, language, restart, person)),
       this.log, this.status, form);
       if (this.mode !== "page") this.panel.hidden = true;
       this.panel.addEventListener("keydown", (event) => {
