@@ -6,6 +6,7 @@ each state for serious or critical accessibility violations."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -13,7 +14,6 @@ import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
@@ -369,3 +369,42 @@ def test_rate_limit_lost_session_and_a_broken_connection(assistant, browser):
     page.get_by_text("The connection was interrupted").wait_for()
     assert box.input_value() == "Do you price match?"  # the typed question is kept
     shoot(page, "errors-desktop")
+
+
+def test_cards_show_image_sale_price_and_variants_when_the_catalog_gives_them(assistant, browser):
+    """The card fields the catalog work adds (image_url, original_price, variants) rendered from an answer shaped
+    like the API's; the live API is checked for them in the test above once it serves them."""
+    server, _ = assistant
+    page, errors = new_page(browser, "phone")
+    page.goto(server.url)
+    card = {"sku": "JK-1022", "title": "Drizzle Lite Jacket", "price": 49.0, "original_price": 59.0, "currency": "USD",
+            "availability": "in stock", "url": "https://trailhead-outfitters.example/products/drizzle-lite-jacket",
+            "image_url": f"{server.url}/favicon.svg", "reason": "It is waterproof (5,000 mm) and within your $100 limit.",
+            "citation_chunk_id": "product:JK-1022",
+            "variants": [{"name": "Blue / M", "sku": "JK-1022-BLU-M", "price": 49.0, "availability": "in stock"},
+                         {"name": "Blue / L", "sku": "JK-1022-BLU-L", "price": 49.0, "availability": "out of stock"}]}
+    answer = {"text": "**Drizzle Lite Jacket** is on sale: [1]\n- waterproof to 5,000 mm\n- packs into its pocket",
+              "citations": [{"number": 1, "chunk_id": "product:JK-1022", "source": "catalog/products.jsonl",
+                             "title": "Drizzle Lite Jacket", "section": "", "snippet": "Waterproof rating: 5,000 mm",
+                             "score": 0.9}],
+              "products": [card], "language": "en", "outcome": "answered", "answer_id": "crafted-answer",
+              "session_id": "crafted-session"}
+    page.route("**/v1/chat/stream", lambda route: route.fulfill(
+        status=200, headers={"content-type": "text/event-stream"},
+        body=f"event: sentence\ndata: {{\"text\": \"Drizzle Lite Jacket is on sale.\"}}\n\n"
+             f"event: answer\ndata: {json.dumps(answer)}\n\n"))
+    shown = ask(page, "Show me a waterproof jacket on sale")
+    assert shown.locator(".text strong").inner_text() == "Drizzle Lite Jacket"
+    assert shown.locator(".text ul li").count() == 2
+    product = shown.locator("li.card")
+    assert product.locator("img").get_attribute("alt") == "Drizzle Lite Jacket"
+    page.wait_for_function("""() => document.querySelector('.shopassist').shadowRoot
+        .querySelector('li.card img').naturalWidth > 0""")
+    assert product.locator(".sale-price").inner_text() == "$49.00" and product.locator("del").inner_text().endswith("$59.00")
+    assert product.locator(".badge").inner_text() == "Sale"
+    assert product.locator(".variants li.in").inner_text() == "Blue / M: in stock"
+    assert product.locator(".variants li.out").inner_text() == "Blue / L: out of stock"
+    assert product.get_by_role("link", name=re.compile("View product")).get_attribute("href") == card["url"]
+    shoot(page, "cards-phone")
+    assert errors == [], errors  # before axe, whose own inline style the page's CSP blocks
+    no_serious_accessibility_violations(page, "cards")
