@@ -111,6 +111,12 @@ def test_a_handoff_by_intent_in_chinese_is_claimed_and_closed(sample_settings, s
         follow_up = client.post("/v1/chat", headers=token, json={
             "message": "我要找人工客服", "session_id": answer["session_id"]}).json()
         assert follow_up["handoff_ticket"]["reference"] != receipt["reference"]  # closed: a new ticket is opened
+        assert receiver.delivery_of(follow_up["handoff_ticket"]["reference"]).signature_valid
+
+    with TestClient(create_app(settings, serving)) as restarted:
+        listed = {t["reference"]: t for t in restarted.get("/v1/admin/handoffs", headers=ADMIN).json()}
+        assert listed[receipt["reference"]]["status"] == "closed" and listed[receipt["reference"]]["claimed_by"] == "Mei"
+        assert listed[follow_up["handoff_ticket"]["reference"]]["reason"] == "person"
 
 
 def test_failed_deliveries_are_recorded_and_pending_ones_resume_after_a_restart(sample_settings, serving, tmp_path):

@@ -274,6 +274,7 @@ def test_embedded_widget_answers_in_both_languages_hands_off_and_survives_a_relo
         origin, reason = "intent", "own_order"
     receipt = page.locator(".receipt").last
     receipt.wait_for()
+    assert page.evaluate("() => document.querySelector('.shopassist').shadowRoot.activeElement.className") == "input"
     reference = receipt.get_attribute("data-reference")
     assert re.fullmatch(r"HO-[A-Z0-9]{8}", reference) and reference in receipt.inner_text()
     newest_message_is_visible(page)

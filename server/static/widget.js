@@ -608,6 +608,7 @@
           form.replaceWith(receipt ? el("div", { class: "msg bot", lang: receipt.lang }, receipt)
             : this.say(this.t("handoffFailed"), "error"));
           this.scrollToNewest();
+          this.input.focus();  // the form's button is gone: the focus goes back to where the shopper types
         } },
       this.label(el("label", { for: "sa-contact-method" }), "contactHow"), select, addressLabel, address,
       el("div", { class: "form-actions" },
