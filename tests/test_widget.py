@@ -368,7 +368,8 @@ def test_rate_limit_lost_session_and_a_broken_connection(assistant, browser):
     box.fill("Do you price match?")
     box.press("Enter")
     page.get_by_text("The connection was interrupted").wait_for()
-    assert box.input_value() == "Do you price match?"  # the typed question is kept
+    assert box.input_value() == "Do you price match?"  # the typed question is kept, to be sent again
+    assert page.locator(".msg.user", has_text="Do you price match?").count() == 0
     shoot(page, "errors-desktop")
 
 

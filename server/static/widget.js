@@ -376,7 +376,7 @@
       this.sendButton.disabled = true;
       if (this.suggestionBox) this.suggestionBox.remove();
       this.input.value = "";
-      this.addUserMessage(message);
+      const asked = this.addUserMessage(message);
       const bot = this.addBotMessage(languageOf(message));
       const typing = el("span", { class: "typing" }, el("span", { "aria-hidden": "true" }, el("i"), el("i"), el("i")),
         el("span", { class: "visually-hidden" }));
@@ -387,7 +387,8 @@
         await this.ask(message, bot);
       } catch (error) {
         bot.remove();
-        this.input.value = message;  // the shopper's words are never lost
+        asked.remove();
+        this.input.value = message;  // the shopper's words are never lost: back in the box, ready to send again
         const key = error instanceof ApiError ? (error.status === 429 ? "slow" : error.status === 422 ? "tooLong" : "failed") : "offline";
         this.say(this.t(key, { n: this.config.max_message_chars }), "error");
       } finally {
