@@ -410,3 +410,22 @@ def test_cards_show_image_sale_price_and_variants_when_the_catalog_gives_them(as
     shoot(page, "cards-phone")
     assert errors == [], errors  # before axe, whose own inline style the page's CSP blocks
     no_serious_accessibility_violations(page, "cards")
+
+
+def test_only_allowed_origins_may_call_the_api_and_they_can_read_retry_after(sample_settings, serving, tmp_path):
+    store = "https://shop.example"
+    settings = Settings(**{**sample_settings.model_dump(), "data_dir": tmp_path, "allowed_origins": [store],
+                           "rate_limit_per_minute": 1, "rate_limit_burst": 1, "reload_interval_seconds": 0})
+    with TestClient(create_app(settings, serving)) as client:
+        preflight = client.options("/v1/chat/stream", headers={
+            "Origin": store, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-session-token"})
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == store
+        other = client.options("/v1/chat/stream", headers={"Origin": "https://elsewhere.example",
+                                                           "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in other.headers
+        client.get("/v1/widget/config", headers={"Origin": store})
+        limited = client.get("/v1/widget/config", headers={"Origin": store})
+        assert limited.status_code == 429 and limited.headers["access-control-allow-origin"] == store
+        assert "retry-after" in limited.headers["access-control-expose-headers"].lower()
+        assert int(limited.headers["retry-after"]) >= 1
