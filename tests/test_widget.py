@@ -235,7 +235,7 @@ def test_embedded_widget_answers_in_both_languages_hands_off_and_survives_a_relo
     chinese = ask(page, "可以寄到中国吗？")
     assert "中国" in chinese.inner_text() and chinese.get_attribute("lang") == "zh"
     assert page.locator("button.send").inner_text() == "发送"  # the UI follows the shopper's language
-    assert "中国" in " ".join(citation_titles_are_human(chinese)) or chinese.locator("ol.sources li").count() >= 1
+    assert re.search(r"[\u4e00-\u9fff]", " ".join(citation_titles_are_human(chinese)))  # 常见问题 — 可以寄到中国吗？
     newest_message_is_visible(page)
     shoot(page, f"{viewport}-4-chinese")
 

@@ -16,7 +16,7 @@
       title: "Help", titleWithStore: "{store} help", open: "Chat with us", close: "Close chat",
       placeholder: "Type your question…", send: "Send", inputLabel: "Your question",
       newConversation: "New conversation", person: "Talk to a person", language: "中文", languageLabel: "切换到中文",
-      log: "Conversation", typing: "The assistant is typing…", sources: "Sources", copy: "Copy", copied: "Copied",
+      faq: "FAQ", log: "Conversation", typing: "The assistant is typing…", sources: "Sources", copy: "Copy", copied: "Copied",
       copyFailed: "Could not copy", helpful: "Was this helpful?", up: "Yes, helpful", down: "No, not helpful", yes: "Yes", no: "No",
       thanks: "Thanks for your feedback.", feedbackFailed: "Your feedback could not be saved.",
       viewProduct: "View product", sale: "Sale", was: "was", inStock: "in stock", outOfStock: "out of stock",
@@ -37,7 +37,7 @@
       title: "在线客服", titleWithStore: "{store} 客服", open: "在线咨询", close: "关闭对话",
       placeholder: "请输入您的问题…", send: "发送", inputLabel: "您的问题",
       newConversation: "新对话", person: "联系人工客服", language: "English", languageLabel: "Switch to English",
-      log: "对话内容", typing: "客服助手正在输入…", sources: "来源", copy: "复制", copied: "已复制",
+      faq: "常见问题", log: "对话内容", typing: "客服助手正在输入…", sources: "来源", copy: "复制", copied: "已复制",
       copyFailed: "无法复制", helpful: "这个回答有帮助吗？", up: "有帮助", down: "没有帮助", yes: "有", no: "没有",
       thanks: "感谢您的反馈。", feedbackFailed: "反馈未能保存。",
       viewProduct: "查看商品", sale: "特价", was: "原价", inStock: "有货", outOfStock: "缺货",
@@ -459,7 +459,7 @@
     keep(answer) {
       const { text, answer_id, language, citations, products, refused, handoff, outcome, handoff_ticket } = answer;
       this.answers[answer_id] = { text, answer_id, language, refused, handoff, outcome, handoff_ticket,
-        citations: citations.map(({ number, title, section, snippet }) => ({ number, title, section, snippet })),
+        citations: citations.map(({ number, chunk_id, title, section, snippet }) => ({ number, chunk_id, title, section, snippet })),
         products };
       const ids = Object.keys(this.answers);
       for (const old of ids.slice(0, Math.max(0, ids.length - KEPT_ANSWERS))) delete this.answers[old];
@@ -483,7 +483,7 @@
         const heading = this.label(el("h3", { class: "sources-title" }), "sources");
         const list = el("ol", { class: "sources" }, ...answer.citations.map((c) => el("li", { id: sourceId(c.number), value: c.number },
           el("details", { class: "citation" },
-            el("summary", {}, c.section && c.section !== c.title ? `${c.title} — ${c.section}` : c.title),
+            el("summary", {}, this.sourceTitle(c, answer.language)),
             el("p", {}, c.snippet)))));
         bot.append(heading, list);
       }
@@ -497,6 +497,12 @@
       bot.append(this.actions(answer));
       bot.setAttribute("aria-busy", "false");
       bot.dataset.done = "true";
+    }
+
+    /* A policy's title and section, a product's name, or "FAQ — the question" in the answer's language. */
+    sourceTitle(citation, lang) {
+      const title = (citation.chunk_id || "").startsWith("faq:") ? (STRINGS[lang] || STRINGS.en).faq : citation.title;
+      return citation.section && citation.section !== title ? `${title} — ${citation.section}` : title;
     }
 
     openSource(bot, id) {
