@@ -277,6 +277,9 @@ def test_embedded_widget_answers_in_both_languages_hands_off_and_survives_a_relo
     assert page.evaluate("() => document.querySelector('.shopassist').shadowRoot.activeElement.className") == "input"
     reference = receipt.get_attribute("data-reference")
     assert re.fullmatch(r"HO-[A-Z0-9]{8}", reference) and reference in receipt.inner_text()
+    page.locator("button.tool.person").click()  # asking again shows the open ticket instead of a second one
+    page.locator(f".receipt[data-reference='{reference}']").nth(1).wait_for()
+    assert page.locator(".handoff-form").count() == 0
     newest_message_is_visible(page)
     shoot(page, f"{viewport}-7-handoff")
 

@@ -591,7 +591,11 @@
     }
 
     /* ---------- handoff: a real ticket with its reference and status ---------- */
-    offerHandoff(reason, after) {
+    async offerHandoff(reason, after) {
+      if (this.state.handoff) {  // one ticket at a time: an open one is shown with its status, not asked for again
+        const ticket = await this.refreshHandoff(this.state.handoff, true);
+        if (ticket && ticket.status !== "closed") { this.scrollToNewest(); this.input.focus(); return; }
+      }
       const existing = this.root.querySelector(".handoff-form");
       if (existing) { existing.querySelector("select").focus(); return; }
       const select = el("select", { class: "contact-method", id: "sa-contact-method" },
@@ -658,15 +662,17 @@
       return box;
     }
 
-    async refreshHandoff(reference) {
+    /* The ticket's current status, in place of the receipt shown (or as a new message); null if it is gone. */
+    async refreshHandoff(reference, asNewMessage = false) {
       try {
         const response = await fetch(`${API}/v1/handoffs/${encodeURIComponent(reference)}`, { headers: { "X-Session-Token": this.state.token } });
-        if (!response.ok) { this.save({ handoff: null }); return; }
+        if (!response.ok) { this.save({ handoff: null }); return null; }
         const ticket = await response.json();
-        const shown = this.root.querySelector(`.receipt[data-reference="${reference}"]`);
+        const shown = asNewMessage ? null : this.root.querySelector(`.receipt[data-reference="${reference}"]`);
         const fresh = this.receipt(ticket);
         if (shown) shown.replaceWith(fresh); else this.log.append(el("div", { class: "msg bot", lang: ticket.language }, fresh));
-      } catch { /* the status shows again at the next reload */ }
+        return ticket;
+      } catch { return null; /* the status shows again at the next reload */ }
     }
   }
 
