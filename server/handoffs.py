@@ -287,12 +287,12 @@ class HandoffService:
         return ticket, True
 
     async def open(self, session_id: str, reason: str, origin: Literal["shopper", "intent"],
-                   language: str, contact: Contact | None = None) -> Ticket:
-        """The session's active ticket, or a new one whose delivery starts now."""
+                   language: str, contact: Contact | None = None) -> tuple[Ticket, bool]:
+        """The session's active ticket (and False), or a new one whose delivery starts now (and True)."""
         ticket, created = await asyncio.to_thread(self._open, session_id, reason, origin, language, contact or Contact())
         if created and self.webhook.enabled:
             self._dispatch(ticket.reference)
-        return ticket
+        return ticket, created
 
     def _dispatch(self, ref: str) -> None:
         task = asyncio.create_task(self.webhook.deliver(ref), name=f"handoff-webhook-{ref}")

@@ -72,7 +72,7 @@ class Conversation:
         answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
         ticket = None
         if answer.outcome == "handed_off":  # a person is needed: the ticket exists before the shopper is told
-            opened = await self.handoffs.open(session_id, answer.intent, "intent", answer.language)
+            opened, _ = await self.handoffs.open(session_id, answer.intent, "intent", answer.language)
             ticket = self.handoffs.receipt(opened)
         return ChatResponse(**answer.model_dump(), session_id=session_id, session_token=new_token,
                             answer_id=answer_id, handoff_ticket=ticket)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -51,15 +51,17 @@ def _authorized(sessions: SessionStore, session_id: str, token: str | None) -> N
 
 
 @router.post("/handoffs", response_model=HandoffReceipt, status_code=201,
-             responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+             responses={200: {"model": HandoffReceipt, "description": "The session's open ticket, already there"},
+                        404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
 async def request_handoff(
     request: HandoffRequest,
+    response: Response,
     token: str | None = Header(default=None, alias="X-Session-Token"),
     sessions: SessionStore = Depends(get_sessions),
     handoffs: HandoffService = Depends(get_handoffs),
 ) -> HandoffReceipt:
-    """Hand the conversation to a person: a ticket with the masked transcript, sent to the store's helpdesk.
-    A session with an open ticket gets that ticket back."""
+    """Hand the conversation to a person: a ticket with the masked transcript, sent to the store's helpdesk
+    (201). A session with an open ticket gets that ticket back, unchanged (200)."""
     new_token = None
     if request.session_id is None:
         session_id, new_token = await run_in_threadpool(sessions.create)
@@ -70,7 +72,8 @@ async def request_handoff(
     if language is None:
         turns = await run_in_threadpool(sessions.transcript, session_id)
         language = detect_language(turns[-1]["question"]) if turns else "en"
-    ticket = await handoffs.open(session_id, request.reason, "shopper", language, request.contact)
+    ticket, created = await handoffs.open(session_id, request.reason, "shopper", language, request.contact)
+    response.status_code = 201 if created else 200
     return HandoffReceipt(**handoffs.receipt(ticket).model_dump(), session_id=session_id, session_token=new_token)
 
 
