@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -97,6 +97,55 @@ class Settings(BaseSettings):
     admin_api_keys: list[SecretStr] = Field(default_factory=list)
     # How often the server looks for a newly published index version; 0 turns watching off.
     reload_interval_seconds: float = Field(5.0, ge=0)
+
+    # Web origins allowed to embed the chat widget and call the API from the browser (CORS), e.g.
+    # ["https://shop.example"]. Empty: only pages served by ShopAssist itself.
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    # The chat widget (server/static/widget.js): the store's name in its header, and the greeting and
+    # suggested questions it opens with, per language ("en", "zh"). A page's data-* attributes override them.
+    store_name: str = ""
+    widget_greeting: dict[str, str] = Field(default_factory=lambda: {
+        "en": "Hi! Ask me about our products, shipping, returns or payment.",
+        "zh": "您好！关于商品、配送、退换货或付款，都可以问我。",
+    })
+    widget_suggestions: dict[str, list[str]] = Field(default_factory=lambda: {
+        "en": ["How long do I have to return an item?", "Is shipping free?", "I need a waterproof jacket under $100"],
+        "zh": ["可以寄到中国吗？", "退货需要多长时间？", "推荐一款防水冲锋衣"],
+    })
+
+    # Handoff to a person: an optional helpdesk webhook that receives every new ticket as JSON, signed with
+    # HMAC-SHA256 of "<timestamp>.<body>" under the secret (header X-ShopAssist-Signature: sha256=<hex>).
+    handoff_webhook_url: str | None = None
+    handoff_webhook_secret: SecretStr | None = None  # set SHOPASSIST_HANDOFF_WEBHOOK_SECRET; required with a URL
+    # Delivery attempts per ticket, the wait before the second one (doubling after each failure), and the
+    # time one attempt may take. Every failed attempt is recorded on the ticket.
+    handoff_webhook_attempts: int = Field(5, ge=1, le=20)
+    handoff_webhook_backoff_seconds: float = Field(2.0, ge=0)
+    handoff_webhook_timeout_seconds: float = Field(10.0, gt=0)
+    # What the shopper is told about their ticket, per language and status; {reference} is replaced.
+    handoff_messages: dict[str, dict[str, str]] = Field(default_factory=lambda: {
+        "en": {
+            "open": "Your request {reference} has been passed to our support team. A person will get back to you.",
+            "claimed": "A member of our support team is working on your request {reference}.",
+            "closed": "Your request {reference} has been closed. Ask again any time if you still need help.",
+        },
+        "zh": {
+            "open": "您的请求 {reference} 已转给人工客服，客服人员会尽快联系您。",
+            "claimed": "客服人员正在处理您的请求 {reference}。",
+            "closed": "您的请求 {reference} 已关闭。如仍需帮助，欢迎随时再问。",
+        },
+    })
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> "Settings":
+        if self.handoff_webhook_url and self.handoff_webhook_secret is None:
+            raise ValueError("handoff_webhook_secret is required when handoff_webhook_url is set (tickets are signed)")
+        for language, texts in self.handoff_messages.items():
+            missing = {"open", "claimed", "closed"} - texts.keys()
+            if missing:
+                raise ValueError(f"handoff_messages.{language} lacks {', '.join(sorted(missing))}")
+        return self
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides) -> "Settings":

@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 
 from rag.settings import Settings
 from server.errors import install_error_handlers
+from server.handoffs import HandoffService
 from server.limits import BodySizeLimit, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
@@ -17,6 +19,7 @@ from server.routers import (
     admin,
     chat,
     feedback,
+    handoffs,
     health,
     openai_compat,
     search,
@@ -37,7 +40,9 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
         watcher = None
         if settings.reload_interval_seconds > 0:
             watcher = asyncio.create_task(app.state.reloader.watch())
+        await app.state.handoffs.resume()
         yield
+        await app.state.handoffs.shutdown()
         if watcher is not None:
             watcher.cancel()
         app.state.sessions.close()
@@ -54,18 +59,26 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.state.sessions = SessionStore(
         settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days
     )
+    app.state.handoffs = HandoffService(settings, app.state.sessions)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_minute:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    if settings.allowed_origins:  # the widget on the store's own pages calls the API from the browser
+        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["content-type", "x-session-token", "x-request-id"],
+                           expose_headers=["retry-after", "x-request-id"], max_age=600)
     app.state.metrics = Metrics()
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
     app.include_router(web.router)
+    app.include_router(web.api)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
     app.include_router(search.router)
     app.include_router(feedback.router)
     app.include_router(sessions.router)
+    app.include_router(handoffs.router)
     app.include_router(admin.router)
+    app.include_router(handoffs.admin_router)
     return app

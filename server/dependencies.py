@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from rag.settings import Settings
+from server.handoffs import HandoffService
 from server.observability import Metrics
 from server.sessions import SessionStore
 from server.state import ServingState
@@ -27,3 +28,7 @@ def get_serving(request: Request) -> ServingState:
     if serving is None:
         raise HTTPException(503, "the assistant is still loading")
     return serving
+
+
+def get_handoffs(request: Request) -> HandoffService:
+    return request.app.state.handoffs

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger("shopassist.server")
 
 _TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          413: "payload_too_large", 422: "validation_error", 429: "rate_limited", 503: "unavailable",
+          409: "conflict", 413: "payload_too_large", 422: "validation_error", 429: "rate_limited", 503: "unavailable",
           504: "timeout"}
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from rag.filters import Filters
 from rag.models import Answer
+from server.handoffs import Receipt
 
 
 class ChatRequest(BaseModel):
@@ -38,6 +39,9 @@ class ChatResponse(Answer):
     session_token: str | None = Field(
         default=None, description="Returned once, when a session starts: send it as X-Session-Token to continue."
     )
+    handoff_ticket: Receipt | None = Field(
+        default=None, description="When the answer hands the conversation to a person: the ticket opened for it."
+    )
 
 
 class TranscriptTurn(BaseModel):
@@ -45,6 +49,7 @@ class TranscriptTurn(BaseModel):
     question: str
     answer: str
     refused: bool
+    answer_id: str = Field(description="Rate the answer with POST /v1/feedback.")
 
 
 class Transcript(BaseModel):

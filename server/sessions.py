@@ -118,9 +118,11 @@ class SessionStore:
     def transcript(self, session_id: str) -> list[dict]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT at, question, answer, refused FROM turns WHERE session_id = ? ORDER BY at", (session_id,)
+                "SELECT at, question, answer, refused, answer_id FROM turns WHERE session_id = ? ORDER BY at",
+                (session_id,),
             ).fetchall()
-        return [{"at": at, "question": q, "answer": a, "refused": bool(r)} for at, q, a, r in rows]
+        return [{"at": at, "question": q, "answer": a, "refused": bool(r), "answer_id": answer_id}
+                for at, q, a, r, answer_id in rows]
 
     def close(self) -> None:
         self._db.close()

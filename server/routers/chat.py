@@ -12,7 +12,8 @@ from sse_starlette.sse import EventSourceResponse
 
 from rag.privacy import mask_pii
 from rag.settings import Settings
-from server.dependencies import get_metrics, get_serving, get_sessions, get_settings
+from server.dependencies import get_handoffs, get_metrics, get_serving, get_sessions, get_settings
+from server.handoffs import HandoffService
 from server.observability import Metrics
 from server.schemas import ChatRequest, ChatResponse, ErrorBody
 from server.sessions import SessionNotFound, SessionStore
@@ -52,6 +53,7 @@ class Conversation:
     sessions: SessionStore
     metrics: Metrics
     settings: Settings
+    handoffs: HandoffService
 
     async def turn(self, request: ChatRequest, session: tuple[str, str | None]) -> ChatResponse:
         """Mask, resolve against the session's history, answer within the time limit, store."""
@@ -68,8 +70,12 @@ class Conversation:
             raise HTTPException(504, "the answer took too long; please try again") from None
         self.metrics.observe_answer(answer)
         answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
-        return ChatResponse(**answer.model_dump(), session_id=session_id,
-                            session_token=new_token, answer_id=answer_id)
+        ticket = None
+        if answer.outcome == "handed_off":  # a person is needed: the ticket exists before the shopper is told
+            opened, _ = await self.handoffs.open(session_id, answer.intent, "intent", answer.language)
+            ticket = self.handoffs.receipt(opened)
+        return ChatResponse(**answer.model_dump(), session_id=session_id, session_token=new_token,
+                            answer_id=answer_id, handoff_ticket=ticket)
 
 
 def conversation(
@@ -77,8 +83,9 @@ def conversation(
     sessions: SessionStore = Depends(get_sessions),
     metrics: Metrics = Depends(get_metrics),
     settings: Settings = Depends(get_settings),
+    handoffs: HandoffService = Depends(get_handoffs),
 ) -> Conversation:
-    return Conversation(serving, sessions, metrics, settings)
+    return Conversation(serving, sessions, metrics, settings, handoffs)
 
 
 def answer_sentences(response: ChatResponse) -> list[str]:
