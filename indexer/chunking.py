@@ -28,7 +28,7 @@ def product_chunk(product: Product, source: str, today: date | None = None) -> C
         sizes=product.sizes,
         colors=product.colors,
         variant_skus=[v.sku for v in product.variants],
-        selling_price=product.price_of(None, today).paid,  # what the price filter compares, sale included
+        selling_price=product.lowest_price(today).paid,  # what the price filter compares, sale included
     )
     return Chunk(
         id=f"product:{product.sku}",
@@ -39,6 +39,21 @@ def product_chunk(product: Product, source: str, today: date | None = None) -> C
         metadata=metadata,
         embed="\n".join(describe(product)),
     )
+
+
+def product_chunks(product: Product, source: str, today: date, splitter: RecursiveCharacterTextSplitter) -> list[Chunk]:
+    """The product's chunk and, for a description longer than one chunk, the rest of it in further chunks
+    (kind "document", titled with the product), so all of it is searchable and no passage is huge."""
+    pieces = [p.strip() for p in splitter.split_text(product.description) if p.strip()] or [""]
+    main = product_chunk(product.model_copy(update={"description": pieces[0]}), source, today)
+    if len(pieces) == 1:
+        return [main]
+    main.metadata["description_parts"] = len(pieces)
+    return [main] + [
+        Chunk(id=f"{main.id}#description-{number}", kind="document", source=source, title=product.title,
+              section=f"Description, part {number} of {len(pieces)}", text=piece, metadata={"product_sku": product.sku})
+        for number, piece in enumerate(pieces[1:], start=2)
+    ]
 
 
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -73,7 +88,7 @@ class DocumentChunker:
         self._headings = MarkdownHeaderTextSplitter(
             [("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=True
         )
-        self._sizes = RecursiveCharacterTextSplitter(
+        self.sizes = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
             separators=["\n\n", "\n", "。", ". ", " ", ""],
@@ -86,7 +101,7 @@ class DocumentChunker:
         for section in self._headings.split_text(tables_to_sentences(document.text)):
             path = [section.metadata[h] for h in ("h2", "h3") if h in section.metadata]
             section_name = " > ".join(path)
-            for piece in self._sizes.split_text(section.page_content):
+            for piece in self.sizes.split_text(section.page_content):
                 if not piece.strip():
                     continue
                 anchor = _slug(section_name) or "intro"

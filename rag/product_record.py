@@ -17,6 +17,7 @@ from datetime import date
 from typing import Literal
 
 from babel.numbers import format_currency, get_currency_symbol, is_currency
+from bs4 import BeautifulSoup
 from pydantic import AliasChoices, BaseModel, Field, computed_field, field_validator
 
 # What a feed can state about a product or variant; a card adds "low stock" when few units are left.
@@ -58,6 +59,22 @@ def money(amount: float, currency: str, *, whole: bool = False) -> str:
 
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+_MARKUP = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+# Never shown to shoppers: page furniture and code inside an HTML description.
+_HIDDEN_TAGS = ("script", "style", "noscript", "iframe", "svg", "template")
+
+
+def plain_text(value: str) -> str:
+    """Text as a shopper reads it: HTML tags, scripts and entities of a feed's description gone, blocks
+    and list items on their own lines kept apart by spaces; text without markup is left as it is."""
+    if not _MARKUP.search(value):
+        return value.strip()
+    soup = BeautifulSoup(value, "html.parser")
+    for tag in soup(_HIDDEN_TAGS):
+        tag.decompose()
+    return " ".join(soup.get_text(" ").split())
 
 
 _GTIN_LENGTHS = (8, 12, 13, 14)
@@ -153,6 +170,18 @@ class Product(Pricing):
     attributes: dict[str, str] = Field(default_factory=dict)
     variants: list[Variant] = Field(default_factory=list)
 
+    @field_validator("title", "description", mode="before")
+    @classmethod
+    def _plain_text(cls, value: object) -> object:
+        return plain_text(value) if isinstance(value, str) else value
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _plain_attributes(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: plain_text(v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
@@ -209,6 +238,11 @@ class Product(Pricing):
         if compare_at is not None and compare_at > regular:
             return PriceNow(regular, compare_at, compare_at=True)
         return PriceNow(regular)
+
+    def lowest_price(self, today: date) -> PriceNow:
+        """The lowest price paid for any variant today: a card's price, the price filter's."""
+        prices = [self.price_of(v, today) for v in self.variants] or [self.price_of(None, today)]
+        return min(prices, key=lambda p: p.paid)
 
     def state_of(self, variant: Variant | None) -> tuple[StatedAvailability, date | None]:
         if variant is not None:

@@ -24,7 +24,7 @@ def reason_for(product: Product, question: str, filters: Filters, today: date | 
     if not facts and product.description:
         facts.append(product.description.split(". ")[0].rstrip("."))
     if filters.max_price is not None:
-        paid = product.price_of(None, today or date.today()).paid
+        paid = product.lowest_price(today or date.today()).paid
         facts.append(f"{money(paid, product.currency)}, within your {money(filters.max_price, product.currency, whole=True)} limit")
     if filters.size or filters.color:
         wanted = " ".join(v for v in (filters.color, filters.size and f"size {filters.size}") if v)
@@ -38,8 +38,7 @@ def product_card(product: Product, reason: str, chunk_id: str, today: date) -> P
     """A card with today's prices (the sale price and what it is reduced from) and each variant's state."""
     variants = [CardVariant(name=v.name, sku=v.sku, price=product.price_of(v, today).paid,
                             availability=product.card_availability(v)) for v in product.variants]
-    prices = [product.price_of(v, today) for v in product.variants] or [product.price_of(None, today)]
-    lowest = min(prices, key=lambda p: p.paid)
+    lowest = product.lowest_price(today)
     return ProductCard(
         sku=product.sku, title=product.title, price=lowest.paid, original_price=lowest.original,
         currency=product.currency, availability=product.card_availability(), url=product.url,

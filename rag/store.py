@@ -37,6 +37,7 @@ import numpy as np
 
 from rag.filters import Filters, Vocabulary
 from rag.models import Chunk
+from rag.product_record import identifier_forms
 from rag.text import content_words, tokens
 
 FORMAT_VERSION = 3  # 2: float16 vectors, term document counts; 3: retired rows
@@ -105,11 +106,13 @@ def search_text(chunk: Chunk) -> str:
 
 
 def identifiers(chunk: Chunk) -> set[str]:
-    """Exact product identifiers (SKU, variant SKUs, GTIN, MPN), lower-cased."""
+    """Exact product identifiers (SKU, variant SKUs, GTIN, MPN) in every form a shopper may type them."""
+    if chunk.kind != "product":
+        return set()
     meta = chunk.metadata
     values = [meta.get("sku"), meta.get("gtin"), meta.get("mpn"), *meta.get("variant_skus", [])]
     values += [v.get("gtin") for v in meta.get("variants", [])]
-    return {str(v).strip().lower() for v in values if v}
+    return {form for v in values if v for form in identifier_forms(str(v))}
 
 
 def fts_query(words: Iterable[str]) -> str:
@@ -285,12 +288,13 @@ def _insert_rows(db: sqlite3.Connection, rows: list[tuple[int, Chunk]]) -> None:
     products = [(row, c.metadata) for row, c in rows if c.kind == "product"]
     db.executemany(
         "INSERT INTO products VALUES (?, ?, ?, ?, ?)",
-        ((row, m.get("category", ""), m.get("brand", ""), m.get("price"), int(bool(m.get("in_stock"))))
-         for row, m in products),
+        ((row, m.get("category", ""), m.get("brand", ""), m.get("selling_price", m.get("price")),
+          int(bool(m.get("in_stock")))) for row, m in products),
     )
-    db.executemany(
+    db.executemany(  # the stock column says only whether the variant can be bought now
         "INSERT INTO variants VALUES (?, ?, ?, ?)",
-        ((row, v.get("size"), v.get("color"), v.get("stock", 0)) for row, m in products for v in m.get("variants", [])),
+        ((row, v.get("size"), v.get("color"), int(v.get("in_stock", (v.get("stock") or 0) > 0)))
+         for row, m in products for v in m.get("variants", [])),
     )
 
 
@@ -573,8 +577,13 @@ class IndexStore:
             colors=distinct("SELECT DISTINCT color FROM variants"),
         )
 
+    def product_sources(self) -> dict[str, str]:
+        """Product chunk id -> the file it came from."""
+        return dict(self._query("SELECT id, source FROM chunks WHERE kind = 'product'"))
+
     def rows_for_identifiers(self, candidates: list[str]) -> list[int]:
-        """Rows of products whose SKU, GTIN or MPN equals one of ``candidates``."""
+        """Rows of products whose SKU, variant SKU, GTIN or MPN equals one of ``candidates`` (lookup forms,
+        see ``rag.product_record.identifier_forms``)."""
         if not candidates:
             return []
         marks = ",".join("?" * len(candidates))
