@@ -89,6 +89,9 @@ class UnreadableFile(Exception):
     """A file that cannot be read or decoded at all; the message names the cause, the caller the file."""
 
 
+WINDOWS_WESTERN = "cp1252"
+
+
 def read_source_text(path: Path, loaded: Loaded) -> str:
     """The file's text: UTF-8 (with or without a BOM) or the encoding charset-normalizer finds, recorded
     in ``loaded.encoding`` (a Windows-1252 export from Excel reads as cp1252)."""
@@ -99,11 +102,15 @@ def read_source_text(path: Path, loaded: Loaded) -> str:
         return text
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None:
         raise UnreadableFile("not text in any encoding charset-normalizer knows")
-    loaded.encoding = best.encoding
-    return str(best)
+    # Short Western text often reads equally well as several code pages; Excel on Windows writes cp1252.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    best = next((m for m in tied if WINDOWS_WESTERN in m.could_be_from_charset), best)
+    loaded.encoding = WINDOWS_WESTERN if WINDOWS_WESTERN in best.could_be_from_charset else best.encoding
+    return data.decode(loaded.encoding)
 
 
 _DELIMITERS = ",;\t|"

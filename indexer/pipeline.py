@@ -242,7 +242,8 @@ def build_index(
             removed_incomplete=removed, chunks=len(sources.chunks),
         )
         if strict and sources.rejections:
-            report.refused = f"--strict: {len(sources.rejections)} rejection(s); nothing was published"
+            files = ", ".join(dict.fromkeys(r.file for r in sources.rejections))
+            report.refused = f"--strict: {len(sources.rejections)} rejection(s) in {files}; nothing was published"
         elif not allow_deletions:
             report.refused = deletion_refusal(directory, sources, settings.max_deletion_share)
         if report.refused:

@@ -74,7 +74,10 @@ def plain_text(value: str) -> str:
     soup = BeautifulSoup(value, "html.parser")
     for tag in soup(_HIDDEN_TAGS):
         tag.decompose()
-    return " ".join(soup.get_text(" ").split())
+    for item in soup("li"):  # a list item is a sentence of its own
+        if not item.get_text().strip().endswith((".", "!", "?", ":", ";", "。")):
+            item.append(".")
+    return " ".join(soup.get_text(" ").split()).replace(" .", ".")
 
 
 _GTIN_LENGTHS = (8, 12, 13, 14)

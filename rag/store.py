@@ -577,6 +577,23 @@ class IndexStore:
             colors=distinct("SELECT DISTINCT color FROM variants"),
         )
 
+    def probe(self) -> None:
+        """Answer a small query from every part of the version (chunks, full text, each vector space);
+        CorruptIndexError when any fails, e.g. a file damaged in place after it was loaded."""
+        try:
+            first = self._query("SELECT row, title FROM chunks ORDER BY row LIMIT 1")
+            if not first:
+                return
+            row, title = first[0]
+            if not self.chunks([row]):
+                raise CorruptIndexError("its first chunk cannot be read")
+            self.keyword_search(title, 1)
+            for space in self._indexes:
+                if not self.search(self.vectors([row], space)[0], 1, space):
+                    raise CorruptIndexError(f"no {space} vector answers")
+        except (sqlite3.Error, RuntimeError, ValueError) as exc:
+            raise CorruptIndexError(f"index {self.path} cannot answer a probe query: {exc}") from exc
+
     def product_sources(self) -> dict[str, str]:
         """Product chunk id -> the file it came from."""
         return dict(self._query("SELECT id, source FROM chunks WHERE kind = 'product'"))
@@ -663,6 +680,13 @@ class IndexDirectory:
     def open_current(self) -> IndexStore:
         return IndexStore(self.current_path())
 
+    def complete_versions(self) -> list[str]:
+        """Names of the whole versions on disk, newest first."""
+        if not self.versions.is_dir():
+            return []
+        return sorted((p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX)),
+                      reverse=True)
+
     def new_version_dir(self) -> tuple[str, Path]:
         name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.versions / f"{TMP_PREFIX}{name}"
@@ -695,7 +719,7 @@ class IndexDirectory:
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` complete versions; never the current one."""
         current = self.current_version()
-        names = sorted(p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX))
+        names = sorted(self.complete_versions())
         doomed = [n for n in names[: max(len(names) - keep, 0)] if n != current]
         for name in doomed:
             shutil.rmtree(self.versions / name, ignore_errors=True)

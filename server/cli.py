@@ -94,13 +94,15 @@ def _print_report(report: BuildReport) -> None:
     for sku, owners in report.duplicate_variant_skus.items():
         err.print(f"[magenta]warning[/magenta] variant SKU {sku} belongs to {', '.join(owners)}", highlight=False)
     table = Table(title="Indexed", show_edge=False)
-    for column in ("file", "kind", "read", "indexed", "skipped", "rejected", "encoding"):
-        table.add_column(column, justify="right" if column in ("read", "indexed", "skipped", "rejected") else "left")
+    table.add_column("file", overflow="fold")
+    for column in ("read", "indexed", "skipped", "rejected"):
+        table.add_column(column, justify="right")
+    table.add_column("encoding")
     for counts in report.files:
-        table.add_row(counts.source, counts.kind, str(counts.read), str(counts.indexed), str(counts.skipped),
-                      str(counts.rejected), counts.encoding)
+        table.add_row(counts.source, str(counts.read), str(counts.indexed), str(counts.skipped), str(counts.rejected),
+                      counts.encoding)
     for kind, counts in sorted(report.by_kind.items()):
-        table.add_row(f"[bold]all {kind}[/bold]", kind, str(counts.read), str(counts.indexed), str(counts.skipped),
+        table.add_row(f"[bold]all ({kind})[/bold]", str(counts.read), str(counts.indexed), str(counts.skipped),
                       str(counts.rejected), "")
     out.print(table)
     if report.refused:

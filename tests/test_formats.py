@@ -34,7 +34,7 @@ def test_shopify_export():
     assert [(v.size, v.color, v.stock) for v in jacket.variants] == [("S", "Blue", 4), ("M", "Blue", 0), ("M", "Black", 7)]
     assert jacket.price == 89.00 and jacket.currency == "USD" and jacket.variants[2].price == 94.00
     assert jacket.stock == 11 and jacket.in_stock
-    assert jacket.description == "A waterproof 2.5-layer shell. Taped seams Pit zips"  # HTML stripped
+    assert jacket.description == "A waterproof 2.5-layer shell. Taped seams. Pit zips."  # HTML stripped
     assert jacket.attributes["tags"] == "rain, waterproof, hiking"
     assert jacket.variants[0].gtin == "0812345000016"
     assert jacket.variants[1].gtin is None  # its check digit is wrong: left out, with a warning naming it
