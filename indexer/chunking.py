@@ -14,7 +14,7 @@ from langchain_text_splitters import (
 
 from indexer.loaders import Document, FaqEntry
 from rag.models import Chunk
-from rag.product_record import Product, describe, render_product
+from rag.product_record import Product, describe, product_facts
 
 
 def product_chunk(product: Product, source: str, today: date | None = None) -> Chunk:
@@ -30,12 +30,14 @@ def product_chunk(product: Product, source: str, today: date | None = None) -> C
         variant_skus=[v.sku for v in product.variants],
         selling_price=product.lowest_price(today).paid,  # what the price filter compares, sale included
     )
+    facts = product_facts(product, today)
+    metadata["fact_labels"] = [fact.label for fact in facts]  # line by line: rag.product_record.labelled_lines
     return Chunk(
         id=f"product:{product.sku}",
         kind="product",
         source=source,
         title=product.title,
-        text=render_product(product, today),
+        text="\n".join(fact.text for fact in facts),
         metadata=metadata,
         embed="\n".join(describe(product)),
     )

@@ -2,9 +2,9 @@
 facts into what shoppers read.
 
 Facts are stored typed (a chunk's metadata is ``Product.model_dump(mode="json")``) and read back with
-``Product.model_validate``; nothing parses them out of text. ``render_product`` writes the product text the
-reader quotes, one fact per line, each line starting with a label from ``FACT_LABELS`` (or a variant's name
-for per-variant prices): "Price: €19.90 on sale until 31 December 2026 (regular price €24.90)."
+``Product.model_validate``; nothing parses them out of text. ``product_facts`` writes the product text the
+reader quotes, one labelled fact per line ("Price: €19.90 on sale until 31 December 2026 (regular price
+€24.90)."); the labels are stored with the chunk, and ``labelled_lines`` gives them back with the lines.
 Prices, sale windows and availability are decided here for a given day, so the text, the cards and the
 price filter all say the same thing.
 """
@@ -294,28 +294,55 @@ class PriceNow:
 # Text ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProductFact:
+    """One line of a product's text and what it states: "Price", "Colours", an attribute's label, a
+    variant's name; empty for the line naming the product and for its description."""
+
+    label: str
+    text: str
+
+
 def describe(product: Product) -> list[str]:
     """The facts that say what a product is, what shoppers search by meaning (no price or stock)."""
-    lines = [_finish(f"{product.title} (SKU {product.sku})" + (f" by {product.brand}" if product.brand else ""))]
+    return [fact.text for fact in _what_it_is(product)]
+
+
+def _what_it_is(product: Product) -> list[ProductFact]:
+    facts = [ProductFact("", _finish(f"{product.title} (SKU {product.sku})" + (f" by {product.brand}" if product.brand else "")))]
     if product.category:
-        lines.append(f"Category: {product.category}.")
+        facts.append(ProductFact("Category", f"Category: {product.category}."))
     if product.description:
-        lines.append(_finish(product.description))
-    lines.extend(_finish(f"{_label(name)}: {value}") for name, value in product.attributes.items())
+        facts.append(ProductFact("", _finish(" ".join(product.description.split()))))
+    facts.extend(ProductFact(_label(name), _finish(f"{_label(name)}: {' '.join(value.split())}"))
+                 for name, value in product.attributes.items())
+    return facts
+
+
+def product_facts(product: Product, today: date) -> list[ProductFact]:
+    """The product's text as labelled lines, one fact per line, so an answer can quote a fact."""
+    identity, *facts = _what_it_is(product)
+    lines = [identity, ProductFact(PRICE, f"{PRICE}: {_price_line(product, today)}."), *facts]
+    if product.sizes:
+        lines.append(ProductFact(SIZES, f"{SIZES}: {', '.join(product.sizes)}."))
+    if product.colors:
+        lines.append(ProductFact(COLOURS, f"{COLOURS}: {', '.join(product.colors)}."))
+    lines.extend(_availability_lines(product))
+    lines.extend(_variant_lines(product, today))
     return lines
 
 
 def render_product(product: Product, today: date) -> str:
-    """Readable text, one fact per line, so an answer can quote a fact."""
-    identity, *facts = describe(product)
-    lines = [identity, f"{PRICE}: {_price_line(product, today)}.", *facts]
-    if product.sizes:
-        lines.append(f"{SIZES}: {', '.join(product.sizes)}.")
-    if product.colors:
-        lines.append(f"{COLOURS}: {', '.join(product.colors)}.")
-    lines.extend(_availability_lines(product))
-    lines.extend(_variant_lines(product, today))
-    return "\n".join(lines)
+    """The product text shoppers read and answers quote: the facts' lines."""
+    return "\n".join(fact.text for fact in product_facts(product, today))
+
+
+def labelled_lines(text: str, metadata: dict) -> list[ProductFact]:
+    """A stored product chunk's lines with the label each was written with (``fact_labels`` in its
+    metadata, see indexer/chunking.py); no label is guessed from the text."""
+    labels = metadata.get("fact_labels") or []
+    lines = text.splitlines()
+    return [ProductFact(labels[i] if i < len(labels) else "", line) for i, line in enumerate(lines)]
 
 
 def _price_line(product: Product, today: date) -> str:
@@ -331,22 +358,22 @@ def _prices_differ(product: Product, today: date) -> bool:
     return len(seen) > 1
 
 
-def _availability_lines(product: Product) -> list[str]:
+def _availability_lines(product: Product) -> list[ProductFact]:
     """Which variants can be bought now and which cannot: "Availability: in stock in Black (S, M).",
     "Out of stock: Orange (L).", "Preorder: Blue (M), ships from 15 January 2027." """
     if not product.variants or not any(v.color or v.size for v in product.variants) or _one_state(product):
         state, when = product.state_of(None)
-        return [f"{AVAILABILITY}: {state}{_ships(when) if state in ('preorder', 'backorder') else ''}."]
+        return [ProductFact(AVAILABILITY, f"{AVAILABILITY}: {state}{_ships(when) if state in ('preorder', 'backorder') else ''}.")]
     by_state = {state: [v for v in product.variants if v.state == state]
                 for state in ("in stock", "out of stock", "preorder", "backorder")}
-    lines = [f"{AVAILABILITY}: in stock in {_by_colour(by_state['in stock'])}." if by_state["in stock"]
-             else f"{AVAILABILITY}: out of stock."]
+    lines = [ProductFact(AVAILABILITY, f"{AVAILABILITY}: in stock in {_by_colour(by_state['in stock'])}."
+                         if by_state["in stock"] else f"{AVAILABILITY}: out of stock.")]
     if by_state["in stock"] and by_state["out of stock"]:
-        lines.append(f"{OUT_OF_STOCK}: {_by_colour(by_state['out of stock'])}.")
+        lines.append(ProductFact(OUT_OF_STOCK, f"{OUT_OF_STOCK}: {_by_colour(by_state['out of stock'])}."))
     for label, state in ((PREORDER, "preorder"), (BACKORDER, "backorder")):
         if by_state[state]:
             dates = [v.availability_date for v in by_state[state] if v.availability_date]
-            lines.append(f"{label}: {_by_colour(by_state[state])}{_ships(min(dates) if dates else None)}.")
+            lines.append(ProductFact(label, f"{label}: {_by_colour(by_state[state])}{_ships(min(dates) if dates else None)}."))
     return lines
 
 
@@ -360,7 +387,7 @@ def _ships(when: date | None) -> str:
     return f", ships from {long_date(when)}" if when else ""
 
 
-def _variant_lines(product: Product, today: date) -> list[str]:
+def _variant_lines(product: Product, today: date) -> list[ProductFact]:
     """One line per variant when prices differ by variant: "Blue / 1 L: $59.00, out of stock." """
     if not _prices_differ(product, today):
         return []
@@ -368,7 +395,8 @@ def _variant_lines(product: Product, today: date) -> list[str]:
     for variant in product.variants:
         price = product.price_of(variant, today).text(product.currency)
         state, when = product.state_of(variant)
-        lines.append(f"{variant.name}: {price}, {state}{_ships(when) if state in ('preorder', 'backorder') else ''}.")
+        lines.append(ProductFact(variant.name, f"{variant.name}: {price}, {state}"
+                                               f"{_ships(when) if state in ('preorder', 'backorder') else ''}."))
     return lines
 
 

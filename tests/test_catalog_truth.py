@@ -386,16 +386,32 @@ def test_a_euro_price_is_said_in_euros(client):
 
 
 def test_cards_carry_image_link_prices_currency_and_variants(client):
-    body = ask(client, "recommend some binoculars")
+    body = ask(client, "I'm looking for binoculars for birding under $250")
     cards = {card["sku"]: card for card in body["products"]}
-    assert cards, body["text"]
+    assert set(cards) == {"kestrel-8x42-binoculars", "falcon-10x50-binoculars", "OP-3003"}, body["text"]
     for card in cards.values():
-        assert card["image_url"].startswith("https://") and card["currency"] in ("USD", "EUR")
-    if "kestrel-8x42-binoculars" in cards:
-        kestrel = cards["kestrel-8x42-binoculars"]
-        assert (kestrel["price"], kestrel["original_price"], kestrel["availability"]) == (189.0, 229.0, "in stock")
-    if "falcon-10x50-binoculars" in cards:
-        assert [(v["name"], v["price"], v["availability"]) for v in cards["falcon-10x50-binoculars"]["variants"]] == [
-            ("Olive", 219.0, "in stock"), ("Black", 239.0, "out of stock")]
-    if "OP-3003" in cards:
-        assert (cards["OP-3003"]["price"], cards["OP-3003"]["currency"]) == (129.0, "EUR")
+        assert card["image_url"].startswith("https://trailhead-outfitters.example/images/")
+        assert all("stock" not in variant for variant in card["variants"])  # states, never unit counts
+    kestrel, falcon, alpenblick = cards["kestrel-8x42-binoculars"], cards["falcon-10x50-binoculars"], cards["OP-3003"]
+    assert (kestrel["price"], kestrel["original_price"], kestrel["currency"]) == (189.0, 229.0, "USD")
+    assert [(v["name"], v["sku"], v["price"], v["availability"]) for v in falcon["variants"]] == [
+        ("Olive", "OP-2002-OLV", 219.0, "in stock"), ("Black", "OP-2002-BLK", 239.0, "out of stock")]
+    assert (falcon["price"], falcon["original_price"], falcon["availability"]) == (219.0, None, "in stock")
+    assert (alpenblick["price"], alpenblick["currency"]) == (129.0, "EUR")
+    assert alpenblick["url"] == "https://trailhead-outfitters.example/products/alpenblick-8x25-compact-binoculars"
+
+
+@pytest.mark.xfail(strict=True, reason="rag/assistant.py writes each card's price as '${price} {currency}' "
+                   "('$129.00 EUR'), which the verifier then drops for a euro product; it should use "
+                   "rag.product_record.money(card.price, card.currency) and say the original price when on sale")
+def test_the_shopping_answer_says_each_cards_price_in_its_currency(client):
+    body = ask(client, "I'm looking for binoculars for birding under $250")
+    assert "€129.00" in body["text"] and "EUR" not in body["text"] and "$229.00" in body["text"]
+
+
+@pytest.mark.xfail(strict=True, reason="the reader's shopping path knows product kinds from a fixed list in "
+                   "rag/language.py, so 'binoculars' (a kind this store sells) is refused without a stated filter")
+def test_a_request_for_a_kind_the_store_sells_gets_cards(client):
+    body = ask(client, "recommend some binoculars")
+    assert not body["refused"] and {"kestrel-8x42-binoculars", "falcon-10x50-binoculars"} <= {
+        card["sku"] for card in body["products"]}

@@ -12,6 +12,7 @@ from rag.product_record import (
     availability_from,
     identifier_candidates,
     identifier_forms,
+    labelled_lines,
     money,
     plain_text,
     render_product,
@@ -131,3 +132,20 @@ def test_identifier_forms_find_each_other():
     assert identifier_forms("036000291452") & identifier_forms("0036000291452")  # UPC-A and its EAN-13
     asked = identifier_candidates("Do you still have tent-ultra-lite, or 0 36000 29145 2?")
     assert "tent-ultra-lite" in asked and "00036000291452" in asked
+
+
+def test_the_chunk_stores_each_lines_label_so_nothing_is_parsed_back_from_text():
+    from indexer.chunking import product_chunk
+
+    item = product(description="Note: packs small.", attributes={"weight": "1.2 kg"}, price=59.0, variants=[
+        {"sku": "K-BLU", "color": "Blue", "price": 59.0, "stock": 0}, {"sku": "K-RED", "color": "Red", "price": 64.0}])
+    chunk = product_chunk(item, "catalog/x.jsonl", TODAY)
+    facts = labelled_lines(chunk.text, chunk.metadata)
+    assert [f.text for f in facts] == chunk.text.splitlines()
+    assert [(f.label, f.text) for f in facts] == [
+        ("", "Trail Kettle (SKU P-1)."), ("Price", "Price: from $59.00 to $64.00, by variant."),
+        ("", "Note: packs small."), ("Weight", "Weight: 1.2 kg."), ("Colours", "Colours: Blue, Red."),
+        ("Availability", "Availability: out of stock."), ("Blue", "Blue: $59.00, out of stock."),
+        ("Red", "Red: $64.00, out of stock."),
+    ]
+    assert Product.model_validate(chunk.metadata) == item.model_copy()  # the typed facts come back whole
