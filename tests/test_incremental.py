@@ -174,7 +174,7 @@ def test_price_and_stock_changes_update_text_without_re_embedding(tmp_path):
     assert (report.updated, report.embedded, embedders.primary.texts) == (2, 0, 0)
     repriced = next(c for c in IndexDirectory(settings.index_dir).open_current().iter_chunks()
                     if c.id == f"product:{products[0]['sku']}")
-    assert "Price: $1,234.50 USD." in repriced.text
+    assert "Price: $1,234.50." in repriced.text
 
 
 def test_changed_embedding_settings_force_a_full_rebuild(tmp_path):
