@@ -73,7 +73,7 @@ def index(
     settings = _settings(config, knowledge_base=knowledge_base, index_dir=index_dir)
     try:
         report = build_index(settings, full=full, strict=strict, allow_deletions=allow_deletions)
-    except (IndexStoreError, FileNotFoundError) as exc:
+    except (IndexStoreError, OSError) as exc:  # OSError: the index folder itself (its lock) cannot be written
         if as_json:
             print(json.dumps({"published": False, "error": str(exc)}, ensure_ascii=False, indent=2))
         raise _fail(str(exc)) from None
