@@ -26,10 +26,9 @@ Availability = Literal["in stock", "low stock", "out of stock", "preorder", "bac
 # A card says "low stock" at or below this many units (exact counts are never shown).
 LOW_STOCK_UNITS = 5
 
-# The labels of the product text's fact lines, as the reader finds them ("Label: value").
+# Labels of the product text's fact lines ("Label: value"); stored with each chunk, see labelled_lines.
 PRICE, SIZES, COLOURS, AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER = (
     "Price", "Sizes", "Colours", "Availability", "Out of stock", "Preorder", "Backorder")
-FACT_LABELS = (PRICE, SIZES, COLOURS, AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER)
 
 _AVAILABILITY_WORDS: dict[str, StatedAvailability] = {
     "in stock": "in stock", "in_stock": "in stock", "instock": "in stock", "available": "in stock",
