@@ -7,8 +7,8 @@ from indexer.datasets import (
     load_epqa,
     load_semipqa,
 )
-from indexer.pipeline import BuildReport, build_index
+from indexer.pipeline import BuildFailed, BuildReport, build_index
 
 __all__ = [
-    "BuildReport", "RetrievalSet", "build_eval_index", "build_index", "context_rows", "load_epqa", "load_semipqa",
+    "BuildFailed", "BuildReport", "RetrievalSet", "build_eval_index", "build_index", "context_rows", "load_epqa", "load_semipqa",
 ]

@@ -1,9 +1,11 @@
-"""Chunkers: products become one readable chunk each; documents split by heading, then size."""
+"""Chunkers: products become one readable chunk each (text from rag.product_record); documents split by heading,
+then size."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 
 from langchain_text_splitters import (
     MarkdownHeaderTextSplitter,
@@ -11,83 +13,49 @@ from langchain_text_splitters import (
 )
 
 from indexer.loaders import Document, FaqEntry
-from rag.models import Chunk, Product
+from rag.models import Chunk
+from rag.product_record import Product, describe, product_facts
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _describe(product: Product) -> list[str]:
-    """The facts that say what a product is: what shoppers search by meaning."""
-    lines = [_finish(f"{product.title} (SKU {product.sku})" + (f" by {product.brand}" if product.brand else ""))]
-    if product.category:
-        lines.append(f"Category: {product.category}.")
-    if product.description:
-        lines.append(_finish(product.description))
-    lines.extend(_finish(f"{_label(name)}: {value}") for name, value in product.attributes.items())
-    return lines
-
-
-def render_product(product: Product) -> str:
-    """Readable text, one fact per sentence, so an extractive answer can quote a fact."""
-    identity, *facts = _describe(product)
-    lines = [identity, f"Price: ${product.price:,.2f} {product.currency}.", *facts]
-    if product.sizes:
-        lines.append(f"Sizes: {', '.join(product.sizes)}.")
-    if product.colors:
-        lines.append(f"Colours: {', '.join(product.colors)}.")
-    lines.append(_availability(product))
-    return "\n".join(lines)
-
-
-def _finish(sentence: str) -> str:
-    sentence = sentence.strip()
-    return sentence if sentence.endswith((".", "!", "?", "。")) else sentence + "."
-
-
-def _availability(product: Product) -> str:
-    """Which variants can be bought now, and which cannot: "Availability: in stock in Black (S, M).
-    Out of stock: Orange (L)." A shopper asking about one colour or size gets a plain answer."""
-    if not product.variants:
-        return "Availability: in stock." if product.stock else "Availability: out of stock."
-    in_stock = _by_colour(v for v in product.variants if v.stock > 0)
-    sold_out = _by_colour(v for v in product.variants if v.stock <= 0)
-    if not in_stock:
-        return "Availability: out of stock."
-    line = f"Availability: in stock in {in_stock}."
-    return f"{line}\nOut of stock: {sold_out}." if sold_out else line
-
-
-def _by_colour(variants) -> str:
-    by_colour: dict[str, list[str]] = {}
-    for variant in variants:
-        by_colour.setdefault(variant.color or "", []).append(variant.size or "")
-    parts = []
-    for colour, sizes in by_colour.items():
-        sizes = [s for s in sizes if s]
-        parts.append(f"{colour} ({', '.join(sizes)})" if sizes and colour else colour or ", ".join(sizes))
-    return "; ".join(p for p in parts if p)
-
-
-def product_chunk(product: Product, source: str) -> Chunk:
-    metadata = product.model_dump(exclude_none=True)
+def product_chunk(product: Product, source: str, today: date | None = None) -> Chunk:
+    """One chunk per product: the product record's text, its typed facts as metadata (read back with
+    ``Product.model_validate``), and what it is (not its price or stock) to embed."""
+    today = today or date.today()
+    metadata = product.model_dump(mode="json", exclude_none=True)
     metadata.update(
         in_stock=product.in_stock,
         stock=product.stock,
         sizes=product.sizes,
         colors=product.colors,
         variant_skus=[v.sku for v in product.variants],
+        selling_price=product.lowest_price(today).paid,  # what the price filter compares, sale included
     )
+    facts = product_facts(product, today)
+    metadata["fact_labels"] = [fact.label for fact in facts]  # line by line: rag.product_record.labelled_lines
     return Chunk(
         id=f"product:{product.sku}",
         kind="product",
         source=source,
         title=product.title,
-        text=render_product(product),
+        text="\n".join(fact.text for fact in facts),
         metadata=metadata,
-        embed="\n".join(_describe(product)),
+        embed="\n".join(describe(product)),
     )
+
+
+def product_chunks(product: Product, source: str, today: date, splitter: RecursiveCharacterTextSplitter) -> list[Chunk]:
+    """The product's chunk and, for a description longer than one chunk, the rest of it in further chunks
+    (kind "document", titled with the product), so all of it is searchable and no passage is huge."""
+    pieces = [p.strip() for p in splitter.split_text(product.description) if p.strip()] or [""]
+    main = product_chunk(product.model_copy(update={"description": pieces[0]}), source, today)
+    if len(pieces) == 1:
+        return [main]
+    main.metadata["description_parts"] = len(pieces)
+    return [main] + [
+        Chunk(id=f"{main.id}#description-{number}", kind="document", source=source, title=product.title,
+              section=f"Description, part {number} of {len(pieces)}", text=piece, metadata={"product_sku": product.sku})
+        for number, piece in enumerate(pieces[1:], start=2)
+    ]
 
 
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -122,7 +90,7 @@ class DocumentChunker:
         self._headings = MarkdownHeaderTextSplitter(
             [("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=True
         )
-        self._sizes = RecursiveCharacterTextSplitter(
+        self.sizes = RecursiveCharacterTextSplitter(
             chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,
             separators=["\n\n", "\n", "。", ". ", " ", ""],
@@ -135,7 +103,7 @@ class DocumentChunker:
         for section in self._headings.split_text(tables_to_sentences(document.text)):
             path = [section.metadata[h] for h in ("h2", "h3") if h in section.metadata]
             section_name = " > ".join(path)
-            for piece in self._sizes.split_text(section.page_content):
+            for piece in self.sizes.split_text(section.page_content):
                 if not piece.strip():
                     continue
                 anchor = _slug(section_name) or "intro"

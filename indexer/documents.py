@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -11,44 +12,45 @@ from indexer.loaders import (
     LoadOptions,
     Rejection,
     add_document,
-    read_text,
+    read_source_text,
     title_from,
 )
 
 # Page furniture that is never policy text.
-_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
-_BLOCKS = ("h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "blockquote", "pre")
+_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button", "template")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Elements that start a new line; text anywhere else (a <div>, a <span>, bare body text) joins its line.
+_LINE_BREAKING = ("p", "div", "section", "article", "main", "li", "tr", "dt", "dd", "blockquote", "pre", "br",
+                  "table", "ul", "ol", "dl", "figure", "figcaption", "address", "details", "summary", *_HEADINGS)
 
 
 def load_html(path: Path, source: str, options: LoadOptions) -> Loaded:
-    """Keep headings and text blocks; drop navigation, scripts and other page furniture."""
+    """Keep all body text, with headings as Markdown headings and list items as bullets; drop navigation,
+    header, footer, scripts, styles and other page furniture."""
     loaded = Loaded("document", source, read=1)
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    for tag in soup(_DROP):
-        tag.decompose()
-    body = soup.find("main") or soup.find("article") or soup.body or soup
-    lines = []
-    for block in body.find_all(_BLOCKS):
-        if block.find(_BLOCKS):
-            continue  # the inner block carries the text
-        text = " ".join(block.get_text(" ").split())
-        if not text:
-            continue
-        if block.name in ("h1", "h2", "h3", "h4"):
-            lines.append(f"\n{'#' * int(block.name[1])} {text}\n")
-        else:
-            lines.append(f"- {text}" if block.name == "li" else text)
+    soup = BeautifulSoup(read_source_text(path, loaded), "html.parser")
     heading = soup.find("h1")
     title = (heading.get_text(" ", strip=True) if heading else None) or (
         soup.title.get_text(strip=True) if soup.title else None
     )
-    return add_document(loaded, title or title_from(path), "\n".join(lines))
+    for tag in soup(_DROP):
+        tag.decompose()
+    body = soup.find("main") or soup.find("article") or soup.body or soup
+    for tag in body.find_all(_HEADINGS):
+        tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {' '.join(tag.get_text(' ').split())}\n\n")
+    for tag in body.find_all("li"):
+        tag.insert(0, "\n- ")
+    for tag in body.find_all(_LINE_BREAKING):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = (" ".join(line.split()) for line in body.get_text("").splitlines())
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return add_document(loaded, title or title_from(path), text)
 
 
 def load_text(path: Path, source: str, options: LoadOptions) -> Loaded:
     loaded = Loaded("document", source, read=1)
-    text = read_text(path, loaded)
-    return loaded if text is None else add_document(loaded, title_from(path), text)
+    return add_document(loaded, title_from(path), read_source_text(path, loaded))
 
 
 def load_pdf(path: Path, source: str, options: LoadOptions) -> Loaded:

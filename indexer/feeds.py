@@ -1,134 +1,133 @@
-"""Catalog feeds as stores export them: Shopify product CSV and Google Merchant Center (XML, TSV)."""
+"""Catalog feeds as stores export them: Shopify product CSV and Google Merchant Center (XML, TSV).
+
+What each column becomes is listed in the README's "Bring your own catalog"."""
 
 from __future__ import annotations
 
-import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-from pydantic import ValidationError
-
 from indexer.loaders import (
+    FieldError,
     Loaded,
     LoadOptions,
     Rejection,
-    _validation_rejections,
+    add_product,
+    csv_rows,
+    normalise_offer,
     parse_price,
+    read_source_text,
 )
-from rag.models import Product, Variant
 
 SIZE_NAMES = {"size", "shoe size", "尺码"}
 COLOR_NAMES = {"color", "colour", "颜色"}
 
 
-def html_to_text(html: str) -> str:
-    return " ".join(BeautifulSoup(html or "", "html.parser").get_text(" ").split())
-
-
 def is_shopify_csv(path: Path) -> bool:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
+    with open(path, "rb") as handle:
+        header = handle.readline(64_000).decode("utf-8", errors="replace")
     return "Handle" in header and ("Variant SKU" in header or "Variant Price" in header)
 
 
 def load_shopify_csv(path: Path, source: str, options: LoadOptions) -> Loaded:
     """Rows grouped by Handle: the first row holds the product, later rows more variants or images."""
     loaded = Loaded("product", source)
+    reader = csv_rows(read_source_text(path, loaded), required=("Handle",))
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            handle_name = (row.get("Handle") or "").strip()
-            if not handle_name:
-                loaded.read += 1
-                loaded.rejections.append(Rejection(source, reader.line_num, None, "Handle", "missing handle"))
-                continue
-            groups.setdefault(handle_name, []).append((reader.line_num, row))
+    for raw in reader:
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not row.get("Handle"):
+            loaded.read += 1
+            loaded.rejections.append(Rejection(source, reader.line_num, None, "Handle", "missing handle"))
+            continue
+        groups.setdefault(row["Handle"], []).append((reader.line_num, row))
     for handle_name, rows in groups.items():
         loaded.read += 1
-        product = _shopify_product(handle_name, rows, options, loaded)
-        if product is not None:
-            loaded.items.append(product)
+        _shopify_product(handle_name, rows, options, loaded)
     return loaded
 
 
-def _shopify_product(handle: str, rows: list[tuple[int, dict]], options: LoadOptions, loaded: Loaded) -> Product | None:
+def _shopify_stock(row: dict[str, str]) -> dict:
+    """Stock and availability of one Shopify variant: untracked is always in stock; selling on at zero
+    ('continue') is a backorder."""
+    if not row.get("Variant Inventory Tracker") and not row.get("Variant Inventory Qty"):
+        return {"stock": None, "availability": "in stock"}
+    stock = max(int(float(row.get("Variant Inventory Qty") or 0)), 0)
+    if stock == 0 and row.get("Variant Inventory Policy", "").lower() == "continue":
+        return {"stock": 0, "availability": "backorder"}
+    return {"stock": stock}
+
+
+def _shopify_product(handle: str, rows: list[tuple[int, dict]], options: LoadOptions, loaded: Loaded) -> None:
     line, first = rows[0]
-    status = (first.get("Status") or "active").strip().lower()
+    status = (first.get("Status") or "active").lower()
     if status != "active":
-        loaded.rejections.append(Rejection(loaded.source, line, handle, "Status", f"product is {status}, not for sale"))
-        return None
-    option_names = [(first.get(f"Option{i} Name") or "").strip() for i in (1, 2, 3)]
-    variants: list[Variant] = []
-    prices: list[float] = []
+        loaded.skipped.append(Rejection(loaded.source, line, handle, "Status", f"product is {status}, not for sale"))
+        return
+    option_names = [first.get(f"Option{i} Name", "") for i in (1, 2, 3)]
+    variants: list[dict] = []
     other_options: dict[str, list[str]] = {}
     for line_no, row in rows:
         if not (row.get("Variant SKU") or row.get("Variant Price") or row.get("Option1 Value")):
             continue  # an image-only row
+        sku = row.get("Variant SKU") or f"{handle}-{len(variants) + 1}"
         try:
-            price, _ = parse_price(row.get("Variant Price"))
+            price = parse_price(row.get("Variant Price"))[0]
         except ValueError as exc:
-            loaded.rejections.append(Rejection(loaded.source, line_no, row.get("Variant SKU") or handle, "Variant Price", str(exc)))
+            loaded.rejections.append(Rejection(loaded.source, line_no, sku, "Variant Price", str(exc)))
             continue
         try:
-            stock = int(float(row.get("Variant Inventory Qty") or 0))
-        except ValueError:
-            loaded.rejections.append(Rejection(
-                loaded.source, line_no, row.get("Variant SKU") or handle, "Variant Inventory Qty",
-                f"not a number: {row.get('Variant Inventory Qty')!r}",
-            ))
+            compare_at = parse_price(row["Variant Compare At Price"])[0] if row.get("Variant Compare At Price") else None
+        except ValueError as exc:
+            loaded.rejections.append(Rejection(loaded.source, line_no, sku, "Variant Compare At Price", str(exc)))
             continue
-        size = color = None
+        try:
+            stock = _shopify_stock(row)
+        except ValueError:
+            loaded.rejections.append(Rejection(loaded.source, line_no, sku, "Variant Inventory Qty",
+                                               f"not a number: {row.get('Variant Inventory Qty')!r}"))
+            continue
+        named: dict[str, str] = {}
         for i, name in enumerate(option_names, start=1):
-            value = (row.get(f"Option{i} Value") or "").strip()
+            value = row.get(f"Option{i} Value", "")
             if not name or not value or (name == "Title" and value == "Default Title"):
                 continue
-            if name.lower() in SIZE_NAMES:
-                size = value
-            elif name.lower() in COLOR_NAMES:
-                color = value
-            else:
-                other_options.setdefault(name.lower(), []).append(value)
-        prices.append(price)
-        variants.append(Variant(
-            sku=(row.get("Variant SKU") or f"{handle}-{len(variants) + 1}").strip(), size=size, color=color,
-            stock=max(stock, 0), price=price, gtin=(row.get("Variant Barcode") or "").strip() or None,
-        ))
+            key = "size" if name.lower() in SIZE_NAMES else "color" if name.lower() in COLOR_NAMES else name.lower()
+            named[key] = value
+            if key not in ("size", "color"):
+                other_options.setdefault(key, []).append(value)
+        variants.append({
+            "sku": sku, "size": named.pop("size", None), "color": named.pop("color", None), "options": named,
+            "price": price, "compare_at_price": compare_at, "gtin": row.get("Variant Barcode") or None, **stock,
+        })
     if not variants:
-        loaded.rejections.append(Rejection(loaded.source, line, handle, "Variant Price", "no usable variant"))
-        return None
+        if not any(r.line in {n for n, _ in rows} for r in loaded.rejections):  # one line per rejected row
+            loaded.rejections.append(Rejection(loaded.source, line, handle, "Variant Price", "no usable variant"))
+        return
     attributes = {name: ", ".join(dict.fromkeys(values)) for name, values in other_options.items()}
     if first.get("Tags"):
-        attributes["tags"] = first["Tags"].strip()
-    try:
-        return Product(
-            sku=handle,
-            title=(first.get("Title") or "").strip(),
-            brand=(first.get("Vendor") or "").strip(),
-            category=(first.get("Type") or first.get("Product Category") or "").strip(),
-            price=min(prices),
-            currency=options.default_currency,
-            description=html_to_text(first.get("Body (HTML)", "")),
-            url=f"{options.store_url.rstrip('/')}/products/{handle}" if options.store_url else "",
-            attributes=attributes,
-            variants=variants,
-        )
-    except ValidationError as exc:
-        loaded.rejections.extend(_validation_rejections(loaded.source, line, handle, exc))
-        return None
+        attributes["tags"] = first["Tags"]
+    add_product(loaded, {
+        "sku": handle, "title": first.get("Title", ""), "brand": first.get("Vendor", ""),
+        "category": first.get("Type") or first.get("Product Category", ""),
+        "price": min(v["price"] for v in variants), "currency": options.default_currency,
+        "description": first.get("Body (HTML)", ""),
+        "url": f"{options.store_url.rstrip('/')}/products/{handle}" if options.store_url else "",
+        "image_url": next((row["Image Src"] for _, row in rows if row.get("Image Src")), ""),
+        "attributes": attributes, "variants": variants,
+    }, line, handle, {row.get("Variant SKU", ""): line_no for line_no, row in rows})
 
 
 # Google Merchant Center ---------------------------------------------------------------------
 
-IN_STOCK = {"in_stock", "in stock"}
-MERCHANT_ATTRIBUTES = ("material", "pattern", "gender", "age_group", "condition", "color", "size")
+MERCHANT_ATTRIBUTES = ("material", "pattern", "gender", "age_group", "condition")
 
 
 def _merchant_products(items: list[tuple[int | None, str, dict[str, str]]], options: LoadOptions, loaded: Loaded) -> None:
     """Group feed items into products by item_group_id; an item without one is its own product.
 
-    Counts are per product: read = groups formed + items too broken to group.
+    Each item is a variant with its own price, sale price and dates, and availability (with the date a
+    preorder or backorder ships). Counts are per product: read = groups formed + items too broken to group.
     """
     groups: dict[str, list[tuple[int | None, str, dict[str, str]]]] = {}
     broken = 0
@@ -142,42 +141,44 @@ def _merchant_products(items: list[tuple[int | None, str, dict[str, str]]], opti
         groups.setdefault(item.get("item_group_id") or item["id"], []).append((line, label, item))
     loaded.read = len(groups) + broken
     for group_id, members in groups.items():
-        variants, prices = [], []
+        variants, currencies = [], []
         for line, _, item in members:
             try:
-                amount, currency = parse_price(item.get("sale_price") or item["price"])
-            except ValueError as exc:
-                loaded.rejections.append(Rejection(loaded.source, line, item["id"], "price", str(exc)))
+                offer = normalise_offer({k: item[k] for k in ("price", "sale_price", "sale_price_effective_date",
+                                                              "availability", "availability_date") if item.get(k)})
+            except FieldError as exc:
+                loaded.rejections.append(Rejection(loaded.source, line, item["id"], exc.field, str(exc)))
                 continue
-            prices.append((amount, currency))
-            variants.append(Variant(
-                sku=item["id"], size=item.get("size") or None, color=item.get("color") or None,
-                stock=1 if item.get("availability", "").strip().lower() in IN_STOCK else 0,
-                price=amount, gtin=item.get("gtin") or None,
-            ))
+            currencies.append(offer.pop("currency", None))
+            variants.append({"sku": item["id"], "size": item.get("size") or None, "color": item.get("color") or None,
+                             "gtin": item.get("gtin") or None, "availability": offer.pop("availability", "in stock"),
+                             **offer})
         if not variants:
             continue
         line, _, first = members[0]
-        attributes = {k: first[k] for k in MERCHANT_ATTRIBUTES if first.get(k) and k not in ("color", "size")}
-        attributes["stock_source"] = "availability only"
-        try:
-            loaded.items.append(Product(
-                sku=group_id, title=first["title"], brand=first.get("brand", ""),
-                category=first.get("product_type") or first.get("google_product_category", ""),
-                price=min(p for p, _ in prices), currency=prices[0][1] or options.default_currency,
-                description=html_to_text(first.get("description", "")), url=first.get("link", ""),
-                gtin=first.get("gtin") if len(members) == 1 else None, mpn=first.get("mpn") or None,
-                attributes=attributes, variants=variants,
-            ))
-        except ValidationError as exc:
-            loaded.rejections.extend(_validation_rejections(loaded.source, line, group_id, exc))
+        attributes = {k: first[k] for k in MERCHANT_ATTRIBUTES if first.get(k)}
+        single = len(members) == 1 and not (variants[0]["size"] or variants[0]["color"])
+        product = {
+            "sku": group_id, "title": first["title"], "brand": first.get("brand", ""),
+            "category": first.get("product_type") or first.get("google_product_category", ""),
+            "price": min(v["price"] for v in variants), "currency": currencies[0] or options.default_currency,
+            "description": first.get("description", ""), "url": first.get("link", ""),
+            "image_url": first.get("image_link", ""), "mpn": first.get("mpn") or None, "attributes": attributes,
+        }
+        if single:  # one item, no options: its offer is the product's
+            offer = variants[0]
+            product.update({k: offer[k] for k in ("price", "sale_price", "sale_start", "sale_end", "availability",
+                                                   "availability_date", "gtin") if offer.get(k) is not None})
+        else:
+            product["variants"] = variants
+        add_product(loaded, product, line, group_id, {item["id"]: item_line for item_line, _, item in members if item_line})
 
 
 def load_merchant_xml(path: Path, source: str, options: LoadOptions) -> Loaded:
     """RSS 2.0 with the g: namespace (http://base.google.com/ns/1.0)."""
     loaded = Loaded("product", source)
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(path.read_bytes())
     except ET.ParseError as exc:
         loaded.read = 1
         loaded.rejections.append(Rejection(source, exc.position[0], None, None, f"invalid XML: {exc}"))
@@ -193,12 +194,10 @@ def load_merchant_xml(path: Path, source: str, options: LoadOptions) -> Loaded:
 def load_merchant_tsv(path: Path, source: str, options: LoadOptions) -> Loaded:
     """Tab-separated Merchant Center feed; headers may carry a g: prefix."""
     loaded = Loaded("product", source)
+    reader = csv_rows(read_source_text(path, loaded), required=("id", "g:id"))
     items = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        for row in reader:
-            items.append((reader.line_num, f"line {reader.line_num}",
-                          {k.removeprefix("g:").strip(): (v or "").strip() for k, v in row.items() if k}))
+    for row in reader:
+        items.append((reader.line_num, f"line {reader.line_num}",
+                      {k.removeprefix("g:").strip(): (v or "").strip() for k, v in row.items() if k}))
     _merchant_products(items, options, loaded)
     return loaded
-

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import sqlite3
 import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
-from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
-from indexer.loaders import Loaded, LoadOptions, Rejection
+from indexer.chunking import DocumentChunker, faq_chunk, product_chunks
+from indexer.loaders import Loaded, LoadOptions, Rejection, UnreadableFile
 from indexer.progress import Progress, default_progress
-from indexer.sources import load_path
+from indexer.sources import kind_of, load_path, reads
 from rag.embedding import Embedder, EmbedderSet, load_embedders, space_models
 from rag.models import Chunk
 from rag.settings import Settings
@@ -33,7 +39,21 @@ log = logging.getLogger("shopassist.indexer")
 class KindCounts:
     read: int = 0
     indexed: int = 0
+    skipped: int = 0
     rejected: int = 0
+
+
+@dataclass
+class FileCounts(KindCounts):
+    """One source file: items read, indexed, skipped (not for sale) and rejected, and the encoding it was read in."""
+
+    source: str = ""
+    kind: str = ""
+    encoding: str = ""
+
+
+class BuildFailed(IndexStoreError):
+    """A machine fault (disk full, I/O error) during a build; nothing was published, nothing half-written is left."""
 
 
 @dataclass
@@ -48,7 +68,12 @@ class BuildReport:
     embedded: int = 0
     chunks: int = 0
     by_kind: dict[str, KindCounts] = field(default_factory=dict)
-    rejections: list[Rejection] = field(default_factory=list)
+    files: list[FileCounts] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)  # in file order, then line order
+    skipped: list[Rejection] = field(default_factory=list)  # drafts and archived products
+    warnings: list[Rejection] = field(default_factory=list)  # kept, with a value left out
+    duplicate_variant_skus: dict[str, list[str]] = field(default_factory=dict)  # variant SKU -> its products
+    refused: str | None = None  # why nothing was published (--strict, deletions)
     removed_incomplete: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     patched: bool = False  # True when the previous version was copied and patched, not rewritten
@@ -56,7 +81,8 @@ class BuildReport:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data["rejections"] = [asdict(r) | {"message": str(r)} for r in self.rejections]
+        for name in ("rejections", "skipped", "warnings"):
+            data[name] = [asdict(r) | {"message": str(r)} for r in getattr(self, name)]
         return data
 
 
@@ -64,28 +90,44 @@ class BuildReport:
 class Sources:
     chunks: list[Chunk]
     by_kind: dict[str, KindCounts]
+    files: list[FileCounts]
     rejections: list[Rejection]
+    skipped: list[Rejection]
+    warnings: list[Rejection]
+    duplicate_variant_skus: dict[str, list[str]]
 
 
-def collect_chunks(root: Path, chunker: DocumentChunker, options: LoadOptions, progress: Progress) -> Sources:
-    """Read every file under the knowledge base into chunks, keeping rejections."""
+def source_files(root: Path) -> list[Path]:
+    """Files we read under ``root``, sorted; hidden ones left out. Broken links and things named like a
+    catalog file that are not files are kept, so they are reported rather than silently missed."""
     if not root.is_dir():
         raise FileNotFoundError(f"knowledge base folder not found: {root}")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    found = []
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or not reads(path, root):
+            continue
+        found.append(path)
+    return sorted(found)
+
+
+def collect_chunks(
+    root: Path, chunker: DocumentChunker, options: LoadOptions, progress: Progress, today: date | None = None,
+) -> Sources:
+    """Read every file under the knowledge base into chunks, keeping rejections; one bad file never stops the run."""
+    files = source_files(root)
+    today = today or date.today()
+    sources = Sources([], {}, [], [], [], [], {})
     chunks: dict[str, Chunk] = {}
-    by_kind: dict[str, KindCounts] = {}
-    rejections: list[Rejection] = []
+    variant_owners: dict[str, list[str]] = {}
     with progress.step("Loading", len(files)) as step:
         for path in files:
-            loaded = load_path(path, root, options)
+            loaded = _load(path, root, options)
             step.advance()
-            if loaded is None:
-                continue
-            counts = by_kind.setdefault(loaded.kind, KindCounts())
-            counts.read += loaded.read
-            rejections.extend(loaded.rejections)
-            counts.rejected += _rejected_items(loaded)
-            for chunk_list in _chunks_of(loaded, chunker):
+            counts = FileCounts(source=loaded.source, kind=loaded.kind, encoding=loaded.encoding, read=loaded.read,
+                                skipped=len(loaded.skipped), rejected=loaded.read - len(loaded.items) - len(loaded.skipped))
+            rejections = sorted(loaded.rejections, key=lambda r: r.line if r.line is not None else float("inf"))
+            for chunk_list in _chunks_of(loaded, chunker, today):
                 first = chunk_list[0]
                 if first.id in chunks:
                     counts.rejected += 1
@@ -96,17 +138,40 @@ def collect_chunks(root: Path, chunker: DocumentChunker, options: LoadOptions, p
                     continue
                 counts.indexed += 1
                 chunks.update((c.id, c) for c in chunk_list)
-    return Sources(list(chunks.values()), by_kind, rejections)
+                for sku in first.metadata.get("variant_skus", []) if first.kind == "product" else []:
+                    variant_owners.setdefault(sku.lower(), []).append(f"{first.metadata['sku']} ({first.source})")
+            sources.files.append(counts)
+            sources.rejections.extend(rejections)
+            sources.skipped.extend(loaded.skipped)
+            sources.warnings.extend(loaded.warnings)
+            total = sources.by_kind.setdefault(loaded.kind, KindCounts())
+            for name in ("read", "indexed", "skipped", "rejected"):
+                setattr(total, name, getattr(total, name) + getattr(counts, name))
+    sources.chunks = list(chunks.values())
+    sources.duplicate_variant_skus = {sku: owners for sku, owners in variant_owners.items() if len(owners) > 1}
+    return sources
 
 
-def _rejected_items(loaded: Loaded) -> int:
-    """Items read but not produced; several rejections may describe one item."""
-    return loaded.read - len(loaded.items)
+def _load(path: Path, root: Path, options: LoadOptions) -> Loaded:
+    """The file's items, or one rejection naming the file and why it could not be read at all."""
+    source = path.relative_to(root).as_posix()
+    try:
+        return load_path(path, root, options)
+    except UnreadableFile as exc:
+        reason = str(exc)
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+    except Exception as exc:  # a loader bug or a library's surprise must not stop the run
+        log.exception("unexpected error reading %s", source)
+        reason = f"unexpected error: {type(exc).__name__}: {exc}"
+    loaded = Loaded(kind_of(path, root)[0], source, read=1)
+    loaded.rejections.append(Rejection(source, None, None, None, reason))
+    return loaded
 
 
-def _chunks_of(loaded: Loaded, chunker: DocumentChunker) -> list[list[Chunk]]:
+def _chunks_of(loaded: Loaded, chunker: DocumentChunker, today: date) -> list[list[Chunk]]:
     if loaded.kind == "product":
-        return [[product_chunk(product, loaded.source)] for product in loaded.items]
+        return [product_chunks(product, loaded.source, today, chunker.sizes) for product in loaded.items]
     if loaded.kind == "faq":
         return [[faq_chunk(entry)] for entry in loaded.items]
     return [chunks for chunks in (chunker.run(doc) for doc in loaded.items) if chunks]
@@ -147,10 +212,17 @@ def build_index(
     settings: Settings,
     *,
     full: bool = False,
+    strict: bool = False,
+    allow_deletions: bool = False,
     embedders: EmbedderSet | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build or update the index under ``settings.index_dir`` and publish it atomically."""
+    """Build or update the index under ``settings.index_dir`` and publish it atomically.
+
+    Nothing is published when ``strict`` and anything was rejected, or when the run would delete products
+    it should not (see ``deletion_refusal``) unless ``allow_deletions``: the report says why. A machine
+    fault raises BuildFailed after removing the half-written version; the published one stays.
+    """
     started = time.monotonic()
     progress = progress or default_progress()
     directory = IndexDirectory(settings.index_dir)
@@ -158,21 +230,29 @@ def build_index(
         removed = directory.remove_incomplete()
         if removed:
             log.info("removed %d incomplete version(s) left by an interrupted run", len(removed))
+        chunker = DocumentChunker(settings.chunk_size, settings.chunk_overlap)
         sources = collect_chunks(
-            settings.knowledge_base,
-            DocumentChunker(settings.chunk_size, settings.chunk_overlap),
-            LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url),
-            progress,
+            settings.knowledge_base, chunker,
+            LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url), progress,
         )
-        wanted = build_settings_of(settings)
-        previous, reason = _previous(directory, wanted, full)
-        if reason:
-            log.info("full build: %s", reason)
         report = BuildReport(
-            version=directory.current_version(), published=False, rebuild_reason=reason,
-            by_kind=sources.by_kind, rejections=sources.rejections, removed_incomplete=removed,
-            chunks=len(sources.chunks),
+            version=directory.current_version(), published=False, rebuild_reason=None,
+            by_kind=sources.by_kind, files=sources.files, rejections=sources.rejections, skipped=sources.skipped,
+            warnings=sources.warnings, duplicate_variant_skus=sources.duplicate_variant_skus,
+            removed_incomplete=removed, chunks=len(sources.chunks),
         )
+        if strict and sources.rejections:
+            files = ", ".join(dict.fromkeys(r.file for r in sources.rejections))
+            report.refused = f"--strict: {len(sources.rejections)} rejection(s) in {files}; nothing was published"
+        elif not allow_deletions:
+            report.refused = deletion_refusal(directory, sources, settings.max_deletion_share)
+        if report.refused:
+            report.seconds = round(time.monotonic() - started, 3)
+            return report
+        wanted = build_settings_of(settings)
+        previous, report.rebuild_reason = _previous(directory, wanted, full)
+        if report.rebuild_reason:
+            log.info("full build: %s", report.rebuild_reason)
         try:
             changes, reuse = _compare(sources.chunks, previous.hashes() if previous else {}, report)
             if previous and not (report.added or report.updated or report.deleted):
@@ -187,26 +267,95 @@ def build_index(
             }
             report.embedded = len(to_embed)
             refusal = patch_refusal(previous, changes, settings.ann_threshold) if previous else None
-            name, tmp_path = directory.new_version_dir()
-            writer = IndexWriter(tmp_path, settings.ann_threshold)
-            with progress.step("Writing", 1) as step:
-                if previous and refusal is None:
-                    writer.patch(previous, changes, wanted)
-                    report.patched = True
-                else:
-                    if refusal:
-                        log.info("writing a whole version: %s", refusal)
-                    vectors = _all_vectors(sources.chunks, previous, reuse, to_embed, changes.vectors)
-                    writer.write(sources.chunks, vectors, embedders.models(), wanted)
-                step.advance()
+            with _removed_on_fault(directory) as version:
+                name, tmp_path = version.start()
+                writer = IndexWriter(tmp_path, settings.ann_threshold)
+                with progress.step("Writing", 1) as step:
+                    if previous and refusal is None:
+                        writer.patch(previous, changes, wanted)
+                        report.patched = True
+                    else:
+                        if refusal:
+                            log.info("writing a whole version: %s", refusal)
+                        vectors = _all_vectors(sources.chunks, previous, reuse, to_embed, changes.vectors)
+                        writer.write(sources.chunks, vectors, embedders.models(), wanted)
+                    step.advance()
+                version.publish()
         finally:
             if previous:
                 previous.close()
-        directory.publish(name, tmp_path)
         report.version, report.published = name, True
         report.pruned = directory.prune(settings.keep_versions)
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def deletion_refusal(directory: IndexDirectory, sources: Sources, max_share: float) -> str | None:
+    """Why publishing ``sources`` would lose products by mistake, or None.
+
+    A file that yields no products where the published version has products from it (emptied, truncated,
+    unreadable, a broken link) is refused, and so is a run that deletes more than ``max_share`` of them.
+    """
+    try:
+        store = directory.open_current() if directory.current_version() else None
+    except IndexStoreError:
+        return None  # nothing usable is published, so nothing can be lost
+    if store is None:
+        return None
+    try:
+        before = store.product_sources()
+    finally:
+        store.close()
+    if not before:
+        return None
+    indexed = {f.source: f.indexed for f in sources.files}
+    had = Counter(before.values())
+    emptied = sorted(source for source in had if indexed.get(source) == 0)
+    if emptied:
+        return (f"{', '.join(emptied)} yielded no products where the published version has "
+                f"{sum(had[s] for s in emptied)} from it; fix the file, or pass --allow-deletions to delete them")
+    now = {c.id for c in sources.chunks if c.kind == "product"}
+    deleted = [cid for cid in before if cid not in now]
+    if len(deleted) > max_share * len(before):
+        return (f"this run would delete {len(deleted)} of {len(before)} products ({len(deleted) / len(before):.0%}, more "
+                f"than the {max_share:.0%} allowed by max_deletion_share); pass --allow-deletions if that is meant")
+    return None
+
+
+class _NewVersion:
+    """A version being written: started in a temporary folder, then published."""
+
+    def __init__(self, directory: IndexDirectory):
+        self.directory = directory
+        self.name: str | None = None
+        self.tmp_path: Path | None = None
+
+    def start(self) -> tuple[str, Path]:
+        self.name, self.tmp_path = self.directory.new_version_dir()
+        return self.name, self.tmp_path
+
+    def publish(self) -> None:
+        self.directory.publish(self.name, self.tmp_path)
+
+    def discard(self) -> None:
+        """Remove whatever of this version is on disk, unless CURRENT already names it."""
+        if self.name is None or self.directory.current_version() == self.name:
+            return
+        for path in (self.tmp_path, self.directory.versions / self.name):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _removed_on_fault(directory: IndexDirectory) -> Iterator[_NewVersion]:
+    """Turn a machine fault while writing or publishing into BuildFailed, leaving no partial version."""
+    version = _NewVersion(directory)
+    try:
+        yield version
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        version.discard()
+        where = getattr(exc, "filename", None) or version.tmp_path or directory.root
+        cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[-200:]
+        raise BuildFailed(f"cannot write index version {where}: {cause}; the published version is unchanged") from exc
 
 
 def _compare(chunks: list[Chunk], old: dict[str, tuple[int, str, str]], report: BuildReport) -> tuple[Changes, dict[int, int]]:

@@ -164,4 +164,5 @@ class Verifier:
         chunk = passage.chunk
         snippet = " ".join(dict.fromkeys(evidence)) or chunk.text[:300]
         return Citation(number=number, chunk_id=chunk.id, source=chunk.source, title=chunk.title,
-                        section=chunk.section, snippet=snippet, score=passage.score)
+                        section=chunk.section, snippet=snippet, score=passage.score,
+                        sku=chunk.metadata.get("sku") if chunk.kind == "product" else None)

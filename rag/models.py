@@ -8,6 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+# The product record owns products; they are imported from here too, with the other data objects.
+from rag.product_record import Availability, Product, Variant
+
+__all__ = ["Answer", "Availability", "CardVariant", "Chunk", "Citation", "GroundingReport", "PartReport", "Passage",
+           "Product", "ProductCard", "SentenceCheck", "Variant"]
+
 ChunkKind = Literal["product", "document", "faq"]
 
 
@@ -67,6 +73,7 @@ class Citation(BaseModel):
     section: str = ""
     snippet: str  # the passage text that supports the cited sentence
     score: float
+    sku: str | None = None  # the product's SKU when the cited passage is a product
 
 
 class SentenceCheck(BaseModel):
@@ -89,15 +96,27 @@ class GroundingReport(BaseModel):
     fallback: str | None = None  # "extractive" when the generator's draft was replaced
 
 
+class CardVariant(BaseModel):
+    """One buyable variant on a product card; stock counts are never shown, only their state."""
+
+    name: str  # "Blue / M"
+    sku: str
+    price: float  # what the shopper pays for this variant today
+    availability: Availability
+
+
 class ProductCard(BaseModel):
     """A recommended product, as a shop front shows it, with the reason it fits."""
 
     sku: str
     title: str
-    price: float
-    currency: str
-    availability: str
-    url: str
+    price: float  # what the shopper pays today (the sale price during a sale); the lowest variant price
+    original_price: float | None = None  # the regular or compare-at price, only while ``price`` is lower
+    currency: str  # ISO 4217 code: render with the currency's own symbol ("€24.90"), never "$" for all
+    availability: Availability
+    url: str  # http(s) only, or empty
+    image_url: str = ""  # http(s) only, or empty
+    variants: list[CardVariant] = Field(default_factory=list)
     reason: str
     citation_chunk_id: str
 
@@ -134,45 +153,3 @@ class Answer(BaseModel):
     products: list[ProductCard] = Field(default_factory=list)  # cards for shopping requests
     timings_ms: dict[str, float] = Field(default_factory=dict)  # per stage: retrieve, generate, verify
     passages: list[Passage] = Field(default_factory=list)
-
-
-class Variant(BaseModel):
-    sku: str
-    size: str | None = None
-    color: str | None = None
-    stock: int = 0
-    price: float | None = None  # when it differs from the product price
-    gtin: str | None = None
-
-
-class Product(BaseModel):
-    """The one product model every catalog format is normalised into."""
-
-    sku: str
-    title: str
-    brand: str = ""
-    category: str = ""
-    price: float
-    currency: str = "USD"
-    description: str = ""
-    url: str = ""
-    gtin: str | None = None
-    mpn: str | None = None
-    attributes: dict[str, str] = Field(default_factory=dict)
-    variants: list[Variant] = Field(default_factory=list)
-
-    @property
-    def stock(self) -> int:
-        return sum(v.stock for v in self.variants)
-
-    @property
-    def in_stock(self) -> bool:
-        return self.stock > 0
-
-    @property
-    def sizes(self) -> list[str]:
-        return list(dict.fromkeys(v.size for v in self.variants if v.size))
-
-    @property
-    def colors(self) -> list[str]:
-        return list(dict.fromkeys(v.color for v in self.variants if v.color))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rag.constraints import fits
 from rag.filters import Filters
-from rag.models import Passage, Product, ProductCard
+from rag.models import CardVariant, Passage, ProductCard
+from rag.product_record import Product, money
 from rag.text import content_words
 
 
@@ -13,7 +16,7 @@ def _matches(words: set[str], text: str) -> bool:
     return any(w in found or any(f.startswith(w[:4]) for f in found if len(w) >= 4) for w in words)
 
 
-def reason_for(product: Product, question: str, filters: Filters) -> str:
+def reason_for(product: Product, question: str, filters: Filters, today: date | None = None) -> str:
     """Why this product fits: the attributes the question asked about, and the hard constraints it meets."""
     words = {w for w in content_words(question) if len(w) > 2}
     facts = [f"{name.replace('_', ' ')}: {value}" for name, value in product.attributes.items()
@@ -21,7 +24,8 @@ def reason_for(product: Product, question: str, filters: Filters) -> str:
     if not facts and product.description:
         facts.append(product.description.split(". ")[0].rstrip("."))
     if filters.max_price is not None:
-        facts.append(f"${product.price:,.2f}, within your ${filters.max_price:,.0f} limit")
+        paid = product.lowest_price(today or date.today()).paid
+        facts.append(f"{money(paid, product.currency)}, within your {money(filters.max_price, product.currency, whole=True)} limit")
     if filters.size or filters.color:
         wanted = " ".join(v for v in (filters.color, filters.size and f"size {filters.size}") if v)
         facts.append(f"available in {wanted}")
@@ -30,8 +34,21 @@ def reason_for(product: Product, question: str, filters: Filters) -> str:
     return "; ".join(facts)
 
 
+def product_card(product: Product, reason: str, chunk_id: str, today: date) -> ProductCard:
+    """A card with today's prices (the sale price and what it is reduced from) and each variant's state."""
+    variants = [CardVariant(name=v.name, sku=v.sku, price=product.price_of(v, today).paid,
+                            availability=product.card_availability(v)) for v in product.variants]
+    lowest = product.lowest_price(today)
+    return ProductCard(
+        sku=product.sku, title=product.title, price=lowest.paid, original_price=lowest.original,
+        currency=product.currency, availability=product.card_availability(), url=product.url,
+        image_url=product.image_url, variants=variants, reason=reason, citation_chunk_id=chunk_id,
+    )
+
+
 def product_cards(passages: list[Passage], question: str, filters: Filters, limit: int = 3) -> list[ProductCard]:
     """Cards for the product passages, best first; passages already passed every hard filter."""
+    today = date.today()
     cards = []
     for passage in passages:
         if passage.chunk.kind != "product":
@@ -39,11 +56,7 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         product = Product.model_validate(passage.chunk.metadata)
         if not fits(product, question):
             continue
-        cards.append(ProductCard(
-            sku=product.sku, title=product.title, price=product.price, currency=product.currency,
-            availability="in stock" if product.in_stock else "out of stock", url=product.url,
-            reason=reason_for(product, question, filters), citation_chunk_id=passage.chunk.id,
-        ))
+        cards.append(product_card(product, reason_for(product, question, filters, today), passage.chunk.id, today))
         if len(cards) == limit:
             break
     return cards

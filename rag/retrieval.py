@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
 
 import numpy as np
 
+from rag import product_record
 from rag.embedding import EmbedderSet
 from rag.filters import Filters
 from rag.models import Passage
 from rag.store import IndexStore
 
-# Tokens that look like a product identifier: letters and digits, often with dashes.
-_IDENTIFIER = re.compile(r"\b(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,}\b")
-
-
-def identifier_candidates(query: str) -> list[str]:
-    found = _IDENTIFIER.findall(query)
-    # "SKU JK-1001-BLA-M" and "jk1001" style variants are both common in chat.
-    return list(dict.fromkeys(found + [f.replace("-", "") for f in found]))
+# Any word may be a SKU ("TENT-ULTRA", "jk1001", a GTIN): lookup is exact, in the forms rag.product_record gives.
+identifier_candidates = product_record.identifier_candidates
 
 
 class Retriever(Protocol):

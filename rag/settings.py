@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Base address for product links in feeds that give only a handle.
     store_url: str = ""
 
+    # A build that would delete more than this share of the published products is refused unless
+    # `shopassist index --allow-deletions` is given (a truncated or half-exported feed, not a real clear-out).
+    max_deletion_share: float = Field(0.2, ge=0, le=1)
+
     # Index versions kept on disk after a publish (the current one always stays).
     keep_versions: int = Field(3, ge=1)
     # Above this many chunks, search uses an HNSW graph tuned to recall@10 >= 0.95 instead of exact search.

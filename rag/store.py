@@ -37,6 +37,7 @@ import numpy as np
 
 from rag.filters import Filters, Vocabulary
 from rag.models import Chunk
+from rag.product_record import identifier_forms
 from rag.text import content_words, tokens
 
 FORMAT_VERSION = 3  # 2: float16 vectors, term document counts; 3: retired rows
@@ -105,11 +106,13 @@ def search_text(chunk: Chunk) -> str:
 
 
 def identifiers(chunk: Chunk) -> set[str]:
-    """Exact product identifiers (SKU, variant SKUs, GTIN, MPN), lower-cased."""
+    """Exact product identifiers (SKU, variant SKUs, GTIN, MPN) in every form a shopper may type them."""
+    if chunk.kind != "product":
+        return set()
     meta = chunk.metadata
     values = [meta.get("sku"), meta.get("gtin"), meta.get("mpn"), *meta.get("variant_skus", [])]
     values += [v.get("gtin") for v in meta.get("variants", [])]
-    return {str(v).strip().lower() for v in values if v}
+    return {form for v in values if v for form in identifier_forms(str(v))}
 
 
 def fts_query(words: Iterable[str]) -> str:
@@ -285,12 +288,13 @@ def _insert_rows(db: sqlite3.Connection, rows: list[tuple[int, Chunk]]) -> None:
     products = [(row, c.metadata) for row, c in rows if c.kind == "product"]
     db.executemany(
         "INSERT INTO products VALUES (?, ?, ?, ?, ?)",
-        ((row, m.get("category", ""), m.get("brand", ""), m.get("price"), int(bool(m.get("in_stock"))))
-         for row, m in products),
+        ((row, m.get("category", ""), m.get("brand", ""), m.get("selling_price", m.get("price")),
+          int(bool(m.get("in_stock")))) for row, m in products),
     )
-    db.executemany(
+    db.executemany(  # the stock column says only whether the variant can be bought now
         "INSERT INTO variants VALUES (?, ?, ?, ?)",
-        ((row, v.get("size"), v.get("color"), v.get("stock", 0)) for row, m in products for v in m.get("variants", [])),
+        ((row, v.get("size"), v.get("color"), int(v.get("in_stock", (v.get("stock") or 0) > 0)))
+         for row, m in products for v in m.get("variants", [])),
     )
 
 
@@ -573,8 +577,30 @@ class IndexStore:
             colors=distinct("SELECT DISTINCT color FROM variants"),
         )
 
+    def probe(self) -> None:
+        """Answer a small query from every part of the version (chunks, full text, each vector space);
+        CorruptIndexError when any fails, e.g. a file damaged in place after it was loaded."""
+        try:
+            first = self._query("SELECT row, title FROM chunks ORDER BY row LIMIT 1")
+            if not first:
+                return
+            row, title = first[0]
+            if not self.chunks([row]):
+                raise CorruptIndexError("its first chunk cannot be read")
+            self.keyword_search(title, 1)
+            for space in self._indexes:
+                if not self.search(self.vectors([row], space)[0], 1, space):
+                    raise CorruptIndexError(f"no {space} vector answers")
+        except (sqlite3.Error, RuntimeError, ValueError) as exc:
+            raise CorruptIndexError(f"index {self.path} cannot answer a probe query: {exc}") from exc
+
+    def product_sources(self) -> dict[str, str]:
+        """Product chunk id -> the file it came from."""
+        return dict(self._query("SELECT id, source FROM chunks WHERE kind = 'product'"))
+
     def rows_for_identifiers(self, candidates: list[str]) -> list[int]:
-        """Rows of products whose SKU, GTIN or MPN equals one of ``candidates``."""
+        """Rows of products whose SKU, variant SKU, GTIN or MPN equals one of ``candidates`` (lookup forms,
+        see ``rag.product_record.identifier_forms``)."""
         if not candidates:
             return []
         marks = ",".join("?" * len(candidates))
@@ -659,6 +685,13 @@ class IndexDirectory:
     def open_current(self) -> IndexStore:
         return IndexStore(self.current_path())
 
+    def complete_versions(self) -> list[str]:
+        """Names of the whole versions on disk, newest first."""
+        if not self.versions.is_dir():
+            return []
+        return sorted((p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX)),
+                      reverse=True)
+
     def new_version_dir(self) -> tuple[str, Path]:
         name = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.versions / f"{TMP_PREFIX}{name}"
@@ -691,7 +724,7 @@ class IndexDirectory:
     def prune(self, keep: int) -> list[str]:
         """Delete all but the newest ``keep`` complete versions; never the current one."""
         current = self.current_version()
-        names = sorted(p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX))
+        names = sorted(self.complete_versions())
         doomed = [n for n in names[: max(len(names) - keep, 0)] if n != current]
         for name in doomed:
             shutil.rmtree(self.versions / name, ignore_errors=True)

@@ -61,33 +61,53 @@ def index(
     knowledge_base: Optional[Path] = typer.Option(None, "--kb", help="Knowledge base folder."),
     index_dir: Optional[Path] = typer.Option(None, "--index-dir", help="Index folder."),
     full: bool = typer.Option(False, "--full", help="Re-embed everything instead of only what changed."),
-    strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any row or file was rejected."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Publish nothing and exit 1 if any row or file was rejected (checked before publishing)."),
+    allow_deletions: bool = typer.Option(
+        False, "--allow-deletions",
+        help="Publish even when a file that had products yields none, or more than max_deletion_share would go."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (also when the build fails)."),
 ) -> None:
     """Build or update the index from the knowledge base; publish it atomically."""
     _logging()
     settings = _settings(config, knowledge_base=knowledge_base, index_dir=index_dir)
     try:
-        report = build_index(settings, full=full)
-    except (IndexStoreError, FileNotFoundError) as exc:
+        report = build_index(settings, full=full, strict=strict, allow_deletions=allow_deletions)
+    except (IndexStoreError, OSError) as exc:  # OSError: the index folder itself (its lock) cannot be written
+        if as_json:
+            print(json.dumps({"published": False, "error": str(exc)}, ensure_ascii=False, indent=2))
         raise _fail(str(exc)) from None
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
-    if strict and report.rejections:
+    if report.refused or (strict and report.rejections):
         raise typer.Exit(1)
 
 
 def _print_report(report: BuildReport) -> None:
-    for rejection in report.rejections:
-        err.print(f"[yellow]rejected[/yellow] {rejection}", highlight=False)
+    """Per file: read, indexed, skipped (not for sale), rejected; then one line per rejected row, in file order."""
+    for label, colour, lines in (("rejected", "yellow", report.rejections), ("skipped", "cyan", report.skipped),
+                                 ("warning", "magenta", report.warnings)):
+        for line in lines:
+            err.print(f"[{colour}]{label}[/{colour}] {line}", highlight=False)
+    for sku, owners in report.duplicate_variant_skus.items():
+        err.print(f"[magenta]warning[/magenta] variant SKU {sku} belongs to {', '.join(owners)}", highlight=False)
     table = Table(title="Indexed", show_edge=False)
-    for column in ("kind", "read", "indexed", "rejected"):
-        table.add_column(column, justify="right" if column != "kind" else "left")
+    table.add_column("file", overflow="fold")
+    for column in ("read", "indexed", "skipped", "rejected"):
+        table.add_column(column, justify="right")
+    table.add_column("encoding")
+    for counts in report.files:
+        table.add_row(counts.source, str(counts.read), str(counts.indexed), str(counts.skipped), str(counts.rejected),
+                      counts.encoding)
     for kind, counts in sorted(report.by_kind.items()):
-        table.add_row(kind, str(counts.read), str(counts.indexed), str(counts.rejected))
+        table.add_row(f"[bold]all ({kind})[/bold]", str(counts.read), str(counts.indexed), str(counts.skipped),
+                      str(counts.rejected), "")
     out.print(table)
+    if report.refused:
+        err.print(f"[red]not published:[/red] {report.refused}", highlight=False)
+        return
     state = f"version {report.version} unchanged"
     if report.published:
         state = f"published version {report.version}" + (" (patched from the previous one)" if report.patched else "")

@@ -3,6 +3,10 @@
 Requests read `app.state.serving` once and keep that object for their whole
 life, so replacing the reference is atomic from their point of view; the old
 version is freed when its last request finishes.
+
+A version that cannot be loaded, or whose files are damaged after loading (its probe query fails), is
+never served: the newest older version that loads and answers is served instead, and each bad version is
+logged once, not on every check.
 """
 
 from __future__ import annotations
@@ -34,23 +38,67 @@ class IndexReloader:
         self.app = app
         self.settings = settings
         self._lock = threading.Lock()  # one load at a time, whoever asks
+        self._bad: dict[str, str] = {}  # version -> why it cannot be served; each logged once
 
     def reload(self) -> ReloadResult:
-        """Load the published version if it differs from the served one; keep serving on failure."""
+        """Serve the published version if it differs from the served one and is good; if the served version
+        stopped answering, fall back to the newest good one. Keeps serving on failure."""
         with self._lock:
             current = self.app.state.serving
             published = IndexDirectory(self.settings.index_dir).current_version()
-            if current is not None and published == current.store.version:
+            healthy = current is not None and self._answers(current)
+            if healthy and published == current.store.version:
                 return ReloadResult(current.store.version, changed=False)
-            try:
-                fresh = ServingState.load(self.settings)
-            except IndexStoreError as exc:
-                log.error("new index version %s not loaded, still serving %s: %s",
-                          published, current.store.version if current else None, exc)
-                return ReloadResult(current.store.version if current else "", changed=False, error=str(exc))
-            self.app.state.serving = fresh
-            log.info("now serving index version %s", fresh.store.version)
-            return ReloadResult(fresh.store.version, changed=True)
+            error = None
+            if published is not None and published not in self._bad:
+                fresh, error = self._load(published)
+                if fresh is not None:
+                    return self._serve(fresh)
+            elif published in self._bad:
+                error = self._bad[published]
+            if healthy:
+                return ReloadResult(current.store.version, changed=False, error=error)
+            fallback = self._newest_good(skip={published, current.store.version if current else None})
+            if fallback is not None:
+                log.warning("serving the previous good index version %s instead", fallback.store.version)
+                return self._serve(fallback)
+            return ReloadResult(current.store.version if current else "", changed=False,
+                                error=error or "no index version can answer")
+
+    def _answers(self, serving: ServingState) -> bool:
+        try:
+            serving.store.probe()
+            return True
+        except IndexStoreError as exc:
+            self._mark_bad(serving.store.version, str(exc))
+            return False
+
+    def _load(self, version: str) -> tuple[ServingState | None, str | None]:
+        try:
+            return ServingState.load(self.settings, version), None
+        except IndexStoreError as exc:
+            self._mark_bad(version, str(exc))
+            return None, str(exc)
+
+    def _mark_bad(self, version: str, reason: str) -> None:
+        if version not in self._bad:
+            self._bad[version] = reason
+            served = self.app.state.serving.store.version if self.app.state.serving else None
+            log.error("index version %s cannot be served (still serving %s): %s", version, served, reason)
+
+    def _newest_good(self, skip: set[str | None]) -> ServingState | None:
+        for version in IndexDirectory(self.settings.index_dir).complete_versions():
+            if version in skip or version in self._bad:
+                continue
+            fresh, _ = self._load(version)
+            if fresh is not None:
+                return fresh
+        return None
+
+    def _serve(self, fresh: ServingState) -> ReloadResult:
+        self.app.state.serving = fresh
+        log.info("now serving index version %s", fresh.store.version)
+        return ReloadResult(fresh.store.version, changed=True)
 
     async def watch(self) -> None:
         interval = self.settings.reload_interval_seconds

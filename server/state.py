@@ -18,11 +18,14 @@ class ServingState:
     assistant: Assistant
 
     @classmethod
-    def load(cls, settings: Settings) -> "ServingState":
-        """Open the published index and the models it was built with; raise IndexStoreError if unusable."""
-        store = IndexDirectory(settings.index_dir).open_current()
+    def load(cls, settings: Settings, version: str | None = None) -> "ServingState":
+        """Open the published index (or ``version``) and the models it was built with; raise IndexStoreError
+        if it is unusable or cannot answer a probe query."""
+        directory = IndexDirectory(settings.index_dir)
+        store = IndexStore(directory.versions / version) if version else directory.open_current()
         try:
             store.check_models(space_models(settings))
+            store.probe()
         except Exception:
             store.close()
             raise

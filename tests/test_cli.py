@@ -23,7 +23,7 @@ def test_json_summary_and_strict_exit_code(tmp_path):
     relaxed = run_index(tmp_path, "--json")
     assert relaxed.returncode == 0, relaxed.stderr
     summary = json.loads(relaxed.stdout)
-    assert summary["by_kind"]["product"] == {"read": 2, "indexed": 1, "rejected": 1}
+    assert summary["by_kind"]["product"] == {"read": 2, "indexed": 1, "skipped": 0, "rejected": 1}
     assert summary["rejections"][0]["message"].startswith("catalog/products.jsonl:2: invalid JSON")
     assert summary["added"] == 1 and summary["published"]
 

@@ -34,16 +34,20 @@ def test_shopify_export():
     assert [(v.size, v.color, v.stock) for v in jacket.variants] == [("S", "Blue", 4), ("M", "Blue", 0), ("M", "Black", 7)]
     assert jacket.price == 89.00 and jacket.currency == "USD" and jacket.variants[2].price == 94.00
     assert jacket.stock == 11 and jacket.in_stock
-    assert jacket.description == "A waterproof 2.5-layer shell. Taped seams Pit zips"  # HTML stripped
+    assert jacket.description == "A waterproof 2.5-layer shell. Taped seams. Pit zips."  # HTML stripped
     assert jacket.attributes["tags"] == "rain, waterproof, hiking"
-    assert jacket.variants[0].gtin == "0812345000011"
+    assert jacket.variants[0].gtin == "0812345000016"
+    assert jacket.variants[1].gtin is None  # its check digit is wrong: left out, with a warning naming it
+    assert [(w.line, w.item, w.field) for w in loaded.warnings] == [(3, "ARJ-M-BLU", "gtin")]
+    assert jacket.variants[0].compare_at_price == 109.00  # Variant Compare At Price is the original price
+    assert jacket.image_url == "https://cdn.example/arj-blue.jpg"
     assert jacket.url == "https://shop.example/products/alpine-rain-jacket"
     mug = products["trail-mug"]
     assert mug.variants[0].size is None and mug.variants[0].color is None and mug.stock == 25
     assert "track()" not in mug.description
-    reasons = {r.item: (r.field, r.reason) for r in loaded.rejections}
-    assert reasons["winter-beanie"] == ("Status", "product is draft, not for sale")
-    assert reasons["TENT-X"][0] == "Variant Price"
+    assert [(r.item, r.field, r.reason) for r in loaded.skipped] == [
+        ("winter-beanie", "Status", "product is draft, not for sale")]  # skipped, not rejected
+    assert [(r.item, r.field) for r in loaded.rejections] == [("TENT-X", "Variant Price")]
     assert loaded.read == 4 and len(loaded.items) == 2
 
 
@@ -54,10 +58,10 @@ def test_merchant_rss_feed():
     poles = products["TRK-POLE"]
     assert poles.title == "Carbon Trekking Poles" and poles.brand == "Granite Co."
     assert poles.category == "Sporting Goods > Outdoor Recreation > Hiking"
-    assert [(v.sku, v.size, v.stock, v.price) for v in poles.variants] == [
-        ("TRK-POLE-BLK-S", "S", 1, 129.0), ("TRK-POLE-BLK-L", "L", 0, 109.0)  # sale price wins
-    ]
-    assert poles.price == 109.0 and poles.currency == "USD"
+    assert [(v.sku, v.size, v.availability, v.price, v.sale_price) for v in poles.variants] == [
+        ("TRK-POLE-BLK-S", "S", "in stock", 129.0, None), ("TRK-POLE-BLK-L", "L", "out of stock", 129.0, 109.0)
+    ]  # the regular price and the sale price, each kept
+    assert poles.price == 129.0 and poles.currency == "USD" and poles.image_url == "https://cdn.example/poles.jpg"
     assert poles.description == "Pair of carbon trekking poles with cork grips."
     assert poles.attributes["material"] == "carbon fibre"
     lamp = products["HEADLAMP-400"]
@@ -69,8 +73,8 @@ def test_merchant_rss_feed():
 def test_merchant_tsv_feed():
     loaded = load_merchant_tsv(FEEDS / "merchant_feed.tsv", "catalog/feed.tsv", OPTIONS)
     socks = by_sku(loaded)["SOCK"]
-    assert [v.size for v in socks.variants] == ["M", "L"] and socks.stock == 2
-    assert socks.variants[1].gtin == "00812345000219" and socks.price == 18.0
+    assert [v.size for v in socks.variants] == ["M", "L"] and socks.in_stock
+    assert socks.variants[1].gtin == "00812345000214" and socks.price == 18.0
     assert [(r.line, r.item, r.field) for r in loaded.rejections] == [(4, "BOTTLE-1", "price")]
 
 
@@ -122,11 +126,11 @@ def fixture_index(tmp_path_factory):
 def test_all_formats_index_together_and_reconcile(fixture_index):
     report, store = fixture_index
     products, documents = report.by_kind["product"], report.by_kind["document"]
-    assert (products.read, products.indexed, products.rejected) == (9, 5, 4)
+    assert (products.read, products.indexed, products.skipped, products.rejected) == (9, 5, 1, 3)
     assert (documents.read, documents.indexed, documents.rejected) == (3, 3, 0)
     ids = {c.id for c in store.iter_chunks()}
     assert {"product:alpine-rain-jacket", "product:TRK-POLE", "product:SOCK", "product:HEADLAMP-400"} <= ids
     assert any(i.startswith("doc:help/shipping-faq.html#delivery-times") for i in ids)
     # Variant SKUs and GTINs are exact identifiers of their product.
     assert store.chunks(store.rows_for_identifiers(["ARJ-M-BLK"]))[0].id == "product:alpine-rain-jacket"
-    assert store.chunks(store.rows_for_identifiers(["00812345000110"]))[0].id == "product:TRK-POLE"
+    assert store.chunks(store.rows_for_identifiers(["00812345000115"]))[0].id == "product:TRK-POLE"

@@ -56,7 +56,8 @@ def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_pa
     write_products(settings.knowledge_base / "catalog" / "products.jsonl", 4000, prefix="BIG")
     env = {**os.environ, "SHOPASSIST_KNOWLEDGE_BASE": str(settings.knowledge_base),
            "SHOPASSIST_INDEX_DIR": str(settings.index_dir), "SHOPASSIST_MULTILINGUAL_MODEL": ""}
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "index"], env=env,
+    # Every GEN product gives way to BIG ones: a deletion the operator means.
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "index", "--allow-deletions"], env=env,
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         for line in process.stderr:  # wait until embedding is under way, then kill
@@ -75,7 +76,7 @@ def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_pa
     answer = serving.assistant.answer("Tell me about GEN-00003")
     assert answer.citations[0].chunk_id == "product:GEN-00003"
 
-    recovered = build_index(settings)
+    recovered = build_index(settings, allow_deletions=True)
     assert recovered.removed_incomplete and recovered.published
     assert not any(p.name.startswith(".tmp-") for p in directory.versions.iterdir())
     assert IndexDirectory(settings.index_dir).open_current().rows_for_identifiers(["BIG-03999"])

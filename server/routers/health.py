@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from rag.store import IndexStoreError
 from server.errors import error_response
 
 router = APIRouter(tags=["operations"])
@@ -18,10 +20,14 @@ async def healthz() -> dict:
 
 @router.get("/readyz")
 async def readyz(request: Request):
-    """The index and models are loaded and the assistant can answer."""
+    """The index and models are loaded and the served index answers a probe query."""
     serving = getattr(request.app.state, "serving", None)
     if serving is None:
         return error_response(503, "the index and models are not loaded yet")
+    try:
+        await run_in_threadpool(serving.store.probe)
+    except IndexStoreError as exc:
+        return error_response(503, f"index version {serving.store.version} cannot answer: {exc}")
     return {"status": "ready", "index_version": serving.store.version, "chunks": len(serving.store)}
 
 
