@@ -17,7 +17,8 @@ from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.models import Answer, Chunk, PartReport, Passage
+from rag.models import Answer, Chunk, PartReport, Passage, ProductCard
+from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
 from rag.recommend import product_cards
@@ -238,16 +239,16 @@ class Assistant:
         if not cards:
             return self._refuse(language, passages, "no product fits the request", applied_dump)
         # The text names each product with its price, as its passage states them; the reasons go on the cards.
-        lines = [f"{card.title}: ${card.price:,.2f} {card.currency}. [{i}]" for i, card in enumerate(cards, start=1)]
+        lines = [f"{card.title}: {_card_price(card)}. [{i}]" for i, card in enumerate(cards, start=1)]
         shown = [next(p for p in passages if p.chunk.id == card.citation_chunk_id) for card in cards]
         text, citations, report = self.verifier.verify(question, " ".join(lines), shown)
         return Answer(text=f"{SHOPPING_LEAD[language]} {text}".strip(), citations=citations, language=language,
                       passages=passages, filters=applied_dump, grounding=report, products=cards)
 
-    @staticmethod
-    def _is_shopping(question: str, filters: Filters) -> bool:
+    def _is_shopping(self, question: str, filters: Filters) -> bool:
         # "Recommend a tent", "the lightest stove": a request for products names a kind of product.
-        asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and bool(product_kinds(question))
+        kind = bool(product_kinds(question)) or self.vocabulary.names_a_kind(question)
+        asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and kind
         return not filters.is_empty() or asks or bool(measure_bounds(question))
 
     @staticmethod
@@ -257,6 +258,12 @@ class Assistant:
             text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason, outcome="refused",
             language=language, passages=passages, filters=filters,
         )
+
+
+def _card_price(card: ProductCard) -> str:
+    """The price as the product's text states it: "€129.00", "$189.00 on sale (original price $229.00)"."""
+    price = money(card.price, card.currency)
+    return f"{price} on sale (original price {money(card.original_price, card.currency)})" if card.original_price else price
 
 
 def evidence_passages(reading: Reading, passages: list[Passage]) -> list[Passage]:

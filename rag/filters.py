@@ -41,6 +41,12 @@ class Vocabulary:
     categories: tuple[str, ...]
     brands: tuple[str, ...]
     colors: tuple[str, ...]
+    kinds: tuple[str, ...] = ()  # what its products are, from the last word of their names ("binoculars", "tent")
+
+    def names_a_kind(self, text: str) -> bool:
+        """Does ``text`` name a kind of product this store sells ("some binoculars", "a tent")?"""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
+        return any(kind.rstrip("s") in words for kind in self.kinds)
 
 
 # Words that name a category without being its name, in English and Chinese.

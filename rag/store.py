@@ -575,6 +575,8 @@ class IndexStore:
             categories=distinct("SELECT DISTINCT category FROM products"),
             brands=distinct("SELECT DISTINCT brand FROM products"),
             colors=distinct("SELECT DISTINCT color FROM variants"),
+            kinds=tuple(sorted({title.split()[-1].lower() for title in distinct(
+                "SELECT DISTINCT title FROM chunks WHERE kind = 'product'") if title.split()[-1].isalpha()})),
         )
 
     def probe(self) -> None:

@@ -401,16 +401,11 @@ def test_cards_carry_image_link_prices_currency_and_variants(client):
     assert alpenblick["url"] == "https://trailhead-outfitters.example/products/alpenblick-8x25-compact-binoculars"
 
 
-@pytest.mark.xfail(strict=True, reason="rag/assistant.py writes each card's price as '${price} {currency}' "
-                   "('$129.00 EUR'), which the verifier then drops for a euro product; it should use "
-                   "rag.product_record.money(card.price, card.currency) and say the original price when on sale")
 def test_the_shopping_answer_says_each_cards_price_in_its_currency(client):
     body = ask(client, "I'm looking for binoculars for birding under $250")
     assert "€129.00" in body["text"] and "EUR" not in body["text"] and "$229.00" in body["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="the reader's shopping path knows product kinds from a fixed list in "
-                   "rag/language.py, so 'binoculars' (a kind this store sells) is refused without a stated filter")
 def test_a_request_for_a_kind_the_store_sells_gets_cards(client):
     body = ask(client, "recommend some binoculars")
     assert not body["refused"] and {"kestrel-8x42-binoculars", "falcon-10x50-binoculars"} <= {
