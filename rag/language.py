@@ -162,7 +162,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
     "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
     "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
-    "waterproof|water-proof|water|rain|wet|underwater|deep|depth|防水|防雨",
+    "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
     "capacity|sleeps|people|persons|players|player|人|几人|双人|容量",
@@ -295,6 +295,10 @@ PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "Affirm": ("affirm",), "Zelle": ("zelle",), "Shop Pay": ("shop pay",), "iDEAL": ("ideal",),
 }
 ENTITY_KINDS: dict[str, dict[str, tuple[str, ...]]] = {"place": COUNTRIES, "payment": PAYMENT_METHODS}
+
+# Product fact labels that state the same fact in different catalogs.
+SAME_FACT: dict[str, str] = {"ip rating": "water rating", "waterproof rating": "water rating", "max load": "capacity",
+                             "battery life": "runtime", "run time": "runtime", "colors": "colours", "color": "colours"}
 
 # Templates for answers written to a Chinese shopper.
 ZH_FIELD_NAMES: dict[str, str] = {

@@ -223,20 +223,40 @@ class Reader:
         by_label: dict[str, list[Scored]] = {}
         for side in sides:
             facts = [s for s in scored if s.sentence.passage in side and s.sentence.field_label]
-            for label in {s.sentence.field_label for s in facts}:
-                best = max((s for s in facts if s.sentence.field_label == label), key=lambda s: s.score)
+            for label in {_same_fact(s.sentence.field_label) for s in facts}:
+                best = max((s for s in facts if _same_fact(s.sentence.field_label) == label), key=lambda s: s.score)
                 by_label.setdefault(label, []).append(best)
         complete = {label: found for label, found in by_label.items() if len(found) == len(sides)}
         if not complete:
             return Finding(part, reason="the products compared do not share the fact asked about")
         # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
         # A fact whose values differ tells the products apart ("IPX7" against "IPX4", not "waterproof: yes" twice).
-        label, found = max(complete.items(), key=lambda item: (
+        ranked = sorted(complete.items(), key=lambda item: (
             min(s.aspect for s in item[1]), len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1,
-            min(s.score for s in item[1])))
+            min(s.score for s in item[1])), reverse=True)
+        label, found = ranked[0]
         if min(s.aspect for s in found) <= 0.0:
             return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
-        return Finding(part, found, True, f"compared {label} of {len(found)} products")
+        # "weight and price?": every fact the question names, each on every side.
+        asked = set(_fact_terms(part, found))
+        compared = [label]
+        for other, facts in ranked[1:]:
+            adds = set(_fact_terms(part, facts)) - asked
+            if adds and min(s.aspect for s in facts) > 0.0:
+                asked |= adds
+                compared.append(other)
+                found = found + facts
+        return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products")
+
+
+def _same_fact(label: str) -> str:
+    """One name for the labels that state the same fact ("IP rating", "Water rating")."""
+    return language.SAME_FACT.get(label.lower(), label.lower())
+
+
+def _fact_terms(part: SubQuestion, facts: list[Scored]) -> list[str]:
+    """The question's words that a fact's label speaks to, on every side."""
+    return [t for t in part.terms if all(TermIndex(s.sentence.field_label).covers(t) for s in facts)]
 
 
 def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Scored]:
