@@ -207,7 +207,8 @@ class Reader:
                        signals: dict[str, float]) -> Finding | None:
         """A refusal when the best sentence does not answer the part, with the reason; None when it does."""
         limits = self.thresholds
-        if never_mentioned and best.similarity < limits.paraphrase_similarity:
+        # "Can I pick up my order at your warehouse?": a yes/no question's word the store never uses is what it asks.
+        if never_mentioned and (part.kind == "yes_no" or best.similarity < limits.paraphrase_similarity):
             reason = f"the store's information never mentions {', '.join(never_mentioned)}"
         elif best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
             reason = (f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
