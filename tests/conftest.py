@@ -15,9 +15,14 @@ from fastapi.testclient import TestClient
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from indexer import build_index  # noqa: E402
+from rag.embedding import register_embedder  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.state import ServingState  # noqa: E402
+
+from .fakes import FAKE_EMBEDDER, WordLengthEmbedder  # noqa: E402
+
+register_embedder(FAKE_EMBEDDER, WordLengthEmbedder)
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_BASE = ROOT / "knowledge_base"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from evals.golden import grounding_problems
 from rag.assistant import build_assistant
-from rag.evaluation import grounding_problems
 from rag.llm import SYSTEM_PROMPT, TransformersGenerator
 
 from .conftest import free_port, wait_until_up
