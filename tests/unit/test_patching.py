@@ -79,3 +79,18 @@ def test_patch_refusal_by_retired_share_and_search_kind():
     assert patch_refusal(previous(100), changes(append=5), ann_threshold=100) == "105 chunks call for approximate search"
     assert patch_refusal(previous(105, ann=True), changes(retire=6), ann_threshold=100) == (
         "99 chunks call for exact search")
+
+
+def test_a_re_embedded_chunk_in_a_larger_store_is_patched_and_its_old_row_retired(fake_settings):
+    catalog = [{**TENT, "sku": f"TN-{n}", "title": f"Ridge {n} Tent", "variants": []} for n in range(12)]
+    write_store(fake_settings, catalog)
+    build_index(fake_settings)
+    catalog[3] = {**catalog[3], "description": "A tunnel tent that needs stakes to stand."}
+    write_store(fake_settings, catalog)
+    report = build_index(fake_settings)
+    assert report.patched and report.embedded == 1 and report.updated == 1
+    store = IndexDirectory(fake_settings.index_dir).open_current()
+    assert (store.manifest.chunk_count, store.manifest.retired) == (13, 1)
+    rows = store.keyword_search("tunnel stakes", 5)
+    assert [c.id for c in store.chunks([row for row, _ in rows])] == ["product:TN-3"]
+    store.close()
