@@ -29,6 +29,17 @@ KNOWLEDGE_BASE = ROOT / "knowledge_base"
 GOLDEN = ROOT / "tests" / "golden" / "store.jsonl"
 
 
+UNIT_TESTS = Path(__file__).resolve().parent / "unit"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test outside tests/unit uses the real models, an index, a process or a browser: it is `slow`.
+    `pytest -m "not slow"` runs the unit layer only (tests/unit/conftest.py keeps real models out of it)."""
+    for item in items:
+        if UNIT_TESTS not in Path(item.path).parents:
+            item.add_marker(pytest.mark.slow)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

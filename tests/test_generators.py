@@ -108,7 +108,6 @@ QUESTIONS = [
 ]
 
 
-@pytest.mark.slow
 def test_real_smollm2_under_llama_cpp_only_reaches_shoppers_verified(llama_server, sample_settings, serving):
     settings = llm_settings(sample_settings, llm_base_url=llama_server, llm_model="smollm2", llm_max_tokens=120)
     assistant = build_assistant(settings, serving.store, serving.embedders)

@@ -8,7 +8,7 @@ import pytest
 
 from evals.charts import answer_rate_curve
 from evals.metrics import AnswerScores, calibrate_threshold, mean_metrics, ndcg_at_k, retrieval_metrics
-from rag.models import Answer, Chunk, GroundingReport, Passage, PartReport, SentenceCheck
+from rag.models import Answer, Chunk, GroundingReport, PartReport, Passage, SentenceCheck
 
 
 def test_ndcg_by_hand():
