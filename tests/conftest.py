@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import pytest
@@ -46,18 +47,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def poll_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> None:
+    """Bounded polling: return as soon as ``condition()`` holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:g}s"
+        time.sleep(interval)
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
     """Poll ``url`` until it answers 200; fail with the process log if it dies or never does."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def up() -> bool:
         assert process.poll() is None, log.read_text()[-3000:]
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
+            return httpx.get(url, timeout=2).status_code == 200
         except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{url} never came up"
-        time.sleep(0.3)
+            return False
+
+    poll_until(up, timeout, f"{url} never came up", interval=0.3)
 
 
 @pytest.fixture(scope="session")

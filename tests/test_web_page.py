@@ -5,14 +5,14 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
-import time
 
 import pytest
 import uvicorn
+from PIL import Image
 
 from server.app import create_app
 
-from .conftest import free_port
+from .conftest import free_port, poll_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -26,8 +26,7 @@ def live_server(sample_settings, serving, tmp_path_factory):
     server = uvicorn.Server(uvicorn.Config(create_app(settings, serving), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    poll_until(lambda: server.started, 60, "the uvicorn server never started")
     yield f"http://127.0.0.1:{port}", data
     server.should_exit = True
     thread.join(timeout=30)
@@ -66,9 +65,23 @@ def test_ask_read_open_a_citation_and_send_feedback(live_server, browser, tmp_pa
     assert citation.get_attribute("open") is not None and citation.locator("p").is_visible()
     answer.locator('[data-rating="up"]').click()
     page.wait_for_selector("text=Thanks for the feedback.")
-    page.screenshot(path=str(tmp_path / "chat.png"))
     rows = sqlite3.connect(data / "sessions.sqlite").execute("SELECT rating, question FROM feedback").fetchall()
     assert rows == [("up", "How long do I have to return an item?")]
+    # What a shopper sees: the answer drawn as text on its bubble, with the opened citation below the quote.
+    shot = tmp_path / "answer.png"
+    answer.screenshot(path=str(shot))
+    box, quote = answer.bounding_box(), citation.locator("p").bounding_box()
+    image = Image.open(shot).convert("L")
+    assert abs(image.width - box["width"]) <= 2 and abs(image.height - box["height"]) <= 2  # pixels round
+    assert 0.01 < ink_share(image) < 0.5, "the answer bubble is blank or one block of colour"
+    top = int(quote["y"] - box["y"])
+    assert ink_share(image.crop((0, top, image.width, top + int(quote["height"])))) > 0.01, "the citation is not drawn"
+
+
+def ink_share(image) -> float:
+    """The share of dark pixels (text) in a greyscale image."""
+    histogram = image.histogram()
+    return sum(histogram[:110]) / (image.width * image.height)
 
 
 def test_chinese_on_a_phone_with_a_handoff(live_server, browser):
