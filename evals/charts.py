@@ -21,8 +21,9 @@ def _pyplot():
     except ImportError as exc:
         raise ChartsUnavailable("matplotlib is not installed (pip install -e '.[charts]')") from exc
     matplotlib.use("svg")
-    matplotlib.rcParams.update({"svg.hashsalt": "shopassist", "font.size": 9, "axes.spines.top": False,
-                                "axes.spines.right": False})
+    # Text stays text in the SVG (searchable, smaller); fixed ids and no date make re-runs byte-identical.
+    matplotlib.rcParams.update({"svg.hashsalt": "shopassist", "svg.fonttype": "none", "font.size": 9,
+                                "axes.spines.top": False, "axes.spines.right": False})
     import matplotlib.pyplot as plt
 
     return plt
@@ -82,8 +83,8 @@ def answer_rates(curves: dict[str, list[tuple[float, float]]], path: Path) -> Pa
 def percentile_ranges(panels: dict[str, dict[str, tuple[float, float]]], path: Path, unit: str = "ms") -> Path:
     """Latency per group as a range from its p50 (dot) to its p99 (bar end), one panel per grouping."""
     plt = _pyplot()
-    figure, all_axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 0.5 + 0.45 * max(map(len, panels.values()))),
-                                    squeeze=False)
+    rows = max(map(len, panels.values()))
+    figure, all_axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 0.5 + 0.45 * rows), squeeze=False)
     for axes, (title, groups) in zip(all_axes[0], panels.items()):
         labels = list(groups)[::-1]
         for y, label in enumerate(labels):
