@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.generate_catalog import generate
 from bench.report import SHARED, median, percentile, write_section
 from evals.datasets import build_eval_index, load_dataset
-from evals.metrics import mean_metrics, retrieval_metrics
+from evals.retrieval import ranking_metrics
 from indexer.chunking import product_chunk
 from rag.embedding import BACKENDS, EmbedderSet, load_embedder
 from rag.models import Product
@@ -56,9 +56,7 @@ def epqa_ndcg(embedders: EmbedderSet, dataset, work: Path, backend: str, keyword
     result = {}
     for mode, retriever in (("dense", DenseRetriever(store, embedders)),
                             ("hybrid", HybridRetriever(store, embedders, keyword_weight))):
-        ranked = retriever.rank_many(queries, 10)
-        result[mode] = mean_metrics([retrieval_metrics([p.chunk.id for p in passages], q.relevance)
-                                     for passages, q in zip(ranked, dataset.answerable)])["ndcg@10"]
+        result[mode] = ranking_metrics(retriever.rank_many(queries, 10), dataset.answerable)["ndcg@10"]
     store.close()
     return result
 

@@ -6,12 +6,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.datasets import RetrievalSet, build_eval_index, context_rows
+from evals.datasets import Query, RetrievalSet, build_eval_index, context_rows
 from evals.golden import load_golden
 from evals.metrics import RETRIEVAL_METRICS, mean_metrics, retrieval_metrics
 from evals.report import DOC_HEADER
 from indexer import build_index
 from rag.embedding import EmbedderSet, load_embedders
+from rag.models import Passage
 from rag.reporting import write_section
 from rag.retrieval import DenseRetriever, HybridRetriever, KeywordRetriever
 from rag.settings import Settings
@@ -38,6 +39,12 @@ def _retrievers(store: IndexStore, embedders: EmbedderSet, keyword_weight: float
         "keyword": KeywordRetriever(store),
         "hybrid": HybridRetriever(store, embedders, keyword_weight),
     }
+
+
+def ranking_metrics(ranked: list[list[Passage]], queries: list[Query]) -> dict[str, float]:
+    """Mean retrieval metrics of each query's ranked passages against its judged chunks."""
+    return mean_metrics([retrieval_metrics([p.chunk.id for p in passages], q.relevance)
+                         for passages, q in zip(ranked, queries)])
 
 
 def embedders_for(settings: Settings, model: str, multilingual: str | None = None) -> EmbedderSet:
@@ -72,10 +79,8 @@ def evaluate_dataset(dataset: RetrievalSet, cache: Path, settings: Settings) -> 
                     ranked = retriever.rank_many([q.text for q in queries], 10)
                 else:
                     ranked = [retriever.rank(q.text, 10, by_context[q.context]) for q in queries]
-                scores = [retrieval_metrics([p.chunk.id for p in passages], q.relevance)
-                          for passages, q in zip(ranked, queries)]
                 rows.append(Row(dataset.label, "—" if mode == "keyword" else model, mode, context, len(queries),
-                                mean_metrics(scores)))
+                                ranking_metrics(ranked, queries)))
                 log.info("%s %s %s context=%s ndcg@10=%.3f", dataset.name, model, mode, context,
                          rows[-1].metrics["ndcg@10"])
     return rows
@@ -88,9 +93,7 @@ def sweep_keyword_weight(dataset: RetrievalSet, cache: Path, settings: Settings,
     results = []
     for weight in weights:
         ranked = HybridRetriever(store, embedders, weight).rank_many([q.text for q in dataset.answerable], 10)
-        scores = [retrieval_metrics([p.chunk.id for p in passages], q.relevance)
-                  for passages, q in zip(ranked, dataset.answerable)]
-        results.append((weight, mean_metrics(scores)["ndcg@10"]))
+        results.append((weight, ranking_metrics(ranked, dataset.answerable)["ndcg@10"]))
     return results
 
 
