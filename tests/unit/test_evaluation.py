@@ -65,3 +65,26 @@ def test_a_bad_label_names_the_file_and_line(tmp_path):
     folder = write_dataset(tmp_path, {**PASSAGES, "3": ("Is it waterproof?", "P-2", "Yes.", "maybe")})
     with pytest.raises(DatasetError, match=r"dev\.csv:4"):
         load_dataset(folder)
+
+
+def test_golden_and_calibrate_commands_on_a_tiny_store(tmp_path, monkeypatch):
+    kb = tmp_path / "kb" / "policies"
+    kb.mkdir(parents=True)
+    (kb / "returns.md").write_text("# Returns\n\nYou can return most items within 30 days of delivery.\n",
+                                   encoding="utf-8")
+    golden = tmp_path / "golden.jsonl"
+    golden.write_text(
+        '{"id": "a1", "question": "How many days do I have to return items?", "answerable": true, '
+        '"expected_sources": ["policies/returns.md"], "expected_fact": "30 days"}\n'
+        '{"id": "u1", "question": "Do you sell rocket fuel?", "answerable": false}\n', encoding="utf-8")
+    for name, value in {"EMBEDDING_MODEL": FAKE_EMBEDDER, "MULTILINGUAL_MODEL": "", "KNOWLEDGE_BASE": tmp_path / "kb",
+                        "INDEX_DIR": tmp_path / "index", "DATA_DIR": tmp_path / "data"}.items():
+        monkeypatch.setenv(f"SHOPASSIST_{name}", str(value))
+    runner = CliRunner()
+    assert runner.invoke(app, ["index"]).exit_code == 0
+    graded = runner.invoke(app, ["eval", "golden", "--golden", str(golden)])
+    assert graded.exit_code == 0, graded.output
+    assert "answerable: 1/1 grounded and correct (100.0%); unanswerable: 1/1 refused (100.0%)" in graded.output
+    calibrated = runner.invoke(app, ["eval", "calibrate", "--golden", str(golden)])
+    assert calibrated.exit_code == 0, calibrated.output
+    assert calibrated.output.startswith("primary: threshold ") and "n=1" in calibrated.output
