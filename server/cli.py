@@ -158,8 +158,8 @@ def ask(
 GoldenOption = typer.Option(None, "--golden", help="Golden set (JSON lines); default: the eval_golden setting.")
 SharedOption = typer.Option(None, "--shared", help="Datasets folder (epqa/, semipqa/); default: eval_datasets_dir.")
 CacheOption = typer.Option(None, "--cache", help="Where evaluation indexes are kept; default: eval_cache_dir.")
-DocOption = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md), and its chart "
-                                    "into the charts/ folder beside it.")
+DocOption = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md); a chart, where "
+                                    "the command draws one, goes into the charts/ folder beside it.")
 
 
 def _eval_settings(config: Optional[Path], golden: Optional[Path] = None, shared: Optional[Path] = None,
@@ -215,14 +215,17 @@ def _names(value: str) -> list[str]:
 
 def _datasets(names: list[str], settings: Settings) -> list:
     """The requested public datasets that are present; the missing ones are named and skipped."""
-    from evals.datasets import available_datasets, load_dataset
+    from evals.datasets import DatasetError, available_datasets, load_dataset
 
     present = available_datasets(settings.eval_datasets_dir)
     for name in names:
         if name not in present:
             err.print(f"skipping {name}: no such dataset in {settings.eval_datasets_dir} "
                       f"(found: {', '.join(present) or 'none'})")
-    return [load_dataset(settings.eval_datasets_dir / name) for name in names if name in present]
+    try:
+        return [load_dataset(settings.eval_datasets_dir / name) for name in names if name in present]
+    except DatasetError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _chart(doc: Optional[Path], name: str, draw) -> str:

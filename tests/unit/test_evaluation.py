@@ -88,3 +88,13 @@ def test_golden_and_calibrate_commands_on_a_tiny_store(tmp_path, monkeypatch):
     calibrated = runner.invoke(app, ["eval", "calibrate", "--golden", str(golden)])
     assert calibrated.exit_code == 0, calibrated.output
     assert calibrated.output.startswith("primary: threshold ") and "n=1" in calibrated.output
+
+
+def test_a_bad_dataset_is_one_clear_line_and_a_missing_one_is_skipped(tmp_path, monkeypatch):
+    write_dataset(tmp_path / "sets", {**PASSAGES, "3": ("Is it waterproof?", "P-2", "Yes.", "maybe")})
+    monkeypatch.setenv("SHOPASSIST_EMBEDDING_MODEL", FAKE_EMBEDDER)
+    monkeypatch.setenv("SHOPASSIST_MULTILINGUAL_MODEL", "")
+    result = CliRunner().invoke(app, ["eval", "retrieval", "--datasets", "tinyqa,nosuch", "--shared",
+                                      str(tmp_path / "sets"), "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 2 and "dev.csv:4" in result.output and "Traceback" not in result.output
+    assert "skipping nosuch: no such dataset" in result.output and "found: tinyqa" in result.output
