@@ -18,10 +18,10 @@ from pathlib import Path
 
 from bench.generate_catalog import generate
 from bench.report import SHARED, median, percentile, write_section
-from indexer import build_eval_index, load_epqa
+from evals.datasets import build_eval_index, load_dataset
+from evals.retrieval import ranking_metrics
 from indexer.chunking import product_chunk
 from rag.embedding import BACKENDS, EmbedderSet, load_embedder
-from rag.evaluation import mean_metrics, retrieval_metrics
 from rag.models import Product
 from rag.retrieval import DenseRetriever, HybridRetriever
 from rag.settings import Settings
@@ -50,15 +50,13 @@ def query_latency(embedder, repeats: int = 50) -> float:
     return percentile(times, 50)
 
 
-def epqa_ndcg(embedders: EmbedderSet, dataset, work: Path, keyword_weight: float) -> dict[str, float]:
-    store = build_eval_index(dataset, embedders, work / embedders.primary.name)
+def epqa_ndcg(embedders: EmbedderSet, dataset, work: Path, backend: str, keyword_weight: float) -> dict[str, float]:
+    store = build_eval_index(dataset, embedders, work, backend)
     queries = [q.text for q in dataset.answerable]
     result = {}
     for mode, retriever in (("dense", DenseRetriever(store, embedders)),
                             ("hybrid", HybridRetriever(store, embedders, keyword_weight))):
-        ranked = retriever.rank_many(queries, 10)
-        result[mode] = mean_metrics([retrieval_metrics([p.chunk.id for p in passages], q.relevance)
-                                     for passages, q in zip(ranked, dataset.answerable)])["ndcg@10"]
+        result[mode] = ranking_metrics(retriever.rank_many(queries, 10), dataset.answerable)["ndcg@10"]
     store.close()
     return result
 
@@ -72,15 +70,15 @@ def main() -> None:
     settings = Settings()
     texts = [product_chunk(Product.model_validate(p), "catalog/generated.jsonl").embedding_text()
              for p in generate(args.products, seed=3)]
-    epqa_file = SHARED / "epqa" / "dev.csv"
-    dataset = load_epqa(epqa_file) if epqa_file.is_file() else None
+    epqa_dir = SHARED / "epqa"
+    dataset = load_dataset(epqa_dir) if epqa_dir.is_dir() else None
     if dataset is None:
-        print(f"ePQA not found at {epqa_file}: quality columns left empty")
+        print(f"ePQA not found at {epqa_dir}: quality columns left empty")
     rows = {}
     with tempfile.TemporaryDirectory(prefix="bench-backends-") as work:
         for backend in reversed(BACKENDS):  # torch first: it is the reference
             embedder = load_embedder(settings.embedding_model, backend, cache_dir=settings.model_cache_dir)
-            quality = epqa_ndcg(EmbedderSet(embedder), dataset, Path(work), settings.keyword_weight) if dataset else {}
+            quality = epqa_ndcg(EmbedderSet(embedder), dataset, Path(work), backend, settings.keyword_weight) if dataset else {}
             rows[backend] = {"rate": throughput(embedder, texts, args.runs), "query": query_latency(embedder), **quality}
             print(backend, rows[backend])
     reference = rows["torch"]

@@ -31,13 +31,14 @@ from pathlib import Path
 from bench.generate_catalog import generate, write_jsonl
 from bench.peer_runner import PASSES
 from bench.report import ROOT, percentile, write_section
+from evals.golden import load_golden
+from evals.metrics import mean_metrics, retrieval_metrics
 from indexer import build_index
 from indexer.chunking import DocumentChunker
 from indexer.loaders import LoadOptions
 from indexer.pipeline import collect_chunks
 from indexer.progress import LogProgress
 from rag.embedding import load_embedders
-from rag.evaluation import load_golden, mean_metrics, retrieval_metrics
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.store import IndexDirectory

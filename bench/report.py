@@ -25,4 +25,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def write_section(name: str, command: str, body: str) -> None:
+    """Write a benchmark's table into docs/benchmarks.md and redraw the charts beside the tables."""
+    from bench.charts import draw_all
+
     _write(DOC, HEADER, name, command, body)
+    draw_all(DOC)

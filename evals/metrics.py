@@ -1,112 +1,13 @@
-"""Grounding checks and metrics over golden question sets."""
+"""Metrics: retrieval on judged rankings, the refusal threshold calibration, and answer quality over a set."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from evals.faithfulness import draft_faithfulness
 from rag.models import Answer
-from rag.text import citation_numbers, content_words, numbers
-
-
-@dataclass(frozen=True)
-class GoldenItem:
-    id: str
-    question: str
-    answerable: bool
-    expected_sources: tuple[str, ...] = ()
-    expected_fact: str | None = None
-
-
-def load_golden(path: Path) -> list[GoldenItem]:
-    """Golden cases, one JSON object per line; keys other than GoldenItem's (review notes) are ignored."""
-    known = set(GoldenItem.__dataclass_fields__)
-    items = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                data = {k: v for k, v in json.loads(line).items() if k in known}
-                data["expected_sources"] = tuple(data.get("expected_sources") or ())
-                items.append(GoldenItem(**data))
-    return items
-
-
-def cites_source(answer: Answer, expected: str) -> bool:
-    """``expected`` is a knowledge-base file ("policies/returns.md") or a chunk id ("product:JK-1015")."""
-    return any(c.source == expected or c.chunk_id == expected for c in answer.citations)
-
-
-def grounding_problems(answer: Answer) -> list[str]:
-    """What is wrong with an answer's citations and facts; empty when it is grounded."""
-    problems = []
-    cited = {c.number: c for c in answer.citations}
-    for number in citation_numbers(answer.text):
-        if number not in cited:
-            problems.append(f"[{number}] in the text has no citation")
-    retrieved = {p.chunk.id: p.chunk.text for p in answer.passages}
-    for citation in answer.citations:
-        if citation.chunk_id not in retrieved:
-            problems.append(f"citation [{citation.number}] {citation.chunk_id} was not retrieved")
-    evidence = " ".join(retrieved.get(c.chunk_id, "") for c in answer.citations)
-    for value in sorted(numbers(answer.text) - numbers(evidence)):
-        problems.append(f"number {value} is not in any cited passage")
-    return problems
-
-
-@dataclass
-class GoldenResult:
-    item: GoldenItem
-    answer: Answer
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-
-def judge(item: GoldenItem, answer: Answer) -> GoldenResult:
-    problems: list[str] = []
-    if not item.answerable:
-        if not answer.refused:
-            problems.append("answered an unanswerable question")
-        return GoldenResult(item, answer, problems)
-    if answer.refused:
-        return GoldenResult(item, answer, [f"refused: {answer.refusal_reason}"])
-    if item.expected_sources and not any(cites_source(answer, s) for s in item.expected_sources):
-        problems.append(f"none of {list(item.expected_sources)} is cited")
-    if item.expected_fact and item.expected_fact not in answer.text:
-        problems.append(f"expected fact {item.expected_fact!r} missing")
-    problems.extend(grounding_problems(answer))
-    return GoldenResult(item, answer, problems)
-
-
-@dataclass
-class GoldenSummary:
-    answerable: int
-    answerable_passed: int
-    unanswerable: int
-    refused: int
-
-    @property
-    def answer_pass_rate(self) -> float:
-        return self.answerable_passed / self.answerable if self.answerable else 1.0
-
-    @property
-    def refusal_rate(self) -> float:
-        return self.refused / self.unanswerable if self.unanswerable else 1.0
-
-
-def summarize(results: list[GoldenResult]) -> GoldenSummary:
-    answerable = [r for r in results if r.item.answerable]
-    unanswerable = [r for r in results if not r.item.answerable]
-    return GoldenSummary(
-        answerable=len(answerable),
-        answerable_passed=sum(r.passed for r in answerable),
-        unanswerable=len(unanswerable),
-        refused=sum(r.passed for r in unanswerable),
-    )
+from rag.text import content_words
 
 
 def calibrate_threshold(answerable: list[float], unanswerable: list[float]) -> float:
@@ -174,8 +75,11 @@ class AnswerScores:
     faithful_sentences: int = 0
     citations: int = 0
     precise_citations: int = 0
+    # Per question: answerable or not, and the answer's confidence (None when refused), for the answer-rate curve.
+    decisions: list[tuple[bool, float | None]] = field(default_factory=list)
 
     def add(self, answerable: bool, answer: Answer) -> None:
+        self.decisions.append((answerable, None if answer.refused else confidence(answer)))
         if not answerable:
             self.unanswerable += 1
             self.refused_unanswerable += answer.refused
@@ -184,12 +88,14 @@ class AnswerScores:
             self.answered += not answer.refused
         if answer.refused or answer.grounding is None:
             return
+        # Faithfulness is judged on the draft, before the verifier dropped anything (evals/faithfulness.py):
+        # counting only the sentences the verifier kept would make it 1.0 by construction.
+        supported, drafted = draft_faithfulness(answer.model_dump(mode="json"))
+        self.sentences += drafted
+        self.faithful_sentences += supported
         passages = {p.chunk.id: p.chunk.text for p in answer.passages}
         cited = {c.number: c.chunk_id for c in answer.citations}
-        problems = grounding_problems(answer)
         for sentence in answer.grounding.sentences:
-            self.sentences += 1
-            self.faithful_sentences += sentence.supported and not problems
             for number in sentence.citations:
                 self.citations += 1
                 self.precise_citations += _overlap_share(sentence.text, passages.get(cited.get(number, ""), "")) >= 0.6
@@ -202,6 +108,11 @@ class AnswerScores:
             "refusal accuracy": share(self.refused_unanswerable, self.unanswerable),
             "answer rate": share(self.answered, self.answerable),
         }
+
+
+def confidence(answer: Answer) -> float:
+    """How sure the reader was: the lowest best-sentence similarity over the parts of the question."""
+    return min((part.similarity for part in answer.reading if part.similarity is not None), default=0.0)
 
 
 def _overlap_share(sentence: str, passage: str) -> float:

@@ -1,0 +1,24 @@
+"""Language detection: which templates and which vector space a message gets."""
+
+from __future__ import annotations
+
+from rag.language import detect_language, has_cjk
+
+
+def test_chinese_and_english_messages():
+    assert detect_language("可以寄到中国吗？") == "zh"
+    assert detect_language("How long do I have to return an item?") == "en"
+
+
+def test_mixed_messages_go_by_their_share_of_chinese():
+    assert detect_language("青山冲锋衣 waterproof 吗") == "zh"  # 6 of 17 letters are Chinese
+    assert detect_language("Is the 青 Summit Parka waterproof and warm enough?") == "en"  # 1 of 37
+
+
+def test_messages_without_letters_are_english():
+    assert detect_language("12345 ?!") == "en"
+    assert detect_language("") == "en"
+
+
+def test_has_cjk():
+    assert has_cjk("SKU JK-1015 蓝色") and not has_cjk("SKU JK-1015 blue")
