@@ -204,7 +204,7 @@ class Assistant:
             refusal = self._refuse(language, passages, reading.reason, applied_dump)
             refusal.reading = reading_report(reading)
             return refusal
-        composition = self.composer.compose(reading, passages)
+        composition = self.composer.compose(reading, passages, language)
         draft, evidence = composition.draft, passages
         dropped: list = []
         fallback = None

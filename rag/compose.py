@@ -56,8 +56,10 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
 class ExtractiveComposer:
     """Turns a Reading into an answer draft in the shopper's language."""
 
-    def compose(self, reading: Reading, passages: list[Passage]) -> Composition:
-        lang = reading.question.language
+    def compose(self, reading: Reading, passages: list[Passage], lang: str | None = None) -> Composition:
+        """``lang`` is the shopper's language when the question read was rewritten ("65升那款呢？" asked as
+        "Summit 65 Backpack 背包多少钱？")."""
+        lang = lang or reading.question.language
         parts: list[str] = []
         quoted: set[tuple[int, int]] = set()
         unknown: list[str] = []

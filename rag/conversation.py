@@ -104,9 +104,13 @@ class FollowUpResolver:
     @staticmethod
     def _about(previous_question: str, focus: list[tuple[str, str]], target: tuple[str, str]) -> str:
         """The previous question, asked about ``target`` instead."""
-        for _, title in focus:
-            if title and title in previous_question:
-                return previous_question.replace(title, target[1])
+        for _, title in focus:  # "Is the Summit 45 waterproof?" -> "Is the Summit 65 Backpack waterproof?"
+            words = title.split()
+            for length in range(len(words), 0, -1):
+                for start in range(len(words) - length + 1):
+                    named = re.compile(rf"(?<!\w){re.escape(' '.join(words[start:start + length]))}(?!\w)", re.I)
+                    if named.search(previous_question):
+                        return named.sub(target[1], previous_question, count=1)
         return f"{previous_question} ({target[1]})"
 
 
