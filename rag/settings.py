@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Base address for product links in feeds that give only a handle.
     store_url: str = ""
 
+    # Planted instructions (text addressed to an AI, or steering what answers say) found in catalogs, documents
+    # or FAQ are left out of the index and listed in the build summary with file and line (rag/planted.py).
+    quarantine_planted_text: bool = True
+
     # Index versions kept on disk after a publish (the current one always stays).
     keep_versions: int = Field(3, ge=1)
     # Above this many chunks, search uses an HNSW graph tuned to recall@10 >= 0.95 instead of exact search.

@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indexer import BuildReport, build_index
@@ -82,6 +83,8 @@ def index(
 def _print_report(report: BuildReport) -> None:
     for rejection in report.rejections:
         err.print(f"[yellow]rejected[/yellow] {rejection}", highlight=False)
+    for planted in report.quarantined:
+        err.print(f"[yellow]quarantined[/yellow] {escape(str(planted))}", highlight=False)
     table = Table(title="Indexed", show_edge=False)
     for column in ("kind", "read", "indexed", "rejected"):
         table.add_column(column, justify="right" if column != "kind" else "left")
@@ -94,7 +97,8 @@ def _print_report(report: BuildReport) -> None:
     out.print(
         f"{state}: {report.chunks} chunks; added {report.added}, updated {report.updated}, "
         f"deleted {report.deleted}, unchanged {report.unchanged}; embedded {report.embedded} in {report.seconds}s"
-        + (f" (full build: {report.rebuild_reason})" if report.rebuild_reason else ""),
+        + (f" (full build: {report.rebuild_reason})" if report.rebuild_reason else "")
+        + f"; {len(report.quarantined)} planted sentence(s) quarantined (checked in {report.quarantine_seconds}s)",
         highlight=False,
     )
 
