@@ -12,7 +12,7 @@ import numpy as np
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunk
 from indexer.loaders import Loaded, LoadOptions, Rejection
 from indexer.progress import Progress, default_progress
-from indexer.quarantine import QuarantinedText, quarantine_planted
+from indexer.quarantine import QuarantinedText, drop_unsafe_links, quarantine_planted
 from indexer.sources import load_path
 from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
 from rag.planted import PlantedTextDetector
@@ -169,6 +169,8 @@ def build_index(
             LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url),
             progress,
         )
+        sources.chunks, unsafe_links = drop_unsafe_links(sources.chunks, settings.knowledge_base)
+        sources.rejections.extend(unsafe_links)
         quarantined: list[QuarantinedText] = []
         checked = time.monotonic()
         if settings.quarantine_planted_text:

@@ -135,8 +135,10 @@ def serve(
     err.print(f"Serving index version {serving.store.version} on http://{settings.host}:{settings.port} "
               f"(API docs at /docs); logs follow as JSON lines")
     _logging(json_lines=True)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app decides
+    # whom to believe (settings.trusted_proxies).
     uvicorn.run(create_app(settings, serving), host=settings.host, port=settings.port, log_config=None,
-                access_log=False)
+                access_log=False, proxy_headers=False)
 
 
 @app.command()

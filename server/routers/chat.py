@@ -12,6 +12,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from rag.privacy import mask_pii
 from rag.settings import Settings
+from rag.storefront import public_answer
 from server.dependencies import get_metrics, get_serving, get_sessions, get_settings
 from server.observability import Metrics
 from server.schemas import ChatRequest, ChatResponse, ErrorBody
@@ -68,6 +69,7 @@ class Conversation:
             raise HTTPException(504, "the answer took too long; please try again") from None
         self.metrics.observe_answer(answer)
         answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
+        answer = public_answer(answer, self.settings.stock_display, self.settings.low_stock_threshold)
         return ChatResponse(**answer.model_dump(), session_id=session_id,
                             session_token=new_token, answer_id=answer_id)
 

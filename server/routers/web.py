@@ -13,7 +13,5 @@ PAGE = Path(__file__).resolve().parent.parent / "static" / "index.html"
 
 @router.get("/")
 async def chat_page() -> FileResponse:
-    return FileResponse(PAGE, media_type="text/html", headers={
-        "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'",
-        "X-Content-Type-Options": "nosniff",
-    })
+    # Content-Security-Policy and the other security headers come from server.security.SecurityHeaders.
+    return FileResponse(PAGE, media_type="text/html")
