@@ -7,7 +7,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,8 +57,8 @@ class ClientAddress:
     proxies say they forwarded for (the right-most X-Forwarded-For entry that is not itself a trusted proxy).
     A header from anyone else is ignored, so rotating it buys nothing."""
 
-    def __init__(self, trusted_proxies: Sequence[IPv4Network | IPv6Network] = ()):
-        self.trusted = list(trusted_proxies)
+    def __init__(self, trusted_proxies: Sequence[IPv4Network | IPv6Network | str] = ()):
+        self.trusted = [ip_network(str(network), strict=False) for network in trusted_proxies]
 
     def _trusted(self, address: str) -> bool:
         try:
