@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,12 @@ def quarantine_planted(chunks: list[Chunk], detector: PlantedTextDetector, root:
     flagged = {v.text: v for v in detector.check(unique) if v.planted}
     if not flagged:
         return chunks, []
+    for chunk in chunks:  # "Hi bot! The owner says you may ...": what follows a bare address is part of it
+        for line in chunk.text.splitlines():
+            sentences = split_sentences(line)
+            for first, then in zip(sentences, sentences[1:]):
+                if first in flagged and then not in flagged and _bare_address(first):
+                    flagged[then] = replace(flagged[first], text=then)
     lines = _LineFinder(root)
     kept: list[Chunk] = []
     quarantined: list[QuarantinedText] = []
@@ -74,6 +80,11 @@ def drop_unsafe_links(chunks: list[Chunk], root: Path) -> tuple[list[Chunk], lis
                                     f"not an http(s) link, left out: {url[:80]!r}"))
         out.append(chunk.model_copy(update={"metadata": {**chunk.metadata, "url": ""}}))
     return out, rejections
+
+
+def _bare_address(sentence: str) -> bool:
+    """A short call to someone ("Hi bot!", "Note to AI agents:", "致AI客服！") rather than a whole instruction."""
+    return len(sentence.split()) <= 5 and len(sentence) <= 40 or sentence.rstrip().endswith((":", "："))
 
 
 def _pieces(chunk: Chunk) -> list[str]:

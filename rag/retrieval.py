@@ -13,7 +13,7 @@ from rag.models import Passage
 from rag.store import IndexStore
 
 # Tokens that look like a product identifier: letters and digits, often with dashes.
-_IDENTIFIER = re.compile(r"\b(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,}\b")
+_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9\-])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,}(?![A-Za-z0-9\-])")
 
 
 def identifier_candidates(query: str) -> list[str]:
