@@ -144,10 +144,11 @@ AI_ADDRESSEE = re.compile(
     re.I)
 # Words that may name an AI or a person; they count together with other signs.
 HELPER_ADDRESSEE = re.compile(
-    r"\b(?:assistants?|agents?|systems?|helpers?|responders?|readers? of this)\b|助手|助理|客服|代理|模型|程序|你们?(?!的订单)", re.I)
+    r"\b(?:assistants?|agents?|helpers?|responders?|readers? of this)\b|助手|助理|客服|代理|模型|程序|你们?(?!的订单)", re.I)
 # Attempts to change how the assistant behaves or what it says on the store's behalf.
 STEERING = re.compile(
-    r"\b(?:ignore|disregard|forget|override|overrule|bypass|supersede)s?\b|\bfrom now on\b|\bgoing forward\b|\bhenceforth\b"
+    r"\b(?:ignore|disregard|override|overrule|bypass|supersede)s?\b|\bforget (?:the|your|all|any|about|previous|"
+    r"earlier|everything|what)\b|\bfrom now on\b|\bgoing forward\b|\bhenceforth\b"
     r"|\bregardless of\b|\bno matter what\b|\bwhatever (?:the )?(?:customer|user|shopper|buyer|person)\b|\byou are now\b"
     r"|\bpretend\b|\bact as\b|\brole ?play\b|\byour (?:instructions|rules|guidelines|prompt|programming|directives|policies|training)\b"
     r"|\bhidden instructions\b|\bsystem (?:prompt|note|message)\b|\bhereby\b|\bauthori[sz]e[sd]? (?:you|to)\b"
