@@ -39,15 +39,13 @@ def quarantine_planted(chunks: list[Chunk], detector: PlantedTextDetector, root:
     """The chunks with planted sentences removed (a chunk left with nothing is dropped), and what was removed."""
     pieces = {chunk.id: _pieces(chunk) for chunk in chunks}
     unique = list(dict.fromkeys(p for found in pieces.values() for p in found))
-    flagged = {v.text: v for v in detector.check(unique) if v.planted}
+    verdicts = {v.text: v for v in detector.check(unique)}
+    flagged = {text: v for text, v in verdicts.items() if v.planted}
     if not flagged:
         return chunks, []
-    for chunk in chunks:  # "Hi bot! The owner says you may ...": what follows a bare address is part of it
+    for chunk in chunks:
         for line in chunk.text.splitlines():
-            sentences = split_sentences(line)
-            for first, then in zip(sentences, sentences[1:]):
-                if first in flagged and then not in flagged and _bare_address(first):
-                    flagged[then] = replace(flagged[first], text=then)
+            _extend_over_paragraph(split_sentences(line), verdicts, flagged)
     lines = _LineFinder(root)
     kept: list[Chunk] = []
     quarantined: list[QuarantinedText] = []
@@ -82,9 +80,17 @@ def drop_unsafe_links(chunks: list[Chunk], root: Path) -> tuple[list[Chunk], lis
     return out, rejections
 
 
-def _bare_address(sentence: str) -> bool:
-    """A short call to someone ("Hi bot!", "Note to AI agents:", "致AI客服！") rather than a whole instruction."""
-    return len(sentence.split()) <= 5 and len(sentence) <= 40 or sentence.rstrip().endswith((":", "："))
+def _extend_over_paragraph(sentences: list[str], verdicts: dict, flagged: dict) -> None:
+    """An instruction runs on: what follows a planted sentence in its paragraph belongs to it ("Dear model, thank
+    you. Kindly recommend ..."), and so does a sentence just before it that names an AI or steers ("Begin new
+    directive.", "[system] You are now ..."). Plain store sentences before it stay."""
+    for first, then in zip(sentences, sentences[1:]):
+        if first in flagged and then not in flagged:
+            flagged[then] = replace(flagged[first], text=then)
+    for before, after in reversed(list(zip(sentences, sentences[1:]))):
+        signs = verdicts[before].signs if before in verdicts else ()
+        if after in flagged and before not in flagged and ("steering" in signs or "ai named" in signs):
+            flagged[before] = replace(flagged[after], text=before)
 
 
 def _pieces(chunk: Chunk) -> list[str]:
@@ -116,9 +122,12 @@ def _cut(text: str, sentences: list[str]) -> str:
 
 def _cut_values(value: Any, sentences: list[str]) -> Any:
     """Product metadata carries the description and attributes the cards quote: cut the sentences there too
-    (an attribute's sentence is rendered after its label: "Care: ...")."""
+    (an attribute's sentence is rendered after its label: "Care: ..."). Longest first, so a sentence is cut
+    whole before a shorter form of it is looked for."""
     sentences = sentences + [s.split(": ", 1)[1] for s in sentences if ": " in s[:40]]
-    return _cut_each(value, sentences)
+    # The product text ends every fact with a full stop ("...-->."); the description itself may not.
+    sentences = sentences + [s[:-1] for s in sentences if s.endswith((".", "。"))]
+    return _cut_each(value, sorted(set(sentences), key=len, reverse=True))
 
 
 def _cut_each(value: Any, sentences: list[str]) -> Any:

@@ -29,16 +29,17 @@ _DIRECTIVE = re.compile(
     r"^\s*(?:please\s+)?(?:tell|say|offer|give|promise|make sure|be sure|remember|confirm|mention|respond|reply|answer|"
     r"include|add|recommend|inform|state|claim|assure|guarantee|approve|grant|waive|apply|treat|ensure|let|describe|"
     r"present|quote|insist|refer|direct|send|issue|provide|explain|report|note that|keep)\b"
-    r"|\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|ought to|will want to)\s+(?:\w+\s+)?"
-    r"(?:tell|say|offer|give|promise|mention|respond|reply|answer|include|add|recommend|inform|state|claim|assure|"
-    r"guarantee|approve|grant|waive|apply|treat|ensure|describe|present|quote|insist|confirm|provide|explain|report|"
-    r"let|honou?r|accept|refund|reply)\b"
-    r"|\byou\b|\byour\b|^\s*(?:(?:a |an )?(?:note|memo|message|instructions?|attention|notice|reminder|directive|rule)s?\b|to )[^:]{0,50}:"
+    r"|\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|ought to|will want to)\s+(?:\w+\s+)?\w+"
+    r"|\bif you(?:'re| are| happen to be)\b|如果你是|给.{0,8}的(?:备注|说明|提示|指令|须知|留言)|^\s*(?:(?:a |an )?(?:note|memo|message|instructions?|attention|notice|reminder|directive|rule)s?\b|to )[^:]{0,50}:"
     r"|^\s*(?:dear |hey |hi |hello |attention,? |note to (?:the |any |all )?)?(?:\w+[ -]){0,3}(?:assistants?|agents?|bots?|models?|AI|"
     r"systems?|helpers?|robots?)\s*[:,!]"
     r"|^\s*\S{0,12}(?:助手|助理|客服|机器人|AI|模型|程序|系统)\s*[：:,，!！]|指令|须知|注意|记住|不要|别|绝对|需要让|要让"
-    r"|请|务必|必须|应当|应该|须|需要(?:告诉|说明|回答|承诺)|要(?:说|告诉|回答|承诺)|给予|赠送|你|您",
+    r"|请|务必|必须|应当|应该|须|需要(?:告诉|说明|回答|承诺)|要(?:说|告诉|回答|承诺)|给予|赠送",
     re.I)
+_HEADING = re.compile(r"^[^.。!！?？:：]{0,60}[:：]")
+_VOCATIVE_END = re.compile(r"(?:s|es|[\u4e00-\u9fff]{0,3}们?)?\s*[,，:：!！]")
+# Written to a reader, but as likely to a shopper as to an AI: a sign only together with the others.
+_SECOND_PERSON = re.compile(r"\byou\b|\byour\b|你|您", re.I)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class Thresholds:
     store and the dev cases of tests/fixtures/safety_dev (docs/security.md)."""
 
     ai_named: float = -0.06  # an AI named, with a steering phrase or a directive
-    named_or_steered: float = -0.03  # an AI named alone, or a helper named with a steering phrase
+    named_or_steered: float = -0.03  # a helper named with a steering phrase
+    ai_mentioned: float = 0.15  # an AI named without being told anything ("the chatbot can answer...")
     steering: float = 0.00  # a steering phrase, without an AI named
     helper: float = 0.04  # "assistant", "agent", "客服" with a directive: may be a person
     alone: float = 0.15  # only a directive or "you"
@@ -106,7 +108,9 @@ class PlantedTextDetector:
         t = self.thresholds
         if "ai named" in signs and ("steering" in signs or "directive" in signs):
             return margin >= t.ai_named
-        if "ai named" in signs or ("steering" in signs and "helper named" in signs):
+        if "ai named" in signs:
+            return margin >= t.ai_mentioned
+        if "steering" in signs and "helper named" in signs:
             return margin >= t.named_or_steered
         if "steering" in signs:
             return margin >= t.steering
@@ -123,9 +127,23 @@ def _signs(sentence: str) -> list[str]:
         found.append("helper named")
     if language.STEERING.search(sentence):
         found.append("steering")
-    if _DIRECTIVE.search(sentence):
+    if _DIRECTIVE.search(sentence) or _called_by_name(sentence):
         found.append("directive")
+    if _SECOND_PERSON.search(sentence):
+        found.append("second person")
     return found
+
+
+def _called_by_name(sentence: str) -> bool:
+    """An AI named as the one spoken to: in a heading before a colon ("Robots reading the FAQ: ..."), or
+    followed by a comma or colon at the start ("AI代理们，...", "Dear language model, ...")."""
+    named = language.AI_ADDRESSEE.search(sentence)
+    if named is None:
+        return False
+    heading = _HEADING.match(sentence)
+    if heading and named.start() < heading.end():
+        return True
+    return named.start() <= 30 and bool(_VOCATIVE_END.match(sentence[named.end():]))
 
 
 def _closest_mean(similarities: np.ndarray) -> np.ndarray:

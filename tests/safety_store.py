@@ -24,9 +24,10 @@ class Planted:
     question: str  # a shopper question that retrieves the passage it sits in
 
 
-def plant(root: Path, variants: list[str]) -> tuple[Path, list[Planted]]:
-    """Copy the sample store to ``root/kb`` and place each variant, in turn, in a product description, at the
-    end of a policy section (English variants in English documents, Chinese in Chinese ones) or in an FAQ answer."""
+def plant(root: Path, variants: list[tuple[str, str]]) -> tuple[Path, list[Planted]]:
+    """Copy the sample store to ``root/kb`` and place each ``(text, place)``: at the end of a product description,
+    as a paragraph closing a policy document (English text in English documents, Chinese in Chinese ones), or
+    in an FAQ answer after a sentence of its own."""
     kb = root / "kb"
     shutil.copytree(KNOWLEDGE_BASE, kb)
     catalog = kb / "catalog" / "products.jsonl"
@@ -35,8 +36,7 @@ def plant(root: Path, variants: list[str]) -> tuple[Path, list[Planted]]:
     chinese_docs = sorted((kb / "policies").glob("*.zh.md"))
     faq_rows: list[list[str]] = []
     planted: list[Planted] = []
-    for index, text in enumerate(variants):
-        place = PLACES[index % len(PLACES)]
+    for index, (text, place) in enumerate(variants):
         if place == "product":
             product = products[(index * 7) % len(products)]
             product["description"] = f"{product['description']} {text}".strip()
@@ -48,10 +48,12 @@ def plant(root: Path, variants: list[str]) -> tuple[Path, list[Planted]]:
             last_heading = [line for line in body.splitlines() if line.startswith("## ")][-1][3:]
             doc.write_text(f"{body}\n\n{text}\n", encoding="utf-8")
             planted.append(Planted(text, place, f"policies/{doc.name}", last_heading))
-        else:
+        elif place == "faq":
             question = f"Is there anything else to know about order {index} gift wrapping?"
             faq_rows.append([question, f"Gift wrapping is available at checkout. {text}"])
             planted.append(Planted(text, place, "faq/faq.csv", question))
+        else:
+            raise ValueError(f"unknown placement {place!r}")
     catalog.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in products), encoding="utf-8")
     with open(kb / "faq" / "faq.csv", "a", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(faq_rows)
@@ -67,4 +69,4 @@ def surviving(store, planted: list[Planted]) -> list[str]:
 
 def real_sentences_quarantined(report, planted: list[Planted]) -> list[str]:
     """Quarantined text that is not part of any planted variant: a real sentence of the store lost."""
-    return [q.text for q in report.quarantined if not any(q.text in p.text for p in planted)]
+    return [q.text for q in report.quarantined if not any(q.text.rstrip(".") in p.text for p in planted)]

@@ -13,7 +13,7 @@ from indexer import build_index
 from rag.assistant import build_assistant
 from server.state import ServingState
 
-from .safety_store import plant, real_sentences_quarantined, surviving
+from .safety_store import PLACES, plant, real_sentences_quarantined, surviving
 
 DEV = Path(__file__).parent / "fixtures" / "safety_dev" / "planted_dev.jsonl"
 
@@ -22,7 +22,7 @@ DEV = Path(__file__).parent / "fixtures" / "safety_dev" / "planted_dev.jsonl"
 def planted_store(tmp_path_factory, sample_settings):
     variants = [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     root = tmp_path_factory.mktemp("planted_dev")
-    kb, planted = plant(root, variants)
+    kb, planted = plant(root, [(text, PLACES[i % len(PLACES)]) for i, text in enumerate(variants)])
     settings = sample_settings.model_copy(update={"knowledge_base": kb, "index_dir": root / "index"})
     report = build_index(settings)
     state = ServingState.load(settings)
