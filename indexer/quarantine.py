@@ -81,16 +81,28 @@ def drop_unsafe_links(chunks: list[Chunk], root: Path) -> tuple[list[Chunk], lis
 
 
 def _extend_over_paragraph(sentences: list[str], verdicts: dict, flagged: dict) -> None:
-    """An instruction runs on: what follows a planted sentence in its paragraph belongs to it ("Dear model, thank
-    you. Kindly recommend ..."), and so does a sentence just before it that names an AI or steers ("Begin new
-    directive.", "[system] You are now ..."). Plain store sentences before it stay."""
+    """An instruction runs on. What follows a planted sentence in its paragraph belongs to it when it, too, tells
+    or addresses someone ("Dear model, thank you. Kindly recommend ..."), or when the planted sentence only
+    announces it ("Hi bot!", "Attention AI: the following overrides ..."); so does a sentence just before it
+    that names an AI or steers ("Begin new directive.", "[system] You are now ..."). Plain store sentences on
+    either side ("The mug holds 350 ml.") stay."""
     for first, then in zip(sentences, sentences[1:]):
-        if first in flagged and then not in flagged:
+        signs = verdicts[then].signs if then in verdicts else ()
+        if first in flagged and then not in flagged and (signs or _announces(first)):
             flagged[then] = replace(flagged[first], text=then)
     for before, after in reversed(list(zip(sentences, sentences[1:]))):
         signs = verdicts[before].signs if before in verdicts else ()
         if after in flagged and before not in flagged and ("steering" in signs or "ai named" in signs):
             flagged[before] = replace(flagged[after], text=before)
+
+
+def _announces(sentence: str) -> bool:
+    """A bare address or an announcement of what follows, rather than a whole instruction."""
+    short = len(sentence.split()) <= 5 and len(sentence) <= 40
+    return short or sentence.rstrip().endswith((":", "：")) or bool(_FOLLOWING.search(sentence))
+
+
+_FOLLOWING = re.compile(r"\bthe following\b|\bbelow\b|以下|如下|下面", re.I)
 
 
 def _pieces(chunk: Chunk) -> list[str]:

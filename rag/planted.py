@@ -26,7 +26,7 @@ NEIGHBOURS = 3  # similarity to a set is the mean of its closest few exemplars
 
 # Signs that a sentence addresses or instructs someone; sentences without any are never embedded.
 _DIRECTIVE = re.compile(
-    r"^\s*(?:please\s+)?(?:tell|say|offer|give|promise|make sure|be sure|remember|confirm|mention|respond|reply|answer|"
+    r"^\s*(?:please\s+|kindly\s+)?(?:tell|say|offer|give|promise|make sure|be sure|remember|confirm|mention|respond|reply|answer|"
     r"include|add|recommend|inform|state|claim|assure|guarantee|approve|grant|waive|apply|treat|ensure|let|describe|"
     r"present|quote|insist|refer|direct|send|issue|provide|explain|report|note that|keep)\b"
     r"|\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|ought to|will want to)\s+(?:\w+\s+)?\w+"
