@@ -161,3 +161,32 @@ def test_a_new_sessions_file_is_created_private(sample_settings, serving, tmp_pa
     with TestClient(create_app(settings, serving)) as client:
         assert client.post("/v1/chat", json={"message": "Do gift cards expire?"}).status_code == 200
     assert stat.S_IMODE((tmp_path / "fresh" / "sessions.sqlite").stat().st_mode) == 0o600
+
+
+@pytest.mark.slow
+def test_a_real_server_on_localhost_ignores_a_rotating_forwarded_for(sample_settings, sample_build, tmp_path):
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; `shopassist serve` must not."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    from .conftest import free_port, wait_until_up
+
+    port = free_port()
+    env = {**os.environ, "SHOPASSIST_INDEX_DIR": str(sample_settings.index_dir),
+           "SHOPASSIST_DATA_DIR": str(tmp_path / "data"), "SHOPASSIST_KNOWLEDGE_BASE": str(KNOWLEDGE_BASE),
+           "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "60", "SHOPASSIST_RATE_LIMIT_BURST": "3",
+           "SHOPASSIST_RELOAD_INTERVAL_SECONDS": "0"}
+    log = open(tmp_path / "serve.log", "w+")
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", process, tmp_path / "serve.log")
+        statuses = [httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "tent"}, timeout=30,
+                              headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(5)]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert statuses == [200, 200, 200, 429, 429]
