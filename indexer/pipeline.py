@@ -15,8 +15,8 @@ from indexer.progress import Progress, default_progress
 from indexer.quarantine import QuarantinedText, drop_unsafe_links, quarantine_planted
 from indexer.sources import load_path
 from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
-from rag.planted import PlantedTextDetector
 from rag.models import Chunk
+from rag.planted import PlantedTextDetector
 from rag.settings import Settings
 from rag.store import (
     FORMAT_VERSION,
