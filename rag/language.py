@@ -140,6 +140,57 @@ STAFF_SENTENCE = re.compile(
     r"[^.]*\b(?:the customer|the shopper|the caller|the client|back office|admin panel|dashboard|ticket|button)\b"
     r"|\b(?:in|from) the (?:back office|admin panel|helpdesk|dashboard)\b|告知顾客|告诉顾客|后台", re.I)
 
+# Planted instructions (rag/planted.py): who a sentence addresses, and whether it tries to steer an answer.
+# An AI by name: a sentence addressed to one is never store information.
+AI_ADDRESSEE = re.compile(
+    r"(?-i:\bA\.?I\.?s?\b)|\b(?:chat ?bots?|bots?|llms?|gpts?|chatgpt|claude|gemini|copilot|language models?|"
+    r"(?:automated|virtual|digital|robotic|autonomous|machine|artificial)\s+(?:\w+\s+)?(?:assistants?|agents?|helpers?|"
+    r"systems?|responders?|readers?|representatives?|reps?|advisors?|clerks?|staff)|machine readers?|crawlers?|"
+    r"(?:ai|assistant|model|agent|robot|system|program|tool|engine|software)s?\s+(?:that (?:reads?|process(?:es)?|answers?) |which |who )?"
+    r"(?:reading|processing|summari[sz]ing|answering|handling|parsing|scanning|indexing|generating|writing)|whoever (?:generates|writes|"
+    r"answers|replies|responds|reads|summari[sz]es|processes)|(?:answering|responding|replying|summari[sz]ing) (?:models?|assistants?|"
+    r"agents?|bots?|systems?|programs?|ai)|(?:anyone|anybody|whoever|someone|somebody) (?:replying|responding|answering|writing|"
+    r"talking|chatting) (?:to|with) (?:shoppers|customers|users|buyers|people|visitors)|when (?:summari[sz]ing|reading|processing) "
+    r"(?:this|the) (?:page|document|text|faq|answer|section|listing))\b|\b(?:assistant|ai|bot|agent|model|llm|system)_(?:directives?|instructions?|prompt|notes?|rules?|commands?|override)\b"
+    r"|人工智能|机器人|智能(?:客服|助手|助理|体|代理|系统)|(?-i:(?<![A-Za-z])AI(?![a-z]))|大模型|语言模型|自动(?:回复|应答|客服)|虚拟(?:客服|助手|助理)|聊天程序"
+    r"|(?:生成|撰写|自动)(?:回答|回复|答复|内容)的(?:系统|程序|模型|工具)|(?:读取|阅读|处理|总结|抓取)(?:本|这个|此|该)?.{0,8}的(?:模型|系统|程序|工具)"
+    r"|(?:回答|回复|答复|处理|阅读|读取)(?:此|这个|本|该)?.{0,6}的(?:助手|助理|客服|模型|系统|程序|机器人|智能体)"
+    r"|(?:总结|概括|摘要|归纳)(?:本|这|此|该)(?:页|篇|段|文|份)|(?:作答|答题|应答|回答|回复)的?(?:模型|助手|程序|系统|机器人)",
+    re.I)
+# Words that may name an AI or a person; they count together with other signs.
+HELPER_ADDRESSEE = re.compile(
+    r"\b(?:assistants?|agents?|helpers?|responders?|readers? of this)\b|助手|助理|客服|代理|模型|程序|你们?(?!的订单)", re.I)
+# Attempts to change how the assistant behaves or what it says on the store's behalf.
+STEERING = re.compile(
+    r"\b(?:ignore|disregard)s?\s+(?:[\w\-]+\s+){0,3}"
+    r"(?:instructions|rules|guidelines|prompts?|directions|polic(?:y|ies)|restrictions|limits?|above|everything|safeguards)\b"
+    r"|\b(?:override|overrule|bypass|supersede)s?\b|\b(?:previous|prior|earlier|old|original|current|new) (?:guidelines|"
+    r"instructions|rules|directives?|prompts?|priorities|programming)\b|\b(?:begin|start|end)(?: of)?(?: the)?(?: new)? (?:directive|"
+    r"instructions?|override)\b|\b(?:priorities|rules|instructions|guidelines|persona|role) (?:is|are) now\b|\bdeveloper mode\b"
+    r"|\bjailbreak|\b(?:respond|reply|answer|speak|write) only (?:in|with|as)\b|\bon (?:our|the store's) behalf\b"
+    r"|\b(?:may|can|is allowed to|are allowed to|has the right to|is entitled to|is authori[sz]ed to) (?:give|offer|hand out|issue|"
+    r"send|grant|promise) (?:anyone|anybody|everyone|any customer|all customers|every customer|any shopper|every shopper)\b|\bforget (?:the|your|all|any|about|previous|"
+    r"earlier|everything|what)\b|\bfrom now on\b|\bgoing forward\b|\bhenceforth\b"
+    r"|\bregardless of\b|\bno matter what\b|\bwhatever (?:the )?(?:customer|user|shopper|buyer|person)\b|\byou are now\b"
+    r"|\bpretend\b|\bact as\b|\brole ?play\b|\byour (?:new |old |previous |current |real )?(?:instructions|rules|guidelines|prompt|programming|directives|policies|training)\b"
+    r"|\bhidden instructions\b|\bsystem (?:prompt|note|message)\b|\bhereby\b|\bauthori[sz]e[sd]? (?:you|to)\b"
+    r"|\b(?:are|is) (?:now )?(?:allowed|permitted|authori[sz]ed|instructed|required|expected) to\b"
+    r"|\b(?:always|never) (?:say|tell|mention|admit|answer|reply|respond|state|claim|recommend|confirm|promise|add|include)\b"
+    r"|\b(?:do not|don't|never|must not) (?:tell|mention|say|reveal|admit|disclose|bring up|inform)\b"
+    r"|\b(?:tell|inform|assure|promise|guarantee|reassure|let|notify|advise|remind|convince|persuade)\s+(?:every |all |any |each )?"
+    r"(?:the )?(?:customers?|shoppers?|users?|buyers?|people|everyone|everybody|anyone|anybody|someone|whoever|visitors?|clients?|consumers?|purchasers?)\b(?! service)"
+    r"|\b(?:answer|reply|respond)(?:s|ing)? (?:that|with|as if|by saying)\b|\bas if\b.{0,40}\b(?:customer|shopper|user)\b"
+    r"|\b(?:when|whenever|if) (?:a |any |the )?(?:customer|shopper|user|buyer|someone|anyone|people)\s+(?:asks?|mentions?|complains?|says?|wants?)\b"
+    r"|忽略|无视|不要理会|不必理会|不用管|不必管|别管|不要管|忘记|忘掉|覆盖|从现在(?:起|开始)|今后|以后一律|一律|无论|不管|假装|扮演|你的(?:指令|规则|设定|提示|说明)"
+    r"|系统提示|隐藏(?:的)?指令|授权你|允许你|特此|(?:告诉|告知|通知|承诺|保证|确认|转告|答复|回复)(?:给)?(?:所有|每位|每个|任何|各位)?的?"
+    r"(?:顾客|客户|用户|买家|消费者|访客|客人|来访者)|(?:就|都|只)(?:说|回答|回复|告诉)|声称|回答(?:说|为|时)|回复(?:说|时)"
+    r"|(?:顾客|客户|用户|买家|有人)(?:问|询问|提到|投诉|咨询)"
+    r"|(?:向|跟|对)(?:所有|每位|任何|每个)?.{0,6}(?:人|顾客|客户|用户|买家)(?:保证|承诺|表示|声明)"
+    r"|新指令|指令(?:开始|结束)|(?:优先级|规则|设定)现(?:在)?(?:为|是)|开发者模式|(?:有权|可以|允许)(?:向|给)(?:任何人|所有人|每位|每个人|任何顾客)"
+    r"|(?:应|要|须|必须)(?:要求|让|请)(?:顾客|客户|用户)|你现在是|你已(?:经)?(?:进入|成为)|之前的(?:准则|指令|规则|设定|说明)"
+    r"|(?:准则|规则|指令|规定)(?:已经?)?过时|现行规定"
+    r"|^\s*[\[【(（<]\s*(?:system|sys|admin|developer|assistant|系统|管理员|开发者|指令)\s*[\]】)）>]", re.I)
+
 # Words that mean the same thing to a shopper, across both languages. Each group is one concept.
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
     "return|returns|returned|returning|send back|bring back|退货|退回|退",

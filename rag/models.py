@@ -94,6 +94,7 @@ class GroundingReport(BaseModel):
     supported_share: float = 0.0
     dropped: list[SentenceCheck] = Field(default_factory=list)
     fallback: str | None = None  # "extractive" when the generator's draft was replaced
+    generation_error: str | None = None  # why the LLM gave no draft: http_4xx, http_5xx, timeout, malformed, empty...
 
 
 class CardVariant(BaseModel):

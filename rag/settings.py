@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # `shopassist index --allow-deletions` is given (a truncated or half-exported feed, not a real clear-out).
     max_deletion_share: float = Field(0.2, ge=0, le=1)
 
+    # Planted instructions (text addressed to an AI, or steering what answers say) found in catalogs, documents
+    # or FAQ are left out of the index and listed in the build summary with file and line (rag/planted.py).
+    quarantine_planted_text: bool = True
+
     # Index versions kept on disk after a publish (the current one always stays).
     keep_versions: int = Field(3, ge=1)
     # Above this many chunks, search uses an HNSW graph tuned to recall@10 >= 0.95 instead of exact search.
@@ -81,6 +85,9 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, ge=0)
     llm_max_tokens: int = Field(300, ge=1)
     llm_stream: bool = False  # read the reply as it is written (server-sent events)
+    # Longest wait for the LLM over all attempts together; it also always ends 5 s (or a tenth of the
+    # deadline, if less) before answer_timeout_seconds, so a slow or silent LLM yields the extractive answer in time.
+    llm_latency_budget_seconds: float = Field(20.0, gt=0)
     transformers_model_dir: Path | None = None
     max_answer_sentences: int = 3
     # A sentence is kept only if its support from the cited passages reaches this (0..1).
@@ -95,6 +102,21 @@ class Settings(BaseSettings):
     # Requests per minute per client address (bursts up to the same number); 0 turns the limit off.
     rate_limit_per_minute: int = Field(120, ge=0)
     rate_limit_burst: int | None = Field(None, ge=1)
+    # Clients tracked by the rate limiter at once; the least recently seen are forgotten beyond this.
+    rate_limit_max_clients: int = Field(10_000, ge=1)
+    # Addresses (or networks, "10.0.0.0/8") of your reverse proxies: X-Forwarded-For is honoured only from
+    # them. Empty: the connecting address is the client, whatever headers say.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
+    # Sites that may embed the chat widget or call the API from a browser ("https://shop.example"): they go
+    # into CORS and the page's frame-ancestors. Empty: same origin only, and no site may frame the page.
+    allowed_origins: list[str] = Field(default_factory=list)
+    # Who may read /metrics and the API docs (/docs, /openapi.json): "public", "admin" (X-API-Key) or "off".
+    metrics_access: Literal["public", "admin", "off"] = "public"
+    docs_access: Literal["public", "admin", "off"] = "public"
+    # What shoppers see of stock: "level" (in stock / low stock / out of stock) or "exact" counts.
+    stock_display: Literal["level", "exact"] = "level"
+    # At or below this many units (but above zero), a product or variant shows as "low stock".
+    low_stock_threshold: int = Field(5, ge=0)
     # Conversation turns kept per session (older ones are deleted), and days a session lives.
     max_history_turns: int = Field(10, ge=1)
     session_ttl_days: float = Field(90, gt=0)

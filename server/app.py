@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from rag.settings import Settings
 from server.errors import install_error_handlers
 from server.handoffs import HandoffService
-from server.limits import BodySizeLimit, RateLimit
+from server.limits import BodySizeLimit, ClientAddress, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
 from server.routers import (
@@ -26,6 +26,7 @@ from server.routers import (
     sessions,
     web,
 )
+from server.security import SecurityHeaders
 from server.sessions import SessionStore
 from server.state import ServingState
 
@@ -63,11 +64,13 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_minute:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
-    if settings.allowed_origins:  # the widget on the store's own pages calls the API from the browser
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
+                           max_clients=settings.rate_limit_max_clients, clients=ClientAddress(settings.trusted_proxies))
+    app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.allowed_origins:  # browsers on these sites may call the API (the embedded widget)
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "x-session-token", "x-request-id"],
-                           expose_headers=["retry-after", "x-request-id"], max_age=600)
+                           allow_headers=["Content-Type", "X-Session-Token", "X-Request-ID"],
+                           expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
     app.state.metrics = Metrics()
     app.add_middleware(RequestObserver, metrics=app.state.metrics)  # outermost: sees 413s and 429s too
     app.include_router(web.router)

@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indexer import BuildReport, build_index
@@ -93,6 +94,8 @@ def _print_report(report: BuildReport) -> None:
             err.print(f"[{colour}]{label}[/{colour}] {line}", highlight=False)
     for sku, owners in report.duplicate_variant_skus.items():
         err.print(f"[magenta]warning[/magenta] variant SKU {sku} belongs to {', '.join(owners)}", highlight=False)
+    for planted in report.quarantined:
+        err.print(f"[yellow]quarantined[/yellow] {escape(str(planted))}", highlight=False)
     table = Table(title="Indexed", show_edge=False)
     table.add_column("file", overflow="fold")
     for column in ("read", "indexed", "skipped", "rejected"):
@@ -114,7 +117,8 @@ def _print_report(report: BuildReport) -> None:
     out.print(
         f"{state}: {report.chunks} chunks; added {report.added}, updated {report.updated}, "
         f"deleted {report.deleted}, unchanged {report.unchanged}; embedded {report.embedded} in {report.seconds}s"
-        + (f" (full build: {report.rebuild_reason})" if report.rebuild_reason else ""),
+        + (f" (full build: {report.rebuild_reason})" if report.rebuild_reason else "")
+        + f"; {len(report.quarantined)} planted sentence(s) quarantined (checked in {report.quarantine_seconds}s)",
         highlight=False,
     )
 
@@ -151,8 +155,10 @@ def serve(
     err.print(f"Serving index version {serving.store.version} on http://{settings.host}:{settings.port} "
               f"(API docs at /docs); logs follow as JSON lines")
     _logging(json_lines=True)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app decides
+    # whom to believe (settings.trusted_proxies).
     uvicorn.run(create_app(settings, serving), host=settings.host, port=settings.port, log_config=None,
-                access_log=False)
+                access_log=False, proxy_headers=False)
 
 
 @app.command()

@@ -1,10 +1,14 @@
-"""Request limits as ASGI middleware: body size (413) and a per-client rate limit (429 + Retry-After)."""
+"""Request limits as ASGI middleware: body size (413) and a per-client rate limit (429 + Retry-After),
+with the client told apart by address (X-Forwarded-For only from trusted proxies)."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections import OrderedDict
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from typing import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,40 +52,81 @@ class _TooLarge(Exception):
     pass
 
 
-class RateLimit:
-    """A token bucket per client address: ``per_minute`` requests, refilled continuously.
+class ClientAddress:
+    """Who is asking: the connecting address, or, when that is one of ``trusted_proxies``, the address the
+    proxies say they forwarded for (the right-most X-Forwarded-For entry that is not itself a trusted proxy).
+    A header from anyone else is ignored, so rotating it buys nothing."""
 
-    Health, readiness and metrics are exempt so probes never trip it.
+    def __init__(self, trusted_proxies: Sequence[IPv4Network | IPv6Network | str] = ()):
+        self.trusted = [ip_network(str(network), strict=False) for network in trusted_proxies]
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def of(self, scope: Scope) -> str:
+        peer = (scope.get("client") or ("unknown", 0))[0]
+        if not self.trusted or not self._trusted(peer):
+            return peer
+        forwarded = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self._trusted(hop):
+                try:
+                    return str(ip_address(hop))
+                except ValueError:
+                    return peer  # a proxy passed on garbage: count it against the proxy's own address
+        return peer
+
+
+class RateLimit:
+    """A token bucket per client: ``per_minute`` requests, refilled continuously.
+
+    Probes, metrics and static files are exempt, so neither orchestrators nor a page's own icons and
+    scripts spend a shopper's budget. At most ``max_clients`` buckets are kept (least recently seen go first),
+    so a flood of addresses cannot grow memory without bound.
     """
 
-    EXEMPT = ("/healthz", "/readyz", "/metrics")
+    EXEMPT = ("/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt")
+    EXEMPT_PREFIXES = ("/static/",)
 
-    def __init__(self, app: ASGIApp, per_minute: int, burst: int | None = None):
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int | None = None, max_clients: int = 10_000,
+                 clients: ClientAddress | None = None):
         self.app = app
         self.rate = per_minute / 60.0
         self.capacity = float(burst or per_minute)
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        self.clients = clients or ClientAddress()
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def exempt(self, path: str) -> bool:
+        return path in self.EXEMPT or path.startswith(self.EXEMPT_PREFIXES)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+        if scope["type"] != "http" or self.exempt(scope["path"]):
             return await self.app(scope, receive, send)
-        client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self._take(client)
+        wait = self._take(self.clients.of(scope))
         if wait > 0:
             response = error_response(429, "too many requests; please slow down",
                                       headers={"Retry-After": str(math.ceil(wait))})
             return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
+    def __len__(self) -> int:
+        return len(self._buckets)
+
     def _take(self, client: str) -> float:
         """Seconds to wait before a token is free; 0 when one was taken."""
         now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
+            tokens, last = self._buckets.pop(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate
+            taken = tokens >= 1
+            self._buckets[client] = (tokens - 1 if taken else tokens, now)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+            return 0.0 if taken else (1 - tokens) / self.rate

@@ -40,6 +40,9 @@ class Metrics:
         self.stage = Histogram("shopassist_stage_seconds", "Time per answer stage", ["stage"],
                                buckets=LATENCY_BUCKETS, registry=self.registry)
         self.refusals = Counter("shopassist_refusals_total", "Refused answers", ["handoff"], registry=self.registry)
+        self.llm_failures = Counter("shopassist_llm_failures_total",
+                                    "LLM calls that gave no usable draft (the extractive answer was given)", ["kind"],
+                                    registry=self.registry)
         self.index_version = Gauge("shopassist_index_info", "The served index version (value 1)", ["version"],
                                    registry=self.registry)
 
@@ -48,6 +51,8 @@ class Metrics:
             self.stage.labels(stage).observe(ms / 1000)
         if answer.refused:
             self.refusals.labels(str(answer.handoff).lower()).inc()
+        if answer.grounding is not None and answer.grounding.generation_error:
+            self.llm_failures.labels(answer.grounding.generation_error).inc()
 
     def set_index_version(self, version: str) -> None:
         self.index_version.clear()

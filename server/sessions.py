@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -26,10 +27,23 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+PRUNE_EVERY_SECONDS = 3600.0  # expired sessions are deleted at start and at most this often afterwards
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600), and tighten it if it exists."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
 class SessionStore:
     def __init__(self, path: Path, max_turns: int = 10, ttl_days: float = 90):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
+        self.path = path
         self.max_turns = max_turns
+        self.ttl_seconds = ttl_days * 86400
+        self._pruned_at = 0.0
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock, self._db:
@@ -53,21 +67,36 @@ class SessionStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
             if "answer_id" not in columns:  # databases written before feedback existed
                 self._db.execute("ALTER TABLE turns ADD COLUMN answer_id TEXT NOT NULL DEFAULT ''")
-            cutoff = time.time() - ttl_days * 86400
+        for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):  # SQLite's WAL files hold the same data
+            if companion.exists():
+                os.chmod(companion, 0o600)
+        self.prune_expired()
+
+    def prune_expired(self, now: float | None = None) -> int:
+        """Delete sessions idle longer than the TTL, with their turns; returns how many went."""
+        now = time.time() if now is None else now
+        cutoff = now - self.ttl_seconds
+        with self._lock, self._db:
             self._db.execute("DELETE FROM turns WHERE session_id IN (SELECT id FROM sessions WHERE updated < ?)", (cutoff,))
-            self._db.execute("DELETE FROM sessions WHERE updated < ?", (cutoff,))
+            deleted = self._db.execute("DELETE FROM sessions WHERE updated < ?", (cutoff,)).rowcount
+        self._pruned_at = now
+        return deleted
 
     def create(self) -> tuple[str, str]:
         """A new session id and its token; ids and tokens are 192 random bits each."""
         session_id, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         now = time.time()
+        if now - self._pruned_at > PRUNE_EVERY_SECONDS:
+            self.prune_expired(now)
         with self._lock, self._db:
             self._db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", (session_id, _hash(token), now, now))
         return session_id, token
 
     def authorize(self, session_id: str, token: str | None) -> None:
+        """An expired session no longer exists, even before the next prune deletes it."""
         with self._lock:
-            row = self._db.execute("SELECT token_hash FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            row = self._db.execute("SELECT token_hash FROM sessions WHERE id = ? AND updated >= ?",
+                                   (session_id, time.time() - self.ttl_seconds)).fetchone()
         if row is None or not token or not secrets.compare_digest(row[0], _hash(token)):
             raise SessionNotFound(session_id)
 

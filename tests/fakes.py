@@ -79,3 +79,68 @@ class FakeOpenAIServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class FailingOpenAIServer:
+    """An OpenAI-compatible endpoint that fails in one way, for every request:
+    ``http_400``, ``http_500``, ``malformed`` (200 with a body that is not a chat completion), ``slow``
+    (answers after ``delay`` seconds), ``silent`` (accepts the connection, never answers), ``empty``
+    (an empty message) or ``truncated`` (cut off at max_tokens)."""
+
+    KINDS = ("http_400", "http_500", "malformed", "slow", "silent", "empty", "truncated")
+
+    def __init__(self, kind: str, delay: float = 30.0):
+        assert kind in self.KINDS, kind
+        self.kind = kind
+        self.calls = 0
+        self._release = threading.Event()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server naming)
+                self.rfile.read(int(self.headers["Content-Length"]))
+                fake.calls += 1
+                if fake.kind == "silent":
+                    fake._release.wait()
+                    return
+                if fake.kind == "slow":
+                    fake._release.wait(delay)
+                status, payload = fake._reply()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up waiting
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _reply(self) -> tuple[int, bytes]:
+        def completion(content: str, finish: str) -> bytes:
+            return json.dumps({"id": "fake", "object": "chat.completion", "choices": [
+                {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}]}).encode()
+
+        if self.kind == "http_400":
+            return 400, b'{"error": {"message": "context length exceeded"}}'
+        if self.kind == "http_500":
+            return 500, b'{"error": {"message": "internal error"}}'
+        if self.kind == "malformed":
+            return 200, b'{"choices": [{"text": "not a chat message"'
+        if self.kind == "empty":
+            return 200, completion("", "stop")
+        if self.kind == "truncated":
+            return 200, completion("Returns are accepted within 30 days of deliv", "length")
+        return 200, completion("Returns are accepted within 30 days of delivery [1].", "stop")
+
+    def close(self) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()

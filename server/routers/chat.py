@@ -12,6 +12,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from rag.privacy import mask_pii
 from rag.settings import Settings
+from rag.storefront import public_answer
 from server.dependencies import get_handoffs, get_metrics, get_serving, get_sessions, get_settings
 from server.handoffs import HandoffService
 from server.observability import Metrics
@@ -70,6 +71,7 @@ class Conversation:
             raise HTTPException(504, "the answer took too long; please try again") from None
         self.metrics.observe_answer(answer)
         answer_id = await run_in_threadpool(self.sessions.append, session_id, message, answer)
+        answer = public_answer(answer, self.settings.stock_display, self.settings.low_stock_threshold)
         ticket = None
         if answer.outcome == "handed_off":  # a person is needed: the ticket exists before the shopper is told
             opened, _ = await self.handoffs.open(session_id, answer.intent, "intent", answer.language)

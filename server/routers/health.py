@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from rag.store import IndexStoreError
 from server.errors import error_response
+from server.security import metrics_access
 
 router = APIRouter(tags=["operations"])
 
@@ -31,7 +32,7 @@ async def readyz(request: Request):
     return {"status": "ready", "index_version": serving.store.version, "chunks": len(serving.store)}
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_access)])
 async def metrics(request: Request) -> Response:
     """Prometheus metrics: requests, errors, latency per route and per answer stage, refusals, index version."""
     serving = getattr(request.app.state, "serving", None)

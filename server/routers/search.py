@@ -8,7 +8,9 @@ from pydantic import BaseModel
 
 from rag.filters import Filters
 from rag.models import Passage
-from server.dependencies import get_serving
+from rag.settings import Settings
+from rag.storefront import public_passages
+from server.dependencies import get_serving, get_settings
 from server.schemas import ErrorBody
 from server.state import ServingState
 
@@ -33,10 +35,12 @@ async def search(
     size: str | None = Query(None, max_length=20),
     color: str | None = Query(None, max_length=40),
     serving: ServingState = Depends(get_serving),
+    settings: Settings = Depends(get_settings),
 ) -> SearchResults:
     """Hybrid search over the index; any filter restricts the results to matching products."""
     filters = Filters(category=category, brand=brand, min_price=min_price, max_price=max_price,
                       in_stock=in_stock, size=size, color=color)
     applied = None if filters.is_empty() else filters
     passages = await run_in_threadpool(serving.assistant.retriever.retrieve, q, k, applied)
-    return SearchResults(query=q, filters=applied.model_dump(exclude_none=True) if applied else None, passages=passages)
+    shown = public_passages(passages, settings.stock_display, settings.low_stock_threshold)
+    return SearchResults(query=q, filters=applied.model_dump(exclude_none=True) if applied else None, passages=shown)
