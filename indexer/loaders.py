@@ -19,6 +19,7 @@ import charset_normalizer
 from pydantic import ValidationError
 
 from rag.product_record import Product, availability_from, valid_gtin
+from rag.storefront import safe_link
 
 
 @dataclass(frozen=True)
@@ -243,11 +244,23 @@ def add_product(loaded: Loaded, data: dict, line: int | None, item: str | None, 
     """Validate one product into ``loaded``: a product, or one rejection naming its fields. ``lines``: the
     line of each variant SKU, for warnings about one variant."""
     try:
-        product = Product.model_validate(data)
+        product = Product.model_validate(_without_unsafe_links(data, loaded, line, item))
     except ValidationError as exc:
         loaded.rejections.extend(_validation_rejections(loaded.source, line, item, exc))
         return
     loaded.items.append(keep_valid_gtins(product, loaded, line, lines or {}))
+
+
+def _without_unsafe_links(data: dict, loaded: Loaded, line: int | None, item: str | None) -> dict:
+    """A link or image that is not an http(s) address (`javascript:`, `data:`) is left out, with a warning;
+    the product stays."""
+    for name in ("url", "image_url"):
+        value = data.get(name)
+        if value and not safe_link(str(value).strip()):
+            loaded.warnings.append(Rejection(loaded.source, line, item, name,
+                                             f"not an http(s) link, left out: {str(value)[:80]!r}"))
+            data = {**data, name: ""}
+    return data
 
 
 def product_from_dict(data: object, options: LoadOptions, loaded: Loaded, line: int | None, item: str | None) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from indexer.chunking import DocumentChunker, faq_chunk, product_chunks
 from indexer.loaders import Loaded, LoadOptions, Rejection, UnreadableFile
 from indexer.progress import Progress, default_progress
-from indexer.quarantine import QuarantinedText, drop_unsafe_links, quarantine_planted
+from indexer.quarantine import QuarantinedText, quarantine_planted
 from indexer.sources import kind_of, load_path, reads
 from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
 from rag.models import Chunk
@@ -240,8 +240,6 @@ def build_index(
             settings.knowledge_base, chunker,
             LoadOptions(settings.catalog_fields, settings.default_currency, settings.store_url), progress,
         )
-        sources.chunks, unsafe_links = drop_unsafe_links(sources.chunks, settings.knowledge_base)
-        sources.rejections.extend(unsafe_links)
         quarantined: list[QuarantinedText] = []
         checked = time.monotonic()
         if settings.quarantine_planted_text:

@@ -1,8 +1,7 @@
 """Untrusted catalog text, screened at index time.
 
 Planted instructions: flagged sentences leave the chunk (so they are never evidence and never reach an
-LLM) and are listed in the build report with file, line and text, so the catalog team can fix the source.
-Product links that are not http(s) (`javascript:`, `data:`) are dropped and reported; the product stays."""
+LLM) and are listed in the build report with file, line and text, so the catalog team can fix the source."""
 
 from __future__ import annotations
 
@@ -13,10 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from indexer.loaders import Rejection
 from rag.models import Chunk
 from rag.planted import PlantedTextDetector
-from rag.storefront import safe_link
 from rag.text import split_sentences
 
 log = logging.getLogger("shopassist.indexer")
@@ -62,22 +59,6 @@ def quarantine_planted(chunks: list[Chunk], detector: PlantedTextDetector, root:
             kept.append(clean)
     log.warning("quarantined %d planted sentence(s) in %d file(s)", len(quarantined), len({q.source for q in quarantined}))
     return kept, quarantined
-
-
-def drop_unsafe_links(chunks: list[Chunk], root: Path) -> tuple[list[Chunk], list[Rejection]]:
-    """Product chunks with their link removed where it is not an absolute http(s) address."""
-    lines = _LineFinder(root)
-    out: list[Chunk] = []
-    rejections: list[Rejection] = []
-    for chunk in chunks:
-        url = chunk.metadata.get("url") if chunk.kind == "product" else None
-        if not url or safe_link(url):
-            out.append(chunk)
-            continue
-        rejections.append(Rejection(chunk.source, lines.find(chunk.source, url), chunk.metadata.get("sku"), "url",
-                                    f"not an http(s) link, left out: {url[:80]!r}"))
-        out.append(chunk.model_copy(update={"metadata": {**chunk.metadata, "url": ""}}))
-    return out, rejections
 
 
 def _extend_over_paragraph(sentences: list[str], verdicts: dict, flagged: dict) -> None:

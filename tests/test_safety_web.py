@@ -126,9 +126,10 @@ def test_product_links_are_http_only_at_index_time(sample_settings, tmp_path):
     settings = sample_settings.model_copy(update={"knowledge_base": kb, "index_dir": tmp_path / "index",
                                                   "quarantine_planted_text": False})
     report = build_index(settings)
-    url_rejections = {r.item: r for r in report.rejections if r.field == "url"}
-    assert set(url_rejections) == {"BAD-0001", "BAD-0002"}
-    assert url_rejections["BAD-0001"].line == len(lines) - 1 and url_rejections["BAD-0002"].line == len(lines)
+    # The loader leaves the link out and says so with file and line; the product is kept (a warning, not a rejection).
+    url_warnings = {r.item: r for r in report.warnings if r.field == "url"}
+    assert set(url_warnings) == {"BAD-0001", "BAD-0002"}
+    assert url_warnings["BAD-0001"].line == len(lines) - 1 and url_warnings["BAD-0002"].line == len(lines)
     state = ServingState.load(settings)
     rows = state.store.rows_for_identifiers(["bad-0001", "bad-0002"])
     chunks = state.store.chunks(rows)
