@@ -130,7 +130,9 @@ def new_page(browser, viewport: str, **extra):
     page = context.new_page()
     page.set_default_timeout(60_000)
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # The sample store's product images live on its own (offline, unresolvable) host: not an error of the widget.
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "ERR_NAME_NOT_RESOLVED" not in message.text else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return page, errors
 
@@ -187,10 +189,12 @@ def citation_titles_are_human(answer) -> list[str]:
     return titles
 
 
-def product_fields_served(api: str) -> set[str]:
-    """The card fields the current API returns (image_url, variants, ... arrive with the catalog work)."""
-    answer = httpx.post(f"{api}/v1/chat", json={"message": "I need a waterproof jacket under $100"}, timeout=60).json()
-    return set(answer["products"][0]) if answer["products"] else set()
+SHOPPING_REQUEST = "recommend some binoculars"  # the sample store's optics have images and a sale
+
+
+def products_served(api: str) -> list[dict]:
+    """The cards the API returns for the shopping request, to check the widget shows each one's image."""
+    return httpx.post(f"{api}/v1/chat", json={"message": SHOPPING_REQUEST}, timeout=60).json()["products"]
 
 
 def wait_for_admin_ticket(api: str, reference: str) -> dict:
@@ -240,16 +244,17 @@ def test_embedded_widget_answers_in_both_languages_hands_off_and_survives_a_relo
     shoot(page, f"{viewport}-4-chinese")
 
     page.get_by_role("button", name="Switch to English").click()
-    shopping = ask(page, "I need a waterproof jacket under $100")
+    shopping = ask(page, SHOPPING_REQUEST)
     cards = shopping.locator("li.card")
-    assert cards.count() >= 1
-    fields = product_fields_served(server.url)
-    for index in range(cards.count()):
-        card = cards.nth(index)
-        link = card.get_by_role("link", name=re.compile("View product"))
-        assert re.match(r"https?://", link.get_attribute("href")) and link.get_attribute("rel") == "noopener noreferrer"
-        assert card.locator(".price strong").inner_text().startswith("$")
-        if "image_url" in fields:  # the catalog work adds images; until it merges the API has none to show
+    served = products_served(server.url)
+    assert cards.count() == len(served) >= 1 and any(p["image_url"] for p in served) and any(p["url"] for p in served)
+    for card, product in zip((cards.nth(i) for i in range(cards.count())), served):
+        if product["url"]:  # a Shopify export gives a link only with `store_url` set
+            link = card.get_by_role("link", name=re.compile("View product"))
+            assert link.get_attribute("href") == product["url"] and link.get_attribute("rel") == "noopener noreferrer"
+        assert re.match(r"[$€£¥]|[A-Z]{2}\$", card.locator(".price strong").inner_text())
+        if product["image_url"]:
+            assert card.locator("img").get_attribute("src") == product["image_url"]
             assert card.locator("img").get_attribute("alt")
     citation_titles_are_human(shopping)
     newest_message_is_visible(page)
@@ -287,7 +292,7 @@ def test_embedded_widget_answers_in_both_languages_hands_off_and_survives_a_relo
     assert delivery.signature_valid
     assert (delivery.body["ticket"]["origin"], delivery.body["ticket"]["reason"]) == (origin, reason)
     assert [turn["question"] for turn in delivery.body["ticket"]["transcript"]][:3] == [
-        "How long do I have to return an item?", "可以寄到中国吗？", "I need a waterproof jacket under $100"]
+        "How long do I have to return an item?", "可以寄到中国吗？", SHOPPING_REQUEST]
     ticket = wait_for_admin_ticket(server.url, reference)
     if viewport == "desktop":
         assert ticket["contact"] == {"method": "email", "address": "sam@example.com"}
