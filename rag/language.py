@@ -413,6 +413,11 @@ def without_references(text: str) -> str:
 def entities(text: str) -> dict[str, set[str]]:
     """Places and payment methods named in ``text``, by kind: {"place": {"Canada"}}; a place the text names only
     to compare with is left out, and "outside Canada" is the place "outside Canada"."""
+    return {kind: set(names) for kind, names in _entities(text)}
+
+
+@lru_cache(maxsize=65_536)  # the same passage sentences are read for many questions
+def _entities(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     text = without_references(text)
     found: dict[str, set[str]] = {}
     for kind, name, pattern in _ENTITY_PATTERNS:
@@ -421,7 +426,7 @@ def entities(text: str) -> dict[str, set[str]]:
     for name, pattern in _OUTSIDE_PATTERNS:
         if pattern.search(text):
             found.setdefault("place", set()).add(OUTSIDE + name)
-    return found
+    return tuple((kind, frozenset(names)) for kind, names in found.items())
 
 
 # The places a word names ("manchester" -> United Kingdom): a text covers the word when it speaks about the place.
