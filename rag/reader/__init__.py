@@ -375,8 +375,8 @@ def _says_the_opposite(part: SubQuestion, text: str) -> bool:
     some places only ("International customers pay ...") does not answer a question that names none."""
     if not part.entities.get("place") and (language.entities(text).get("place") or language.INTERNATIONAL.search(text)):
         return False
-    asked = TermIndex(part.text)
-    return any(asked.covers(word) and not TermIndex(text).covers(word) and opposite.search(text)
+    asked, said = TermIndex(part.text), TermIndex(text)
+    return any(asked.covers(word) and not said.covers(word) and opposite.search(text)
                for word, opposite in language.OPPOSITES.items())
 
 

@@ -210,20 +210,15 @@ class SentenceVectors:
     def embed(self, embedder, question_parts: list[str], sentences: list[Sentence]) -> tuple[np.ndarray, np.ndarray]:
         """Vectors of the question's parts and of every sentence (with its context)."""
         texts = [s.searchable for s in sentences]
-        with self._lock:
-            unseen = [t for t in dict.fromkeys(texts) if (embedder.name, t) not in self._vectors]
+        with self._lock:  # the vectors already known, taken out before another question can push them out
+            found = {t: self._vectors[(embedder.name, t)] for t in dict.fromkeys(texts) if (embedder.name, t) in self._vectors}
+        unseen = [t for t in dict.fromkeys(texts) if t not in found]
         vectors = embedder.embed(question_parts + unseen)
-        fresh = dict(zip(unseen, vectors[len(question_parts):]))
+        found.update(zip(unseen, vectors[len(question_parts):]))
         with self._lock:
-            known = []
-            for text in texts:
-                key = (embedder.name, text)
-                vector = fresh[text] if text in fresh else self._vectors.get(key)
-                if vector is None:  # pushed out by another question meanwhile
-                    vector = fresh.setdefault(text, embedder.embed([text])[0])
-                self._vectors[key] = vector
-                self._vectors.move_to_end(key)
-                known.append(vector)
+            for text, vector in found.items():
+                self._vectors[(embedder.name, text)] = vector
+                self._vectors.move_to_end((embedder.name, text))
             while len(self._vectors) > self.capacity:
                 self._vectors.popitem(last=False)
-        return vectors[: len(question_parts)], np.stack(known) if known else vectors[:0]
+        return vectors[: len(question_parts)], np.stack([found[t] for t in texts]) if texts else vectors[:0]
