@@ -91,7 +91,7 @@ class ExtractiveComposer:
                 text = _finish(sentence.readable)
             text = _OPENING_ANSWER.sub(lambda m: f"{m.group(1)} — ", text)  # "No. Fuel ..." stays one sentence
             if number == 0 and finding.direct != "yes" and language.AFFIRMATION_START.search(text):
-                text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.—–")  # the FAQ's "Yes," is qualified
+                text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.—–。，、！!")  # the FAQ's "Yes," is qualified
                 text = text[:1].upper() + text[1:]
             if number == 0 and finding.direct and not (language.AFFIRMATION_START.search(text)
                                                        or language.NEGATION_START.search(text)):

@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
     would should will shall may might must not no yes so than too very just also about into
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
+    am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
     like need any anything something""".split()
 )
 
@@ -31,7 +32,7 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes
+    applies include includes barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -52,6 +53,12 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bmoney back\b|\bget (?:my|a) refund\b", "refund"),
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
     (r"\bsold out\b", "out of stock"),
+    (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
+    (r"\btoo late\b|\bstill (?:in|within) time\b", "deadline"),
+    (r"\bhang(?:ing)? on to\b|\bhold(?:ing)? on to\b", "keep"),
+    # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
+    (r"\b(can|don|won|isn|doesn|didn|aren|wasn|shouldn|couldn|wouldn)t\b", r"\1't"),
+    (r"\bi(m|ve)\b", r"i'\1"),
 ))
 
 
@@ -76,7 +83,7 @@ LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|ca
                        r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
 COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|\bcomparison\b|\bvs\.?\b"
-    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比", re.I)
+    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比", re.I)
 # A yes/no question starts with an auxiliary verb in English, or ends in 吗 / holds an A-not-A form in Chinese.
 YES_NO_EN = re.compile(
     r"^\s*(?:(?:and|so|but|also|hi|hello|hey|ok|okay|please)[,!]?\s+)*(?:can|could|do|does|did|is|are|was|were|will|would|should"
@@ -126,7 +133,8 @@ STATED_VALUES = re.compile(
     rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]"
     r"|[$€£¥]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s*(?:usd|dollars?|bucks)\b|\d[\d,]*(?:\.\d+)?\s*(?:美元|元)"
-    r"|\b\d+\s*(?:days?|weeks?|months?|years?|yrs?)(?:\s+ago)?\b", re.I)
+    r"|\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(?:days?|weeks?|months?|years?|yrs?)"
+    r"(?:\s+ago)?\b", re.I)
 DURATION = re.compile(
     r"\d+\s*(?:to|-|–|至|到)?\s*\d*\s*(?:business |working |calendar )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)\b"
     r"|\d+\s*(?:个)?(?:工作日|天|周|星期|个月|月|年|小时|分钟)|\bsame (?:business )?day\b|\bnext (?:business )?day\b"
@@ -195,7 +203,7 @@ STEERING = re.compile(
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
     "return|returns|returned|returning|send back|bring back|退货|退回|退",
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
-    "ship|ships|shipping|shipped|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
+    "ship|ships|shipping|shipped|transit|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
@@ -211,8 +219,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "size|sizes|sizing|尺码|码",
     "colour|colours|color|colors|颜色",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
-    "temperature|temperature rating|rated|rating|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
+    "temperature|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
     "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
+    "load|max load|maximum load|承重|最大承重",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
@@ -251,6 +260,13 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "pieces|piece|片|块",
     "puzzle|puzzles|jigsaw|拼图",
     "keep|kept|retain|retained|store|stored|保存|保留|存储",
+    "parcel|parcels|package|packages|shipment|包裹",
+    "deadline|window|until|截止|期限|来不及",
+    "history|records|record|记录",
+    "information|info|details|data|资料|信息",
+    "delete|deleted|deletion|erase|erased|wipe|wiped|remove|removed|删除|清除",
+    "difference|gap|差价|差别|相差",
+    "overnight|next-day|next day|next business day|隔夜|次日达",
     "transcripts|transcript|chat|chats|chat logs|聊天记录|聊天|对话记录",
     "wood|wooden|木头|木制|木质",
     "swim|swimming|atm|游泳",
@@ -447,6 +463,17 @@ def covers_entity(named: set[str], wanted: str) -> bool:
 
 INTERNATIONAL = re.compile(r"\binternational\b|\boverseas\b|\babroad\b|国际|海外|境外", re.I)
 # Words that deny each other: "free" is not answered yes by "paid by the customer".
+# Settings, ends and sides that exclude each other: "on its highest setting" is not answered by "60 hours on low".
+CONTRARIES: dict[str, re.Pattern] = {
+    word: re.compile(rf"\b(?:{other})\b", re.I) for word, other in (
+        ("high", "low|lowest"), ("highest", "low|lowest"), ("low", "high|highest|max"), ("lowest", "high|highest|max"),
+        ("max", "low|lowest|min|minimum"), ("maximum", "low|lowest|min|minimum"), ("minimum", "max|maximum|high|highest"),
+        ("front", "rear|back"), ("rear", "front"), ("summer", "winter"), ("winter", "summer"),
+        ("men", "women|women's|womens"), ("mens", "women|women's|womens"), ("women", "men|men's|mens"),
+        ("womens", "men|men's|mens"), ("adult", "kids|kids'|children|child|youth"), ("adults", "kids|kids'|children|youth"),
+        ("kids", "adult|adults|men's|women's"), ("children", "adult|adults"),
+    )
+}
 OPPOSITES: dict[str, re.Pattern] = {
     "free": re.compile(r"\b(?:paid|pays?|charged?|charges|costs?|fees?)\b", re.I),
     "免费": re.compile(r"承担|支付|收取|自付|自理|费用由"),

@@ -13,6 +13,7 @@ from typing import Callable
 
 from rag import language
 from rag.models import Passage
+from rag.reader.conditions import amount_condition_holds, window_condition
 from rag.reader.evidence import (
     Scored,
     Sentence,
@@ -106,10 +107,12 @@ class Reader:
         for term in unknown:  # a word the store never writes, in any form, tells no sentence apart from another;
             if not any(counts.get(w) for w in said_otherwise[term]):  # whether the store knows it is decided on its own
                 weights[term] = 0.0
+        # A question about the product it names is not answered by another product's facts (but a comparison is).
+        named = set() if compare else {i for i, p in enumerate(passages) if p.exact_match and p.chunk.kind == "product"}
         findings = []
         for part, vector in zip(question.parts, part_vectors):
             scored = [
-                self._score(part, s, float(v @ vector), index, weights, passages, context, body)
+                self._score(part, s, float(v @ vector), index, weights, passages, context, body, named)
                 for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
             ]
             if part.kind == "compare" and compare and len(compare) >= 2:
@@ -119,7 +122,8 @@ class Reader:
         return Reading(question, findings)
 
     def _score(self, part: SubQuestion, sentence: Sentence, similarity: float, index: TermIndex,
-               weights: dict[str, float], passages: list[Passage], context: TermIndex, body: TermIndex) -> Scored:
+               weights: dict[str, float], passages: list[Passage], context: TermIndex, body: TermIndex,
+               named: set[int]) -> Scored:
         covered, missing = coverage(part.terms, weights, index)
         # A product fact's name says which product it is about; the fact itself must speak to the rest of the
         # question ("hours on a full charge" is not answered by the lantern's price).
@@ -132,10 +136,15 @@ class Reader:
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
+        entity_ok = entity_ok and not _contrary(part, sentence)
+        if named and passage.chunk.kind == "product" and sentence.passage not in named:
+            entity_ok = False
         typed = _typed(part, sentence)
         focus = coverage(part.focus, weights, index)[0] if part.focus else covered
+        # "... take $5 off?" is answered by the sentence that states $5, among others about the same points.
+        stated = 0.1 if any(value in _compact(sentence.text) for value in _stated_values(part.text)) else 0.0
         score = (0.45 * similarity + 0.25 * covered + 0.2 * focus + 0.1 * typed + 0.15 * passage.similarity
-                 + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0))
+                 + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0) + stated)
         return Scored(sentence, score, similarity, covered, missing,
                       entity_ok and aspect_covered >= self.thresholds.min_aspect_coverage, typed, aspect_covered, focus,
                       passage.exact_match, entity_bonus > 0)
@@ -156,7 +165,7 @@ class Reader:
             if not eligible:
                 return Finding(part, reason="no sentence states the measure asked for")
         best = eligible[0]
-        never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t)
+        never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t) and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
@@ -213,7 +222,7 @@ class Reader:
         elif best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
             reason = (f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
                       f"missing: {', '.join(best.missing)}")
-        elif best.similarity < limits.min_similarity and not best.exact:
+        elif best.similarity < limits.min_similarity and not best.exact and not (best.on_entity and best.coverage >= limits.min_coverage):
             reason = f"the best sentence's similarity {best.similarity:.2f} is below {limits.min_similarity}"
         else:
             return None
@@ -232,11 +241,12 @@ class Reader:
             return Finding(part, reason="the products compared do not share the fact asked about")
         # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
         # A fact whose values differ tells the products apart ("IPX7" against "IPX4", not "waterproof: yes" twice).
+        # A label that names what is compared ("R value" for "warmer") speaks to it whatever the products' names say.
         ranked = sorted(complete.items(), key=lambda item: (
-            min(s.aspect for s in item[1]), len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1,
-            min(s.score for s in item[1])), reverse=True)
+            bool(_fact_terms(part, item[1])), min(s.aspect for s in item[1]),
+            len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1, min(s.score for s in item[1])), reverse=True)
         label, found = ranked[0]
-        if min(s.aspect for s in found) <= 0.0:
+        if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found):
             return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
         # "weight and price?": every fact the question names, each on every side.
         asked = set(_fact_terms(part, found))
@@ -248,6 +258,15 @@ class Reader:
                 compared.append(other)
                 found = found + facts
         return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower())
+
+
+def _stated_values(text: str) -> list[str]:
+    """The amounts, dates and durations a question states ("$5", "30 days"), written without spaces."""
+    return [_compact(m.group(0)) for m in language.STATED_VALUES.finditer(text)]
 
 
 def _same_fact(label: str) -> str:
@@ -317,6 +336,15 @@ def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
     return True, bonus
 
 
+def _contrary(part: SubQuestion, sentence: Sentence) -> bool:
+    """The sentence speaks of the contrary of what the question names ("60 hours on low" to "on its highest setting",
+    a kids' jacket to an adult) and not of the thing itself."""
+    text = sentence.searchable
+    said = TermIndex(text)
+    return any(term in language.CONTRARIES and language.CONTRARIES[term].search(text) and not said.covers(term)
+               for term in part.terms)
+
+
 def _speaks_of_others(text: str) -> bool:
     return "other countries" in text.lower() or "其他国家" in text
 
@@ -344,8 +372,13 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
             return "yes" if part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
         return "yes" if part.negated else "no"
-    if (holds := amount_condition_holds(part.text, sentence.text)) is not None:  # "$120" against "$150 or more"
-        return "yes" if holds != language.is_negative(sentence.text) else "no"
+    ordered = [best, *(s for s in chosen if s is not best)]
+    for scored in ordered:  # "$120" against "free on orders of $150 or more"
+        if (holds := amount_condition_holds(part.text, scored.sentence.text)) is not None:
+            return "yes" if holds != language.is_negative(scored.sentence.text) else "no"
+    if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
+        index, holds = window
+        return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
     value = sentence.text.partition(":")[2].strip(" .").lower() if sentence.field_label else ""
     if value in language.YES_VALUES or value in language.NO_VALUES:  # "Waterproof: no"
         return "no" if (value in language.NO_VALUES) != part.negated else "yes"
@@ -397,27 +430,6 @@ def _restricted_elsewhere(part: SubQuestion, sentence: Sentence) -> bool:
     named = language.entities(sentence.text).get("place", set())
     left_out = language.excluded_places(sentence.text)
     return bool(named) and any(not language.covers_entity(named, w) or w in left_out for w in wanted)
-
-
-_AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
-_AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
-_BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}", re.I)
-_QUESTION_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?))|(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|bucks|usd)", re.I)
-
-
-def amount_condition_holds(question: str, sentence: str) -> bool | None:
-    """Whether the amount the shopper names meets the sentence's condition on amounts ("$120" against "free on
-    orders of $150 or more", "$1,250" against "between $50 and $1,000"); None when either says no amount."""
-    asked = [float((a or b).replace(",", "")) for a, b in _QUESTION_AMOUNT.findall(question)]
-    if not asked:
-        return None
-    amount = asked[0]
-    if match := _BETWEEN_AMOUNTS.search(sentence):
-        low, high = sorted(float(g.replace(",", "")) for g in match.groups() if g)
-        return low <= amount <= high
-    if match := _AT_LEAST.search(sentence):
-        return amount >= float(next(g for g in match.groups() if g).replace(",", ""))
-    return None
 
 
 def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:

@@ -100,6 +100,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
 
 
 def stem(word: str) -> str:
+    word = re.sub(r"['’]s$", "", word)  # "store's" is "store"
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -178,9 +179,10 @@ def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> t
         return 1.0, []
     matches = {t: index.match(t) for t in terms}
     total = sum(weights.get(t, 1.0) for t in terms)
-    if not total:
-        return 0.0, [t for t, m in matches.items() if not m]
-    return sum(weights.get(t, 1.0) * m for t, m in matches.items()) / total, [t for t, m in matches.items() if not m]
+    missing = [t for t, m in matches.items() if not m]
+    if not total:  # every term is one the store never writes as such ("amex"): each counts the same
+        return sum(matches.values()) / len(terms), missing
+    return sum(weights.get(t, 1.0) * m for t, m in matches.items()) / total, missing
 
 
 @dataclass

@@ -20,6 +20,7 @@ _COMPARE_LEAD = re.compile(
     r"^.*?\bbetween\s+(?:the\s+)?|^\s*(?:compare|comparing)\s+(?:the\s+)?|^.*?比较"
     r"|^\s*(?:which|what)\s+\w+\s+(?:has|have|is|are|gives|lasts|holds|costs?|weighs)\s+(?:the\s+)?(?:more|less|fewer|most|\w+er)"
     r"(?:\s+\w+)?\s*,?\s*(?:the\s+)?"
+    r"|^\s*how much (?:\w+er|more \w+)\s+(?:is|are|does|do)\s+(?:the\s+)?"
     r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
     re.I)
 _COMPARE_TAIL = re.compile(r"\s*(?:[,:;—–?]|\s-)\s*(?:which|what|how|who|is|does|do)\b.*$|\s*[:—–]\s.*$"
@@ -52,7 +53,7 @@ class Question:
 def key_terms(text: str) -> list[str]:
     """Content words that say what the question is about (no stop, question or filler words)."""
     text = language.without_references(language.STATED_VALUES.sub(" ", language.normalise_phrases(text)))
-    words = (w for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
+    words = (re.sub(r"['’]s$", "", w) for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
     terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
     return [t for t in terms if not (language.has_cjk(t) and any(t != o and t in o for o in terms))]
@@ -91,9 +92,9 @@ def kind_of(text: str) -> Kind:
 
 
 def _negated(text: str) -> bool:
-    """A question about a negative property ("is it non-refundable?") flips a yes/no answer. "Don't you ...?"
-    and "so I can't ...?" are left alone: shoppers mean the positive question by them as often as not."""
-    return bool(re.search(r"\bnon-\w+", text, re.I))
+    """A question about a negative property ("is it non-refundable?", "is it too late to ...?") flips a yes/no
+    answer. "Don't you ...?" and "so I can't ...?" are left alone: shoppers mean the positive question by them as often as not."""
+    return bool(re.search(r"\bnon-\w+|\btoo late\b|来不及", text, re.I))
 
 
 def analyse(text: str) -> Question:

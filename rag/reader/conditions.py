@@ -1,0 +1,169 @@
+"""Conditions a policy sentence sets, checked against what the shopper says about their own case.
+
+"Is $120 enough for free shipping?" against "free on orders of $150 or more"; "can I still return it after five
+weeks?" against "within 30 days of delivery"; "delivered Dec 2, it's Jan 15 now" against "purchases made between
+November 1 and December 24 can be returned until January 31". Each check says True or False when both the question
+and the sentence state what it needs, and None otherwise: then the reader answers from the sentence's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
+_AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
+_BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}", re.I)
+_QUESTION_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?))|(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|bucks|usd)", re.I)
+
+
+def amount_condition_holds(question: str, sentence: str) -> bool | None:
+    """Whether the amount the shopper names meets the sentence's condition on amounts ("$120" against "free on
+    orders of $150 or more", "$1,250" against "between $50 and $1,000"); None when either says no amount."""
+    asked = [float((a or b).replace(",", "")) for a, b in _QUESTION_AMOUNT.findall(question)]
+    if not asked:
+        return None
+    amount = asked[0]
+    if match := _BETWEEN_AMOUNTS.search(sentence):
+        low, high = sorted(float(g.replace(",", "")) for g in match.groups() if g)
+        return low <= amount <= high
+    if match := _AT_LEAST.search(sentence):
+        return amount >= float(next(g for g in match.groups() if g).replace(",", ""))
+    return None
+
+
+_MONTHS = {name: number for number, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), start=1) for name in names}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(rf"\b(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                   rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})\b"
+                   r"|(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日号號]?", re.I)
+_COUNT = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|一|两|二|三|四|五|六|七|八|九|十)"
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30, "月": 30,
+              "年": 365}
+_UNIT = r"(days?|weeks?|months?|years?|天|日|周|星期|个月|年)"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9, "十": 10}
+# "after five weeks", "I've had it 4 months", "bought it 10 days ago", "it's been 40 days", "两个月了", "40天前".
+_ELAPSED = re.compile(
+    rf"\b(?:after|for|had (?:it|them)(?: for)?|been|over|more than|almost|nearly|about)\s+(?:about\s+)?{_COUNT}\s+{_UNIT}"
+    rf"|\b{_COUNT}\s+{_UNIT}\s+(?:ago|later|after|now|since)\b|{_COUNT}\s*{_UNIT}(?:了|前|以后|之后)", re.I)
+_NOW = re.compile(r"\b(?:today(?: is|'s)?|it's|it is|now(?: it's| is)?)\s*(?:already\s+)?$|现在(?:都|已经)?$|今天(?:是)?$", re.I)
+_RECEIVED = re.compile(r"\b(?:delivered|arrived|received|got (?:it|them))\b(?:\s+on)?\s*$|收到的?$|到货$|送到$", re.I)
+_WITHIN = re.compile(rf"\bwithin\s+{_COUNT}\s+{_UNIT}|{_COUNT}\s*{_UNIT}(?:内|之内|以内)", re.I)
+_UNTIL_BEFORE = re.compile(r"\b(?:until|by|through|before)\s*$|截至\s*$|截止\s*$", re.I)
+_UNTIL_AFTER = re.compile(r"^\s*(?:前|之前|以前)")
+_RANGE_JOIN = re.compile(r"^\s*(?:and|to|through|-|–|至|到)\s*$", re.I)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS[word.lower()]
+
+
+def _days(count: str, unit: str) -> int:
+    unit = unit.lower().rstrip("s") if unit.isascii() else unit
+    return _count(count) * _UNIT_DAYS[unit]
+
+
+def _month_day(match: re.Match) -> tuple[int, int]:
+    groups = match.groupdict()
+    if groups.get("m1"):
+        return _MONTHS[groups["m1"].lower()], int(groups["d1"])
+    if groups.get("m2"):
+        return _MONTHS[groups["m2"].lower()], int(groups["d2"])
+    return int(groups["m3"]), int(groups["d3"])
+
+
+@dataclass
+class ShopperTimeline:
+    """What the shopper says about when: the purchase, the delivery, today, or how long ago."""
+
+    bought: date | None = None
+    received: date | None = None
+    today: date | None = None
+    elapsed_days: int | None = None
+
+    @property
+    def since_delivery(self) -> int | None:
+        start = self.received or self.bought
+        if self.today and start:
+            return (self.today - start).days
+        return self.elapsed_days
+
+
+def shopper_timeline(question: str) -> ShopperTimeline:
+    """Dates without a year follow one another: a date earlier in the calendar than the one before is next year."""
+    timeline = ShopperTimeline()
+    year, last = 2001, None
+    for match in _DATE.finditer(question):
+        if match.group(0).strip().isdigit():
+            continue
+        month, day = _month_day(match)
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            continue
+        if last and when < last:
+            year += 1
+            when = date(year, month, day)
+        last = when
+        before = question[: match.start()]
+        if _NOW.search(before):
+            timeline.today = when
+        elif _RECEIVED.search(before) or re.match(r"\s*(?:收到|到货|送到)", question[match.end():]):
+            timeline.received = when
+        elif timeline.bought is None:
+            timeline.bought = when
+        else:
+            timeline.today = timeline.today or when
+    if match := _ELAPSED.search(question):
+        count, unit = next((c, u) for c, u in zip(match.groups()[::2], match.groups()[1::2]) if c)
+        timeline.elapsed_days = _days(count, unit)
+    return timeline
+
+
+def _sentence_dates(sentence: str) -> tuple[tuple[int, int] | None, tuple[tuple[int, int], tuple[int, int]] | None]:
+    """The deadline a sentence sets ("until January 31", "1 月 31 日前") and the purchase dates it is for
+    ("between November 1 and December 24", "11 月 1 日至 12 月 24 日")."""
+    found = [m for m in _DATE.finditer(sentence) if not m.group(0).strip().isdigit()]
+    deadline = next((_month_day(m) for m in found if _UNTIL_BEFORE.search(sentence[: m.start()])
+                     or _UNTIL_AFTER.match(sentence[m.end():])), None)
+    span = next(((_month_day(a), _month_day(b)) for a, b in zip(found, found[1:])
+                 if _RANGE_JOIN.match(sentence[a.end(): b.start()])), None)
+    return deadline, span
+
+
+def window_condition(question: str, sentences: list[str]) -> tuple[int, bool] | None:
+    """The first sentence whose time condition the shopper's case can be checked against, and whether it holds;
+    a rule for some purchases only ("bought between November 1 and December 24") speaks before the general one."""
+    checked = [(i, holds) for i, s in enumerate(sentences) if (holds := window_holds(question, s)) is not None]
+    specific = [(i, holds) for i, holds in checked if _sentence_dates(sentences[i])[1]]
+    return (specific or checked or [None])[0]
+
+
+def window_holds(question: str, sentence: str) -> bool | None:
+    """Whether the shopper's case is inside the time the sentence allows ("within 30 days of delivery", "until
+    January 31" for purchases "between November 1 and December 24"); None when either says nothing it can use."""
+    timeline = shopper_timeline(question)
+    deadline, span = _sentence_dates(sentence)
+    if timeline.today and deadline:
+        bought = timeline.bought or timeline.received
+        if span:
+            if not bought:
+                return None
+            first, last = (date(bought.year, *month_day) for month_day in span)
+            if not first <= bought <= last:
+                return None  # the rule is for other purchases: the general one speaks
+        start = bought or timeline.today
+        end = date(start.year, *deadline)
+        if bought and end < bought:
+            end = date(end.year + 1, *deadline)
+        return timeline.today <= end
+    if (window := _WITHIN.search(sentence)) and (elapsed := timeline.since_delivery) is not None:
+        count, unit = next((c, u) for c, u in zip(window.groups()[::2], window.groups()[1::2]) if c)
+        return elapsed <= _days(count, unit)
+    return None

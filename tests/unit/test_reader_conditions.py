@@ -1,0 +1,72 @@
+"""The conditions a policy sentence sets, checked against the shopper's own case, and the reader's other new rules."""
+
+from __future__ import annotations
+
+from rag.reader import _contrary, _direct
+from rag.reader.conditions import amount_condition_holds, shopper_timeline, window_condition, window_holds
+from rag.reader.evidence import TermIndex, coverage, sentences_of
+from rag.reader.question import analyse, key_terms
+from tests.unit.test_reader_logic import _scored, passage
+
+HOLIDAY = "Holiday purchases made between November 1 and December 24 can be returned until January 31 of the following year."
+WINDOW = "You can return most items within 30 days of delivery for a full refund."
+
+
+def test_the_shoppers_dates_follow_one_another_into_the_next_year():
+    timeline = shopper_timeline("I bought a fleece on Nov 28, it was delivered Dec 2. It's Jan 15 now - too late?")
+    assert (timeline.bought.month, timeline.received.month, timeline.today.month) == (11, 12, 1)
+    assert timeline.today.year == timeline.received.year + 1
+    assert timeline.since_delivery == 44
+    assert shopper_timeline("can I still return it after five weeks?").elapsed_days == 35
+    assert shopper_timeline("I've had it 4 months").elapsed_days == 120
+    chinese = shopper_timeline("我12月10号买的，12月14号收到的，现在都1月20号了")
+    assert chinese.since_delivery == 37
+
+
+def test_a_time_window_is_checked_against_the_shoppers_case():
+    assert window_holds("can I still return it after five weeks?", WINDOW) is False
+    assert window_holds("it arrived 10 days ago, can I return it?", WINDOW) is True
+    assert window_holds("can I return it?", WINDOW) is None  # nothing said about when
+    late = "I bought it on Nov 28, delivered Dec 2. It's Jan 15 now, can I return it?"
+    assert window_holds(late, HOLIDAY) is True and window_holds(late, WINDOW) is False
+    october = "Bought it Oct 20, it arrived Oct 25. Today is Dec 1, can I return it?"
+    assert window_holds(october, HOLIDAY) is None  # the holiday rule is for other purchases
+    assert window_holds("Bought on Dec 3, it arrived Dec 6, today is Feb 20", HOLIDAY) is False
+    # The rule for some purchases speaks before the general one.
+    assert window_condition(late, [WINDOW, HOLIDAY]) == (1, True)
+    assert window_condition("can I return it?", [WINDOW]) is None
+
+
+def test_amount_conditions():
+    assert amount_condition_holds("is $120 enough for free shipping?", "Free on orders of $150 or more.") is False
+    assert amount_condition_holds("klarna on a $1,250 cart?", "Split orders between $50 and $1,000.") is False
+    assert amount_condition_holds("这次买了 180 美元，能免运费吗？", "订单满 200 美元免运费。") is False
+    assert amount_condition_holds("free shipping?", "Free on orders of $150 or more.") is None
+
+
+def test_direct_answer_from_the_window_and_a_too_late_question_is_the_negative():
+    part = analyse("I bought it on Nov 28, delivered Dec 2. It's Jan 15 now — is it too late to return it?").parts[0]
+    assert part.negated
+    holiday = sentences_of([passage(HOLIDAY)])[0]
+    window = sentences_of([passage(WINDOW)])[0]
+    assert _direct(part, _scored(holiday), 0.3, [_scored(window), _scored(holiday)]) == "no"
+    late = analyse("can I still return it after five weeks?").parts[0]
+    assert _direct(late, _scored(window), 0.3, [_scored(window)]) == "no"
+
+
+def test_the_contrary_of_what_is_asked_does_not_answer():
+    part = analyse("What's the runtime of the Beacon 900 on its highest setting?").parts[0]
+    assert _contrary(part, sentences_of([passage("Runtime: 60 hours on low.", kind="product", title="Beacon 900")])[0])
+    assert not _contrary(part, sentences_of([passage("Runtime: 4 hours on high.", kind="product", title="Beacon 900")])[0])
+
+
+def test_words_typed_without_apostrophes_and_possessives():
+    assert key_terms("so I cant return a gas canister") == ["return", "gas", "canister"]
+    assert "store" not in key_terms("Will you match another store's deal?")
+    assert "am" not in key_terms("am I too late to return it?")
+    assert TermIndex("We match the retailer's price.").covers("retailer")
+
+
+def test_a_question_of_only_a_name_the_store_writes_otherwise_is_covered():
+    index = TermIndex("We accept Visa, Mastercard and American Express.")
+    assert coverage(["amex"], {"amex": 0.0}, index)[0] > 0.5
