@@ -215,3 +215,25 @@ def test_through_the_api_personal_data_is_masked_and_deliveries_resume_after_a_r
         assert "jane@shop.example" not in stored_text(settings)
     finally:
         helpdesk.close()
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def limit_settings(request) -> Settings:
+    url = request.getfixturevalue("database_url") if request.param == "postgres" else None
+    return Settings(database_url=url, rate_limit_backend=request.param, rate_limit_per_minute=60, rate_limit_burst=3)
+
+
+def test_both_rate_limit_backends_allow_the_burst_then_refill_at_the_rate(limit_settings):
+    repositories = open_repositories(limit_settings)
+    try:
+        buckets, other = repositories.rate_buckets(limit_settings), repositories.rate_buckets(limit_settings)
+        waits = [(buckets if n % 2 else other).take("198.51.100.7") for n in range(4)]
+        shared = limit_settings.rate_limit_backend == "postgres"
+        if shared:  # two limiters (two replicas) spend one bucket
+            assert waits[:3] == [0.0, 0.0, 0.0] and 0 < waits[3] <= 1.0
+        else:  # in memory each process has its own
+            assert waits == [0.0] * 4
+        assert buckets.take("198.51.100.8") == 0.0  # another client has its own bucket
+        poll_until(lambda: buckets.take("198.51.100.7") == 0.0, 5, "the bucket never refilled")
+    finally:
+        repositories.close()
