@@ -134,7 +134,7 @@ class HandoffService:
                        message=texts[ticket.status].format(reference=ticket.reference))
 
     def _open(self, session_id: str, reason: str, origin: str, language: str, contact: Contact) -> tuple[Ticket, bool]:
-        active = self.store.active_for(session_id)
+        active = self.store.active_for(session_id)  # no transcript to read and mask when there is one
         if active is not None:
             return active, False
         now = time.time()
@@ -143,9 +143,10 @@ class HandoffService:
         ticket = Ticket(reference=reference(), session_id=session_id, status="open", reason=reason, origin=origin,
                         language=language, contact=contact, transcript=transcript, created_at=now, updated_at=now,
                         delivery="pending" if self.webhook.enabled else "none")
-        self.store.insert(ticket)
-        log.info("handoff %s opened (%s, %s)", ticket.reference, origin, reason)
-        return ticket, True
+        ticket, created = self.store.open(ticket)
+        if created:
+            log.info("handoff %s opened (%s, %s)", ticket.reference, origin, reason)
+        return ticket, created
 
     async def open(self, session_id: str, reason: str, origin: Literal["shopper", "intent"],
                    language: str, contact: Contact | None = None) -> tuple[Ticket, bool]:

@@ -108,8 +108,10 @@ def test_tickets_are_opened_claimed_closed_and_their_contact_erased(backend):
     repositories = open_repositories(Settings(**backend))
     handoffs = repositories.handoffs
     try:
-        handoffs.insert(ticket("HO-AAAAAAAA", "s1"))
-        handoffs.insert(ticket("HO-BBBBBBBB", "s2", delivery="none"))
+        assert handoffs.open(ticket("HO-AAAAAAAA", "s1"))[1]
+        assert handoffs.open(ticket("HO-BBBBBBBB", "s2", delivery="none"))[1]
+        again, created = handoffs.open(ticket("HO-DDDDDDDD", "s1"))
+        assert (again.reference, created) == ("HO-AAAAAAAA", False)  # one active ticket per session
         assert handoffs.get("HO-AAAAAAAA").transcript[0].question == "我要找人工客服"
         assert handoffs.active_for("s1").reference == "HO-AAAAAAAA" and handoffs.active_for("s3") is None
         assert handoffs.pending_deliveries() == ["HO-AAAAAAAA"]
@@ -132,6 +134,7 @@ def test_tickets_are_opened_claimed_closed_and_their_contact_erased(backend):
             handoffs.set_status("HO-AAAAAAAA", "claimed", "Li")
         with pytest.raises(TicketNotFound):
             handoffs.get("HO-CCCCCCCC")
+        assert handoffs.open(ticket("HO-EEEEEEEE", "s1"))[1]  # after closing, a new one may be opened
     finally:
         repositories.close()
 
@@ -139,7 +142,7 @@ def test_tickets_are_opened_claimed_closed_and_their_contact_erased(backend):
 def test_a_delivery_is_leased_to_one_server_at_a_time(backend):
     first, second = open_repositories(Settings(**backend)), open_repositories(Settings(**backend))
     try:
-        first.handoffs.insert(ticket("HO-AAAAAAAA", "s1"))
+        first.handoffs.open(ticket("HO-AAAAAAAA", "s1"))
         assert first.handoffs.claim_delivery("HO-AAAAAAAA", "server-a", 60)
         assert first.handoffs.claim_delivery("HO-AAAAAAAA", "server-a", 60)  # its owner extends it
         assert not second.handoffs.claim_delivery("HO-AAAAAAAA", "server-b", 60)
@@ -237,3 +240,19 @@ def test_both_rate_limit_backends_allow_the_burst_then_refill_at_the_rate(limit_
         poll_until(lambda: buckets.take("198.51.100.7") == 0.0, 5, "the bucket never refilled")
     finally:
         repositories.close()
+
+
+def test_replicas_opening_a_handoff_at_once_open_one_ticket(database_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = (open_repositories(Settings(database_url=database_url)) for _ in range(2))
+    try:
+        stores = [first.handoffs, second.handoffs] * 4
+        with ThreadPoolExecutor(len(stores)) as pool:
+            results = list(pool.map(lambda n: stores[n].open(ticket(f"HO-{'ABCDEFGH'[n] * 8}", "s1")),
+                                    range(len(stores))))
+        assert sum(created for _, created in results) == 1
+        assert len({opened.reference for opened, _ in results}) == 1  # every caller got the same ticket
+    finally:
+        first.close()
+        second.close()

@@ -47,6 +47,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             claimed_by TEXT, delivery TEXT NOT NULL, delivery_owner TEXT, delivery_lease_until DOUBLE PRECISION
         );
         CREATE INDEX tickets_session ON tickets(session_id, status);
+        -- one active ticket per session, even when two replicas open one at the same moment
+        CREATE UNIQUE INDEX tickets_one_active ON tickets(session_id) WHERE status != 'closed';
         CREATE INDEX tickets_pending ON tickets(delivery) WHERE delivery = 'pending';
         CREATE TABLE delivery_attempts (
             reference TEXT NOT NULL REFERENCES tickets(reference) ON DELETE CASCADE, attempt INTEGER NOT NULL,

@@ -154,10 +154,18 @@ class PostgresHandoffStore:
     def __init__(self, pool: ConnectionPool):
         self.pool = pool
 
-    def insert(self, ticket: Ticket) -> None:
-        with self.pool.connection() as conn:
-            conn.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES "
-                         "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", ticket_row(ticket))
+    def open(self, ticket: Ticket) -> tuple[Ticket, bool]:
+        with self.pool.connection() as conn:  # tickets_one_active: a unique index over the open and claimed
+            inserted = conn.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES "
+                                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                                    "ON CONFLICT (session_id) WHERE status != 'closed' DO NOTHING RETURNING reference",
+                                    ticket_row(ticket)).fetchone()
+        if inserted is not None:
+            return ticket, True
+        active = self.active_for(ticket.session_id)
+        if active is None:  # closed between the two statements: try once more
+            return self.open(ticket)
+        return active, False
 
     @staticmethod
     def _attempts(conn, ref: str) -> list[DeliveryAttempt]:

@@ -92,7 +92,9 @@ class HandoffStore(Protocol):
     pending deliveries at start never post the same ticket twice at once.
     """
 
-    def insert(self, ticket: Ticket) -> None: ...
+    def open(self, ticket: Ticket) -> tuple[Ticket, bool]:
+        """Insert ``ticket`` unless its session already has an open or claimed one (checked atomically, so two
+        replicas asked at once still open one); returns the session's active ticket and whether it is new."""
 
     def get(self, ref: str) -> Ticket:
         """The ticket, or TicketNotFound."""

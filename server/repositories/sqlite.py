@@ -194,10 +194,15 @@ class SqliteHandoffStore:
                 self._db.execute("ALTER TABLE tickets ADD COLUMN delivery_lease_until REAL")
             self._db.execute(f"PRAGMA user_version = {HANDOFF_SCHEMA_VERSION}")
 
-    def insert(self, ticket: Ticket) -> None:
+    def open(self, ticket: Ticket) -> tuple[Ticket, bool]:
         with self._lock, self._db:
-            self._db.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             ticket_row(ticket))
+            active = self._db.execute("SELECT reference FROM tickets WHERE session_id = ? AND status != 'closed'",
+                                      (ticket.session_id,)).fetchone()
+            if active is None:
+                self._db.execute(f"INSERT INTO tickets ({TICKET_COLUMNS}) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ticket_row(ticket))
+                return ticket, True
+        return self.get(active[0]), False
 
     def _attempts(self, ref: str) -> list[DeliveryAttempt]:
         rows = self._db.execute(
