@@ -12,6 +12,7 @@ import time
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.conninfo import conninfo_to_dict
 
 from rag.models import Answer, Citation
 from rag.settings import Settings
@@ -256,3 +257,18 @@ def test_replicas_opening_a_handoff_at_once_open_one_ticket(database_url):
     finally:
         first.close()
         second.close()
+
+
+def test_a_lost_database_gets_shoppers_a_503_not_a_stack_trace(postgres, database_url, sample_settings, serving):
+    settings = Settings(**{**sample_settings.model_dump(), "database_url": database_url,
+                           "rate_limit_backend": "postgres", "rate_limit_per_minute": 60,
+                           "database_connect_timeout_seconds": 1, "reload_interval_seconds": 0})
+    with TestClient(create_app(settings, serving), raise_server_exceptions=False) as client:
+        assert client.post("/v1/chat", json={"message": "Do gift cards expire?"}).status_code == 200
+        name = conninfo_to_dict(database_url)["dbname"]
+        with psycopg.connect(postgres.url(), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # every pooled connection is cut
+        lost = client.post("/v1/chat", json={"message": "Do gift cards expire?"})
+        assert lost.status_code == 503 and lost.headers["Retry-After"] == "5"
+        assert lost.json()["error"] == {"type": "unavailable",
+                                        "message": "the service is briefly unavailable; please try again shortly"}
