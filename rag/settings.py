@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # Requests per minute per client address (bursts up to the same number); 0 turns the limit off.
     rate_limit_per_minute: int = Field(120, ge=0)
     rate_limit_burst: int | None = Field(None, ge=1)
-    # Clients tracked by the rate limiter at once; the least recently seen are forgotten beyond this.
+    # Clients tracked by the in-memory rate limiter at once; the least recently seen are forgotten beyond this.
     rate_limit_max_clients: int = Field(10_000, ge=1)
     # Where the rate limiter counts: "memory" (this process only) or "postgres" (the database_url database,
     # so a client's limit holds across every replica behind the proxy; needs database_url).
