@@ -22,7 +22,8 @@ class PostgresUnavailable(RuntimeError):
 
 
 class ThrowawayPostgres:
-    def __init__(self, port: int):
+    def __init__(self, port: int, durable: bool = False):
+        """``durable``: flush to disk on commit as a real server does (tests skip it, benchmarks need it)."""
         if not (PG_BIN / "initdb").is_file():
             raise PostgresUnavailable(f"no PostgreSQL binaries in {PG_BIN}: `apt-get install -y postgresql` "
                                       "(.ci/run does), or set SHOPASSIST_TEST_PG_BIN")
@@ -39,8 +40,9 @@ class ThrowawayPostgres:
                                           "(Debian's postgresql package creates it)") from None
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "shopassist", "--auth=trust", "-E", "UTF8", "--locale=C")
+        flush = "" if durable else " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
-                  f"-p {port} -k {self.root} -c listen_addresses='' -c fsync=off", "start")
+                  f"-p {port} -k {self.root} -c listen_addresses=''{flush}", "start")
 
     def _run(self, program: str, *args: str) -> None:
         command = [str(PG_BIN / program), *args]
