@@ -272,3 +272,34 @@ def test_a_lost_database_gets_shoppers_a_503_not_a_stack_trace(postgres, databas
         assert lost.status_code == 503 and lost.headers["Retry-After"] == "5"
         assert lost.json()["error"] == {"type": "unavailable",
                                         "message": "the service is briefly unavailable; please try again shortly"}
+
+
+def test_a_handoffs_file_of_schema_1_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from server.repositories.sqlite import HANDOFF_SCHEMA_VERSION, SqliteHandoffStore
+
+    path = tmp_path / "handoffs.sqlite"
+    with sqlite3.connect(path) as old:  # as ShopAssist wrote it before deliveries were leased
+        old.executescript("""
+            CREATE TABLE tickets (reference TEXT PRIMARY KEY, session_id TEXT NOT NULL, status TEXT NOT NULL,
+                reason TEXT NOT NULL, origin TEXT NOT NULL, language TEXT NOT NULL, contact_method TEXT NOT NULL,
+                contact_address TEXT, transcript TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                claimed_by TEXT, delivery TEXT NOT NULL);
+            CREATE TABLE delivery_attempts (reference TEXT NOT NULL, attempt INTEGER NOT NULL, at REAL NOT NULL,
+                ok INTEGER NOT NULL, status_code INTEGER, error TEXT);
+            INSERT INTO tickets VALUES ('HO-AAAAAAAA', 's1', 'open', 'person', 'intent', 'en', 'chat', NULL, '[]',
+                1.0, 1.0, NULL, 'pending');
+            PRAGMA user_version = 1;
+        """)
+    store = SqliteHandoffStore(path)
+    try:
+        assert store.pending_deliveries() == ["HO-AAAAAAAA"]  # nothing lost
+        assert store.claim_delivery("HO-AAAAAAAA", "server-a", 60)
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == HANDOFF_SCHEMA_VERSION
+    finally:
+        store.close()
+    with sqlite3.connect(path) as newer:
+        newer.execute(f"PRAGMA user_version = {HANDOFF_SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="this ShopAssist reads up to"):
+        SqliteHandoffStore(path)
