@@ -102,8 +102,11 @@ class Settings(BaseSettings):
     # Requests per minute per client address (bursts up to the same number); 0 turns the limit off.
     rate_limit_per_minute: int = Field(120, ge=0)
     rate_limit_burst: int | None = Field(None, ge=1)
-    # Clients tracked by the rate limiter at once; the least recently seen are forgotten beyond this.
+    # Clients tracked by the in-memory rate limiter at once; the least recently seen are forgotten beyond this.
     rate_limit_max_clients: int = Field(10_000, ge=1)
+    # Where the rate limiter counts: "memory" (this process only) or "postgres" (the database_url database,
+    # so a client's limit holds across every replica behind the proxy; needs database_url).
+    rate_limit_backend: Literal["memory", "postgres"] = "memory"
     # Addresses (or networks, "10.0.0.0/8") of your reverse proxies: X-Forwarded-For is honoured only from
     # them. Empty: the connecting address is the client, whatever headers say.
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
@@ -117,6 +120,14 @@ class Settings(BaseSettings):
     stock_display: Literal["level", "exact"] = "level"
     # At or below this many units (but above zero), a product or variant shows as "low stock".
     low_stock_threshold: int = Field(5, ge=0)
+    # Shared state for several server replicas: with a PostgreSQL URL ("postgresql://user@host:5432/shopassist";
+    # set SHOPASSIST_DATABASE_URL, it may hold a password and is never logged), sessions, feedback and handoff
+    # tickets live in that database (schema migrated at start) instead of SQLite files in data_dir.
+    database_url: SecretStr | None = None
+    # Connections each server process keeps open to it (at least, at most), and the wait for the first one.
+    database_pool_min_size: int = Field(1, ge=1)
+    database_pool_max_size: int = Field(10, ge=1)
+    database_connect_timeout_seconds: float = Field(10.0, gt=0)
     # Conversation turns kept per session (older ones are deleted), and days a session lives.
     max_history_turns: int = Field(10, ge=1)
     session_ttl_days: float = Field(90, gt=0)
@@ -165,7 +176,11 @@ class Settings(BaseSettings):
     })
 
     @model_validator(mode="after")
-    def _webhook_needs_secret(self) -> "Settings":
+    def _consistent(self) -> "Settings":
+        if self.rate_limit_backend == "postgres" and self.database_url is None:
+            raise ValueError("rate_limit_backend = \"postgres\" needs database_url")
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError("database_pool_min_size is larger than database_pool_max_size")
         if self.handoff_webhook_url and self.handoff_webhook_secret is None:
             raise ValueError("handoff_webhook_secret is required when handoff_webhook_url is set (tickets are signed)")
         for language, texts in self.handoff_messages.items():

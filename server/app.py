@@ -15,6 +15,7 @@ from server.handoffs import HandoffService
 from server.limits import BodySizeLimit, ClientAddress, RateLimit
 from server.observability import Metrics, RequestObserver
 from server.reloader import IndexReloader
+from server.repositories import open_repositories
 from server.routers import (
     admin,
     chat,
@@ -27,7 +28,6 @@ from server.routers import (
     web,
 )
 from server.security import SecurityHeaders
-from server.sessions import SessionStore
 from server.state import ServingState
 
 
@@ -46,7 +46,7 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
         await app.state.handoffs.shutdown()
         if watcher is not None:
             watcher.cancel()
-        app.state.sessions.close()
+        app.state.repositories.close()
 
     app = FastAPI(
         title="ShopAssist",
@@ -57,15 +57,14 @@ def create_app(settings: Settings, serving: ServingState | None = None) -> FastA
     app.state.settings = settings
     app.state.serving = serving
     app.state.reloader = IndexReloader(app, settings)
-    app.state.sessions = SessionStore(
-        settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days
-    )
-    app.state.handoffs = HandoffService(settings, app.state.sessions)
+    app.state.repositories = open_repositories(settings)  # SQLite files, or PostgreSQL with database_url
+    app.state.sessions = app.state.repositories.sessions
+    app.state.handoffs = HandoffService(settings, app.state.sessions, app.state.repositories.handoffs)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_minute:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
-                           max_clients=settings.rate_limit_max_clients, clients=ClientAddress(settings.trusted_proxies))
+        app.add_middleware(RateLimit, buckets=app.state.repositories.rate_buckets(settings),
+                           clients=ClientAddress(settings.trusted_proxies))
     app.add_middleware(SecurityHeaders, settings=settings)
     if settings.allowed_origins:  # browsers on these sites may call the API (the embedded widget)
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],

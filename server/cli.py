@@ -367,12 +367,12 @@ def export_feedback(
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Turn shoppers' rated answers into golden-set cases for review (edit expected_sources, then add them)."""
-    from server.sessions import SessionStore
+    from server.repositories import open_repositories
 
     settings = _settings(config)
-    store = SessionStore(settings.data_dir / "sessions.sqlite", settings.max_history_turns, settings.session_ttl_days)
-    rows = store.feedback()
-    store.close()
+    repositories = open_repositories(settings)
+    rows = repositories.sessions.feedback()
+    repositories.close()
     with open(out_file, "w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps({

@@ -7,7 +7,7 @@ from fastapi import HTTPException, Request
 from rag.settings import Settings
 from server.handoffs import HandoffService
 from server.observability import Metrics
-from server.sessions import SessionStore
+from server.repositories import SessionStore
 from server.state import ServingState
 
 

@@ -7,6 +7,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import OperationalError
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("shopassist.server")
@@ -35,6 +37,13 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(422, "the request is not valid", fields)
 
 
+async def _state_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The PostgreSQL holding sessions (database_url) is unreachable: a short outage, not a bug."""
+    log.error("the state database is unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_response(503, "the service is briefly unavailable; please try again shortly",
+                          headers={"Retry-After": "5"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "something went wrong on our side; please try again")
@@ -43,4 +52,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _state_unavailable)
+    app.add_exception_handler(PoolTimeout, _state_unavailable)
     app.add_exception_handler(Exception, _unexpected)

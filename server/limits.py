@@ -8,8 +8,9 @@ import threading
 import time
 from collections import OrderedDict
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from typing import Sequence
+from typing import Protocol, Sequence
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import error_response
@@ -82,45 +83,32 @@ class ClientAddress:
         return peer
 
 
-class RateLimit:
-    """A token bucket per client: ``per_minute`` requests, refilled continuously.
+class RateBuckets(Protocol):
+    """Where requests are counted: ``take(client)`` spends one and returns 0, or returns the seconds to wait."""
 
-    Probes, metrics and static files are exempt, so neither orchestrators nor a page's own icons and
-    scripts spend a shopper's budget. At most ``max_clients`` buckets are kept (least recently seen go first),
-    so a flood of addresses cannot grow memory without bound.
-    """
+    blocking: bool  # True: take() waits on a database, so it runs in a worker thread
 
-    EXEMPT = ("/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt")
-    EXEMPT_PREFIXES = ("/static/",)
+    def take(self, client: str) -> float: ...
 
-    def __init__(self, app: ASGIApp, per_minute: int, burst: int | None = None, max_clients: int = 10_000,
-                 clients: ClientAddress | None = None):
-        self.app = app
+
+class InProcessBuckets:
+    """A token bucket per client in this process: ``burst`` tokens, refilled at ``per_minute``. At most
+    ``max_clients`` buckets are kept (least recently seen go first), so a flood of addresses cannot grow
+    memory without bound."""
+
+    blocking = False
+
+    def __init__(self, per_minute: int, burst: int, max_clients: int = 10_000):
         self.rate = per_minute / 60.0
-        self.capacity = float(burst or per_minute)
+        self.capacity = float(burst)
         self.max_clients = max_clients
-        self.clients = clients or ClientAddress()
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
-
-    def exempt(self, path: str) -> bool:
-        return path in self.EXEMPT or path.startswith(self.EXEMPT_PREFIXES)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.exempt(scope["path"]):
-            return await self.app(scope, receive, send)
-        wait = self._take(self.clients.of(scope))
-        if wait > 0:
-            response = error_response(429, "too many requests; please slow down",
-                                      headers={"Retry-After": str(math.ceil(wait))})
-            return await response(scope, receive, send)
-        await self.app(scope, receive, send)
 
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def _take(self, client: str) -> float:
-        """Seconds to wait before a token is free; 0 when one was taken."""
+    def take(self, client: str) -> float:
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.pop(client, (self.capacity, now))
@@ -130,3 +118,33 @@ class RateLimit:
             while len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
             return 0.0 if taken else (1 - tokens) / self.rate
+
+
+class RateLimit:
+    """A per-client rate limit: 429 with Retry-After once the client's bucket is empty.
+
+    Probes, metrics and static files are exempt, so neither orchestrators nor a page's own icons and
+    scripts spend a shopper's budget.
+    """
+
+    EXEMPT = ("/healthz", "/readyz", "/metrics", "/favicon.ico", "/robots.txt")
+    EXEMPT_PREFIXES = ("/static/",)
+
+    def __init__(self, app: ASGIApp, buckets: RateBuckets, clients: ClientAddress | None = None):
+        self.app = app
+        self.buckets = buckets
+        self.clients = clients or ClientAddress()
+
+    def exempt(self, path: str) -> bool:
+        return path in self.EXEMPT or path.startswith(self.EXEMPT_PREFIXES)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.exempt(scope["path"]):
+            return await self.app(scope, receive, send)
+        client = self.clients.of(scope)
+        wait = await run_in_threadpool(self.buckets.take, client) if self.buckets.blocking else self.buckets.take(client)
+        if wait > 0:
+            response = error_response(429, "too many requests; please slow down",
+                                      headers={"Retry-After": str(math.ceil(wait))})
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)

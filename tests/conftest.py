@@ -106,3 +106,26 @@ def fake_llm():
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL 15 cluster for the session (tests/postgres.py); fails loudly if it cannot start."""
+    from .postgres import PostgresUnavailable, ThrowawayPostgres
+
+    try:
+        cluster = ThrowawayPostgres(free_port())
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL could not start: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def database_url(postgres, request) -> str:
+    """A fresh, empty database in that cluster for one test."""
+    import re
+    import secrets
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + secrets.token_hex(3)
+    return postgres.create_database(name)

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from indexer import build_index
 from rag.settings import Settings
 from server.app import create_app
-from server.sessions import SessionNotFound, SessionStore
+from server.repositories import SessionNotFound
+from server.repositories.sqlite import SqliteSessionStore
 from server.state import ServingState
 
 from .conftest import KNOWLEDGE_BASE
@@ -141,7 +142,7 @@ def test_the_sessions_file_is_private_and_expired_sessions_are_deleted(tmp_path)
     path = tmp_path / "data" / "sessions.sqlite"
     path.parent.mkdir()
     path.touch(mode=0o644)
-    store = SessionStore(path, ttl_days=1)
+    store = SqliteSessionStore(path, ttl_days=1)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # tightened though it existed world-readable
     old, token = store.create()
     store._db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (time.time() - 2 * 86400, old))

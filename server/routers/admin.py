@@ -7,9 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from server.dependencies import get_serving, get_sessions
 from server.errors import error_response
+from server.repositories import SessionStore
 from server.schemas import ErrorBody, FeedbackItem
 from server.security import require_admin
-from server.sessions import SessionStore
 from server.state import ServingState
 
 router = APIRouter(

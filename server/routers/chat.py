@@ -16,8 +16,8 @@ from rag.storefront import public_answer
 from server.dependencies import get_handoffs, get_metrics, get_serving, get_sessions, get_settings
 from server.handoffs import HandoffService
 from server.observability import Metrics
+from server.repositories import SessionNotFound, SessionStore
 from server.schemas import ChatRequest, ChatResponse, ErrorBody
-from server.sessions import SessionNotFound, SessionStore
 from server.state import ServingState
 
 router = APIRouter(prefix="/v1", tags=["chat"])

@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from rag.privacy import mask_pii
 from server.dependencies import get_sessions
+from server.repositories import SessionNotFound, SessionStore
 from server.schemas import ErrorBody, FeedbackRequest
-from server.sessions import SessionNotFound, SessionStore
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 

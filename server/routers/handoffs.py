@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 
 from rag.language import detect_language
 from server.dependencies import get_handoffs, get_sessions
-from server.handoffs import Contact, HandoffService, Receipt, Status, Ticket, TicketClosed, TicketNotFound
+from server.handoffs import HandoffService, Receipt
+from server.repositories import SessionNotFound, SessionStore, TicketClosed, TicketNotFound
+from server.repositories.records import Contact, Status, Ticket
 from server.schemas import ErrorBody
 from server.security import require_admin
-from server.sessions import SessionNotFound, SessionStore
 
 router = APIRouter(prefix="/v1", tags=["handoffs"])
 admin_router = APIRouter(

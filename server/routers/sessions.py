@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path
 from fastapi.concurrency import run_in_threadpool
 
 from server.dependencies import get_sessions
+from server.repositories import SessionNotFound, SessionStore
 from server.schemas import ErrorBody, Transcript
-from server.sessions import SessionNotFound, SessionStore
 
 router = APIRouter(prefix="/v1", tags=["sessions"])
 

@@ -11,7 +11,7 @@ import pytest
 from rag.models import Answer, Chunk, Passage, ProductCard
 from rag.planted import PlantedTextDetector, Thresholds, load_exemplars
 from rag.storefront import public_answer, safe_link, stock_level
-from server.limits import ClientAddress, RateLimit
+from server.limits import ClientAddress, InProcessBuckets, RateLimit
 from server.security import content_security_policy
 
 
@@ -35,10 +35,11 @@ def test_the_limiter_table_is_bounded():
     async def app(scope, receive, send):
         return None
 
-    limiter = RateLimit(app, per_minute=60, burst=2, max_clients=50)
+    buckets = InProcessBuckets(per_minute=60, burst=2, max_clients=50)
+    limiter = RateLimit(app, buckets)
     for i in range(1000):
         asyncio.run(limiter(scope(f"198.51.{i // 256}.{i % 256}"), None, None))
-    assert len(limiter) == 50
+    assert len(buckets) == 50
     assert limiter.exempt("/static/app.js") and limiter.exempt("/favicon.ico") and not limiter.exempt("/v1/chat")
 
 
