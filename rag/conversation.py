@@ -19,7 +19,19 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from rag.embedding import EmbedderSet
-from rag.language import CONDITION_LEAD, FOLLOW_UP_SUBJECT, OWN_QUESTION, PRODUCT_KINDS, SUBJECT_LEAD, VARIANT_REFERENCE, has_cjk, slot_of, specificity, synonyms
+from rag.language import (
+    CONDITION_LEAD,
+    FOLLOW_UP_SUBJECT,
+    OWN_QUESTION,
+    PRODUCT_KINDS,
+    SLOT_PREPOSITIONS,
+    SUBJECT_LEAD,
+    VARIANT_REFERENCE,
+    has_cjk,
+    slot_of,
+    specificity,
+    synonyms,
+)
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.store import IndexStore
@@ -73,12 +85,14 @@ class FollowUpResolver:
             target = self._target(subject, focus) or self._sibling(subject, focus)
             if target:
                 return Resolution(self._about(previous, focus, target), target, True)
-            swapped = None if self._names_product(subject) else swap_slot(previous, subject) or with_condition(previous, subject)
+            named = self.find_product(subject)
+            if named and self._names(subject, named):  # "what about the Squall Anorak?"
+                return Resolution(self._about(previous, focus, named), named, True)
+            swapped = swap_slot(previous, subject) or with_condition(previous, subject)
             if swapped:
                 return Resolution(swapped, None, True)
-            target = self.find_product(subject) if subject else None
-            if target:
-                return Resolution(self._about(previous, focus, target), target, True)
+            if named:
+                return Resolution(self._about(previous, focus, named), named, True)
         if _OTHER.search(question) and len(focus) > 1:
             return Resolution(_OTHER.sub(focus[1][1], question, count=1), focus[1], True)
         variant = VARIANT_REFERENCE.search(question)
@@ -87,15 +101,17 @@ class FollowUpResolver:
             start, end = variant.span()
             return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
         product_fact = self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question)
-        if not focus and product_fact and self._names_product(previous):
-            focus = [self.find_product(previous)]  # the last answer was refused, but its question named a product
-        if not focus or self._names_product(question):
+        if not focus and product_fact:  # the last answer was refused, but its question may have named a product
+            named = self.find_product(previous)
+            focus = [named] if named and self._names(previous, named) else []
+        named = self.find_product(question) if focus else None
+        if not focus or (named and self._names(question, named)):
             return self._carry_topic(question, history)
         if _PRONOUN.search(question):
             return Resolution(_PRONOUN.sub(focus[0][1], question, count=1), focus[0], True)
         # The last turn was about this product, or the question asks a product fact: the subject was left out.
         if product_fact or (focus[0] in history[-1].products[:1] and not _POLICY_WORDS.search(question)):
-            return Resolution(f"{question} ({focus[0][1]})", focus[0], True)  # the subject was left out
+            return Resolution(f"{question} ({focus[0][1]})", focus[0], True)
         return self._carry_topic(question, history)
 
     @staticmethod
@@ -135,12 +151,9 @@ class FollowUpResolver:
             return found
         return None
 
-    def _names_product(self, text: str) -> bool:
-        """Does a text name a product ("the Squall Anorak"), not only a kind of one ("sleeping bags") or a fact
-        its name also holds ("防水吗？" and the 青山 防水冲锋衣)?"""
-        found = self.find_product(text)
-        if found is None:
-            return False
+    def _names(self, text: str, found: tuple[str, str]) -> bool:
+        """Does a text name the product ``found`` for it ("the Squall Anorak"), not only a kind of product
+        ("sleeping bags") or a fact its name also holds ("防水吗？" and the 青山 防水冲锋衣)?"""
         kind_words = {w for kind in PRODUCT_KINDS for w in kind.split()}
         said = set(content_words(text))
         return any(w in said and w.rstrip("s") not in kind_words and not self.asks_for_product_fact(w)
@@ -162,13 +175,19 @@ class FollowUpResolver:
 def follow_up_subject(question: str) -> str | None:
     """The new subject of "and express?", "ok and on headlamps?", "那退货呢？"; None for a question of its own."""
     found = FOLLOW_UP_SUBJECT.match(question)
-    subject = (found.group("en") or found.group("zh") or "").strip(" ?？") if found else None
-    return None if subject is None or OWN_QUESTION.search(subject) else subject
+    if not found or (found.group("bare") and not any(slot_of(t) for t in key_terms(found.group("bare")))):
+        return None
+    subject = (found.group("en") or found.group("zh") or found.group("bare") or "").strip(" ?？")
+    return None if OWN_QUESTION.search(subject) else subject
 
 
 def with_condition(previous: str, subject: str) -> str | None:
     """("Can I pay in instalments?", "for a preorder") -> "Can I pay in instalments for a preorder?";
-    ("How much is shipping to Vancouver?", "to Seattle") -> "How much is shipping to Seattle?"."""
+    ("How much is shipping to Vancouver?", "to Seattle") -> "How much is shipping to Seattle?";
+    ("can I ship to a PO box?", "express") -> "can I ship to a PO box by express?"."""
+    slots = [slot_of(t) for t in key_terms(subject)]
+    if not CONDITION_LEAD.match(subject) and len(slots) == 1 and slots[0] in SLOT_PREPOSITIONS:
+        subject = f"{SLOT_PREPOSITIONS[slots[0]]} {subject}"  # "express" -> "by express"
     lead = CONDITION_LEAD.match(subject)
     if not lead or not OWN_QUESTION.match(previous.strip()):
         return None

@@ -108,6 +108,7 @@ def test_subjects_and_slots():
     assert follow_up_subject("ok and on headlamps?") == "on headlamps"
     assert follow_up_subject("那退货呢？") == "退货"
     assert follow_up_subject("how long does that take?") is None
+    assert follow_up_subject("express?") == "express" and follow_up_subject("really?") is None
     assert swap_slot("How much is shipping?", "Canada") is None  # nothing in that slot to replace
 
 
@@ -115,6 +116,7 @@ def test_subjects_and_slots():
     ("Can I pay in instalments?", "what about for a preorder?", "Can I pay in instalments for a preorder?"),
     ("How much is shipping?", "ok and if I'm in Canada?", "How much is shipping if I'm in Canada?"),
     ("How much is standard shipping to Vancouver?", "and to Seattle?", "How much is standard shipping to Seattle?"),
+    ("can I ship to a PO box?", "express?", "can I ship to a PO box by express?"),
 ])
 def test_a_condition_is_added_to_the_last_question(resolver, previous, follow_up, rewritten):
     assert resolver.resolve(follow_up, [about(previous)]).question == rewritten
