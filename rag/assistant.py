@@ -95,12 +95,10 @@ class Assistant:
 
     def replay(self, questions: list[str]) -> list[Turn]:
         """The history of a conversation known only by its questions (the `messages` of an OpenAI-style request,
-        no session): each question resolved against the ones before it, with the product it is about."""
+        no session): each one answered after the ones before it, as a session would have kept it."""
         turns: list[Turn] = []
         for question in questions:
-            resolution = self.resolver.resolve(question, turns) if turns and self.resolver else Resolution(question)
-            product = resolution.product or self._named_product(resolution.question)[0]
-            turns.append(Turn(question=resolution.question, products=[product] if product else []))
+            turns.append(Turn.after(question, self.answer(question, history=turns)))
         return turns
 
     def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None) -> Answer:
@@ -109,8 +107,7 @@ class Assistant:
         applied = (filters or Filters()).merged(found)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         started = time.perf_counter()
-        product, by_name_only = (None, False) if product_sku else self._named_product(question)
-        named = product_sku or (product[0] if product else None)
+        named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
         # "a red daypack under $100" is a search even when a product's name shares two of its words.
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
         named = None if shopping else named
@@ -150,8 +147,8 @@ class Assistant:
         stated = found.model_dump(exclude_none=True, exclude_defaults=True)
         return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 2
 
-    def _named_product(self, question: str) -> tuple[tuple[str, str] | None, bool]:
-        """The (SKU, title) of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
+    def _named_product(self, question: str) -> tuple[str | None, bool]:
+        """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
         name ("防水冲锋衣"), or a made-up word only it has ("Stormline"). "a wide trail shoe" names none."""
         if not self.find_product:
             return None, False
@@ -168,8 +165,8 @@ class Assistant:
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
-            return found, False
-        return (found, True) if in_a_row or chinese else (None, False)
+            return found[0], False
+        return (found[0], True) if in_a_row or chinese else (None, False)
 
     def _comparison_passages(self, question: str, passages: list[Passage]) -> list[list[int]] | None:
         """For "which is lighter, A or B?": the passage of each named product, fetched if retrieval missed it."""

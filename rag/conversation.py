@@ -32,6 +32,7 @@ from rag.language import (
     specificity,
     synonyms,
 )
+from rag.models import Answer
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.store import IndexStore
@@ -43,6 +44,12 @@ class Turn(BaseModel):
 
     question: str
     products: list[tuple[str, str]] = Field(default_factory=list)  # (sku, title), most relevant first
+
+    @classmethod
+    def after(cls, question: str, answer: Answer) -> Turn:
+        """The turn a question and its answer leave: the question as resolved, the products the answer cited."""
+        products = [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
+        return cls(question=answer.rewritten_query or question, products=products)
 
 
 @dataclass

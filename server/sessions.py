@@ -110,14 +110,14 @@ class SessionStore:
 
     def append(self, session_id: str, question: str, answer: Answer) -> str:
         """Store one masked turn, drop the oldest beyond ``max_turns``, and return the answer's id."""
-        products = [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
+        turn = Turn.after(question, answer)
         answer_id = secrets.token_urlsafe(16)
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, now, question, answer.rewritten_query or question, answer.text,
-                 json.dumps(products, ensure_ascii=False), int(answer.refused), answer_id),
+                (session_id, now, question, turn.question, answer.text,
+                 json.dumps(turn.products, ensure_ascii=False), int(answer.refused), answer_id),
             )
             self._db.execute(
                 "DELETE FROM turns WHERE session_id = ? AND at NOT IN "
