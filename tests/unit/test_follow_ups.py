@@ -10,6 +10,7 @@ import pytest
 
 from rag.conversation import FollowUpResolver, Turn, follow_up_subject, swap_slot
 from rag.language import asks_for_product_fact
+from rag.models import Answer, Citation
 
 TITLES = {
     "BP-1001": "Summit 45 Backpack", "BP-1002": "Summit 65 Backpack", "FW-2001": "Ridge Runner Trail Shoe",
@@ -132,3 +133,14 @@ def test_a_question_after_a_product_turn_is_about_that_product(resolver):
 def test_a_product_fact_after_a_refused_turn_is_about_the_product_that_turn_named(resolver):
     resolution = resolver.resolve("what colours?", [about("Do you carry the Squall Anorak?")])  # refused: no products
     assert (resolution.question, resolution.product_sku) == ("what colours? (Squall Anorak)", "JK-1120")
+
+
+def test_a_turn_keeps_the_resolved_question_and_the_cited_products():
+    cited = [Citation(number=1, chunk_id="product:JK-1120", source="catalog/products.jsonl", title="Squall Anorak",
+                      snippet="Squall Anorak — colours: Yellow, Orange.", score=0.8),
+             Citation(number=2, chunk_id="doc:policies/returns.md#window", source="policies/returns.md",
+                      title="Returns", snippet="30 days.", score=0.7)]
+    turn = Turn.after("does it come in blue?", Answer(text="No.", citations=cited,
+                                                      rewritten_query="does Squall Anorak come in blue?"))
+    assert (turn.question, turn.products) == ("does Squall Anorak come in blue?", [("JK-1120", "Squall Anorak")])
+    assert Turn.after("hi", Answer(text="Hello!")).question == "hi"
