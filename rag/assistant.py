@@ -93,6 +93,14 @@ class Assistant:
             answer.rewritten_query = resolution.question
         return answer
 
+    def replay(self, questions: list[str]) -> list[Turn]:
+        """The history of a conversation known only by its questions (the `messages` of an OpenAI-style request,
+        no session): each one answered after the ones before it, as a session would have kept it."""
+        turns: list[Turn] = []
+        for question in questions:
+            turns.append(Turn.after(question, self.answer(question, history=turns)))
+        return turns
+
     def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None) -> Answer:
         # A question about one named product is not a product search: read no filters from its text.
         found = Filters() if product_sku else parse_filters(question, self.vocabulary)

@@ -2,8 +2,12 @@
 
 "does it come in blue?" -> the product last talked about; "what about the other
 one?" -> the product before it; "what about the Squall Anorak?" -> the last
-question, asked again about that product. Chinese works the same way
-("有蓝色的吗？", "那这个呢？", "另一个呢？").
+question, asked again about that product; "and the GTX version?" -> the sibling
+of the product in focus whose name has that mark. A follow-up that names a new
+place, service, policy, payment method or kind of product asks the last question
+again with it ("and express?" after "How much is standard shipping?"); one that
+names nothing carries the last question's topic ("how long does that take?").
+Chinese works the same way ("有蓝色的吗？", "那这个呢？", "另一个呢？", "那退货呢？").
 """
 
 from __future__ import annotations
@@ -15,7 +19,20 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from rag.embedding import EmbedderSet
-from rag.language import slot_of, specificity
+from rag.language import (
+    CONDITION_LEAD,
+    FOLLOW_UP_SUBJECT,
+    OWN_QUESTION,
+    PRODUCT_KINDS,
+    SLOT_PREPOSITIONS,
+    SUBJECT_LEAD,
+    VARIANT_REFERENCE,
+    has_cjk,
+    slot_of,
+    specificity,
+    synonyms,
+)
+from rag.models import Answer
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.store import IndexStore
@@ -28,12 +45,22 @@ class Turn(BaseModel):
     question: str
     products: list[tuple[str, str]] = Field(default_factory=list)  # (sku, title), most relevant first
 
+    @classmethod
+    def after(cls, question: str, answer: Answer) -> Turn:
+        """The turn a question and its answer leave: the question as resolved, the products the answer cited."""
+        products = [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
+        return cls(question=answer.rewritten_query or question, products=products)
+
 
 @dataclass
 class Resolution:
     question: str  # the question to retrieve with
-    product_sku: str | None = None
+    product: tuple[str, str] | None = None  # (sku, title) the question is about
     rewritten: bool = False
+
+    @property
+    def product_sku(self) -> str | None:
+        return self.product[0] if self.product else None
 
 
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
@@ -42,9 +69,6 @@ _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|war
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
     re.I)
-_ABOUT = re.compile(
-    r"^\s*(?:and |so )?(?:what|how) about\s+(.+?)\s*\??\s*$|^\s*(?:那|那么)?\s*(.+?)\s*呢\s*[？?]?\s*$"
-    r"|^\s*(?:and|also|or)\s+(?:the\s+|for the\s+)?((?:\S+\s*){1,4}?)\s*\??\s*$", re.I)
 
 
 @dataclass
@@ -59,25 +83,42 @@ class FollowUpResolver:
     asks_for_product_fact: Callable[[str], bool] = field(repr=False)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
-        focus = _products_in_focus(history)
         if not history:
             return Resolution(question)
-        about = _ABOUT.match(question)
-        if about:
-            subject = (about.group(1) or about.group(2) or about.group(3) or "").strip(" ?？")
-            target = self._target(subject, focus) or (None if not subject else self.find_product(subject))
+        focus = _products_in_focus(history)
+        previous = history[-1].question
+        subject = follow_up_subject(question)
+        if subject is not None:
+            target = self._target(subject, focus) or self._sibling(subject, focus)
             if target:
-                return Resolution(self._about(history[-1].question, focus, target), target[0], True)
+                return Resolution(self._about(previous, focus, target), target, True)
+            named = self.find_product(subject)
+            if named and self._names(subject, named):  # "what about the Squall Anorak?"
+                return Resolution(self._about(previous, focus, named), named, True)
+            swapped = swap_slot(previous, subject) or with_condition(previous, subject)
+            if swapped:
+                return Resolution(swapped, None, True)
+            if named:
+                return Resolution(self._about(previous, focus, named), named, True)
         if _OTHER.search(question) and len(focus) > 1:
-            sku, title = focus[1]
-            return Resolution(_OTHER.sub(title, question, count=1), sku, True)
-        if not focus or self.find_product(question):
+            return Resolution(_OTHER.sub(focus[1][1], question, count=1), focus[1], True)
+        variant = VARIANT_REFERENCE.search(question)
+        sibling = self._sibling(variant.group(0), focus) if variant else None
+        if sibling:  # "is the pro version waterproof too?" -> "is the Trail GPS Watch Pro waterproof too?"
+            start, end = variant.span()
+            return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
+        product_fact = self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question)
+        if not focus and product_fact:  # the last answer was refused, but its question may have named a product
+            named = self.find_product(previous)
+            focus = [named] if named and self._names(previous, named) else []
+        named = self.find_product(question) if focus else None
+        if not focus or (named and self._names(question, named)):
             return self._carry_topic(question, history)
-        sku, title = focus[0]
         if _PRONOUN.search(question):
-            return Resolution(_PRONOUN.sub(title, question, count=1), sku, True)
-        if self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question):
-            return Resolution(f"{question} ({title})", sku, True)  # the subject was left out
+            return Resolution(_PRONOUN.sub(focus[0][1], question, count=1), focus[0], True)
+        # The last turn was about this product, or the question asks a product fact: the subject was left out.
+        if product_fact or (focus[0] in history[-1].products[:1] and not _POLICY_WORDS.search(question)):
+            return Resolution(f"{question} ({focus[0][1]})", focus[0], True)
         return self._carry_topic(question, history)
 
     @staticmethod
@@ -101,6 +142,30 @@ class FollowUpResolver:
             return focus[0]
         return None
 
+    def _sibling(self, reference: str, focus: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """"the 65" after the Summit 45 Backpack -> the Summit 65 Backpack; "the GTX version" after the Ridge Runner
+        Trail Shoe -> the Ridge Runner GTX Trail Shoe: another product whose name holds the reference's mark."""
+        variant = VARIANT_REFERENCE.search(reference)
+        if not focus or not variant:
+            return None
+        mark = (variant.group("en") or variant.group("num") or variant.group("zh")).strip()
+        sku, title = focus[0]
+        number = re.match(r"\d+", mark)
+        named = re.sub(r"\d+", number.group(0), title, count=1) if number and re.search(r"\d", title) else f"{title} {mark}"
+        found = self.find_product(named)
+        wanted = [number.group(0)] if number else mark.lower().split()
+        if found and found[0] != sku and all(re.search(rf"(?<![\w]){re.escape(w)}", found[1].lower()) for w in wanted):
+            return found
+        return None
+
+    def _names(self, text: str, found: tuple[str, str]) -> bool:
+        """Does a text name the product ``found`` for it ("the Squall Anorak"), not only a kind of product
+        ("sleeping bags") or a fact its name also holds ("防水吗？" and the 青山 防水冲锋衣)?"""
+        kind_words = {w for kind in PRODUCT_KINDS for w in kind.split()}
+        said = set(content_words(text))
+        return any(w in said and w.rstrip("s") not in kind_words and not self.asks_for_product_fact(w)
+                   for w in content_words(found[1]))
+
     @staticmethod
     def _about(previous_question: str, focus: list[tuple[str, str]], target: tuple[str, str]) -> str:
         """The previous question, asked about ``target`` instead."""
@@ -112,6 +177,59 @@ class FollowUpResolver:
                     if named.search(previous_question):
                         return named.sub(target[1], previous_question, count=1)
         return f"{previous_question} ({target[1]})"
+
+
+def follow_up_subject(question: str) -> str | None:
+    """The new subject of "and express?", "ok and on headlamps?", "那退货呢？"; None for a question of its own."""
+    found = FOLLOW_UP_SUBJECT.match(question)
+    if not found or (found.group("bare") and not any(slot_of(t) for t in key_terms(found.group("bare")))):
+        return None
+    subject = (found.group("en") or found.group("zh") or found.group("bare") or "").strip(" ?？")
+    return None if OWN_QUESTION.search(subject) else subject
+
+
+def with_condition(previous: str, subject: str) -> str | None:
+    """("Can I pay in instalments?", "for a preorder") -> "Can I pay in instalments for a preorder?";
+    ("How much is shipping to Vancouver?", "to Seattle") -> "How much is shipping to Seattle?";
+    ("can I ship to a PO box?", "express") -> "can I ship to a PO box by express?"."""
+    slots = [slot_of(t) for t in key_terms(subject)]
+    if not CONDITION_LEAD.match(subject) and len(slots) == 1 and slots[0] in SLOT_PREPOSITIONS:
+        subject = f"{SLOT_PREPOSITIONS[slots[0]]} {subject}"  # "express" -> "by express"
+    lead = CONDITION_LEAD.match(subject)
+    if not lead or not OWN_QUESTION.match(previous.strip()):
+        return None
+    asked = previous.strip().rstrip("?？.。 ")
+    same = re.search(rf"\b{re.escape(lead.group(0))}\s+[^,;.?!]+$", asked, re.I)
+    return f"{asked[:same.start()] if same else asked + ' '}{subject}?"
+
+
+def swap_slot(previous: str, subject: str) -> str | None:
+    """The previous question asked about ``subject`` instead of what it named in the same slot:
+    ("How much is standard shipping?", "express") -> "How much is express shipping?";
+    ("换货要收费吗？", "退货") -> "退货要收费吗？". None when the subject fills no slot the question filled."""
+    named = {}
+    for term in key_terms(subject):
+        named.setdefault(slot_of(term), term)
+    named.pop(None, None)
+    for term in key_terms(previous):
+        slot = slot_of(term)
+        if slot not in named or named[slot] == term:
+            continue
+        said = re.compile(re.escape(term) if has_cjk(term) else rf"(?<!\w)(?:the\s+)?{re.escape(term)}(?!\w)", re.I)
+        if said.search(previous):
+            return said.sub(_said_as(subject, named[slot]), previous, count=1)
+    return None
+
+
+def _said_as(subject: str, term: str) -> str:
+    """How the shopper wrote a subject's term: "sleeping bags" whole when short, else the longest name of the term
+    written in it ("微信支付", not "微信")."""
+    short = SUBJECT_LEAD.sub("", subject).strip()
+    if not has_cjk(short) and len(short.split()) <= 3 and re.fullmatch(r"[\w' -]+", short):
+        return short
+    names = sorted((n for n in synonyms(term) if term in n and n in subject.lower()), key=len, reverse=True)
+    written = re.search(re.escape(names[0] if names else term), subject, re.I)
+    return written.group(0) if written else term
 
 
 def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
@@ -142,14 +260,15 @@ class ProductFinder:
         if self._rows is None:
             self._rows = self.store.product_rows()
         words = set(content_words(text))
-        best, best_share = None, 0.0
-        # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400").
+        best, best_share = None, (0.0, 0)
+        # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
+        # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
         for passage in self._dense.rank(text, CANDIDATES, self._rows):
             if passage.similarity < self.min_similarity.get(passage.space, 0.0):
                 continue
             title = content_words(passage.chunk.title) + [w for w in passage.chunk.title.lower().split() if w.isdigit()]
             shared = [w for w in dict.fromkeys(title) if w in words or w in text.lower()]
-            share = len(shared) / len(set(title)) if title else 0.0
+            share = (len(shared) / len(set(title)) if title else 0.0, len(shared))
             if shared and share > best_share:
                 best, best_share = passage.chunk, share
         return (best.metadata["sku"], best.title) if best else None

@@ -592,6 +592,28 @@ def product_kinds(request: str) -> list[str]:
     return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
 
 
+# Follow-ups that name only a new subject: "and express?", "ok and on headlamps?", "what about the 65?", "那退货呢？".
+FOLLOW_UP_SUBJECT = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|so|but|hmm|oh|right)[,\s]+)?(?:and what about|and how about|what about|how about|and|also|or)"
+    r"\s+(?P<en>.+?)\s*[?？]?\s*$|^\s*(?:那|那么)?\s*(?P<zh>[^，,。？?]+?)\s*呢\s*[？?]?\s*$"
+    r"|^\s*(?P<bare>[a-z][\w-]*(?:\s+[\w-]+)?)\s*\?\s*$", re.I)  # "express?": a bare subject, if it fills a slot
+# A "subject" that is a question of its own: "and how long does one game take?"
+OWN_QUESTION = re.compile(r"^(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
+                          r"|should|may|has|have)\b|什么|哪|怎么|如何|多少|几|吗", re.I)
+# A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
+CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
+# How a bare subject joins the last question when nothing there fills its slot: "express?" after "can I ship to
+# a PO box?" -> "can I ship to a PO box by express?".
+SLOT_PREPOSITIONS: dict[str, str] = {"service": "by", "payment": "with"}
+# Words before a subject that are no part of it: "and (on) headlamps?", "and (if I'm in) Canada?"
+SUBJECT_LEAD = re.compile(r"^(?:(?:on|to|for|in|into|with|by|via|from|the|a|an|if|i'm|im|i am|we're|we are)\s+)+", re.I)
+# A sibling of the product in focus, told by a mark in its name: "the GTX version", "the pro one", "the 65",
+# "65升那款", "那个2000片的".
+VARIANT_REFERENCE = re.compile(
+    r"\bthe\s+(?P<en>[\w-]+(?:\s+[\w-]+)?)\s+(?:version|model|edition|variant|one)\b|^\s*(?:and\s+)?the\s+(?P<num>\d[\w-]*)\s*[?？]?\s*$"
+    r"|(?:那个|那款)?(?P<zh>\d+[^\s的那呢？?]*|[A-Za-z]+)\s*(?:的那款|的那个|那款|那个|的)", re.I)
+
+
 # Slots a follow-up fills anew: "and sleeping bags?" after a question on backpacks replaces the product kind.
 SLOTS: dict[str, frozenset[str]] = {
     "service": frozenset("standard express expedited ground overnight international 加急 标准 普通".split()),

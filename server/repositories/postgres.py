@@ -20,7 +20,6 @@ from server.repositories.protocols import (
     SessionNotFound,
     TicketClosed,
     TicketNotFound,
-    cited_products,
     hash_token,
     new_answer_id,
     new_credentials,
@@ -108,14 +107,15 @@ class PostgresSessionStore:
         return [Turn(question=q, products=[tuple(p) for p in json.loads(products)]) for q, products in reversed(rows)]
 
     def append(self, session_id: str, question: str, answer: Answer) -> str:
+        turn = Turn.after(question, answer)
         answer_id = new_answer_id()
         now = time.time()
         with self.pool.connection() as conn:  # one transaction
             conn.execute(
                 "INSERT INTO turns (session_id, at, question, resolved, answer, products, refused, answer_id) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (session_id, now, question, answer.rewritten_query or question, answer.text,
-                 json.dumps(cited_products(answer), ensure_ascii=False), answer.refused, answer_id))
+                (session_id, now, question, turn.question, answer.text,
+                 json.dumps(turn.products, ensure_ascii=False), answer.refused, answer_id))
             conn.execute("DELETE FROM turns WHERE session_id = %s AND id NOT IN "
                          "(SELECT id FROM turns WHERE session_id = %s ORDER BY id DESC LIMIT %s)",
                          (session_id, session_id, self.max_turns))

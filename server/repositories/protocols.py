@@ -47,11 +47,6 @@ def token_matches(stored_hash: str | None, token: str | None) -> bool:
     return stored_hash is not None and bool(token) and secrets.compare_digest(stored_hash, hash_token(token))
 
 
-def cited_products(answer: Answer) -> list[tuple[str, str]]:
-    """(sku, title) of the products an answer cites: what a later "does it come in blue?" refers back to."""
-    return [(c.chunk_id.split(":", 1)[1], c.title) for c in answer.citations if c.chunk_id.startswith("product:")]
-
-
 class SessionStore(Protocol):
     """Shopper sessions: they belong to their token, keep at most ``max_turns`` turns and expire after a TTL."""
 

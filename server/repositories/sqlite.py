@@ -17,7 +17,6 @@ from server.repositories.protocols import (
     SessionNotFound,
     TicketClosed,
     TicketNotFound,
-    cited_products,
     hash_token,
     new_answer_id,
     new_credentials,
@@ -116,13 +115,14 @@ class SqliteSessionStore:
         return [Turn(question=q, products=[tuple(p) for p in json.loads(products)]) for q, products in reversed(rows)]
 
     def append(self, session_id: str, question: str, answer: Answer) -> str:
+        turn = Turn.after(question, answer)
         answer_id = new_answer_id()
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
                 "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, now, question, answer.rewritten_query or question, answer.text,
-                 json.dumps(cited_products(answer), ensure_ascii=False), int(answer.refused), answer_id),
+                (session_id, now, question, turn.question, answer.text,
+                 json.dumps(turn.products, ensure_ascii=False), int(answer.refused), answer_id),
             )
             self._db.execute(
                 "DELETE FROM turns WHERE session_id = ? AND at NOT IN "

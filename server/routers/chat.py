@@ -56,17 +56,22 @@ class Conversation:
     settings: Settings
     handoffs: HandoffService
 
-    async def turn(self, request: ChatRequest, session: tuple[str, str | None]) -> ChatResponse:
-        """Mask, resolve against the session's history, answer within the time limit, store."""
+    async def turn(self, request: ChatRequest, session: tuple[str, str | None],
+                   earlier: list[str] | None = None) -> ChatResponse:
+        """Mask, resolve against the session's history (or the ``earlier`` questions a client sent along, for a
+        session-less protocol), answer within the time limit, store."""
         session_id, new_token = session
         message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
-        history = await run_in_threadpool(self.sessions.history, session_id)
         assistant = self.serving.assistant
+        recent = None if earlier is None else [mask_pii(q.strip()) for q in earlier[-self.settings.max_history_turns:]]
+        history = await run_in_threadpool(self.sessions.history, session_id) if recent is None else []
+
+        def respond():
+            turns = history if recent is None else assistant.replay(recent)
+            return assistant.answer(message, request.filters, request.product_sku, turns)
+
         try:
-            answer = await asyncio.wait_for(
-                run_in_threadpool(assistant.answer, message, request.filters, request.product_sku, history),
-                timeout=self.settings.answer_timeout_seconds,
-            )
+            answer = await asyncio.wait_for(run_in_threadpool(respond), timeout=self.settings.answer_timeout_seconds)
         except asyncio.TimeoutError:
             raise HTTPException(504, "the answer took too long; please try again") from None
         self.metrics.observe_answer(answer)

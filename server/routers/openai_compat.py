@@ -39,12 +39,16 @@ class CompletionRequest(BaseModel):
     user: str | None = Field(default=None, max_length=128)
 
 
-def _question(body: CompletionRequest) -> str:
-    """The shopper's latest message; system prompts from clients cannot change our instructions."""
-    for message in reversed(body.messages):
-        if message.role == "user" and message.content and message.content.strip():
-            return message.content
-    raise HTTPException(422, "messages must include a non-empty user message")
+def _questions(body: CompletionRequest, max_chars: int) -> tuple[str, list[str]]:
+    """The shopper's latest message and the earlier ones, oldest first: the history a follow-up is resolved
+    against. System prompts and assistant messages from clients cannot change our instructions."""
+    asked = [(i, m.content) for i, m in enumerate(body.messages) if m.role == "user" and m.content and m.content.strip()]
+    if not asked:
+        raise HTTPException(422, "messages must include a non-empty user message")
+    for index, text in asked[:-1]:
+        if len(text) > max_chars:
+            raise HTTPException(422, f"messages[{index}] is longer than {max_chars} characters")
+    return asked[-1][1], [text for _, text in asked[:-1]]
 
 
 def _extra(response: ChatResponse) -> dict:
@@ -53,15 +57,17 @@ def _extra(response: ChatResponse) -> dict:
         "grounding": response.grounding.model_dump() if response.grounding else None,
         "refused": response.refused, "handoff": response.handoff, "refusal_reason": response.refusal_reason,
         "products": [p.model_dump() for p in response.products], "filters": response.filters,
-        "answer_id": response.answer_id,
+        "answer_id": response.answer_id, "rewritten_query": response.rewritten_query,
     }
 
 
 @router.post("/chat/completions", responses=CHAT_ERRORS)
 async def chat_completions(body: CompletionRequest, talk: Conversation = Depends(conversation)):
-    """Answer the last user message; `stream: true` sends chat.completion.chunk events, one per sentence."""
-    request = valid_chat(ChatRequest(message=_question(body)), talk.settings)
-    response = await talk.turn(request, talk.sessions.create())
+    """Answer the last user message, a follow-up resolved against the earlier user messages (no session needed);
+    `stream: true` sends chat.completion.chunk events, one per sentence."""
+    question, earlier = _questions(body, talk.settings.max_message_chars)
+    request = valid_chat(ChatRequest(message=question), talk.settings)
+    response = await talk.turn(request, talk.sessions.create(), earlier)
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if not body.stream:
         return {
