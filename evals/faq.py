@@ -106,42 +106,42 @@ class Tuning:
     answered_wrong: float  # on the tuning non-paraphrases, at the threshold
 
 
-WEIGHT_GRID = {PRIMARY: (0.0, 0.25, 0.5, 1.0), MULTILINGUAL: (1.0,), "keywords": (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)}
+WEIGHT_GRID = {PRIMARY: (0.0, 0.25, 0.5), MULTILINGUAL: (1.0,), "keywords": (0.0, 0.25, 0.5, 0.75, 1.0)}
+HUB_PENALTIES = (0.0, 0.25, 0.5, 0.75)
 
 
 def tune(blocks: list[list[Pair]], embedders: EmbedderSet) -> Tuning:
-    """The weights with the best top-1 over the tuning blocks, then the lowest threshold at which at most
-    ``TUNING_WRONG_SHARE`` of their non-paraphrases are answered with their text_1."""
-    measured = []  # per block: signals, index of each pair's text_1, paraphrase flags
+    """The weights and hub penalty with the best top-1 over the tuning blocks, then the lowest threshold at which
+    at most ``TUNING_WRONG_SHARE`` of their non-paraphrases are answered with their text_1."""
+    measured = []  # per block: signals, hubs, index of each pair's text_1, paraphrase flags
     for pairs in blocks:
         entries = faq_set(pairs)
         position = {entry.question: i for i, entry in enumerate(entries)}
-        matcher = FaqMatcher(embedders, entries, FaqWeights(1.0, 1.0, 1.0))
-        measured.append((matcher.signals([p.text_2 for p in pairs]), np.array([position[p.text_1] for p in pairs]),
-                         np.array([p.paraphrase for p in pairs])))
+        matcher = FaqMatcher(embedders, entries, FaqWeights(1.0, 1.0, 1.0, hub_penalty=1.0))
+        measured.append((matcher.signals([p.text_2 for p in pairs]), matcher.hubs,
+                         np.array([position[p.text_1] for p in pairs]), np.array([p.paraphrase for p in pairs])))
     best = None
-    for values in itertools.product(*WEIGHT_GRID.values()):
+    for *values, penalty in itertools.product(*WEIGHT_GRID.values(), HUB_PENALTIES):
         weights = dict(zip(WEIGHT_GRID, values))
         hits = total = 0
-        for signals, target, same in measured:
-            scores = FaqMatcher.combine(signals, weights)
-            firsts = scores.argmax(axis=1) == target
+        for signals, hubs, target, same in measured:
+            firsts = FaqMatcher.combine(signals, weights, hubs, penalty).argmax(axis=1) == target
             hits, total = hits + int(firsts[same].sum()), total + int(same.sum())
-        if best is None or hits / total > best[1]:
-            best = (weights, hits / total)
-    weights, top1 = best
+        if best is None or hits / total > best[2]:
+            best = (weights, penalty, hits / total)
+    weights, penalty, top1 = best
     wrong_scores = []  # the score with which each non-paraphrase would be answered with its text_1
-    for signals, target, same in measured:
+    for signals, hubs, target, same in measured:
         scores = FaqMatcher.combine(signals, weights)
-        firsts = scores.argmax(axis=1) == target
+        firsts = FaqMatcher.combine(signals, weights, hubs, penalty).argmax(axis=1) == target
         rows = np.flatnonzero(~same & firsts)
         wrong_scores += scores[rows, target[rows]].tolist()
         wrong_scores += [-np.inf] * int((~same & ~firsts).sum())
     allowed = int(TUNING_WRONG_SHARE * len(wrong_scores))
     threshold = max(float(np.sort(wrong_scores)[::-1][allowed]) + 1e-4, 0.0) if allowed < len(wrong_scores) else 0.0
     wrong = sum(s >= threshold for s in wrong_scores) / len(wrong_scores)
-    return Tuning(FaqWeights(weights[PRIMARY], weights[MULTILINGUAL], weights["keywords"]), round(threshold, 4),
-                  top1, wrong)
+    return Tuning(FaqWeights(weights[PRIMARY], weights[MULTILINGUAL], weights["keywords"], penalty),
+                  round(threshold, 4), top1, wrong)
 
 
 def blocks_of(pairs: list[Pair], rows: tuple[int, int]) -> list[list[Pair]]:
@@ -173,9 +173,16 @@ def run(path: Path, embedders: EmbedderSet, weights: FaqWeights, threshold: floa
     return FaqReport(tuning, evaluate(pairs[HELD_OUT[0]:HELD_OUT[1]], embedders, weights, threshold))
 
 
+def describe(weights: FaqWeights) -> str:
+    return (f"weights primary {weights.primary}, multilingual {weights.multilingual}, keywords {weights.keywords}, "
+            f"hub penalty {weights.hub_penalty}")
+
+
 def markdown(report: FaqReport, weights: FaqWeights, threshold: float) -> str:
     chosen = report.tuning
     return "\n".join([
+        "## FAQ matching by question (ATEC)",
+        "",
         f"FAQ matching by question on ATEC + CCKS 2018 dev pairs (Chinese customer-support questions): the `text_1` "
         f"side of rows {HELD_OUT[0] + 1:,}–{HELD_OUT[1]:,} (held out) are the FAQ questions, each `text_2` is asked. "
         "Top-1/top-5: the pair's own `text_1` ranked first / in the first five, over the paraphrase pairs. "
@@ -183,10 +190,9 @@ def markdown(report: FaqReport, weights: FaqWeights, threshold: float) -> str:
         "",
         table(report.held_out),
         "",
-        f"Configured matcher: weights primary {weights.primary}, multilingual {weights.multilingual}, "
-        f"keywords {weights.keywords}; threshold {threshold}. The tuning rows {TUNING[0] + 1:,}–{TUNING[1]:,} "
-        f"(two FAQ sets of {BLOCK:,}) choose weights primary {chosen.weights.primary}, multilingual "
-        f"{chosen.weights.multilingual}, keywords {chosen.weights.keywords} (top-1 {chosen.top1:.1%} there) and "
+        f"Configured matcher: {describe(weights)}; threshold {threshold}. The tuning rows "
+        f"{TUNING[0] + 1:,}–{TUNING[1]:,} (two FAQ sets of {BLOCK:,}) choose {describe(chosen.weights)} "
+        f"(top-1 {chosen.top1:.1%} there) and "
         f"threshold {chosen.threshold} (non-paraphrases answered with their `text_1` there: {chosen.answered_wrong:.1%}, "
         f"bound {TUNING_WRONG_SHARE:.0%}).",
     ])

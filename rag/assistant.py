@@ -369,5 +369,5 @@ def build_faq_matcher(settings: Settings, store: IndexStore, embedders: Embedder
     entries = [FaqEntry.from_chunk(chunk) for chunk in store.iter_chunks() if chunk.kind == "faq" and chunk.section]
     if not entries:
         return None
-    weights = FaqWeights(settings.faq_weight_primary, settings.faq_weight_multilingual, settings.faq_weight_keywords)
+    weights = FaqWeights.from_settings(settings)
     return FaqMatcher(embedders, entries, weights, settings.faq_threshold)

@@ -3,7 +3,8 @@
 Three signals, weighted: the cosine between the two questions in the primary (English) space, the cosine in the
 multilingual space, and the TF-IDF cosine of their words (Chinese segmented with jieba). The best entry is a match
 only at or above the threshold, and only when every place or payment method the question names is named by the
-entry too ("Do you ship to Japan?" is not "Do you ship to Canada?").
+entry too ("Do you ship to Japan?" is not "Do you ship to Canada?"). For ranking only, an entry that resembles
+many other entries (a hub) can be counted down; the score the threshold sees is the plain weighted mean.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -21,6 +23,9 @@ from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.language import CJK, STOPWORDS, covers_entity, entities
 from rag.models import Chunk
 from rag.text import tokens
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
 
@@ -55,6 +60,18 @@ class FaqWeights:
     primary: float = 1.0
     multilingual: float = 1.0
     keywords: float = 1.0
+    # Ranked lower in proportion to how close an entry is to its nearest fellow entries (a "hub" like "怎么开通"
+    # resembles many questions without being what they ask): for ranking, each signal less this times its mean
+    # over the entry's HUB_NEIGHBOURS closest entries.
+    hub_penalty: float = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "FaqWeights":
+        return cls(settings.faq_weight_primary, settings.faq_weight_multilingual, settings.faq_weight_keywords,
+                   settings.faq_hub_penalty)
+
+
+HUB_NEIGHBOURS = 20
 
 
 def keywords(text: str) -> list[str]:
@@ -67,8 +84,11 @@ def keywords(text: str) -> list[str]:
     return words
 
 
-def keyword_vectorizer(questions: list[str]) -> TfidfVectorizer:
-    """TF-IDF over ``keywords`` (sublinear counts, smoothed IDF, unit length), fitted on the entries' questions."""
+def keyword_vectorizer(questions: list[str]) -> TfidfVectorizer | None:
+    """TF-IDF over ``keywords`` (sublinear counts, smoothed IDF, unit length), fitted on the entries' questions;
+    None when they hold no word at all."""
+    if not any(keywords(q) for q in questions):
+        return None
     return TfidfVectorizer(analyzer=keywords, sublinear_tf=True, dtype=np.float32).fit(questions)
 
 
@@ -107,30 +127,31 @@ class FaqMatcher:
                         if self.weights[space] > 0} if entries else {}
         self.keyword_index = keyword_vectorizer(questions) if entries and weights.keywords > 0 else None
         self.keyword_matrix = self.keyword_index.transform(questions) if self.keyword_index else None
+        self.hub_penalty = weights.hub_penalty
+        self.hubs = self._hubs() if self.hub_penalty > 0 else {}
 
     def match(self, question: str) -> FaqMatch | None:
         """The best entry for ``question`` when its score reaches the threshold and it names what the question
         names (places, payment methods); otherwise None."""
-        return self.match_many([question])[0]
-
-    def match_many(self, questions: list[str]) -> list[FaqMatch | None]:
-        """``match`` for many questions, embedded in one batch per vector space."""
-        return [next((m for m in ranked[:1] if self.accepts(question, m)), None)
-                for question, ranked in zip(questions, self.rank_many(questions, 1))]
+        best = next(iter(self.rank_many([question], 1)[0]), None)
+        return best if best is not None and self.accepts(question, best) else None
 
     def accepts(self, question: str, candidate: FaqMatch) -> bool:
         """A ranked entry answers ``question``: its score reaches the threshold and it names what the question names."""
         return candidate.score >= self.threshold and self._names_the_same(question, candidate.entry)
 
     def rank_many(self, questions: list[str], k: int) -> list[list[FaqMatch]]:
-        """The ``k`` best entries for each question, best first, whatever their score."""
+        """The ``k`` best entries for each question, best first, whatever their score. The order discounts hubs
+        (``FaqWeights.hub_penalty``); the score, which the threshold is applied to, does not, so its meaning does
+        not depend on how alike a store's FAQ entries are."""
         signals = self.signals(questions)
         if not signals:
             return [[] for _ in questions]
         scores = self.combine(signals, self.weights)
+        order = self.combine(signals, self.weights, self.hubs, self.hub_penalty) if self.hub_penalty else scores
         ranked = []
         for row in range(len(questions)):
-            top = np.argsort(-scores[row], kind="stable")[:k]
+            top = np.argsort(-order[row], kind="stable")[:k]
             ranked.append([FaqMatch(self.entries[i], float(scores[row, i]),
                                     {name: round(float(values[row, i]), 4) for name, values in signals.items()})
                            for i in top])
@@ -146,10 +167,32 @@ class FaqMatcher:
         return found
 
     @staticmethod
-    def combine(signals: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-        """The weighted mean of the signals present."""
+    def combine(signals: dict[str, np.ndarray], weights: dict[str, float], hubs: dict[str, np.ndarray] | None = None,
+                hub_penalty: float = 0.0) -> np.ndarray:
+        """The weighted mean of the signals present, each less ``hub_penalty`` times its entry's hubness."""
         total = sum(weights[name] for name in signals) or 1.0
-        return sum(weights[name] * values for name, values in signals.items()) / total
+        return sum(weights[name] * (values - hub_penalty * hubs[name] if hub_penalty else values)
+                   for name, values in signals.items()) / total
+
+    def _hubs(self) -> dict[str, np.ndarray]:
+        """Per signal, each entry's mean similarity to its HUB_NEIGHBOURS closest other entries (in blocks of
+        rows, so a large FAQ never needs the whole entries-by-entries matrix at once)."""
+        matrices = {space: (vectors, vectors) for space, vectors in self.vectors.items()}
+        if self.keyword_matrix is not None:
+            matrices["keywords"] = (self.keyword_matrix, self.keyword_matrix)
+        hubs = {}
+        count = len(self.entries)
+        neighbours = min(HUB_NEIGHBOURS, count - 1)
+        for name, (rows, columns) in matrices.items():
+            means = np.zeros(count, dtype=np.float32)
+            for start in range(0, count, 1024):
+                block = rows[start:start + 1024] @ columns.T
+                block = block.toarray() if hasattr(block, "toarray") else np.asarray(block)
+                block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
+                if neighbours > 0:
+                    means[start:start + block.shape[0]] = np.sort(block, axis=1)[:, -neighbours:].mean(axis=1)
+            hubs[name] = means
+        return hubs
 
     @staticmethod
     def _names_the_same(question: str, entry: FaqEntry) -> bool:

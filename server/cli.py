@@ -376,7 +376,7 @@ def eval_faq(
 
     _logging()
     settings = _eval_settings(config, shared=shared)
-    weights = FaqWeights(settings.faq_weight_primary, settings.faq_weight_multilingual, settings.faq_weight_keywords)
+    weights = FaqWeights.from_settings(settings)
     try:
         report = faq.run(settings.eval_datasets_dir / faq.DATASET, load_embedders(settings), weights,
                          settings.faq_threshold)

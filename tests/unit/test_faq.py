@@ -60,3 +60,22 @@ def test_no_entries_match_nothing(fake_embedders):
     empty = FaqMatcher(fake_embedders, [], FaqWeights())
     assert empty.match("Do gift cards expire?") is None
     assert empty.rank_many(["a", "b"], 5) == [[], []]
+
+
+def test_a_hub_entry_ranks_lower_but_its_score_is_unchanged(fake_embedders):
+    hubby = ENTRIES + [FaqEntry("do you ship gift cards to canada", "x"), FaqEntry("gift cards canada", "y")]
+    plain = FaqMatcher(fake_embedders, hubby, KEYWORDS_ONLY, threshold=0.0)
+    penalised = FaqMatcher(fake_embedders, hubby, FaqWeights(0.0, 0.0, 1.0, hub_penalty=2.0), threshold=0.0)
+    assert penalised.hubs["keywords"].shape == (len(hubby),)
+    question = "do you ship gift cards"
+    before, after = plain.rank_many([question], 7)[0], penalised.rank_many([question], 7)[0]
+    assert before[0].entry.question == "do you ship gift cards to canada"
+    assert [m.entry for m in after] != [m.entry for m in before]
+    score = {m.entry.question: m.score for m in before}
+    assert all(m.score == score[m.entry.question] for m in after)  # the threshold sees the same score
+
+
+def test_entries_without_words_leave_out_the_keyword_signal(fake_embedders):
+    matcher = FaqMatcher(fake_embedders, [FaqEntry("???", "x"), FaqEntry("!!", "y")], FaqWeights(1.0, 0.0, 1.0))
+    assert matcher.keyword_index is None
+    assert set(matcher.rank_many(["???"], 1)[0][0].signals) == {"primary"}
