@@ -17,7 +17,8 @@ from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.models import Answer, Chunk, PartReport, Passage, ProductCard
+from rag.faq import FaqEntry, FaqMatcher, FaqWeights
+from rag.models import Answer, Chunk, FaqMatchReport, PartReport, Passage, ProductCard
 from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
@@ -62,9 +63,10 @@ class Assistant:
         self, retriever: Retriever, reader: Reader, verifier: Verifier, vocabulary: Vocabulary,
         generator: Generator | None = None, top_k: int = 5, resolver: FollowUpResolver | None = None,
         find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
-        sections_of: Callable[[str], list[Chunk]] | None = None,
+        sections_of: Callable[[str], list[Chunk]] | None = None, faq: FaqMatcher | None = None,
     ):
         self.router = router
+        self.faq = faq
         self.retriever = retriever
         self.reader = reader
         self.composer = ExtractiveComposer()
@@ -120,8 +122,29 @@ class Assistant:
         elif shopping and sides is None and any(p.chunk.kind == "product" for p in passages):
             answer = self._shop(question, passages, applied, language, applied_dump)
         else:
-            answer = self.respond(question, self._with_sections(passages), applied, language, sides)
+            answer = (self._from_faq(question, passages, language) if sides is None and named is None else None) \
+                or self.respond(question, self._with_sections(passages), applied, language, sides)
         answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
+        return answer
+
+    def _from_faq(self, question: str, passages: list[Passage], language: str) -> Answer | None:
+        """The answer read from the FAQ entry whose question matches this one (rag/faq.py), cited first and followed
+        by the retrieved passages; None when no entry matches or its answer does not answer every part."""
+        match = self.faq.match(question) if self.faq else None
+        if match is None or match.entry.chunk is None:
+            return None
+        chunk = match.entry.chunk
+        first = Passage(chunk=chunk, score=round(match.score, 6), similarity=round(max(match.signals.values()), 6),
+                        rank=1, space="faq")
+        answer = self.respond(question, [first], language=language)
+        if answer.refused or any(not part.answerable for part in answer.reading):
+            log.info("FAQ %r matched (%.3f) but its answer does not answer the question", chunk.section, match.score)
+            return None
+        others = [p.model_copy(update={"rank": rank}) for rank, p in
+                  enumerate((p for p in passages if p.chunk.id != chunk.id), start=2)]
+        answer.passages = [first, *others]
+        answer.faq = FaqMatchReport(chunk_id=chunk.id, question=chunk.section, score=round(match.score, 4),
+                                    signals=match.signals)
         return answer
 
     def _with_sections(self, passages: list[Passage]) -> list[Passage]:
@@ -342,4 +365,17 @@ def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSe
         sections_of=store.sections_of,
         router=IntentRouter(embedders.spaces()[MULTILINGUAL], load_exemplars(DEFAULT_EXEMPLARS))
         if MULTILINGUAL in embedders.spaces() else None,
+        faq=build_faq_matcher(settings, store, embedders),
     )
+
+
+def build_faq_matcher(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> FaqMatcher | None:
+    """A matcher over the FAQ chunks the index holds (their questions embedded here, remembered by content), or
+    None when FAQ matching is off or the store has no FAQ."""
+    if not settings.faq_matching:
+        return None
+    entries = [FaqEntry.from_chunk(chunk) for chunk in store.iter_chunks() if chunk.kind == "faq" and chunk.section]
+    if not entries:
+        return None
+    weights = FaqWeights.from_settings(settings)
+    return FaqMatcher(embedders, entries, weights, settings.faq_threshold)

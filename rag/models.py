@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 # The product record owns products; they are imported from here too, with the other data objects.
 from rag.product_record import Availability, Product, Variant
 
-__all__ = ["Answer", "Availability", "CardVariant", "Chunk", "Citation", "GroundingReport", "PartReport", "Passage",
-           "Product", "ProductCard", "SentenceCheck", "Variant"]
+__all__ = ["Answer", "Availability", "CardVariant", "Chunk", "Citation", "FaqMatchReport", "GroundingReport",
+           "PartReport", "Passage", "Product", "ProductCard", "SentenceCheck", "Variant"]
 
 ChunkKind = Literal["product", "document", "faq"]
 
@@ -137,6 +137,15 @@ class PartReport(BaseModel):
     signals: dict[str, float] = Field(default_factory=dict)  # what the answerability decision was made on
 
 
+class FaqMatchReport(BaseModel):
+    """The FAQ entry whose question matched the shopper's, and how closely (rag/faq.py)."""
+
+    chunk_id: str
+    question: str
+    score: float  # the weighted score the threshold was applied to
+    signals: dict[str, float] = Field(default_factory=dict)  # each similarity it was made of
+
+
 class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
@@ -149,6 +158,7 @@ class Answer(BaseModel):
     reading: list[PartReport] = Field(default_factory=list)  # the reader's decision per part of the question
     language: Literal["en", "zh"] = "en"
     rewritten_query: str | None = None  # a follow-up, resolved against the conversation
+    faq: FaqMatchReport | None = None  # the FAQ entry the question matched, when the answer comes from it
     filters: dict[str, Any] | None = None  # hard constraints applied to the search
     grounding: GroundingReport | None = None
     products: list[ProductCard] = Field(default_factory=list)  # cards for shopping requests

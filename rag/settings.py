@@ -74,6 +74,18 @@ class Settings(BaseSettings):
     min_relevance: float = 0.43
     min_relevance_multilingual: float = 0.25
 
+    # FAQ matching (rag/faq.py): a question close enough to an FAQ entry's question is answered from that entry,
+    # which is the first citation. The score is the weighted mean of the question-to-question cosine in each
+    # vector space and the TF-IDF cosine of their words; weights and threshold were tuned on ATEC rows
+    # 1,001-3,000 (`shopassist eval faq`, docs/evaluation.md). false turns FAQ matching off.
+    faq_matching: bool = True
+    faq_threshold: float = 0.7225
+    faq_weight_primary: float = Field(0.0, ge=0)
+    faq_weight_multilingual: float = Field(1.0, ge=0)
+    faq_weight_keywords: float = Field(0.25, ge=0)
+    # For ranking only, an entry close to many other entries counts this much less (rag.faq.FaqWeights.hub_penalty).
+    faq_hub_penalty: float = Field(0.5, ge=0)
+
     # Generation.
     # "extractive" quotes passages (offline, deterministic); "openai" calls any OpenAI-compatible
     # chat-completions server; "transformers" runs a local model directory. All are verified.

