@@ -10,6 +10,7 @@ from rag.compose import ExtractiveComposer
 from rag.constraints import measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
+from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
@@ -17,7 +18,6 @@ from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
-from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.models import Answer, Chunk, FaqMatchReport, PartReport, Passage, ProductCard
 from rag.product_record import money
 from rag.reader import Reader, Reading
