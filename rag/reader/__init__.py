@@ -181,8 +181,14 @@ class Reader:
         if best.sentence.field_label or best.exact:
             overview = _overview(part, best, scored)  # "Do you have FW-1029?": what it is, its price, its stock
             if overview:
-                return Finding(part, overview, True, f"describes the product the question names ({_where(best.sentence)})",
-                               signals=signals)
+                # "Is the Summit 65 in stock?": the fact that speaks to it first, and its Yes or No.
+                speaking = [s for s in overview if s.sentence.field_label and _speaks_to(part, s.sentence)][:1]
+                direct = _direct(part, speaking[0], limits.direct_coverage, speaking) if speaking and part.kind == "yes_no" else None
+                return Finding(part, speaking + [s for s in overview if s not in speaking], True,
+                               f"describes the product the question names ({_where(best.sentence)})", direct, signals)
+        if _is_flag(best.sentence):  # "Waterproof: yes" with the fact that says how: "Water rating: IPX7"
+            chosen += [s for s in scored if s.sentence.passage == best.sentence.passage and s.sentence.field_label
+                       and not _is_flag(s.sentence) and _speaks_to(part, s.sentence)][:1]
         if best.sentence.previous and _needs_previous(part, best.sentence):  # "It costs $24.95." after "We ship to Japan."
             chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
                       and s.sentence.position == best.sentence.position - 1][:1] + chosen
@@ -267,6 +273,18 @@ def _compact(text: str) -> str:
 def _stated_values(text: str) -> list[str]:
     """The amounts, dates and durations a question states ("$5", "30 days"), written without spaces."""
     return [_compact(m.group(0)) for m in language.STATED_VALUES.finditer(text)]
+
+
+def _is_flag(sentence: Sentence) -> bool:
+    """A product fact that is only a yes or a no ("Waterproof: yes")."""
+    value = sentence.text.partition(":")[2].strip(" .").lower()
+    return bool(sentence.field_label) and (value in language.YES_VALUES or value in language.NO_VALUES)
+
+
+def _speaks_to(part: SubQuestion, sentence: Sentence) -> bool:
+    """Does a product fact speak to a word of the question that the product's name does not?"""
+    name, fact = TermIndex(sentence.context), TermIndex(sentence.text)
+    return any(fact.covers(t) for t in part.terms if not name.covers(t))
 
 
 def _same_fact(label: str) -> str:
