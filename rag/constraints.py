@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from rag import language
+from rag.filters import Filters
 from rag.models import Product
 from rag.reader.evidence import TermIndex
 
@@ -174,9 +175,11 @@ QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best dec
                             "need get buy recommend suggest looking any pair couple".split())
 
 
-def fits(product: Product, request: str) -> bool:
-    """Does the product meet everything the shopper said beyond the search filters?"""
-    wanted = [name for name, pattern in language.AUDIENCE_WORDS.items() if pattern.search(request)]
+def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
+    """Does the product meet everything the shopper said beyond the search filters? ``wants`` may name the
+    audience and activity (remembered from earlier in the conversation); else they are read from ``request``."""
+    wants = wants or Filters()
+    wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
     ages = product_measures(product).get("age")
     if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
@@ -187,7 +190,8 @@ def fits(product: Product, request: str) -> bool:
         return False
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
-    if any(not re.search(pattern, said) for pattern in language.activities(request)):
+    activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)
+    if any(not re.search(pattern, said) for pattern in activities):
         return False
     ruled_out = unwanted(request)
     if any(re.search(rf"\b{re.escape(word)}", product.title.lower()) for word in ruled_out):

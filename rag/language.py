@@ -602,3 +602,50 @@ def activities(request: str) -> list[str]:
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
 AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
 AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
+
+# Clothing and shoe sizes as shoppers say them: words -> the size as catalogs write it.
+SIZE_WORDS: dict[str, str] = {
+    "extra small": "XS", "x-small": "XS", "small": "S", "medium": "M", "large": "L", "extra large": "XL",
+    "x-large": "XL", "xx-large": "XXL", "小码": "S", "中码": "M", "大码": "L", "加大码": "XL",
+}
+# A size word counts as a size only where a size is being stated: "she wears a medium", "men's medium jacket",
+# ", medium" at the end; "a small tent" is no size.
+SIZE_BEFORE = re.compile(r"(?:\bsize|\bwears?(?: an?| size)?|\b(?:she|he|i|they)(?:'s| is|'m| am|'re| are) (?:an?|size)"
+                         r"|\b(?:women|men|kid)'?s?'?|\bin (?:an? )?|\bfits? (?:an?)?|[,;(]|^)\s*$", re.I)
+SIZE_AFTER = re.compile(r"^\s*(?:[,.;!?)—–-]|$|(?:and|in|please|pls|plz|if|or)\b|(?:jacket|top|shirt|tee|hoodie|vest|"
+                        r"pants|trousers|shorts|layer|base layer|coat|parka|shell)s?\b)", re.I)
+# Words that make an amount of money the shopper's own budget.
+BUDGET_CUES = re.compile(r"\bbudget\b|\bspend\b|\bafford\b|\bmy (?:limit|max)\b|预算|最多花|不想花", re.I)
+# A shopper taking back a stated preference: "any colour is fine", "budget doesn't matter", "颜色不限".
+_ANY = r"(?:any|whatever|whichever|no particular|no specific|doesn'?t matter|does not matter|don'?t care|not fussed)"
+CLEARS: dict[str, re.Pattern] = {
+    "color": re.compile(rf"\b{_ANY}\s+colou?rs?\b|\bcolou?rs? (?:is|are)? ?(?:fine|ok|okay|doesn'?t matter|does not matter)"
+                        r"|\bcolou?r doesn'?t matter\b|颜色不限|不限颜色|颜色都(?:行|可以)|什么颜色都(?:行|可以)|颜色无所谓", re.I),
+    "size": re.compile(rf"\b{_ANY}\s+sizes?\b|\bsize doesn'?t matter\b|尺码不限|不限尺码|尺码都(?:行|可以)|什么尺码都(?:行|可以)", re.I),
+    "price": re.compile(rf"\b{_ANY}\s+(?:price|budget)\b|\bno budget\b|\b(?:price|budget|cost) doesn'?t matter\b"
+                        r"|\bmoney is no object\b|预算不限|不限预算|价格不限|不限价格|多少钱都(?:行|可以)", re.I),
+    "audience": re.compile(r"\bfor (?:anyone|anybody|everyone)\b|\b(?:unisex|any gender)\b|男女(?:都可以|不限|通用)|不限男女", re.I),
+    "activity": re.compile(r"\bany activity\b|\bfor (?:everyday|general) use\b|用途不限|日常用", re.I),
+}
+
+
+def cleared_slots(text: str) -> list[str]:
+    """Which stated preferences a message takes back ("any colour is fine" -> ["color"])."""
+    return [slot for slot, pattern in CLEARS.items() if pattern.search(text)]
+
+
+def audiences(text: str) -> list[str]:
+    """Who the shopper says a product is for: kids, women, men."""
+    return [name for name, pattern in AUDIENCE_WORDS.items() if pattern.search(text)]
+
+
+def activity_names(text: str) -> list[str]:
+    """The activities (keys of ACTIVITIES) a request names."""
+    return [name for name, (said, _) in ACTIVITIES.items() if re.search(said, text, re.I)]
+
+# Words of a shopper who is upset with the store or the assistant: they are offered a person.
+COMPLAINT_CUES = re.compile(
+    r"\b(?:(?:make|file|lodge) a complaint|i (?:want to|wish to|would like to) complain|ridiculous|unacceptable|terrible|"
+    r"awful|horrible|pathetic|worst|fed up|frustrat(?:ed|ing)|furious|angry|so annoyed|very disappointed|"
+    r"really disappointed|waste of (?:my )?time|rip-?off|you people|this is a joke)\b"
+    r"|投诉|太差|很差|差劲|太失望|很失望|生气|气死|不满意|垃圾|破店|坑人|受够了|废话|什么态度", re.I)

@@ -61,10 +61,12 @@ class Conversation:
         session_id, new_token = session
         message = mask_pii(request.message.strip())  # personal data is never needed to answer, so never kept
         history = await run_in_threadpool(self.sessions.history, session_id)
+        after_refusal = bool(history) and await run_in_threadpool(self._last_refused, session_id)
         assistant = self.serving.assistant
         try:
             answer = await asyncio.wait_for(
-                run_in_threadpool(assistant.answer, message, request.filters, request.product_sku, history),
+                run_in_threadpool(assistant.answer, message, request.filters, request.product_sku, history,
+                                  after_refusal),
                 timeout=self.settings.answer_timeout_seconds,
             )
         except asyncio.TimeoutError:
@@ -78,6 +80,11 @@ class Conversation:
             ticket = self.handoffs.receipt(opened)
         return ChatResponse(**answer.model_dump(), session_id=session_id, session_token=new_token,
                             answer_id=answer_id, handoff_ticket=ticket)
+
+    def _last_refused(self, session_id: str) -> bool:
+        """Was the session's previous answer a refusal? A second one in a row offers the shopper a person."""
+        turns = self.sessions.transcript(session_id)
+        return bool(turns) and turns[-1]["refused"]
 
 
 def conversation(
