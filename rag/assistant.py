@@ -194,6 +194,10 @@ class Assistant:
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
+        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word).
+        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w))]
+        if chinese and len(generic) == len(chinese) and not coined and not in_a_row:
+            return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
             return found[0], False

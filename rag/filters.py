@@ -63,26 +63,41 @@ CATEGORY_WORD_PRODUCTS = 2  # ...and at least this many products have it
 def category_words(products: list[tuple[str, str]]) -> dict[str, str]:
     """Words of the store's product names that point to one category, from (title, category) pairs: "Summit
     Parka" and "Ember Down Jacket" under Jackets make "parka" and "jacket" category words. The Chinese words
-    for such a word (language.synonyms) point to the same category ("冲锋衣", "外套")."""
+    for what a product is (the last one or two words of its name, or its category's name) point there too
+    ("冲锋衣", "外套", "睡袋", "配件")."""
     found: dict[str, Counter] = defaultdict(Counter)
+    heads: dict[str, Counter] = defaultdict(Counter)
     for title, category in products:
         if not category:
             continue
-        words = {_singular(w) for w in re.findall(r"[a-z][a-z\-]{2,}", title.lower())} - language.STOPWORDS
+        english = re.findall(r"[a-z][a-z\-]{2,}", title.lower())
+        words = {_singular(w) for w in english} - language.STOPWORDS
         words -= {w for w in words if any(p.search(w) for p in language.AUDIENCE_WORDS.values())}
         for word in words:
             found[word][category] += 1
+        named = [w for w in english if not any(p.search(w) for p in language.AUDIENCE_WORDS.values())]
+        for head in {*named[-1:], " ".join(named[-2:])}:
+            heads[head][category] += 1
+        for name in {category.lower(), _singular(category.lower())}:
+            heads[name][category] += CATEGORY_WORD_PRODUCTS  # its own name always points to it
     words: dict[str, str] = {}
     for word, counts in found.items():
         category, count = counts.most_common(1)[0]
         if count >= CATEGORY_WORD_PRODUCTS and count >= CATEGORY_WORD_SHARE * sum(counts.values()):
             words[word] = category
-    chinese: dict[str, set[str]] = defaultdict(set)
-    for word, category in words.items():
-        for other in language.synonyms(word):
+    chinese: dict[str, Counter] = defaultdict(Counter)
+    for head, counts in heads.items():
+        said = language.synonyms(head) | language.synonyms(head + "s")
+        if head not in {c.lower() for c in counts} and not said & set(language.PRODUCT_KINDS):
+            continue  # "warmer" (a hand warmer) is a word for warmth, not for a kind of product
+        for other in said:
             if language.has_cjk(other):
-                chinese[other].add(category)
-    return {**words, **{word: next(iter(found)) for word, found in chinese.items() if len(found) == 1}}
+                chinese[other] += counts
+    for word, counts in chinese.items():
+        category, count = counts.most_common(1)[0]
+        if count >= CATEGORY_WORD_SHARE * sum(counts.values()):
+            words.setdefault(word, category)
+    return words
 
 
 COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for alias in aliases
@@ -113,7 +128,7 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|abo
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
-_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
+_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
@@ -164,6 +179,7 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
 
 def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
     """Price, stock, size and colour as ``text`` states them, whether or not it is a product search."""
+    text = language.money_in_words(text)
     lowered = text.lower()
     found: dict = {}
     if match := _BETWEEN.search(text):

@@ -241,6 +241,10 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "run|running|runner|runners|跑步|跑鞋",
     "backpack|backpacks|pack|daypack|背包|双肩包",
     "tent|tents|帐篷",
+    "pants|trousers|裤|裤子|长裤",
+    "top|tops|crew|shirt|shirts|tee|t-shirt|hoodie|上衣|t恤",
+    "sun hoodie|sun shirt|防晒衣|防晒服",
+    "accessory|accessories|配件|小配件|周边",
     "headlamp|headlamps|头灯",
     "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯",
     "sleeping bag|sleeping bags|睡袋",
@@ -520,7 +524,7 @@ def specificity(word: str) -> float:
 # Who a product is for, as shoppers say it.
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
-                       r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
+                       r"|nephew|niece|grandson|granddaughter|grandkids?|\d{1,2}[- ]?(?:years?|yrs?)[- ]?old)\b"
                        r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
@@ -557,7 +561,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子")
+                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -600,8 +604,10 @@ def numbers_in_words(text: str) -> str:
 def activities(request: str) -> list[str]:
     """Patterns a product's own text must match for each activity the request names."""
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
-AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
-AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
+AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
+                      r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
+AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|(?:不超过|不到|低于|少于|最多)\s*$"
+                     r"|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
 
 # Clothing and shoe sizes as shoppers say them: words -> the size as catalogs write it.
 SIZE_WORDS: dict[str, str] = {
@@ -649,3 +655,16 @@ COMPLAINT_CUES = re.compile(
     r"awful|horrible|pathetic|worst|fed up|frustrat(?:ed|ing)|furious|angry|so annoyed|very disappointed|"
     r"really disappointed|waste of (?:my )?time|rip-?off|you people|this is a joke)\b"
     r"|投诉|太差|很差|差劲|太失望|很失望|生气|气死|不满意|垃圾|破店|坑人|受够了|废话|什么态度", re.I)
+
+# Chinese words for a feature a product must have, and the English word its description uses.
+FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible"}
+_MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def money_in_words(text: str) -> str:
+    """"under a hundred bucks" -> "under 100 bucks", "fifty dollars" -> "50 dollars"."""
+    text = re.sub(r"\b(a|one|two|three|four|five)\s+hundred\b", lambda m: str(_MONEY_NUMBERS[m.group(1).lower()] * 100),
+                  text, flags=re.I)
+    return re.sub(rf"\b({'|'.join(_MONEY_TENS)})(?=\s+(?:bucks|dollars|euros|pounds)\b)",
+                  lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)
