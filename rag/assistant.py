@@ -10,11 +10,13 @@ from rag.compose import ExtractiveComposer
 from rag.constraints import measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
-from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
+from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
-from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
+from rag.language import (
+    RECOMMEND_CUES, SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds,
+)
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Chunk, PartReport, Passage, ProductCard
@@ -96,6 +98,10 @@ class Assistant:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
                           intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
+        if resolution.rewritten and resolution.product_sku is None and parse_filters(question, self.vocabulary).category:
+            # "Any hiking boots?" after a jacket search is a new search: the earlier topic's words stay out,
+            # the shopper's stated preferences carry over instead.
+            resolution = Resolution(question)
         preferences = remembered([turn.question for turn in history or []], self.vocabulary)
         answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku, preferences)
         if resolution.rewritten:
@@ -196,7 +202,9 @@ class Assistant:
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
         # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word).
         generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w))]
-        if chinese and len(generic) == len(chinese) and not coined and not in_a_row:
+        named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
+            not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
+        if chinese and len(generic) == len(chinese) and not named_in_latin:
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):

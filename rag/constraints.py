@@ -205,16 +205,20 @@ def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
     either = any if len(wanted_kinds) > 1 and _ALTERNATIVES.search(request) else all
     if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
         return False  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
-    # What the product is said to be or have: a rating's name ("waterproof rating") says nothing of warmth.
+    # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
+    # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.
     stated = " ".join(value if value.strip().lower() not in language.YES_VALUES else name.replace("_", " ")
                       for name, value in product.attributes.items())
-    described = TermIndex(f"{product.title} {product.description} {stated}".lower())
+    text = f"{product.title} {product.description} {stated}".lower()
+    described = TermIndex(text)
+    names = TermIndex(" ".join(name.replace("_", " ") for name, value in product.attributes.items()
+                               if value.strip().lower() not in language.NO_VALUES))
     for word in features(request) + qualifiers(request):
         if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
             if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
                 return False
-        elif not described.covers(word):
-            return False  # "with a rain cover", "in a wide fit", "an insulated jacket"
+        elif not (described.covers(word) or names.match(word) >= 1.0 or re.search(rf"(?<![a-z]){re.escape(word)}", text)):
+            return False  # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"
     measures = product_measures(product)
     for bound in measure_bounds(request):
         found = measures.get(bound.measure)

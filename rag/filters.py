@@ -103,19 +103,6 @@ def category_words(products: list[tuple[str, str]]) -> dict[str, str]:
 COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for alias in aliases
                if language.has_cjk(alias) and len(alias) > 1}
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
-# Words that make a message a request for products, not a question about one.
-RECOMMEND_CUES = re.compile(
-    r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
-    r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
-    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
-    re.IGNORECASE,
-)
-SHOPPING_CUES = re.compile(
-    r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
-    r"|推荐|有没有|想要|想买|哪款|哪个",
-    re.IGNORECASE,
-)
-
 # An amount of money: a currency sign or word, or a bare number no unit of measure follows
 # ("under 40", but not "at least 400 lumens" or "within 30 days").
 _CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美元|加元|刀)"
@@ -168,7 +155,7 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
         product["brand"] = brand
     attributes = {name: value for word, (name, value) in ATTRIBUTE_WORDS.items() if word in lowered}
     constraints = stated_constraints(text, vocabulary)
-    asks = bool(SHOPPING_CUES.search(text))
+    asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
     if not ((product and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
         return Filters()

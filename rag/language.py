@@ -561,7 +561,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣")
+                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -616,9 +616,9 @@ SIZE_WORDS: dict[str, str] = {
 }
 # A size word counts as a size only where a size is being stated: "she wears a medium", "men's medium jacket",
 # ", medium" at the end; "a small tent" is no size.
-SIZE_BEFORE = re.compile(r"(?:\bsize|\bwears?(?: an?| size)?|\b(?:she|he|i|they)(?:'s| is|'m| am|'re| are) (?:an?|size)"
+SIZE_BEFORE = re.compile(r"(?:\bsize|\bwears?(?: an?| size)?|\b(?:she|he|i|they)(?:'s| is|'m| am|'re| are)(?: (?:actually|now|usually|normally|really))? (?:an?|size)"
                          r"|\b(?:women|men|kid)'?s?'?|\bin (?:an? )?|\bfits? (?:an?)?|[,;(]|^)\s*$", re.I)
-SIZE_AFTER = re.compile(r"^\s*(?:[,.;!?)—–-]|$|(?:and|in|please|pls|plz|if|or)\b|(?:jacket|top|shirt|tee|hoodie|vest|"
+SIZE_AFTER = re.compile(r"^\s*(?:[,.;!?)—–-]|$|(?:and|in|now|these days|please|pls|plz|if|or)\b|(?:jacket|top|shirt|tee|hoodie|vest|"
                         r"pants|trousers|shorts|layer|base layer|coat|parka|shell)s?\b)", re.I)
 # Words that make an amount of money the shopper's own budget.
 BUDGET_CUES = re.compile(r"\bbudget\b|\bspend\b|\bafford\b|\bmy (?:limit|max)\b|预算|最多花|不想花", re.I)
@@ -668,3 +668,16 @@ def money_in_words(text: str) -> str:
                   text, flags=re.I)
     return re.sub(rf"\b({'|'.join(_MONEY_TENS)})(?=\s+(?:bucks|dollars|euros|pounds)\b)",
                   lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)
+
+# Words that make a message a request for products, not a question about one.
+RECOMMEND_CUES = re.compile(
+    r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
+    r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
+    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
+    re.IGNORECASE,
+)
+SHOPPING_CUES = re.compile(
+    r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
+    r"|推荐|有没有|想要|想买|哪款|哪个",
+    re.IGNORECASE,
+)

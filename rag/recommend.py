@@ -33,7 +33,8 @@ def reason_for(product: Product, question: str, filters: Filters, today: date | 
     words = {w for w in content_words(question) if len(w) > 2}
     facts = [_fact_sentence(name, value) for name, value in product.attributes.items() if _matches(words, f"{name} {value}")]
     if not facts and product.description:
-        facts.append(product.description.split(". ")[0].rstrip(".") + ".")
+        first = product.description.split(". ")[0].rstrip(".")
+        facts.append(first if first.endswith(("。", "！", "？")) else f"{first}.")
     if filters.audience and audience(product) == filters.audience:
         facts.append(f"It is made for {filters.audience}.")
     if filters.activity and filters.activity not in " ".join(facts).lower():

@@ -29,7 +29,7 @@ def check_cards(body: dict, size: str | None, max_price: float | None, audience:
         if max_price is not None:
             assert product["price"] <= max_price, (card["sku"], product["price"])
         assert audience_of(product) in (audience, "everyone"), (card["sku"], audience_of(product))
-        assert card["reason"].endswith(".") and card["reason"][0].isupper()  # whole sentences
+        assert card["reason"].endswith((".", "。")) and not card["reason"][0].islower()  # whole sentences
 
 
 CONVERSATIONS = {
@@ -91,7 +91,7 @@ def test_no_memory_across_sessions(client):
 
 
 @pytest.mark.parametrize("message, language", [("This is ridiculous, your service is terrible.", "en"),
-                                               ("我要投诉，你们的服务太差了", "zh")])
+                                               ("你们的服务太差了，回答全是废话", "zh")])
 def test_a_complaint_is_offered_a_person(client, sample_settings, message, language):
     body = ask(client, message, {})
     assert body["intent"] == "complaint" and body["upset"] and body["handoff"]
