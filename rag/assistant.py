@@ -24,7 +24,7 @@ from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, re
 from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
-from rag.recommend import product_cards
+from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
@@ -48,6 +48,14 @@ MAX_SECTIONS = 12  # ...up to this many sections each
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
+# Said, in a refusal, when products were found but none meets one of the shopper's constraints (UNMET_KINDS).
+NO_PRODUCT_MEETS = {"en": "We have no product that also meets {}.", "zh": "我们没有同时满足{}的商品。"}
+NO_PRODUCT_MEETS_WHAT = {
+    "en": {"audience": "who it is for", "activity": "the activity you named", "kind": "the kind of product you asked for",
+           "feature": "the feature you asked for", "measure": "the measure you gave"},
+    "zh": {"audience": "适用人群", "activity": "您提到的用途", "kind": "您要的商品类型", "feature": "您要求的功能",
+           "measure": "您给出的规格"},
+}
 # What an upset shopper is told when no setting says otherwise (rag/settings.py upset_offer_messages).
 UPSET_OFFERS = {"en": "Would you like to talk to a person from our support team?", "zh": "需要为您转接人工客服吗？"}
 # Said before the cards when a preference from earlier in the conversation could not be met this time.
@@ -289,8 +297,13 @@ class Assistant:
         """A shopping request: product cards, each with the product's own facts as its reason; ``unmet`` names
         the remembered preferences no product of this request meets."""
         cards = product_cards(passages, question, applied)
-        if not cards:
-            return self._refuse(language, passages, "no product fits the request", applied_dump)
+        if not cards:  # the reply says which of the shopper's constraints no product meets
+            missed = unmet_constraint(passages, question, applied)
+            refusal = self._refuse(language, passages, f"no product fits the request ({missed or 'nothing found'})",
+                                   applied_dump)
+            if missed:
+                refusal.text = f"{NO_PRODUCT_MEETS[language].format(NO_PRODUCT_MEETS_WHAT[language][missed])} {refusal.text}"
+            return refusal
         lead = SHOPPING_LEAD[language]
         if unmet:
             said = (", " if language == "en" else "、").join(describe(slot, value, language) for slot, value in unmet)

@@ -179,32 +179,42 @@ QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best dec
 _ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie or shirt": either kind will do
 
 
+# What a product may fail to meet, in the order checked: who it is for, the activity, the kind of product,
+# a feature or qualifier ("with a rain cover", "4-season"), a measure ("at least 400 lumens").
+UNMET_KINDS = ("audience", "activity", "kind", "feature", "measure")
+
+
 def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
     """Does the product meet everything the shopper said beyond the search filters? ``wants`` may name the
     audience and activity (remembered from earlier in the conversation); else they are read from ``request``."""
+    return unmet(product, request, wants) is None
+
+
+def unmet(product: Product, request: str, wants: Filters | None = None) -> str | None:
+    """The first kind of constraint (one of UNMET_KINDS) the product does not meet, or None when it meets all."""
     wants = wants or Filters()
     wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
     ages = product_measures(product).get("age")
     if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
-        return False
+        return "audience"
     if "kids" not in wanted and mine == "kids":
-        return False  # children's products only when asked for
+        return "audience"  # children's products only when asked for
     if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
-        return False
+        return "audience"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
     activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)
     if any(not re.search(pattern, said) for pattern in activities):
-        return False
+        return "activity"
     ruled_out = unwanted(request)
     if any(re.search(rf"\b{re.escape(word)}", product.title.lower()) for word in ruled_out):
-        return False  # "a real tent, not a tarp"
+        return "kind"  # "a real tent, not a tarp"
     kind = f"{product.title} {product.description} {product.attributes.get('use', '')}".lower()
     wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
     either = any if len(wanted_kinds) > 1 and _ALTERNATIVES.search(request) else all
     if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
-        return False  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
+        return "kind"  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
     # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
     # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.
     stated = " ".join(value if value.strip().lower() not in language.YES_VALUES else name.replace("_", " ")
@@ -216,17 +226,17 @@ def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
     for word in features(request) + qualifiers(request):
         if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
             if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
-                return False
+                return "feature"
         elif not (described.covers(word) or names.match(word) >= 1.0 or re.search(rf"(?<![a-z]){re.escape(word)}", text)):
-            return False  # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"
+            return "feature"  # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"
     measures = product_measures(product)
     for bound in measure_bounds(request):
         found = measures.get(bound.measure)
         if found is None:
             if bound.stated:
-                return False
+                return "measure"
             continue
         low, high = found
         if (bound.low is not None and high < bound.low) or (bound.high is not None and low > bound.high):
-            return False
-    return True
+            return "measure"
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rag import language
-from rag.constraints import audience, fits
+from rag.constraints import UNMET_KINDS, audience, fits, unmet
 from rag.filters import Filters
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
@@ -77,3 +77,11 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         if len(cards) == limit:
             break
     return cards
+
+
+def unmet_constraint(passages: list[Passage], question: str, filters: Filters) -> str | None:
+    """When no product fits: the kind of constraint (UNMET_KINDS) the closest product misses, the one that
+    meets the most of the others; None when no product passage was found at all."""
+    missed = [unmet(Product.model_validate(p.chunk.metadata), question, filters) for p in passages if p.chunk.kind == "product"]
+    missed = [kind for kind in missed if kind is not None]
+    return max(missed, key=UNMET_KINDS.index) if missed else None

@@ -105,3 +105,9 @@ def test_a_second_refusal_in_a_row_offers_a_person(client, sample_settings):
     assert first["refused"] and not first["upset"]
     second = ask(client, "What about canoes then?", session)
     assert second["refused"] and second["upset"] and second["text"] == sample_settings.upset_offer_messages["en"]
+
+
+def test_a_request_no_product_meets_says_which_constraint(client):
+    body = ask(client, "recommend a headlamp with at least 5000 lumens", {})
+    assert body["refused"] and not body["products"]
+    assert body["text"].startswith("We have no product that also meets the measure you gave.")
