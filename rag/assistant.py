@@ -135,6 +135,8 @@ class Assistant:
         named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
         # "a red daypack under $100" is a search even when a product's name shares two of its words.
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
+        # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
+        shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
         named = None if shopping else named
         unmet: list[tuple[str, object]] = []
         if shopping:  # what the shopper said earlier in the conversation still holds, unless this request says otherwise
@@ -189,7 +191,7 @@ class Assistant:
     @staticmethod
     def _searches(question: str, found: Filters) -> bool:
         """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
-        stated = found.model_dump(exclude_none=True, exclude_defaults=True)
+        stated = found.model_dump(exclude_none=True, exclude_defaults=True, exclude={"audience", "activity"})
         return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
@@ -208,11 +210,14 @@ class Assistant:
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
-        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word).
+        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
+        # two constraints ("L码，100美元以内") the message is a search.
         generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w))]
         named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
             not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
-        if chinese and len(generic) == len(chinese) and not named_in_latin:
+        stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
+        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2
+        if chinese and len(generic) == len(chinese) and not named_in_latin and searching:
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):

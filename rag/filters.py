@@ -63,8 +63,8 @@ CATEGORY_WORD_PRODUCTS = 2  # ...and at least this many products have it
 def category_words(products: list[tuple[str, str]]) -> dict[str, str]:
     """Words of the store's product names that point to one category, from (title, category) pairs: "Summit
     Parka" and "Ember Down Jacket" under Jackets make "parka" and "jacket" category words. The Chinese words
-    for what a product is (the last one or two words of its name, or its category's name) point there too
-    ("冲锋衣", "外套", "睡袋", "配件")."""
+    for what a product is (the last one or two words of its name) point there too ("冲锋衣", "外套", "睡袋"), and
+    so does every word for a category's name ("shoes", "鞋" for Footwear; "配件" for Accessories)."""
     found: dict[str, Counter] = defaultdict(Counter)
     heads: dict[str, Counter] = defaultdict(Counter)
     for title, category in products:
@@ -90,8 +90,8 @@ def category_words(products: list[tuple[str, str]]) -> dict[str, str]:
         said = language.synonyms(head) | language.synonyms(head + "s")
         if head not in {c.lower() for c in counts} and not said & set(language.PRODUCT_KINDS):
             continue  # "warmer" (a hand warmer) is a word for warmth, not for a kind of product
-        for other in said:
-            if language.has_cjk(other):
+        for other in said:  # every word for a category's name ("shoes" for Footwear); Chinese words for a kind
+            if language.has_cjk(other) or head in {c.lower() for c in counts}:
                 chinese[other] += counts
     for word, counts in chinese.items():
         category, count = counts.most_common(1)[0]

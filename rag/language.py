@@ -524,7 +524,9 @@ def specificity(word: str) -> float:
 # Who a product is for, as shoppers say it.
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
-                       r"|nephew|niece|grandson|granddaughter|grandkids?|\d{1,2}[- ]?(?:years?|yrs?)[- ]?old)\b"
+                       r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
+                       # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
+                       r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on)\b)[a-z])"
                        r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
