@@ -11,18 +11,26 @@ from rag.constraints import measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
-from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
+from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
-from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
+from rag.language import (
+    RECOMMEND_CUES,
+    SUPERLATIVE,
+    asks_for_product_fact,
+    detect_language,
+    has_cjk,
+    product_kinds,
+)
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
 from rag.models import Answer, Chunk, FaqMatchReport, PartReport, Passage, ProductCard
+from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, remembered
 from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
-from rag.recommend import product_cards
+from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
 from rag.store import IndexStore
@@ -46,6 +54,19 @@ MAX_SECTIONS = 12  # ...up to this many sections each
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
+# Said, in a refusal, when products were found but none meets one of the shopper's constraints (UNMET_KINDS).
+NO_PRODUCT_MEETS = {"en": "We have no product that also meets {}.", "zh": "我们没有同时满足{}的商品。"}
+NO_PRODUCT_MEETS_WHAT = {
+    "en": {"audience": "who it is for", "activity": "the activity you named", "kind": "the kind of product you asked for",
+           "feature": "the feature you asked for", "measure": "the measure you gave"},
+    "zh": {"audience": "适用人群", "activity": "您提到的用途", "kind": "您要的商品类型", "feature": "您要求的功能",
+           "measure": "您给出的规格"},
+}
+# What an upset shopper is told when no setting says otherwise (rag/settings.py upset_offer_messages).
+UPSET_OFFERS = {"en": "Would you like to talk to a person from our support team?", "zh": "需要为您转接人工客服吗？"}
+# Said before the cards when a preference from earlier in the conversation could not be met this time.
+UNMET_PREFERENCES = {"en": "No product for this request meets your earlier preference ({unmet}), so it is left out here.",
+                     "zh": "此次需求没有商品符合您之前提到的偏好（{unmet}），因此这次未按该偏好筛选。"}
 
 REFUSALS = {
     "en": (
@@ -64,9 +85,11 @@ class Assistant:
         generator: Generator | None = None, top_k: int = 5, resolver: FollowUpResolver | None = None,
         find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
         sections_of: Callable[[str], list[Chunk]] | None = None, faq: FaqMatcher | None = None,
+        upset_offers: dict[str, str] | None = None,
     ):
         self.router = router
         self.faq = faq
+        self.upset_offers = upset_offers or UPSET_OFFERS
         self.retriever = retriever
         self.reader = reader
         self.composer = ExtractiveComposer()
@@ -80,19 +103,29 @@ class Assistant:
 
     def answer(
         self, question: str, filters: Filters | None = None, product_sku: str | None = None,
-        history: list[Turn] | None = None,
+        history: list[Turn] | None = None, after_refusal: bool = False,
     ) -> Answer:
         """Answer ``question``; ``filters`` are the caller's, merged with any found in the text;
-        ``history`` is the conversation so far, used to resolve follow-ups."""
+        ``history`` is the conversation so far, used to resolve follow-ups and remember stated preferences;
+        ``after_refusal`` says the previous answer was a refusal (a second one in a row offers a person)."""
         language = detect_language(question)
         intent = self.router.route(question) if self.router else None
         if intent and intent.hands_off:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
                           intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
-        answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku)
+        if resolution.rewritten and resolution.product_sku is None and parse_filters(question, self.vocabulary).category:
+            # "Any hiking boots?" after a jacket search is a new search: the earlier topic's words stay out,
+            # the shopper's stated preferences carry over instead.
+            resolution = Resolution(question)
+        preferences = remembered([turn.question for turn in history or []], self.vocabulary)
+        answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku, preferences)
         if resolution.rewritten:
             answer.rewritten_query = resolution.question
+        if intent is not None:
+            answer.intent = intent.intent
+        if (intent is not None and intent.upset) or (after_refusal and answer.refused):
+            self._offer_person(answer, language)
         return answer
 
     def replay(self, questions: list[str]) -> list[Turn]:
@@ -103,24 +136,37 @@ class Assistant:
             turns.append(Turn.after(question, self.answer(question, history=turns)))
         return turns
 
-    def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None) -> Answer:
+    def _offer_person(self, answer: Answer, language: str) -> None:
+        """An upset shopper is offered a person: after the answer, or instead of a refusal's text."""
+        offer = self.upset_offers.get(language) or self.upset_offers["en"]
+        answer.text = offer if answer.refused else f"{answer.text} {offer}".strip()
+        answer.handoff = answer.upset = True
+
+    def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None,
+                preferences: Preferences = Preferences()) -> Answer:
         # A question about one named product is not a product search: read no filters from its text.
         found = Filters() if product_sku else parse_filters(question, self.vocabulary)
         applied = (filters or Filters()).merged(found)
-        applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         started = time.perf_counter()
         named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
         # "a red daypack under $100" is a search even when a product's name shares two of its words.
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
+        # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
+        shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
         named = None if shopping else named
-        passages = self.retriever.retrieve(question, SHOPPING_POOL if shopping else self.top_k,
-                                           None if applied.is_empty() else applied, named)
+        unmet: list[tuple[str, object]] = []
+        if shopping:  # what the shopper said earlier in the conversation still holds, unless this request says otherwise
+            passages, applied, unmet = self._shopping_passages(question, applied, carried(
+                preferences, question, applied, self.vocabulary))
+        else:
+            passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, named)
+        applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         retrieve_ms = (time.perf_counter() - started) * 1000
         if applied_dump is not None and not passages:
             answer = self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
         elif shopping and sides is None and any(p.chunk.kind == "product" for p in passages):
-            answer = self._shop(question, passages, applied, language, applied_dump)
+            answer = self._shop(question, passages, applied, language, applied_dump, unmet)
         else:
             answer = (self._from_faq(question, passages, language) if sides is None and named is None else None) \
                 or self.respond(question, self._with_sections(passages), applied, language, sides)
@@ -147,6 +193,21 @@ class Assistant:
                                     signals=match.signals)
         return answer
 
+    def _shopping_passages(self, question: str, applied: Filters, remembered_filters: Filters
+                           ) -> tuple[list[Passage], Filters, list[tuple[str, object]]]:
+        """Products for a shopping request with the shopper's remembered preferences added. A remembered
+        preference no product of this request meets is let go, one at a time, and named (the reply says so)."""
+        wanted = applied.merged(remembered_filters)
+        remembered_slots = [name for name in PREFERENCE_ORDER if getattr(remembered_filters, name) is not None]
+        unmet: list[tuple[str, object]] = []
+        while True:
+            passages = self.retriever.retrieve(question, SHOPPING_POOL, None if wanted.is_empty() else wanted, None)
+            if not remembered_slots or product_cards(passages, question, wanted):
+                return passages, wanted, unmet
+            slot = remembered_slots.pop(0)
+            unmet.append((slot, getattr(wanted, slot)))
+            wanted = wanted.model_copy(update={slot: None})
+
     def _with_sections(self, passages: list[Passage]) -> list[Passage]:
         """The retrieved passages, then the other sections of the documents they come from: a rule's exception
         ("Items that cannot be returned") often sits in a section the question's words did not retrieve."""
@@ -167,7 +228,7 @@ class Assistant:
     @staticmethod
     def _searches(question: str, found: Filters) -> bool:
         """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
-        stated = found.model_dump(exclude_none=True, exclude_defaults=True)
+        stated = found.model_dump(exclude_none=True, exclude_defaults=True, exclude={"audience", "activity"})
         return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
@@ -186,6 +247,15 @@ class Assistant:
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
+        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
+        # two constraints ("L码，100美元以内") the message is a search.
+        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w))]
+        named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
+            not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
+        stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
+        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2
+        if chinese and len(generic) == len(chinese) and not named_in_latin and searching:
+            return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
             return found[0], False
@@ -265,16 +335,26 @@ class Assistant:
         )
 
     def _shop(self, question: str, passages: list[Passage], applied: Filters, language: str,
-              applied_dump: dict | None) -> Answer:
-        """A shopping request: product cards, each with the product's own facts as its reason."""
+              applied_dump: dict | None, unmet: list[tuple[str, object]] | None = None) -> Answer:
+        """A shopping request: product cards, each with the product's own facts as its reason; ``unmet`` names
+        the remembered preferences no product of this request meets."""
         cards = product_cards(passages, question, applied)
-        if not cards:
-            return self._refuse(language, passages, "no product fits the request", applied_dump)
+        if not cards:  # the reply says which of the shopper's constraints no product meets
+            missed = unmet_constraint(passages, question, applied)
+            refusal = self._refuse(language, passages, f"no product fits the request ({missed or 'nothing found'})",
+                                   applied_dump)
+            if missed:
+                refusal.text = f"{NO_PRODUCT_MEETS[language].format(NO_PRODUCT_MEETS_WHAT[language][missed])} {refusal.text}"
+            return refusal
+        lead = SHOPPING_LEAD[language]
+        if unmet:
+            said = (", " if language == "en" else "、").join(describe(slot, value, language) for slot, value in unmet)
+            lead = f"{UNMET_PREFERENCES[language].format(unmet=said)} {lead}"
         # The text names each product with its price, as its passage states them; the reasons go on the cards.
         lines = [f"{card.title}: {_card_price(card)}. [{i}]" for i, card in enumerate(cards, start=1)]
         shown = [next(p for p in passages if p.chunk.id == card.citation_chunk_id) for card in cards]
         text, citations, report = self.verifier.verify(question, " ".join(lines), shown)
-        return Answer(text=f"{SHOPPING_LEAD[language]} {text}".strip(), citations=citations, language=language,
+        return Answer(text=f"{lead} {text}".strip(), citations=citations, language=language,
                       passages=passages, filters=applied_dump, grounding=report, products=cards)
 
     def _is_shopping(self, question: str, filters: Filters) -> bool:
@@ -363,6 +443,7 @@ def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSe
         resolver=FollowUpResolver(finder.find, asks_for_product_fact),
         find_product=finder.find,
         sections_of=store.sections_of,
+        upset_offers=settings.upset_offer_messages,
         router=IntentRouter(embedders.spaces()[MULTILINGUAL], load_exemplars(DEFAULT_EXEMPLARS))
         if MULTILINGUAL in embedders.spaces() else None,
         faq=build_faq_matcher(settings, store, embedders),

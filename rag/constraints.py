@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 
 from rag import language
+from rag.filters import Filters
 from rag.models import Product
 from rag.reader.evidence import TermIndex
 
 _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|升|毫升|克|公斤|度|流明|小时|人|片")
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
-_R_VALUE = re.compile(r"r-?value\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
+# Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
+_RATING = re.compile(r"(?<![a-z])(r-?value|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
 _RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
 _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
                     re.I)
@@ -32,7 +34,7 @@ _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl
 _AGE = re.compile(r"\b(?:turning|aged?|is)\s+(\d{1,2})\b(?!\s*(?:%|\$|dollars|pieces))|\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b"
                   r"|(\d{1,2})\s*岁", re.I)
 # Attributes whose name is the measure ("players: 2-4", "age: 12+", "pieces: 1000").
-NAMED_MEASURES = {"players": "people", "capacity": "people", "age": "age", "pieces": "pieces"}
+NAMED_MEASURES = {"players": "people", "capacity": "people", "age": "age", "pieces": "pieces", "upf": "upf"}
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,9 @@ def measure_bounds(text: str) -> list[Bound]:
     if bounds:
         return bounds
     found = [(m.start(), m.end(), float(m.group(1)), m.group(2).lower()) for m in _MEASURE.finditer(text)]
-    if (r := _R_VALUE.search(text)):
-        found.append((r.start(), r.end(), float(r.group(1)), "r-value"))
+    ratings = [(r.start(), r.end(), float(r.group(2)), r.group(1).lower().replace("rv", "r-v")) for r in _RATING.finditer(text)]
     exact_people = {int(n) for m in _EXACT_PEOPLE.finditer(text) for n in m.groups() if n}
+    bounds += [Bound(unit, number, None) for _, _, number, unit in ratings]
     for start, end, number, unit in found:
         measure, factor = language.UNITS.get(unit, ("people" if unit.startswith(("player", "人")) else "pieces", 1.0))
         before, after = text[max(0, start - 20):start], text[end:end + 20]
@@ -126,10 +128,12 @@ NOT_FEATURES = frozenset("fit size colour color stock budget hurry small medium 
 
 
 def features(request: str) -> list[str]:
-    """Words a product must have for "with a rain cover" or "in a wide fit" ("rain", "cover", "wide")."""
+    """Words a product must have for "with a rain cover", "in a wide fit" or "有填充棉的" ("rain", "cover", "wide",
+    "insulation")."""
     words = [w for m in _FEATURE.finditer(request) for w in m.group(1).lower().split()]
+    chinese = [english for word, english in language.FEATURE_WORDS_ZH.items() if word in request]
     return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
-            and w not in NOT_FEATURES and w not in language.UNITS]
+            and w not in NOT_FEATURES and w not in language.UNITS] + chinese
 
 
 _NOT_A = re.compile(r"\bnot (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
@@ -163,7 +167,7 @@ def qualifiers(request: str) -> list[str]:
             if (word in language.STOPWORDS or word in language.GENERIC_WORDS or word in NOT_FEATURES
                     or any(p.search(word) for p in language.AUDIENCE_WORDS.values()) or language.colour_names(word)
                     or any(ch.isdigit() for ch in word) or word in language.PRODUCT_KINDS or len(word) < 3
-                    or word in QUALIFIER_STOPS or word.endswith("est")):
+                    or word in QUALIFIER_STOPS or word.endswith("est") or re.search(rf"\d[- ]{word}", lowered)):
                 continue
             found.append(word)
     found += [f"{n}-{w}" for n, w in re.findall(r"\b(\d)[- ](season|layer|burner)s?\b", lowered)]
@@ -171,42 +175,68 @@ def qualifiers(request: str) -> list[str]:
 
 
 QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best decent great real proper some show find want "
-                            "need get buy recommend suggest looking any pair couple".split())
+                            "need get buy recommend suggest looking any pair couple water".split())
+_ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie or shirt": either kind will do
 
 
-def fits(product: Product, request: str) -> bool:
-    """Does the product meet everything the shopper said beyond the search filters?"""
-    wanted = [name for name, pattern in language.AUDIENCE_WORDS.items() if pattern.search(request)]
+# What a product may fail to meet, in the order checked: who it is for, the activity, the kind of product,
+# a feature or qualifier ("with a rain cover", "4-season"), a measure ("at least 400 lumens").
+UNMET_KINDS = ("audience", "activity", "kind", "feature", "measure")
+
+
+def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
+    """Does the product meet everything the shopper said beyond the search filters? ``wants`` may name the
+    audience and activity (remembered from earlier in the conversation); else they are read from ``request``."""
+    return unmet(product, request, wants) is None
+
+
+def unmet(product: Product, request: str, wants: Filters | None = None) -> str | None:
+    """The first kind of constraint (one of UNMET_KINDS) the product does not meet, or None when it meets all."""
+    wants = wants or Filters()
+    wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
     ages = product_measures(product).get("age")
     if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
-        return False
+        return "audience"
     if "kids" not in wanted and mine == "kids":
-        return False  # children's products only when asked for
+        return "audience"  # children's products only when asked for
     if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
-        return False
+        return "audience"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
-    if any(not re.search(pattern, said) for pattern in language.activities(request)):
-        return False
+    activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)
+    if any(not re.search(pattern, said) for pattern in activities):
+        return "activity"
     ruled_out = unwanted(request)
     if any(re.search(rf"\b{re.escape(word)}", product.title.lower()) for word in ruled_out):
-        return False  # "a real tent, not a tarp"
+        return "kind"  # "a real tent, not a tarp"
     kind = f"{product.title} {product.description} {product.attributes.get('use', '')}".lower()
     wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
-    if any(not _is_a(kind, word) for word in wanted_kinds):
-        return False  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
-    described = TermIndex(said)
-    if any(not described.covers(word) for word in features(request) + qualifiers(request)):
-        return False  # "with a rain cover", "in a wide fit", "an insulated jacket", "4-season"
+    either = any if len(wanted_kinds) > 1 and _ALTERNATIVES.search(request) else all
+    if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
+        return "kind"  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
+    # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
+    # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.
+    stated = " ".join(value if value.strip().lower() not in language.YES_VALUES else name.replace("_", " ")
+                      for name, value in product.attributes.items())
+    text = f"{product.title} {product.description} {stated}".lower()
+    described = TermIndex(text)
+    names = TermIndex(" ".join(name.replace("_", " ") for name, value in product.attributes.items()
+                               if value.strip().lower() not in language.NO_VALUES))
+    for word in features(request) + qualifiers(request):
+        if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
+            if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
+                return "feature"
+        elif not (described.covers(word) or names.match(word) >= 1.0 or re.search(rf"(?<![a-z]){re.escape(word)}", text)):
+            return "feature"  # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"
     measures = product_measures(product)
     for bound in measure_bounds(request):
         found = measures.get(bound.measure)
         if found is None:
             if bound.stated:
-                return False
+                return "measure"
             continue
         low, high = found
         if (bound.low is not None and high < bound.low) or (bound.high is not None and low > bound.high):
-            return False
-    return True
+            return "measure"
+    return None

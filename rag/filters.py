@@ -7,7 +7,9 @@ filtered query still returns k products whenever k products match.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +25,9 @@ class Filters(BaseModel):
     size: str | None = None
     color: str | None = None
     attributes: dict[str, str] = Field(default_factory=dict, examples=[{"waterproof": "yes"}])
+    # Checked on every product card (rag/constraints.py), not in the search: who it is for, what it is for.
+    audience: Literal["kids", "women", "men"] | None = None
+    activity: str | None = Field(None, examples=["hiking"], description="one of rag.language.ACTIVITIES")
 
     def is_empty(self) -> bool:
         return not any(v not in (None, {}) for v in self.model_dump().values())
@@ -42,6 +47,8 @@ class Vocabulary:
     brands: tuple[str, ...]
     colors: tuple[str, ...]
     kinds: tuple[str, ...] = ()  # what its products are, from the last word of their names ("binoculars", "tent")
+    # Words of product names that point to one category ("parka" -> "Jackets"), from category_words()
+    category_words: dict[str, str] = field(default_factory=dict)
 
     def names_a_kind(self, text: str) -> bool:
         """Does ``text`` name a kind of product this store sells ("some binoculars", "a tent")?"""
@@ -49,32 +56,53 @@ class Vocabulary:
         return any(kind.rstrip("s") in words for kind in self.kinds)
 
 
-# Words that name a category without being its name, in English and Chinese.
-CATEGORY_WORDS = {
-    "jacket": "Jackets", "coat": "Jackets", "shell": "Jackets", "parka": "Jackets", "冲锋衣": "Jackets", "夹克": "Jackets",
-    "外套": "Jackets", "shoe": "Footwear", "shoes": "Footwear", "boot": "Footwear", "boots": "Footwear",
-    "runner": "Footwear", "sandal": "Footwear", "鞋": "Footwear", "跑鞋": "Footwear", "靴": "Footwear",
-    "backpack": "Backpacks", "pack": "Backpacks", "daypack": "Backpacks", "背包": "Backpacks", "双肩包": "Backpacks",
-    "tent": "Tents & Shelter", "tents": "Tents & Shelter", "帐篷": "Tents & Shelter",
-    "sleeping bag": "Sleeping Gear", "睡袋": "Sleeping Gear", "stove": "Camp Kitchen", "bottle": "Camp Kitchen",
-    "水壶": "Camp Kitchen", "headlamp": "Electronics", "头灯": "Electronics", "watch": "Electronics",
-}
+CATEGORY_WORD_SHARE = 0.75  # a word of product names points to a category when this share of its products is in it
+CATEGORY_WORD_PRODUCTS = 2  # ...and at least this many products have it
+
+
+def category_words(products: list[tuple[str, str]]) -> dict[str, str]:
+    """Words of the store's product names that point to one category, from (title, category) pairs: "Summit
+    Parka" and "Ember Down Jacket" under Jackets make "parka" and "jacket" category words. The Chinese words
+    for what a product is (the last one or two words of its name) point there too ("冲锋衣", "外套", "睡袋"), and
+    so does every word for a category's name ("shoes", "鞋" for Footwear; "配件" for Accessories)."""
+    found: dict[str, Counter] = defaultdict(Counter)
+    heads: dict[str, Counter] = defaultdict(Counter)
+    for title, category in products:
+        if not category:
+            continue
+        english = re.findall(r"[a-z][a-z\-]{2,}", title.lower())
+        words = {_singular(w) for w in english} - language.STOPWORDS
+        words -= {w for w in words if any(p.search(w) for p in language.AUDIENCE_WORDS.values())}
+        for word in words:
+            found[word][category] += 1
+        named = [w for w in english if not any(p.search(w) for p in language.AUDIENCE_WORDS.values())]
+        for head in {*named[-1:], " ".join(named[-2:])}:
+            heads[head][category] += 1
+        for name in {category.lower(), _singular(category.lower())}:
+            heads[name][category] += CATEGORY_WORD_PRODUCTS  # its own name always points to it
+    words: dict[str, str] = {}
+    for word, counts in found.items():
+        category, count = counts.most_common(1)[0]
+        if count >= CATEGORY_WORD_PRODUCTS and count >= CATEGORY_WORD_SHARE * sum(counts.values()):
+            words[word] = category
+    chinese: dict[str, Counter] = defaultdict(Counter)
+    for head, counts in heads.items():
+        said = language.synonyms(head) | language.synonyms(head + "s")
+        if head not in {c.lower() for c in counts} and not said & set(language.PRODUCT_KINDS):
+            continue  # "warmer" (a hand warmer) is a word for warmth, not for a kind of product
+        for other in said:  # every word for a category's name ("shoes" for Footwear); Chinese words for a kind
+            if language.has_cjk(other) or head in {c.lower() for c in counts}:
+                chinese[other] += counts
+    for word, counts in chinese.items():
+        category, count = counts.most_common(1)[0]
+        if count >= CATEGORY_WORD_SHARE * sum(counts.values()):
+            words.setdefault(word, category)
+    return words
+
+
 COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for alias in aliases
                if language.has_cjk(alias) and len(alias) > 1}
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
-# Words that make a message a request for products, not a question about one.
-RECOMMEND_CUES = re.compile(
-    r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
-    r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
-    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
-    re.IGNORECASE,
-)
-SHOPPING_CUES = re.compile(
-    r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
-    r"|推荐|有没有|想要|想买|哪款|哪个",
-    re.IGNORECASE,
-)
-
 # An amount of money: a currency sign or word, or a bare number no unit of measure follows
 # ("under 40", but not "at least 400 lumens" or "within 30 days").
 _CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美元|加元|刀)"
@@ -87,11 +115,15 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|abo
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
-_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?:高于|超过)\s*(\d+(?:\.\d+)?)")
+_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
-_SIZE = re.compile(r"\bsize\s+([a-z0-9/]{1,4})\b|尺码\s*([a-z0-9]{1,4})|\b(\d{1,2}(?:\.5)?)\s*码", re.I)
+# "size 10", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
+_SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
+                   re.I)
+_LETTER_SIZE = re.compile(r"(?<![\w.\-])(XXS|XS|XL|XXL|XXXL)(?![\w\-])")  # capitals only: "xl" may be a word
+_SIZE_WORD = re.compile("|".join(re.escape(w) for w in sorted(language.SIZE_WORDS, key=len, reverse=True)), re.I)
 
 
 def _number(text: str) -> float:
@@ -122,15 +154,20 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     if brand := next((b for b in vocabulary.brands if b and re.search(rf"\b{re.escape(b.lower())}\b", lowered)), None):
         product["brand"] = brand
     attributes = {name: value for word, (name, value) in ATTRIBUTE_WORDS.items() if word in lowered}
-    constraints = _constraints(text, lowered, vocabulary)
-    asks = bool(SHOPPING_CUES.search(text))
+    constraints = stated_constraints(text, vocabulary)
+    asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
     if not ((product and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
         return Filters()
-    return Filters(**product, **constraints, attributes=attributes)
+    audience, activity = language.audiences(text), language.activity_names(text)
+    return Filters(**product, **constraints, attributes=attributes, audience=audience[0] if len(audience) == 1 else None,
+                   activity=activity[0] if len(activity) == 1 else None)
 
 
-def _constraints(text: str, lowered: str, vocabulary: Vocabulary) -> dict:
+def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
+    """Price, stock, size and colour as ``text`` states them, whether or not it is a product search."""
+    text = language.money_in_words(text)
+    lowered = text.lower()
     found: dict = {}
     if match := _BETWEEN.search(text):
         low, high = sorted(_amounts(match)[:2])
@@ -153,22 +190,38 @@ def _constraints(text: str, lowered: str, vocabulary: Vocabulary) -> dict:
             found["min_price"] = _number(match.group(1) or match.group(2))
     if _IN_STOCK.search(text):
         found["in_stock"] = True
-    if match := _SIZE.search(text):
-        found["size"] = next(g for g in match.groups() if g).upper()
+    if size := _size(text):
+        found["size"] = size
     if color := _color(lowered, vocabulary):
         found["color"] = color
     return found
 
 
+def _size(text: str) -> str | None:
+    """The size a message states: "size 10", "L码", "XL", "she wears a medium", "men's small jacket"."""
+    if match := _SIZE.search(text):
+        return next(g for g in match.groups() if g).upper()
+    if match := _LETTER_SIZE.search(text):
+        return match.group(1)
+    for match in _SIZE_WORD.finditer(text):
+        chinese = language.has_cjk(match.group(0))
+        if chinese or (language.SIZE_BEFORE.search(text[:match.start()]) and language.SIZE_AFTER.match(text[match.end():])):
+            return language.SIZE_WORDS[match.group(0).lower()]
+    return None
+
+
 def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
+    """The category a message names: by its name, or by the last word of it that points to one ("waterproof
+    hiking shoes" -> the category of "shoe"; the head of an English or Chinese noun phrase comes last)."""
     known = {c.lower(): c for c in vocabulary.categories}
     for name, category in known.items():
         if re.search(rf"\b{re.escape(_singular(name))}s?\b", lowered):
             return category
-    for word, category in CATEGORY_WORDS.items():
-        if category.lower() in known and (word in lowered if not word.isascii() else re.search(rf"\b{word}s?\b", lowered)):
-            return known[category.lower()]
-    return None
+    named = []
+    for word, category in vocabulary.category_words.items():
+        pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b"
+        named += [(match.end(), category) for match in re.finditer(pattern, lowered) if category.lower() in known]
+    return max(named)[1] if named else None
 
 
 def _color(lowered: str, vocabulary: Vocabulary) -> str | None:

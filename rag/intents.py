@@ -1,5 +1,6 @@
 """Intent routing: is a message a question the store's information can answer, or does a person need
-to see it (the shopper's own order, account or payment; an explicit request for a person)?
+to see it (the shopper's own order, account or payment; an explicit request for a person)? A complaint
+is answered as usual and the shopper is offered a person.
 
 Rules catch the unmistakable (an order number, "talk to a human", 转人工); the rest is decided by the
 nearest exemplars in the multilingual vector space. Exemplars live in a JSON Lines file a store can extend.
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import language
+
 DEFAULT_EXEMPLARS = Path(__file__).parent / "data" / "intents.jsonl"
 HANDOFF_INTENTS = ("own_order", "person")
+UPSET_INTENTS = ("complaint",)  # answered as usual, and offered a person
 NEIGHBOURS = 3
 # "What happens if my order gets lost?" asks how things work; "my order is lost" reports a problem.
 _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|long|much)|what (?:happens|if|do i do|should i do)|can i|could i|if\b|is it|do you|does)"
@@ -45,13 +49,17 @@ _OWN = re.compile(
 
 @dataclass
 class IntentDecision:
-    intent: str  # own_order, person or question
+    intent: str  # own_order, person, complaint or question
     score: float
     reason: str
 
     @property
     def hands_off(self) -> bool:
         return self.intent in HANDOFF_INTENTS
+
+    @property
+    def upset(self) -> bool:
+        return self.intent in UPSET_INTENTS
 
 
 def load_exemplars(path: Path) -> list[tuple[str, str]]:
@@ -86,4 +94,10 @@ class IntentRouter:
         score, question = best.get(handoff, -1.0), best.get("question", -1.0)
         if score >= self.min_similarity and score >= question + self.margin:
             return IntentDecision(handoff, round(score, 3), f"closest to {handoff} examples ({score:.2f} vs {question:.2f})")
+        if language.COMPLAINT_CUES.search(message):
+            return IntentDecision("complaint", 1.0, "the shopper complains")
+        complaint = best.get("complaint", -1.0)
+        if complaint >= self.min_similarity and complaint >= question + self.margin:
+            return IntentDecision("complaint", round(complaint, 3),
+                                  f"closest to complaint examples ({complaint:.2f} vs {question:.2f})")
         return IntentDecision("question", round(question, 3), "a question for the store's information")

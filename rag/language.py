@@ -250,6 +250,10 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "run|running|runner|runners|跑步|跑鞋",
     "backpack|backpacks|pack|daypack|背包|双肩包",
     "tent|tents|帐篷",
+    "pants|trousers|裤|裤子|长裤",
+    "top|tops|crew|shirt|shirts|tee|t-shirt|hoodie|上衣|t恤",
+    "sun hoodie|sun shirt|防晒衣|防晒服",
+    "accessory|accessories|配件|小配件|周边",
     "headlamp|headlamps|头灯",
     "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯",
     "sleeping bag|sleeping bags|睡袋",
@@ -548,6 +552,8 @@ def specificity(word: str) -> float:
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
                        r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
+                       # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
+                       r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on)\b)[a-z])"
                        r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
@@ -584,7 +590,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子")
+                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -649,5 +655,80 @@ def numbers_in_words(text: str) -> str:
 def activities(request: str) -> list[str]:
     """Patterns a product's own text must match for each activity the request names."""
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
-AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
-AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
+AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
+                      r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
+AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|(?:不超过|不到|低于|少于|最多)\s*$"
+                     r"|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
+
+# Clothing and shoe sizes as shoppers say them: words -> the size as catalogs write it.
+SIZE_WORDS: dict[str, str] = {
+    "extra small": "XS", "x-small": "XS", "small": "S", "medium": "M", "large": "L", "extra large": "XL",
+    "x-large": "XL", "xx-large": "XXL", "小码": "S", "中码": "M", "大码": "L", "加大码": "XL",
+}
+# A size word counts as a size only where a size is being stated: "she wears a medium", "men's medium jacket",
+# ", medium" at the end; "a small tent" is no size.
+SIZE_BEFORE = re.compile(r"(?:\bsize|\bwears?(?: an?| size)?|\b(?:she|he|i|they)(?:'s| is|'m| am|'re| are)(?: (?:actually|now|usually|normally|really))? (?:an?|size)"
+                         r"|\b(?:women|men|kid)'?s?'?|\bin (?:an? )?|\bfits? (?:an?)?|[,;(]|^)\s*$", re.I)
+SIZE_AFTER = re.compile(r"^\s*(?:[,.;!?)—–-]|$|(?:and|in|now|these days|please|pls|plz|if|or)\b|(?:jacket|top|shirt|tee|hoodie|vest|"
+                        r"pants|trousers|shorts|layer|base layer|coat|parka|shell)s?\b)", re.I)
+# Words that make an amount of money the shopper's own budget.
+BUDGET_CUES = re.compile(r"\bbudget\b|\bspend\b|\bafford\b|\bmy (?:limit|max)\b|预算|最多花|不想花", re.I)
+# A shopper taking back a stated preference: "any colour is fine", "budget doesn't matter", "颜色不限".
+_ANY = r"(?:any|whatever|whichever|no particular|no specific|doesn'?t matter|does not matter|don'?t care|not fussed)"
+CLEARS: dict[str, re.Pattern] = {
+    "color": re.compile(rf"\b{_ANY}\s+colou?rs?\b|\bcolou?rs? (?:is|are)? ?(?:fine|ok|okay|doesn'?t matter|does not matter)"
+                        r"|\bcolou?r doesn'?t matter\b|颜色不限|不限颜色|颜色都(?:行|可以)|什么颜色都(?:行|可以)|颜色无所谓", re.I),
+    "size": re.compile(rf"\b{_ANY}\s+sizes?\b|\bsize doesn'?t matter\b|尺码不限|不限尺码|尺码都(?:行|可以)|什么尺码都(?:行|可以)", re.I),
+    "price": re.compile(rf"\b{_ANY}\s+(?:price|budget)\b|\bno budget\b|\b(?:price|budget|cost) doesn'?t matter\b"
+                        r"|\bmoney is no object\b|预算不限|不限预算|价格不限|不限价格|多少钱都(?:行|可以)", re.I),
+    "audience": re.compile(r"\bfor (?:anyone|anybody|everyone)\b|\b(?:unisex|any gender)\b|男女(?:都可以|不限|通用)|不限男女", re.I),
+    "activity": re.compile(r"\bany activity\b|\bfor (?:everyday|general) use\b|用途不限|日常用", re.I),
+}
+
+
+def cleared_slots(text: str) -> list[str]:
+    """Which stated preferences a message takes back ("any colour is fine" -> ["color"])."""
+    return [slot for slot, pattern in CLEARS.items() if pattern.search(text)]
+
+
+def audiences(text: str) -> list[str]:
+    """Who the shopper says a product is for: kids, women, men."""
+    return [name for name, pattern in AUDIENCE_WORDS.items() if pattern.search(text)]
+
+
+def activity_names(text: str) -> list[str]:
+    """The activities (keys of ACTIVITIES) a request names."""
+    return [name for name, (said, _) in ACTIVITIES.items() if re.search(said, text, re.I)]
+
+# Words of a shopper who is upset with the store or the assistant: they are offered a person.
+COMPLAINT_CUES = re.compile(
+    r"\b(?:(?:make|file|lodge) a complaint|i (?:want to|wish to|would like to) complain|ridiculous|unacceptable|terrible|"
+    r"awful|horrible|pathetic|worst|fed up|frustrat(?:ed|ing)|furious|angry|so annoyed|very disappointed|"
+    r"really disappointed|waste of (?:my )?time|rip-?off|you people|this is a joke)\b"
+    r"|投诉|太差|很差|差劲|太失望|很失望|生气|气死|不满意|垃圾|破店|坑人|受够了|废话|什么态度", re.I)
+
+# Chinese words for a feature a product must have, and the English word its description uses.
+FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible"}
+_MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+def money_in_words(text: str) -> str:
+    """"under a hundred bucks" -> "under 100 bucks", "fifty dollars" -> "50 dollars"."""
+    text = re.sub(r"\b(a|one|two|three|four|five)\s+hundred\b", lambda m: str(_MONEY_NUMBERS[m.group(1).lower()] * 100),
+                  text, flags=re.I)
+    return re.sub(rf"\b({'|'.join(_MONEY_TENS)})(?=\s+(?:bucks|dollars|euros|pounds)\b)",
+                  lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)
+
+# Words that make a message a request for products, not a question about one.
+RECOMMEND_CUES = re.compile(
+    r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
+    r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
+    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
+    re.IGNORECASE,
+)
+SHOPPING_CUES = re.compile(
+    r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
+    r"|推荐|有没有|想要|想买|哪款|哪个",
+    re.IGNORECASE,
+)

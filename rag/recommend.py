@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from rag.constraints import fits
+from rag import language
+from rag.constraints import UNMET_KINDS, audience, fits, unmet
 from rag.filters import Filters
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
@@ -16,22 +17,38 @@ def _matches(words: set[str], text: str) -> bool:
     return any(w in found or any(f.startswith(w[:4]) for f in found if len(w) >= 4) for w in words)
 
 
+def _fact_sentence(name: str, value: str) -> str:
+    """One attribute as a sentence: "It is waterproof.", "Its weight is 310 g."."""
+    label = name.replace("_", " ")
+    if value.strip().lower() in language.YES_VALUES:
+        return f"It is {label}." if not label.startswith(("has ", "with ")) else f"It {label}."
+    if value.strip().lower() in language.NO_VALUES:
+        return f"It is not {label}."
+    return f"Its {label} is {value.rstrip('.')}."
+
+
 def reason_for(product: Product, question: str, filters: Filters, today: date | None = None) -> str:
-    """Why this product fits: the attributes the question asked about, and the hard constraints it meets."""
+    """Why this product fits, in whole sentences: the attributes the question asked about, and the constraints
+    it meets ("It is waterproof. It costs $89.00, within your $100 budget. It comes in size M and is in stock.")."""
     words = {w for w in content_words(question) if len(w) > 2}
-    facts = [f"{name.replace('_', ' ')}: {value}" for name, value in product.attributes.items()
-             if _matches(words, f"{name} {value}")]
+    facts = [_fact_sentence(name, value) for name, value in product.attributes.items() if _matches(words, f"{name} {value}")]
     if not facts and product.description:
-        facts.append(product.description.split(". ")[0].rstrip("."))
+        first = product.description.split(". ")[0].rstrip(".")
+        facts.append(first if first.endswith(("。", "！", "？")) else f"{first}.")
+    if filters.audience and audience(product) == filters.audience:
+        facts.append(f"It is made for {filters.audience}.")
+    if filters.activity and filters.activity not in " ".join(facts).lower():
+        facts.append(f"It is made for {filters.activity}.")
     if filters.max_price is not None:
         paid = product.lowest_price(today or date.today()).paid
-        facts.append(f"{money(paid, product.currency)}, within your {money(filters.max_price, product.currency, whole=True)} limit")
-    if filters.size or filters.color:
-        wanted = " ".join(v for v in (filters.color, filters.size and f"size {filters.size}") if v)
-        facts.append(f"available in {wanted}")
-    if filters.in_stock:
-        facts.append("in stock")
-    return "; ".join(facts)
+        facts.append(f"It costs {money(paid, product.currency)}, within your "
+                     f"{money(filters.max_price, product.currency, whole=True)} budget.")
+    offered = " ".join(v for v in (filters.color and filters.color.lower(), filters.size and f"size {filters.size}") if v)
+    if offered:
+        facts.append(f"It comes in {offered}{' and is in stock' if filters.in_stock else ''}.")
+    elif filters.in_stock:
+        facts.append("It is in stock.")
+    return " ".join(facts)
 
 
 def product_card(product: Product, reason: str, chunk_id: str, today: date) -> ProductCard:
@@ -54,9 +71,17 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         if passage.chunk.kind != "product":
             continue
         product = Product.model_validate(passage.chunk.metadata)
-        if not fits(product, question):
+        if not fits(product, question, filters):
             continue
         cards.append(product_card(product, reason_for(product, question, filters, today), passage.chunk.id, today))
         if len(cards) == limit:
             break
     return cards
+
+
+def unmet_constraint(passages: list[Passage], question: str, filters: Filters) -> str | None:
+    """When no product fits: the kind of constraint (UNMET_KINDS) the closest product misses, the one that
+    meets the most of the others; None when no product passage was found at all."""
+    missed = [unmet(Product.model_validate(p.chunk.metadata), question, filters) for p in passages if p.chunk.kind == "product"]
+    missed = [kind for kind in missed if kind is not None]
+    return max(missed, key=UNMET_KINDS.index) if missed else None

@@ -186,6 +186,13 @@ class Settings(BaseSettings):
             "closed": "您的请求 {reference} 已关闭。如仍需帮助，欢迎随时再问。",
         },
     })
+    # What a shopper who seems upset (a complaint, or a second refusal in a row) is told, per language: a person
+    # is offered. Said after the answer, or instead of a refusal.
+    upset_offer_messages: dict[str, str] = Field(default_factory=lambda: {
+        "en": "I'm sorry this has been frustrating. Would you like to talk to a person from our support team? "
+              "Say so, or press \"Talk to a person\", and I'll pass this conversation on.",
+        "zh": "很抱歉给您带来不好的体验。需要为您转接人工客服吗？请直接告诉我，或点击“联系人工客服”，我会把这段对话转给客服人员。",
+    })
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
@@ -195,6 +202,8 @@ class Settings(BaseSettings):
             raise ValueError("database_pool_min_size is larger than database_pool_max_size")
         if self.handoff_webhook_url and self.handoff_webhook_secret is None:
             raise ValueError("handoff_webhook_secret is required when handoff_webhook_url is set (tickets are signed)")
+        if "en" not in self.upset_offer_messages:
+            raise ValueError("upset_offer_messages needs an \"en\" text (the fallback for other languages)")
         for language, texts in self.handoff_messages.items():
             missing = {"open", "claimed", "closed"} - texts.keys()
             if missing:

@@ -35,7 +35,7 @@ from typing import Any, Iterable, Iterator
 import faiss
 import numpy as np
 
-from rag.filters import Filters, Vocabulary
+from rag.filters import Filters, Vocabulary, category_words
 from rag.models import Chunk
 from rag.product_record import identifier_forms
 from rag.text import content_words, tokens
@@ -577,6 +577,8 @@ class IndexStore:
             colors=distinct("SELECT DISTINCT color FROM variants"),
             kinds=tuple(sorted({title.split()[-1].lower() for title in distinct(
                 "SELECT DISTINCT title FROM chunks WHERE kind = 'product'") if title.split()[-1].isalpha()})),
+            category_words=category_words(self._query(
+                "SELECT c.title, p.category FROM products p JOIN chunks c ON c.row = p.row")),
         )
 
     def probe(self) -> None:

@@ -23,7 +23,7 @@ def test_recommendation_returns_cards_with_reasons(client):
         assert card["currency"] == "USD" and card["original_price"] is None  # no sample shoe is on sale
         assert {v["sku"] for v in card["variants"]} == {v["sku"] for v in product["variants"]}
         assert all("stock" not in v for v in card["variants"])  # states only, never unit counts
-    assert "width: wide, extra wide" in cards[0]["reason"] and "within your $120 limit" in cards[0]["reason"]
+    assert "Its width is wide, extra wide." in cards[0]["reason"] and "within your $120 budget." in cards[0]["reason"]
 
 
 def test_cards_respect_stock_and_price_filters(client):

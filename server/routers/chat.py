@@ -65,10 +65,11 @@ class Conversation:
         assistant = self.serving.assistant
         recent = None if earlier is None else [mask_pii(q.strip()) for q in earlier[-self.settings.max_history_turns:]]
         history = await run_in_threadpool(self.sessions.history, session_id) if recent is None else []
+        after_refusal = bool(history) and await run_in_threadpool(self._last_refused, session_id)
 
         def respond():
             turns = history if recent is None else assistant.replay(recent)
-            return assistant.answer(message, request.filters, request.product_sku, turns)
+            return assistant.answer(message, request.filters, request.product_sku, turns, after_refusal)
 
         try:
             answer = await asyncio.wait_for(run_in_threadpool(respond), timeout=self.settings.answer_timeout_seconds)
@@ -83,6 +84,11 @@ class Conversation:
             ticket = self.handoffs.receipt(opened)
         return ChatResponse(**answer.model_dump(), session_id=session_id, session_token=new_token,
                             answer_id=answer_id, handoff_ticket=ticket)
+
+    def _last_refused(self, session_id: str) -> bool:
+        """Was the session's previous answer a refusal? A second one in a row offers the shopper a person."""
+        turns = self.sessions.transcript(session_id)
+        return bool(turns) and turns[-1]["refused"]
 
 
 def conversation(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from rag.filters import Filters, Vocabulary, parse_filters
+from rag.filters import Filters, Vocabulary, category_words, parse_filters
 
+# Category words come from the store's own product names (and their Chinese synonyms).
+CATALOG = [("Basecamp Hiking Boot", "Footwear"), ("Glacier Winter Boot", "Footwear"), ("Beacon 400 Headlamp", "Electronics"),
+           ("Beacon 900 Headlamp", "Electronics"), ("Ember Down Jacket", "Jackets"), ("Ridgeback Insulated Jacket", "Jackets")]
 STORE = Vocabulary(categories=("Jackets", "Footwear", "Tents & Shelter", "Electronics"),
-                   brands=("Trailhead", "Ridgeline"), colors=("Blue", "Red", "Teal"))
+                   brands=("Trailhead", "Ridgeline"), colors=("Blue", "Red", "Teal"), category_words=category_words(CATALOG))
 
 
 def test_a_product_search_carries_category_price_stock_and_features():

@@ -68,3 +68,18 @@ def test_grading_reads_facts_refusals_and_cards():
     cards = {"text": "", "products": [{"sku": "A"}, {"sku": "B"}]}
     assert grade(case(expect="products", acceptable_skus=["A", "B"]), cards).passed
     assert not grade(case(expect="products", acceptable_skus=["A"]), cards).passed
+
+
+def test_complaint_cues_in_both_languages():
+    from rag.language import COMPLAINT_CUES
+    assert COMPLAINT_CUES.search("This is ridiculous, your service is terrible") and COMPLAINT_CUES.search("我要投诉")
+    assert not COMPLAINT_CUES.search("How long do I have to return a jacket?")
+    assert not COMPLAINT_CUES.search("Is the Summit Parka warm enough for -20C?")
+
+
+def test_ratings_and_either_kind():
+    assert Bound("upf", 50.0, None) in measure_bounds("有没有UPF 50的防晒衣？")
+    hoodie = product("Sun Hoodie UPF 50", upf="50")
+    assert fits(hoodie, "sun hoodie or shirt with UPF 50") and not fits(product("Trail Tee", upf="30"), "a tee with UPF 50")
+    tent = product("Horizon 2 Backpacking Tent", seasons="3-season", capacity="2 people")
+    assert not fits(tent, "4 season tent for two people") and fits(tent, "3-season tent for two people")
