@@ -17,6 +17,7 @@ from rag.grounding import Verifier
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
     RECOMMEND_CUES,
+    SHOPPING_CUES,
     SUPERLATIVE,
     asks_for_product_fact,
     detect_language,
@@ -114,9 +115,11 @@ class Assistant:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
                           intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
-        if resolution.rewritten and resolution.product_sku is None and parse_filters(question, self.vocabulary).category:
-            # "Any hiking boots?" after a jacket search is a new search: the earlier topic's words stay out,
-            # the shopper's stated preferences carry over instead.
+        if resolution.rewritten and parse_filters(question, self.vocabulary).category and (
+                resolution.product_sku is None or SHOPPING_CUES.search(question)):
+            # "Any hiking boots?" after a jacket search is a new search, and so is "she's a large now, any rain
+            # jackets?" after a question about a pair of pants: the earlier topic's words and product stay out, the
+            # shopper's stated preferences carry over instead.
             resolution = Resolution(question)
         preferences = remembered([turn.question for turn in history or []], self.vocabulary)
         answer = self._answer(resolution.question, language, filters, product_sku or resolution.product_sku, preferences)

@@ -124,7 +124,7 @@ class FollowUpResolver:
     @staticmethod
     def _carry_topic(question: str, history: list[Turn]) -> Resolution:
         """"and how long does that take?" after "do you ship to Canada?": the earlier topic comes along."""
-        if not _ELLIPTICAL.search(question) and len(key_terms(question)) > 2:
+        if not _ELLIPTICAL.search(question) and (len(key_terms(question)) > 2 or _POLICY_WORDS.search(question)):
             return Resolution(question)
         asked = key_terms(question)
         filled = {slot_of(t) for t in asked} - {None}
