@@ -203,7 +203,7 @@ STEERING = re.compile(
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
     "return|returns|returned|returning|send back|bring back|退货|退回|退",
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
-    "ship|ships|shipping|shipped|transit|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
+    "ship|ships|shipping|shipped|transit|arrive|arrives|arrival|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",

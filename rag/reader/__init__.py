@@ -97,7 +97,7 @@ class Reader:
         if not sentences:
             return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
-        part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.text for p in question.parts], sentences)
+        part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
         indexes = [TermIndex(s.searchable) for s in sentences]
         own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
@@ -206,6 +206,8 @@ class Reader:
                 break
             if best.on_entity and not candidate.on_entity:
                 continue  # the rates for Alaska, not the general ones beside them
+            if _another_products_fact(best, candidate):
+                continue  # one product's facts answer about it, not another's beside them
             same_product = candidate.sentence.field_label and candidate.sentence.passage == best.sentence.passage
             gain = uncovered - set(candidate.missing)
             if gain and (same_product or candidate.score >= best.score - limits.keep_margin) and candidate not in chosen:
@@ -273,6 +275,12 @@ def _compact(text: str) -> str:
 def _stated_values(text: str) -> list[str]:
     """The amounts, dates and durations a question states ("$5", "30 days"), written without spaces."""
     return [_compact(m.group(0)) for m in language.STATED_VALUES.finditer(text)]
+
+
+def _another_products_fact(best: Scored, candidate: Scored) -> bool:
+    """Is the candidate a fact of another product than the best sentence's?"""
+    return bool(best.sentence.field_label and candidate.sentence.field_label
+                and candidate.sentence.passage != best.sentence.passage)
 
 
 def _is_flag(sentence: Sentence) -> bool:

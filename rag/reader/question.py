@@ -35,6 +35,12 @@ class SubQuestion:
     entities: dict[str, set[str]] = field(default_factory=dict)
     negated: bool = False  # "is it non-refundable?" asks the negative
     focus: list[str] = field(default_factory=list)  # key terms of the asking clause, without the story before it
+    subject: str = ""  # for a part that leaves its subject out ("价格呢？"), the part it takes it from
+
+    @property
+    def readable(self) -> str:
+        """The part as it is read for meaning: with the subject it leaves out."""
+        return f"{self.text} {self.subject}".strip()
 
 
 @dataclass
@@ -115,10 +121,12 @@ def analyse(text: str) -> Question:
     parts: list[SubQuestion] = []
     for piece in pieces:
         terms = key_terms(piece) or (parts[-1].terms if parts else key_terms(text))
-        if parts and _PRONOUN.search(piece):  # "... and how much does it weigh?": "it" is the first part's subject
-            terms = list(dict.fromkeys(terms + parts[0].terms))
+        # "... and how much does it weigh?", "价格呢？": "it", or a bare word, asks about the first part's subject.
+        subject = ""
+        if parts and (_PRONOUN.search(piece) or len(key_terms(piece)) <= 1):
+            terms, subject = list(dict.fromkeys(terms + parts[0].terms)), parts[0].text
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
-                                 [t for t in key_terms(asking_clause(piece)) if t in terms]))
+                                 [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
     parts = [one for part in parts for one in split_by_place(part)]
     if len(parts) > 1:
         shared = language.entities(text)

@@ -70,3 +70,9 @@ def test_words_typed_without_apostrophes_and_possessives():
 def test_a_question_of_only_a_name_the_store_writes_otherwise_is_covered():
     index = TermIndex("We accept Visa, Mastercard and American Express.")
     assert coverage(["amex"], {"amex": 0.0}, index)[0] > 0.5
+
+
+def test_a_later_part_that_leaves_out_its_subject_takes_the_first_parts():
+    price = analyse("Winter Expedition 睡袋的温标是多少？价格呢？").parts[1]
+    assert price.focus == ["价格"] and "睡袋" in price.terms
+    assert "Winter Expedition" in price.readable
