@@ -13,6 +13,7 @@ from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.filters import RECOMMEND_CUES, Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
+from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import SUPERLATIVE, asks_for_product_fact, detect_language, has_cjk, product_kinds
 from rag.language import general_frequency as language_frequency
@@ -24,7 +25,6 @@ from rag.reader.question import analyse, comparison_sides
 from rag.recommend import product_cards
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
-from rag.store import IndexStore
 from rag.text import tokens
 
 log = logging.getLogger("shopassist.assistant")
@@ -318,7 +318,7 @@ def build_generator(settings: Settings) -> Generator | None:
     return None
 
 
-def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
+def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     thresholds = {PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual}
     finder = ProductFinder(store, embedders, thresholds)

@@ -8,7 +8,7 @@ import pytest
 from rag.embedding import embedder_label, load_embedder, model_directory
 from rag.onnx_backend import exported_model, model_digest
 from rag.settings import Settings
-from rag.store import IncompatibleIndexError
+from rag.index import IncompatibleIndexError
 from server.state import ServingState
 
 MODEL = "all-MiniLM-L6-v2"

@@ -14,7 +14,7 @@ from indexer import build_index
 from rag.embedding import EmbedderSet, load_embedders
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.store import IndexDirectory
+from rag.index.versions import IndexDirectory
 
 from .conftest import KNOWLEDGE_BASE
 

@@ -9,7 +9,7 @@ import pytest
 
 from indexer import build_index
 from rag.settings import Settings
-from rag.store import IndexDirectory
+from rag.index.versions import IndexDirectory
 
 GOOD = {
     "sku": "TT-1", "title": "Test Tent", "brand": "Acme", "category": "Tents", "price": 100.0,
