@@ -7,8 +7,8 @@ import numpy as np
 
 from bench.generate_catalog import generate
 from rag.embedding import load_embedder
-from rag.models import Chunk
 from rag.index.faiss_sqlite import FaissSqliteIndex, IndexWriter
+from rag.models import Chunk
 
 CHUNKS = 50_000
 

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from indexer import BuildFailed, build_index
 from rag.embedding import load_embedders
-from rag.settings import Settings
 from rag.index.faiss_sqlite.schema import CHUNKS_DB
 from rag.index.versions import IndexDirectory
+from rag.settings import Settings
 from server.app import create_app
 
 ADMIN = {"X-API-Key": "test-admin-key"}

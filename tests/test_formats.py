@@ -11,8 +11,8 @@ from indexer import build_index
 from indexer.documents import load_html, load_pdf, load_text
 from indexer.feeds import load_merchant_tsv, load_merchant_xml, load_shopify_csv
 from indexer.loaders import LoadOptions, load_catalog_csv
-from rag.settings import Settings
 from rag.index.versions import IndexDirectory
+from rag.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEEDS = FIXTURES / "feeds"

@@ -12,8 +12,8 @@ prefix P (``shopassist``)::
     alias P_current         the published version; switched atomically by ``alter_alias``
 
 A version without a manifest row was left by a killed run and is dropped by the next one. An incremental
-run copies the published version's rows (vectors included, nothing is embedded again), then deletes and
-upserts what changed. The indexer's lock is the same file lock as the FAISS backend's, so one indexer runs
+run copies the published version's unchanged rows (vectors included, nothing is embedded again) and inserts
+the changed ones; chunks that are gone are not copied. The indexer's lock is the same file lock as the FAISS backend's, so one indexer runs
 per index folder.
 """
 
@@ -517,42 +517,39 @@ class MilvusVersionWriter:
         return self._manifest
 
     def patch(self, previous: MilvusIndex, changes: Changes, build_settings: dict[str, Any]) -> Manifest:
+        """Copy the unchanged rows of ``previous`` (vectors included), then insert the changed ones.
+
+        Rows are left out of the copy rather than deleted from it: Milvus keeps counting deleted rows in its
+        BM25 statistics until a compaction, which moved keyword scores and hybrid rankings in tests.
+        """
         spaces = previous.manifest.spaces
-        vector_fields = [_vector_field(space) for space in spaces]
+        changed = {*changes.retire, *(c.id for c in changes.rewrite)}
+        fields = [*CHUNK_FIELDS, "body", "content_hash", "embedding_hash", "identifiers", "category", "brand",
+                  "price", "in_stock", "variant_keys", "colors", "attributes", *map(_vector_field, spaces)]
         with self._stored():
-            live = previous.manifest.chunk_count - len(set(changes.retire) - {c.id for c in changes.append})
-            index_type, ann = self._create(spaces, live + len(changes.append))
-            copied_fields = [*CHUNK_FIELDS, "body", "content_hash", "embedding_hash", "identifiers", "category",
-                             "brand", "price", "in_stock", "variant_keys", "colors", "attributes", *vector_fields]
+            live = previous.manifest.chunk_count - len(set(changes.retire)) + len(changes.append)
+            index_type, ann = self._create(spaces, live)
             page, last = [], -1
-            for entity in previous._iterate("", copied_fields):
-                page.append(entity)
+            for entity in previous._iterate("", fields):
                 last = max(last, entity["position"])
+                if entity["id"] not in changed:
+                    page.append(entity)
                 if len(page) == BATCH:
                     self.client.insert(self.collection, page)
                     page = []
-            if page:
-                self.client.insert(self.collection, page)
+            positions = {e["id"]: e["position"] for e in previous._by_ids(sorted(changed), ["id", "position"]).values()}
+            page += [_row(chunk, positions[chunk.id], vectors)
+                     for chunk, vectors in zip(changes.rewrite, self._kept_vectors(previous, changes.rewrite))]
+            page += [_row(chunk, last + 1 + offset, {s: m[offset] for s, m in changes.vectors.items()})
+                     for offset, chunk in enumerate(changes.append)]
+            for start in range(0, len(page), BATCH):
+                self.client.insert(self.collection, page[start : start + BATCH])
             self.client.flush(self.collection)
-            changed = [*changes.retire, *(c.id for c in changes.rewrite)]
-            old = previous.fetch(changed)
             counts = Counter({e["term"]: int(e["chunks"]) for e in previous._iterate(
                 'term != ""', ["term", "chunks"], collection=previous.terms)})
-            counts.subtract(term_counts(search_text(c) for c in old))
-            gone = [cid for cid in changes.retire if cid not in {c.id for c in changes.append}]
-            if gone:
-                self.client.delete(self.collection, ids=gone)
-            positions = {e["id"]: e["position"] for e in previous._by_ids(changed, ["id", "position"]).values()}
-            rows = []
-            for space_vectors, chunk in zip(self._kept_vectors(previous, changes.rewrite), changes.rewrite):
-                rows.append(_row(chunk, positions[chunk.id], space_vectors))
-            for offset, chunk in enumerate(changes.append):
-                rows.append(_row(chunk, last + 1 + offset, {s: m[offset] for s, m in changes.vectors.items()}))
-            for start in range(0, len(rows), BATCH):
-                self.client.upsert(self.collection, rows[start : start + BATCH])
+            counts.subtract(term_counts(search_text(c) for c in previous.fetch(sorted(changed))))
             counts.update(term_counts(search_text(c) for c in [*changes.rewrite, *changes.append]))
             self._write_terms(Counter({term: n for term, n in counts.items() if n > 0}))
-            self.client.flush(self.collection)
             kinds = Counter(e["kind"] for e in self._iterate_new(["kind"]))
         self._manifest = Manifest.create(spaces, dict(kinds), index_type, build_settings, ann)
         return self._manifest
