@@ -1,6 +1,6 @@
 """The two index backends side by side: FAISS + SQLite against Milvus (milvus-lite, embedded) on the same chunks.
 
-    python -m bench.index_backends --sizes 10000 100000 --base 10000 --queries 200
+    python -m bench.index_backends --sizes 10000 100000 --base 2000 --queries 200
 
 Chunks are generated products and their vectors are made as in bench.retrieval_latency (real all-MiniLM-L6-v2
 embeddings of ``--base`` products, blends of two of them beyond that). Each backend writes and publishes one
@@ -68,7 +68,7 @@ def timed(run, items: list) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--base", type=int, default=10_000, help="distinct embedded products behind the vectors")
+    parser.add_argument("--base", type=int, default=2_000, help="distinct embedded products behind the vectors")
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

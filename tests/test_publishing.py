@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer import build_index
-from rag.index import CorruptIndexError, IndexLockedError, open_versions
+from rag.index import CorruptIndexError, IndexLockedError, milvus_location, open_versions
 from rag.index.faiss_sqlite import FaissSqliteIndex
 from rag.index.faiss_sqlite.schema import CHUNKS_DB, vectors_file
 from rag.index.versions import IndexDirectory
@@ -60,6 +60,10 @@ def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_pa
     env = {**os.environ, "SHOPASSIST_KNOWLEDGE_BASE": str(settings.knowledge_base),
            "SHOPASSIST_INDEX_DIR": str(settings.index_dir), "SHOPASSIST_MULTILINGUAL_MODEL": "",
            "SHOPASSIST_INDEX_BACKEND": backend}
+    if backend == "milvus":
+        from rag.index.milvus import release_client
+
+        release_client(milvus_location(settings))  # milvus-lite: one process at a time per file
     # Every GEN product gives way to BIG ones: a deletion the operator means.
     process = subprocess.Popen([sys.executable, "-m", "server.cli", "index", "--allow-deletions"], env=env,
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)

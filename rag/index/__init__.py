@@ -25,8 +25,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT_VERSION", "Changes", "CorruptIndexError", "Hit", "IncompatibleIndexError", "IndexLockedError",
     "IndexNotFoundError", "IndexStoreError", "IndexVersions", "IndexWriteError", "Manifest", "SearchIndex",
-    "VersionWriter", "Within", "open_versions",
+    "VersionWriter", "Within", "milvus_location", "open_versions",
 ]
+
+
+def milvus_location(settings: "Settings") -> str:
+    """The Milvus the settings name: ``milvus_uri``, or a milvus-lite file in ``index_dir``."""
+    return settings.milvus_uri or str(settings.index_dir / "milvus.db")
 
 
 def open_versions(settings: "Settings") -> IndexVersions:
@@ -34,8 +39,7 @@ def open_versions(settings: "Settings") -> IndexVersions:
     if settings.index_backend == "milvus":
         from rag.index.milvus import MilvusVersions  # pymilvus loads only when asked for
 
-        return MilvusVersions.connect(settings.milvus_uri or str(settings.index_dir / "milvus.db"),
-                                      lock_dir=settings.index_dir)
+        return MilvusVersions.connect(milvus_location(settings), lock_dir=settings.index_dir)
     from rag.index.versions import IndexDirectory
 
     return IndexDirectory(settings.index_dir)

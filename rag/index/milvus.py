@@ -187,6 +187,18 @@ def client_for(uri: str) -> MilvusClient:
         return _clients[uri]
 
 
+def release_client(uri: str) -> None:
+    """Close this process's connection to ``uri``: milvus-lite lets one process at a time open a file."""
+    with _clients_lock:
+        client = _clients.pop(uri, None)
+    if client is not None:
+        client.close()
+    if "://" not in uri:  # the embedded server holds the file's lock until it stops
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri)
+
+
 class MilvusIndex:
     """A loaded version: one collection, searched by its own name (a publish never changes it under a reader)."""
 
