@@ -97,6 +97,10 @@ def main() -> None:
                 store.close()
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+        write_table(args, rows)  # after each size, so a long run leaves the sizes it finished
+
+
+def write_table(args: argparse.Namespace, rows: list[tuple]) -> None:
     body = ["## Index backends: FAISS + SQLite and Milvus", "",
             f"The same generated chunks and vectors written by each backend's writer and searched in one process "
             f"({args.queries} generated shopper questions, after warm-up). Milvus is milvus-lite, embedded; a Milvus "

@@ -8,6 +8,8 @@ prefix P (``shopassist``)::
                             BM25 sparse field filled by a Milvus function (jieba analyzer: Chinese and English),
                             product facts as scalar fields, identifiers as an array field
     P_<version>_terms       how many chunks hold each keyword term (the reader's word weights, keyword selection)
+    P_<version>_identifiers the chunks each identifier form names (looked up by primary key: milvus-lite has no
+                            index on array fields, and scanning them took a second per question)
     P_manifests             one row per complete version: its manifest
     alias P_current         the published version; switched atomically by ``alter_alias``
 
@@ -208,9 +210,10 @@ class MilvusIndex:
         self.manifest = manifest
         self.collection = f"{prefix}_{version}"
         self.terms = f"{self.collection}_terms"
+        self.identifiers = f"{self.collection}_identifiers"
         self.where = where
         try:
-            for name in (self.collection, self.terms):
+            for name in (self.collection, self.terms, self.identifiers):
                 self.client.load_collection(name)
             self._vocabulary = self._read_vocabulary()
         except MilvusException as exc:
@@ -317,8 +320,14 @@ class MilvusIndex:
         expression = self.expression(within)
         if not candidates or expression is None:
             return []
-        clause = f"array_contains_any(identifiers, {_list_literal([c.lower() for c in candidates])})"
-        found = self._query(f"{clause} and ({expression})" if expression else clause, ["id", "position"])
+        values = sorted({c.lower() for c in candidates})
+        named = sorted({cid for e in self.client.query(self.identifiers, filter=f"value in {_list_literal(values)}",
+                                                       output_fields=["chunks"], limit=len(values))
+                        for cid in e["chunks"]})
+        if not named:
+            return []
+        clause = f"id in {_list_literal(named)}"
+        found = self._query(f"{clause} and ({expression})" if expression else clause, ["id", "position"], len(named))
         return [e["id"] for e in sorted(found, key=lambda e: e["position"])]
 
     def matching(self, filters: Filters) -> list[str]:
@@ -402,7 +411,8 @@ class MilvusVersions:
     def _version_of(self, collection: str) -> str | None:
         head = f"{self.prefix}_"
         rest = collection[len(head):] if collection.startswith(head) else ""
-        return rest if rest and not rest.endswith("_terms") and collection != self.manifests else None
+        extra = rest.endswith(("_terms", "_identifiers"))
+        return rest if rest and not extra and collection != self.manifests else None
 
     def _ensure_manifests(self) -> None:
         if self.client.has_collection(self.manifests):
@@ -464,7 +474,8 @@ class MilvusVersions:
         return removed
 
     def _drop(self, version: str) -> None:
-        for name in (self.collection(version), f"{self.collection(version)}_terms"):
+        for name in (self.collection(version), f"{self.collection(version)}_terms",
+                     f"{self.collection(version)}_identifiers"):
             if self.client.has_collection(name):
                 self.client.drop_collection(name)
 
@@ -503,6 +514,7 @@ class MilvusVersionWriter:
         self.name = version_name()
         self.collection = versions.collection(self.name)
         self.terms = f"{self.collection}_terms"
+        self.identifiers = f"{self.collection}_identifiers"
         self.location = f"{versions.where} collection {self.collection}"
         self._manifest: Manifest | None = None
 
@@ -523,6 +535,7 @@ class MilvusVersionWriter:
                     _row(chunk, position, {s: m[position] for s, m in vectors.items()})
                     for position, chunk in enumerate(chunks[start : start + BATCH], start=start)])
             self._write_terms(term_counts(search_text(c) for c in chunks))
+            self._write_identifiers({c.id: sorted(v.lower() for v in identifiers(c)) for c in chunks})
             self.client.flush(self.collection)
         self._manifest = Manifest.create(spaces, dict(Counter(c.kind for c in chunks)), index_type,
                                          build_settings, ann)
@@ -541,11 +554,12 @@ class MilvusVersionWriter:
         with self._stored():
             live = previous.manifest.chunk_count - len(set(changes.retire)) + len(changes.append)
             index_type, ann = self._create(spaces, live)
-            page, last = [], -1
+            page, last, named = [], -1, {}
             for entity in previous._iterate("", fields):
                 last = max(last, entity["position"])
                 if entity["id"] not in changed:
                     page.append(entity)
+                    named[entity["id"]] = entity["identifiers"]
                 if len(page) == BATCH:
                     self.client.insert(self.collection, page)
                     page = []
@@ -557,6 +571,8 @@ class MilvusVersionWriter:
             for start in range(0, len(page), BATCH):
                 self.client.insert(self.collection, page[start : start + BATCH])
             self.client.flush(self.collection)
+            named.update((row["id"], row["identifiers"]) for row in page)
+            self._write_identifiers(named)
             counts = Counter({e["term"]: int(e["chunks"]) for e in previous._iterate(
                 'term != ""', ["term", "chunks"], collection=previous.terms)})
             counts.subtract(term_counts(search_text(c) for c in previous.fetch(sorted(changed))))
@@ -634,7 +650,29 @@ class MilvusVersionWriter:
         terms_index = self.client.prepare_index_params()
         terms_index.add_index("placeholder", index_type="FLAT", metric_type="L2")
         self.client.create_collection(self.terms, schema=terms, index_params=terms_index, consistency_level="Strong")
+        named = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        named.add_field("value", DataType.VARCHAR, is_primary=True, max_length=512)
+        named.add_field("chunks", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=ARRAY_MAX,
+                        max_length=1024)
+        named.add_field("placeholder", DataType.FLOAT_VECTOR, dim=len(PLACEHOLDER))
+        named_index = self.client.prepare_index_params()
+        named_index.add_index("placeholder", index_type="FLAT", metric_type="L2")
+        self.client.create_collection(self.identifiers, schema=named, index_params=named_index,
+                                      consistency_level="Strong")
         return ("Milvus HNSW" if approximate else "Milvus FLAT"), ann
+
+    def _write_identifiers(self, named: dict[str, list[str]]) -> None:
+        """Identifier form -> the chunks it names, from each chunk's identifier forms."""
+        chunks: dict[str, list[str]] = {}
+        for cid, values in named.items():
+            for value in values:
+                chunks.setdefault(value, []).append(cid)
+        items = sorted(chunks.items())
+        for start in range(0, len(items), 5 * BATCH):
+            self.client.insert(self.identifiers, [
+                {"value": value, "chunks": ids[:ARRAY_MAX], "placeholder": PLACEHOLDER}
+                for value, ids in items[start : start + 5 * BATCH]])
+        self.client.flush(self.identifiers)
 
     def _write_terms(self, counts: Counter) -> None:
         items = list(counts.items())
