@@ -39,9 +39,9 @@ from indexer.loaders import LoadOptions
 from indexer.pipeline import collect_chunks
 from indexer.progress import LogProgress
 from rag.embedding import load_embedders
+from rag.index import open_versions
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.store import IndexDirectory
 
 PEERS = ("langchain", "llamaindex")
 PEERS_VENV = ROOT / "var" / "bench" / "peers-venv"
@@ -88,7 +88,7 @@ def ours(settings: Settings, questions: list[str], generated: Path, work: Path) 
     """Golden-set retrieval on the sample store, then a timed build of the generated catalog."""
     embedders = load_embedders(settings)  # loaded before timing, like the peers' models
     build_index(settings, embedders=embedders, progress=LogProgress())
-    store = IndexDirectory(settings.index_dir).open_current()
+    store = open_versions(settings).open_current()
     retriever = HybridRetriever(store, embedders, settings.keyword_weight)
     results = [[p.chunk.id for p in retriever.retrieve(q, 10)] for q in questions]  # top 10 chunks, like the peers
     latencies = []

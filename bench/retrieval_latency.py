@@ -35,10 +35,10 @@ from indexer.pipeline import embed_chunks
 from indexer.progress import LogProgress
 from rag.embedding import EmbedderSet, load_embedders
 from rag.filters import Filters
+from rag.index.faiss_sqlite import FaissSqliteIndex, IndexWriter
 from rag.models import Product
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.store import IndexStore, IndexWriter
 
 FILTERS = Filters(category="Jackets", max_price=150, in_stock=True)
 CACHE = ROOT / "var" / "bench"
@@ -81,21 +81,22 @@ def synthetic_vectors(base: np.ndarray, size: int) -> np.ndarray:
     return vectors
 
 
-def build(size: int, base: np.ndarray, path: Path, model: str, ann_threshold: int) -> np.ndarray:
+def build(size: int, base: np.ndarray, path: Path, model: str, ann_threshold: int) -> tuple[list, np.ndarray]:
     chunks = [product_chunk(Product.model_validate(p), "catalog/generated.jsonl") for p in generate(size, seed=5)]
     vectors = synthetic_vectors(base, size)
     started = time.perf_counter()
     IndexWriter(path, ann_threshold).write(chunks, {"primary": vectors}, {"primary": model}, {})
     print(f"{size:,} chunks written in {time.perf_counter() - started:.0f}s", flush=True)
-    return vectors
+    return chunks, vectors
 
 
-def ann_recall(store: IndexStore, vectors: np.ndarray, queries: np.ndarray) -> float:
+def ann_recall(store, ids: list[str], vectors: np.ndarray, queries: np.ndarray) -> float:
+    """Dense recall@10 of ``store`` (any SearchIndex) against exact search; ``ids`` follow ``vectors``."""
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, truth = exact.search(queries, 10)
     found = store.search_many(queries, 10, "primary")
-    return float(np.mean([len({row for row, _ in hits} & set(t)) / 10 for hits, t in zip(found, truth)]))
+    return float(np.mean([len({cid for cid, _ in hits} & {ids[i] for i in t}) / 10 for hits, t in zip(found, truth)]))
 
 
 def time_single(retriever: HybridRetriever, texts: list[str], filters: Filters | None) -> list[float]:
@@ -124,7 +125,7 @@ import json, sys
 from rag.embedding import EmbedderSet, load_embedders
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
-from rag.store import IndexStore
+from rag.index.faiss_sqlite import FaissSqliteIndex
 
 def rss():
     for line in open("/proc/self/status"):
@@ -135,7 +136,7 @@ embedders = EmbedderSet(load_embedders(Settings(multilingual_model=None)).primar
 texts = json.loads(sys.argv[2])
 embedders.primary.embed(texts)
 before = rss()
-store = IndexStore(__import__("pathlib").Path(sys.argv[1]))
+store = FaissSqliteIndex(__import__("pathlib").Path(sys.argv[1]))
 retriever = HybridRetriever(store, embedders)
 for text in texts:
     retriever.retrieve(text, 10)
@@ -171,11 +172,11 @@ def main() -> None:
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
         try:
-            vectors = build(size, base, work / "v", model, settings.ann_threshold)
-            store = IndexStore(work / "v")
+            chunks, vectors = build(size, base, work / "v", model, settings.ann_threshold)
+            store = FaissSqliteIndex(work / "v")
             ann = store.manifest.ann.get("primary", {})
-            recall = ann_recall(store, vectors, query_vectors)
-            del vectors
+            recall = ann_recall(store, [c.id for c in chunks], vectors, query_vectors)
+            del vectors, chunks
             retriever = HybridRetriever(store, embedders, settings.keyword_weight)
             kind = f"{store.manifest.index_type}" + (f", efSearch {int(ann['efSearch'])}" if ann else "")
             for label, times, per_batch in (

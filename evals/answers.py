@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.datasets import RetrievalSet, context_rows
+from evals.datasets import RetrievalSet, context_ids
 from evals.golden import load_golden
 from evals.metrics import AnswerScores
 from evals.report import DOC_HEADER
@@ -28,7 +28,7 @@ def evaluate_answers_dataset(dataset: RetrievalSet, cache: Path, settings: Setti
     """Each question is answered from its own product's candidates; questions whose candidates are all labelled
     0 must be refused. One vector space (the primary model): the public sets are English."""
     store, embedders = dataset_index(dataset, settings, cache, settings.embedding_model)
-    by_context = context_rows(store, dataset)
+    by_context = context_ids(store, dataset)
     assistant = build_assistant(settings.model_copy(update={"multilingual_model": None}), store, embedders)
     retriever = HybridRetriever(store, embedders, settings.keyword_weight)
     scores = AnswerScores()

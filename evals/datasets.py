@@ -20,8 +20,9 @@ from pathlib import Path
 from indexer import embed_chunks
 from indexer.progress import Progress, default_progress
 from rag.embedding import EmbedderSet
+from rag.index import IndexStoreError, SearchIndex
+from rag.index.faiss_sqlite import FaissSqliteIndex, IndexWriter
 from rag.models import Chunk
-from rag.store import IndexStore, IndexStoreError, IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -134,18 +135,26 @@ def eval_index_path(cache: Path, dataset: RetrievalSet, embedders: EmbedderSet, 
 
 
 def build_eval_index(
-    dataset: RetrievalSet, embedders: EmbedderSet, cache: Path, backend: str, progress: Progress | None = None
-) -> IndexStore:
+    dataset: RetrievalSet, embedders: EmbedderSet, cache: Path, backend: str, progress: Progress | None = None,
+    index_backend: str = "faiss",
+) -> SearchIndex:
     """Embed and write a dataset's corpus once; reuse it while its passages, models and backend are the same.
 
     The index is kept under ``cache`` and keyed by the corpus' content hash, the models and the backend: change
-    one passage and the next run embeds the corpus again instead of reporting the old numbers.
+    one passage and the next run embeds the corpus again instead of reporting the old numbers. With
+    ``index_backend`` "milvus", a milvus-lite collection beside it is written from the FAISS index's vectors, so
+    both backends rank the very same vectors.
     """
+    if index_backend == "milvus":
+        from rag.index.milvus import milvus_copy
+
+        return milvus_copy(build_eval_index(dataset, embedders, cache, backend, progress),
+                           eval_index_path(cache, dataset, embedders, backend).with_suffix(".milvus.db"))
     path = eval_index_path(cache, dataset, embedders, backend)
     key = {"dataset": dataset.name, "corpus_sha256": dataset.corpus_hash(), "backend": backend}
     if (path / "manifest.json").exists():
         try:
-            store = IndexStore(path)
+            store = FaissSqliteIndex(path)
             store.check_models(embedders.models())
             if all(store.manifest.build_settings.get(k) == v for k, v in key.items()):
                 return store
@@ -160,12 +169,12 @@ def build_eval_index(
         for space, embedder in embedders.spaces().items()
     }
     IndexWriter(path).write(dataset.chunks, vectors, embedders.models(), key)
-    return IndexStore(path)
+    return FaissSqliteIndex(path)
 
 
-def context_rows(store: IndexStore, dataset: RetrievalSet) -> dict[str, list[int]]:
-    """The index rows of each product context."""
-    rows: dict[str, list[int]] = {}
-    for chunk_id, (row, _, _) in store.hashes().items():
-        rows.setdefault(dataset.context_of[chunk_id], []).append(row)
-    return rows
+def context_ids(store: SearchIndex, dataset: RetrievalSet) -> dict[str, list[str]]:
+    """The chunk ids of each product context."""
+    ids: dict[str, list[str]] = {}
+    for chunk_id in store.hashes():
+        ids.setdefault(dataset.context_of[chunk_id], []).append(chunk_id)
+    return ids

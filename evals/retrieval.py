@@ -6,17 +6,17 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.datasets import Query, RetrievalSet, build_eval_index, context_rows
+from evals.datasets import Query, RetrievalSet, build_eval_index, context_ids
 from evals.golden import load_golden
 from evals.metrics import RETRIEVAL_METRICS, mean_metrics, retrieval_metrics
 from evals.report import DOC_HEADER
 from indexer import build_index
 from rag.embedding import EmbedderSet, load_embedders
+from rag.index import SearchIndex, open_versions
 from rag.models import Passage
 from rag.reporting import write_section
 from rag.retrieval import DenseRetriever, HybridRetriever, KeywordRetriever
 from rag.settings import Settings
-from rag.store import IndexDirectory, IndexStore
 
 log = logging.getLogger("shopassist.eval")
 
@@ -33,7 +33,7 @@ class Row:
     metrics: dict[str, float]
 
 
-def _retrievers(store: IndexStore, embedders: EmbedderSet, keyword_weight: float) -> dict:
+def _retrievers(store: SearchIndex, embedders: EmbedderSet, keyword_weight: float) -> dict:
     return {
         "dense": DenseRetriever(store, embedders),
         "keyword": KeywordRetriever(store),
@@ -52,10 +52,11 @@ def embedders_for(settings: Settings, model: str, multilingual: str | None = Non
     return load_embedders(settings.model_copy(update={"embedding_model": model, "multilingual_model": multilingual}))
 
 
-def dataset_index(dataset: RetrievalSet, settings: Settings, cache: Path, model: str) -> tuple[IndexStore, EmbedderSet]:
+def dataset_index(dataset: RetrievalSet, settings: Settings, cache: Path, model: str) -> tuple[SearchIndex, EmbedderSet]:
     """The dataset's pooled index for ``model``, reused while its corpus, model and backend are unchanged."""
     embedders = embedders_for(settings, model)
-    return build_eval_index(dataset, embedders, cache, settings.embedding_backend), embedders
+    return build_eval_index(dataset, embedders, cache, settings.embedding_backend,
+                            index_backend=settings.index_backend), embedders
 
 
 def settings_models(settings: Settings) -> tuple[str, ...]:
@@ -70,7 +71,7 @@ def evaluate_dataset(dataset: RetrievalSet, cache: Path, settings: Settings) -> 
     rows: list[Row] = []
     for model in models:
         store, embedders = dataset_index(dataset, settings, cache, model)
-        by_context = context_rows(store, dataset)
+        by_context = context_ids(store, dataset)
         for mode, retriever in _retrievers(store, embedders, settings.keyword_weight).items():
             if mode == "keyword" and model != models[0]:
                 continue  # keyword search does not depend on the model
@@ -112,7 +113,7 @@ def evaluate_store(golden: Path, cache: Path, settings: Settings) -> list[Row]:
             "index_dir": cache / ("store-" + "-".join(embedders.models().values()) + f"-{settings.embedding_backend}"),
         })
         build_index(config, embedders=embedders)
-        store = IndexDirectory(config.index_dir).open_current()
+        store = open_versions(config).open_current()
         for mode, retriever in _retrievers(store, embedders, settings.keyword_weight).items():
             if mode == "keyword" and any(r.mode == "keyword" for r in rows):
                 continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -21,18 +20,19 @@ from indexer.progress import Progress, default_progress
 from indexer.quarantine import QuarantinedText, quarantine_planted
 from indexer.sources import kind_of, load_path, reads
 from rag.embedding import Embedder, EmbedderSet, load_embedder, load_embedders, space_models
+from rag.index import (
+    FORMAT_VERSION,
+    Changes,
+    IndexStoreError,
+    IndexVersions,
+    IndexWriteError,
+    SearchIndex,
+    VersionWriter,
+    open_versions,
+)
 from rag.models import Chunk
 from rag.planted import PlantedTextDetector
 from rag.settings import Settings
-from rag.store import (
-    FORMAT_VERSION,
-    Changes,
-    IndexDirectory,
-    IndexStore,
-    IndexStoreError,
-    IndexWriter,
-    patch_refusal,
-)
 
 log = logging.getLogger("shopassist.indexer")
 
@@ -192,7 +192,7 @@ def build_settings_of(settings: Settings) -> dict:
     }
 
 
-def _previous(directory: IndexDirectory, wanted: dict, full: bool) -> tuple[IndexStore | None, str | None]:
+def _previous(directory: IndexVersions, wanted: dict, full: bool) -> tuple[SearchIndex | None, str | None]:
     """The published version to reuse vectors from, or None with the reason for a full build."""
     if full:
         return None, "--full was given"
@@ -222,7 +222,7 @@ def build_index(
     embedders: EmbedderSet | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build or update the index under ``settings.index_dir`` and publish it atomically.
+    """Build or update the index (``settings.index_backend``) and publish it atomically.
 
     Nothing is published when ``strict`` and anything was rejected, or when the run would delete products
     it should not (see ``deletion_refusal``) unless ``allow_deletions``: the report says why. A machine
@@ -230,7 +230,7 @@ def build_index(
     """
     started = time.monotonic()
     progress = progress or default_progress()
-    directory = IndexDirectory(settings.index_dir)
+    directory = open_versions(settings)
     with directory.lock():
         removed = directory.remove_incomplete()
         if removed:
@@ -278,10 +278,8 @@ def build_index(
                 for space, embedder in embedders.spaces().items()
             }
             report.embedded = len(to_embed)
-            refusal = patch_refusal(previous, changes, settings.ann_threshold) if previous else None
-            with _removed_on_fault(directory) as version:
-                name, tmp_path = version.start()
-                writer = IndexWriter(tmp_path, settings.ann_threshold)
+            with _removed_on_fault(directory, settings.ann_threshold) as writer:
+                refusal = writer.patch_refusal(previous, changes) if previous else None
                 with progress.step("Writing", 1) as step:
                     if previous and refusal is None:
                         writer.patch(previous, changes, wanted)
@@ -292,7 +290,8 @@ def build_index(
                         vectors = _all_vectors(sources.chunks, previous, reuse, to_embed, changes.vectors)
                         writer.write(sources.chunks, vectors, embedders.models(), wanted)
                     step.advance()
-                version.publish()
+                writer.publish()
+                name = writer.name
         finally:
             if previous:
                 previous.close()
@@ -302,7 +301,7 @@ def build_index(
     return report
 
 
-def deletion_refusal(directory: IndexDirectory, sources: Sources, max_share: float) -> str | None:
+def deletion_refusal(directory: IndexVersions, sources: Sources, max_share: float) -> str | None:
     """Why publishing ``sources`` would lose products by mistake, or None.
 
     A file that yields no products where the published version has products from it (emptied, truncated,
@@ -334,73 +333,53 @@ def deletion_refusal(directory: IndexDirectory, sources: Sources, max_share: flo
     return None
 
 
-class _NewVersion:
-    """A version being written: started in a temporary folder, then published."""
-
-    def __init__(self, directory: IndexDirectory):
-        self.directory = directory
-        self.name: str | None = None
-        self.tmp_path: Path | None = None
-
-    def start(self) -> tuple[str, Path]:
-        self.name, self.tmp_path = self.directory.new_version_dir()
-        return self.name, self.tmp_path
-
-    def publish(self) -> None:
-        self.directory.publish(self.name, self.tmp_path)
-
-    def discard(self) -> None:
-        """Remove whatever of this version is on disk, unless CURRENT already names it."""
-        if self.name is None or self.directory.current_version() == self.name:
-            return
-        for path in (self.tmp_path, self.directory.versions / self.name):
-            shutil.rmtree(path, ignore_errors=True)
-
-
 @contextmanager
-def _removed_on_fault(directory: IndexDirectory) -> Iterator[_NewVersion]:
+def _removed_on_fault(directory: IndexVersions, ann_threshold: int) -> Iterator[VersionWriter]:
     """Turn a machine fault while writing or publishing into BuildFailed, leaving no partial version."""
-    version = _NewVersion(directory)
+    version = None
     try:
+        version = directory.new_version(ann_threshold)
         yield version
-    except (OSError, sqlite3.Error, RuntimeError) as exc:
-        version.discard()
-        where = getattr(exc, "filename", None) or version.tmp_path or directory.root
+    except (OSError, sqlite3.Error, RuntimeError, IndexWriteError) as exc:
+        if version is not None:
+            version.discard()
+        where = getattr(exc, "filename", None) or (version.location if version is not None else directory)
         cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[-200:]
         raise BuildFailed(f"cannot write index version {where}: {cause}; the published version is unchanged") from exc
 
 
-def _compare(chunks: list[Chunk], old: dict[str, tuple[int, str, str]], report: BuildReport) -> tuple[Changes, dict[int, int]]:
+def _compare(chunks: list[Chunk], old: dict[str, tuple[str, str]], report: BuildReport) -> tuple[Changes, dict[int, str]]:
     """Sort chunks against the previous version's hashes, counting into ``report``.
 
-    Returns the changes by row (vectors still to embed) and, for each position in ``chunks``
-    whose vector is kept, its previous row: a price or stock change keeps its vector.
+    Returns the changes by chunk id (vectors still to embed) and, for each position in ``chunks``
+    whose vector is kept, its chunk id: a price or stock change keeps its vector.
     """
     new_ids = {c.id for c in chunks}
-    changes = Changes(retire=[row for cid, (row, _, _) in old.items() if cid not in new_ids], rewrite=[], append=[], vectors={})
+    changes = Changes(retire=[cid for cid in old if cid not in new_ids], rewrite=[], append=[], vectors={})
     report.deleted = len(changes.retire)
-    reuse: dict[int, int] = {}
+    reuse: dict[int, str] = {}
     for position, chunk in enumerate(chunks):
-        row, content_hash, embedding_hash = old.get(chunk.id, (None, None, None))
-        if row is None:
+        known = chunk.id in old
+        content_hash, embedding_hash = old.get(chunk.id, (None, None))
+        if not known:
             report.added += 1
         elif content_hash == chunk.content_hash:
             report.unchanged += 1
         else:
             report.updated += 1
-        if row is not None and embedding_hash == chunk.embedding_hash:
-            reuse[position] = row
+        if known and embedding_hash == chunk.embedding_hash:
+            reuse[position] = chunk.id
             if content_hash != chunk.content_hash:
-                changes.rewrite.append((row, chunk))
+                changes.rewrite.append(chunk)
         else:
             changes.append.append(chunk)
-            if row is not None:
-                changes.retire.append(row)
+            if known:
+                changes.retire.append(chunk.id)
     return changes, reuse
 
 
 def _all_vectors(
-    chunks: list[Chunk], previous: IndexStore | None, reuse: dict[int, int], embedded: list[int],
+    chunks: list[Chunk], previous: SearchIndex | None, reuse: dict[int, str], embedded: list[int],
     fresh: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     """Per space, one vector per chunk: kept ones from ``previous``, the rest from ``fresh``."""

@@ -14,6 +14,7 @@ from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
+from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
     RECOMMEND_CUES,
@@ -34,7 +35,6 @@ from rag.reader.question import analyse, comparison_sides
 from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
-from rag.store import IndexStore
 from rag.text import tokens
 
 log = logging.getLogger("shopassist.assistant")
@@ -432,7 +432,7 @@ def build_generator(settings: Settings) -> Generator | None:
     return None
 
 
-def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> Assistant:
+def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderSet) -> Assistant:
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     thresholds = {PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual}
     finder = ProductFinder(store, embedders, thresholds)
@@ -453,7 +453,7 @@ def build_assistant(settings: Settings, store: IndexStore, embedders: EmbedderSe
     )
 
 
-def build_faq_matcher(settings: Settings, store: IndexStore, embedders: EmbedderSet) -> FaqMatcher | None:
+def build_faq_matcher(settings: Settings, store: SearchIndex, embedders: EmbedderSet) -> FaqMatcher | None:
     """A matcher over the FAQ chunks the index holds (their questions embedded here, remembered by content), or
     None when FAQ matching is off or the store has no FAQ."""
     if not settings.faq_matching:

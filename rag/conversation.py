@@ -19,6 +19,8 @@ from typing import Callable
 from pydantic import BaseModel, Field
 
 from rag.embedding import EmbedderSet
+from rag.filters import Filters
+from rag.index import SearchIndex
 from rag.language import (
     CONDITION_LEAD,
     FOLLOW_UP_SUBJECT,
@@ -35,7 +37,6 @@ from rag.language import (
 from rag.models import Answer
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
-from rag.store import IndexStore
 from rag.text import content_words
 
 
@@ -248,22 +249,19 @@ CANDIDATES = 5  # closest products a name is checked against
 class ProductFinder:
     """Which product does a text name? By SKU/GTIN, or by a close match that shares a title word."""
 
-    def __init__(self, store: IndexStore, embedders: EmbedderSet, min_similarity: dict[str, float]):
+    def __init__(self, store: SearchIndex, embedders: EmbedderSet, min_similarity: dict[str, float]):
         self.store = store
         self.min_similarity = min_similarity
         self._dense = DenseRetriever(store, embedders)
-        self._rows: list[int] | None = None
 
     def find(self, text: str) -> tuple[str, str] | None:
-        for chunk in self.store.chunks(self.store.rows_for_identifiers(identifier_candidates(text))):
+        for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):
             return chunk.metadata["sku"], chunk.title
-        if self._rows is None:
-            self._rows = self.store.product_rows()
         words = set(content_words(text))
         best, best_share = None, (0.0, 0)
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
         # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
-        for passage in self._dense.rank(text, CANDIDATES, self._rows):
+        for passage in self._dense.rank(text, CANDIDATES, Filters()):
             if passage.similarity < self.min_similarity.get(passage.space, 0.0):
                 continue
             title = content_words(passage.chunk.title) + [w for w in passage.chunk.title.lower().split() if w.isdigit()]

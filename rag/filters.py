@@ -1,6 +1,6 @@
 """Hard product constraints: given as API parameters or recognised in a shopper's words.
 
-Filters are applied inside the search (see IndexStore.filtered_rows), so a
+Filters are applied inside the search (see SearchIndex.search and its ``within``), so a
 filtered query still returns k products whenever k products match.
 """
 

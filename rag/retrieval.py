@@ -1,4 +1,4 @@
-"""Retrievers: each takes a query and returns ranked passages from one IndexStore."""
+"""Retrievers: each takes a query and returns ranked passages from one SearchIndex."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 from rag import product_record
 from rag.embedding import EmbedderSet
 from rag.filters import Filters
+from rag.index import SearchIndex, Within
 from rag.models import Passage
-from rag.store import IndexStore
 
 # Any word may be a SKU ("TENT-ULTRA", "jk1001", a GTIN): lookup is exact, in the forms rag.product_record gives.
 identifier_candidates = product_record.identifier_candidates
@@ -22,28 +22,28 @@ class Retriever(Protocol):
     ) -> list[Passage]: ...
 
 
-def allowed_rows(store: IndexStore, filters: Filters | None) -> list[int] | None:
-    """None means every chunk; a list restricts the search to matching products."""
-    return None if filters is None or filters.is_empty() else store.filtered_rows(filters)
+def within(filters: Filters | None) -> Filters | None:
+    """None means every chunk; filters with a value restrict the search to matching products."""
+    return None if filters is None or filters.is_empty() else filters
 
 
 def _passages(
-    store: IndexStore, scored: list[tuple[int, float, float]], space: str, exact: set[int] = frozenset()
+    store: SearchIndex, scored: list[tuple[str, float, float]], space: str, exact: set[str] = frozenset()
 ) -> list[Passage]:
-    """Build passages from (row, score, cosine similarity) triples, best first."""
-    chunks = store.chunks([row for row, _, _ in scored])
+    """Build passages from (chunk id, score, cosine similarity) triples, best first."""
+    chunks = store.fetch([cid for cid, _, _ in scored])
     return [
         Passage(
             chunk=chunk, score=round(score, 6), similarity=round(sim, 6), rank=rank, space=space,
-            exact_match=row in exact,
+            exact_match=cid in exact,
         )
-        for rank, (chunk, (row, score, sim)) in enumerate(zip(chunks, scored), start=1)
+        for rank, (chunk, (cid, score, sim)) in enumerate(zip(chunks, scored), start=1)
     ]
 
 
 def _search_batch(
-    embedders: EmbedderSet, store: IndexStore, queries: list[str], k: int
-) -> list[tuple[str, str, np.ndarray, list[tuple[int, float]]]]:
+    embedders: EmbedderSet, store: SearchIndex, queries: list[str], k: int
+) -> list[tuple[str, str, np.ndarray, list[tuple[str, float]]]]:
     """(query, space, vector, hits) per query, in order; queries are embedded and searched per space in one go."""
     found: list = [None] * len(queries)
     by_space: dict[str, list[int]] = {}
@@ -59,22 +59,22 @@ def _search_batch(
 class DenseRetriever:
     """Top-k by cosine similarity of embeddings."""
 
-    def __init__(self, store: IndexStore, embedders: EmbedderSet):
+    def __init__(self, store: SearchIndex, embedders: EmbedderSet):
         self.store = store
         self.embedders = embedders
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
-        return self.rank(query, top_k, allowed_rows(self.store, filters))
+        return self.rank(query, top_k, within(filters))
 
-    def rank(self, query: str, top_k: int, rows: list[int] | None = None) -> list[Passage]:
+    def rank(self, query: str, top_k: int, among: Within = None) -> list[Passage]:
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
-        hits = self.store.search(vector, top_k, space, rows)
-        return _passages(self.store, [(row, score, score) for row, score in hits], space)
+        hits = self.store.search(vector, top_k, space, among)
+        return _passages(self.store, [(cid, score, score) for cid, score in hits], space)
 
     def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
         return [
-            _passages(self.store, [(row, score, score) for row, score in hits], space)
+            _passages(self.store, [(cid, score, score) for cid, score in hits], space)
             for _, space, _, hits in _search_batch(self.embedders, self.store, queries, top_k)
         ]
 
@@ -82,15 +82,15 @@ class DenseRetriever:
 class KeywordRetriever:
     """Top-k by BM25 over the FTS5 keyword index."""
 
-    def __init__(self, store: IndexStore):
+    def __init__(self, store: SearchIndex):
         self.store = store
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
-        return self.rank(query, top_k, allowed_rows(self.store, filters))
+        return self.rank(query, top_k, within(filters))
 
-    def rank(self, query: str, top_k: int, rows: list[int] | None = None) -> list[Passage]:
-        hits = self.store.keyword_search(query, top_k, rows)
-        return _passages(self.store, [(row, score, 0.0) for row, score in hits], "keyword")
+    def rank(self, query: str, top_k: int, among: Within = None) -> list[Passage]:
+        hits = self.store.keyword_search(query, top_k, among)
+        return _passages(self.store, [(cid, score, 0.0) for cid, score in hits], "keyword")
 
     def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
         return [self.rank(query, top_k) for query in queries]
@@ -107,21 +107,21 @@ class HybridRetriever:
     (docs/evaluation.md): plain rank fusion lost to dense retrieval there.
     """
 
-    def __init__(self, store: IndexStore, embedders: EmbedderSet, keyword_weight: float = 0.1, pool: int = 50):
+    def __init__(self, store: SearchIndex, embedders: EmbedderSet, keyword_weight: float = 0.1, pool: int = 50):
         self.store = store
         self.embedders = embedders
         self.keyword_weight = keyword_weight
         self.pool = pool
 
     def retrieve(self, query: str, top_k: int, filters: Filters | None = None, context_sku: str | None = None) -> list[Passage]:
-        return self.rank(query, top_k, allowed_rows(self.store, filters), [context_sku] if context_sku else [])
+        return self.rank(query, top_k, within(filters), [context_sku] if context_sku else [])
 
-    def rank(self, query: str, top_k: int, rows: list[int] | None = None, named: list[str] = ()) -> list[Passage]:
-        """Rank among ``rows`` (all when None); products in ``named`` or the query come first."""
+    def rank(self, query: str, top_k: int, among: Within = None, named: list[str] = ()) -> list[Passage]:
+        """Rank ``among`` (every chunk when None); products in ``named`` or the query come first."""
         space = self.embedders.space_for(query)
         vector = self.embedders.spaces()[space].embed([query])[0]
-        dense = self.store.search(vector, max(self.pool, top_k), space, rows)
-        return self._fuse(query, space, vector, dict(dense), top_k, rows, named)
+        dense = self.store.search(vector, max(self.pool, top_k), space, among)
+        return self._fuse(query, space, vector, dict(dense), top_k, among, named)
 
     def rank_many(self, queries: list[str], top_k: int) -> list[list[Passage]]:
         """Rank many queries over every chunk: one embedding batch and one FAISS search per vector space."""
@@ -131,30 +131,28 @@ class HybridRetriever:
         ]
 
     def _fuse(
-        self, query: str, space: str, vector: np.ndarray, dense: dict[int, float], top_k: int,
-        rows: list[int] | None, named: list[str],
+        self, query: str, space: str, vector: np.ndarray, dense: dict[str, float], top_k: int,
+        among: Within, named: list[str],
     ) -> list[Passage]:
         pool = max(self.pool, top_k)
-        keyword = dict(self.store.keyword_search(query, pool, rows))
-        exact = set(self.store.rows_for_identifiers(identifier_candidates(query) + list(named)))
-        if rows is not None:
-            exact &= set(rows)
-        rows = list(dict.fromkeys([*exact, *dense, *keyword]))
-        missing = [row for row in rows if row not in dense]
+        keyword = dict(self.store.keyword_search(query, pool, among))
+        exact = set(self.store.lookup_identifiers(identifier_candidates(query) + list(named), among))
+        candidates = list(dict.fromkeys([*sorted(exact), *dense, *keyword]))
+        missing = [cid for cid in candidates if cid not in dense]
         if missing:
             dense.update(zip(missing, (self.store.vectors(missing, space) @ vector).tolist()))
         top_bm25 = max(keyword.values(), default=0.0) or 1.0
         scored = []
-        for row in rows:
-            score = dense[row] + self.keyword_weight * keyword.get(row, 0.0) / top_bm25
-            if row in exact:
+        for cid in candidates:
+            score = dense[cid] + self.keyword_weight * keyword.get(cid, 0.0) / top_bm25
+            if cid in exact:
                 score += 1.0
-            scored.append((row, score, dense[row]))
+            scored.append((cid, score, dense[cid]))
         scored.sort(key=lambda item: item[1], reverse=True)
         return _passages(self.store, scored[:top_k], space, exact)
 
 
-def build_retriever(mode: str, store: IndexStore, embedders: EmbedderSet, keyword_weight: float) -> Retriever:
+def build_retriever(mode: str, store: SearchIndex, embedders: EmbedderSet, keyword_weight: float) -> Retriever:
     if mode == "dense":
         return DenseRetriever(store, embedders)
     if mode == "keyword":

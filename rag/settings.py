@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     keep_versions: int = Field(3, ge=1)
     # Above this many chunks, search uses an HNSW graph tuned to recall@10 >= 0.95 instead of exact search.
     ann_threshold: int = Field(20_000, ge=1)
+    # Where index versions are stored and searched: "faiss" (FAISS + SQLite version folders under index_dir, one
+    # process) or "milvus" (one Milvus collection per version, published by switching an alias; rag/index/milvus.py).
+    index_backend: Literal["faiss", "milvus"] = "faiss"
+    # Milvus only: a file path runs milvus-lite embedded in the process (default: <index_dir>/milvus.db);
+    # http://host:19530 reaches a Milvus server or cluster. The indexer's lock stays in index_dir.
+    milvus_uri: str | None = None
 
     # Chunking of documents (products are always one chunk each).
     chunk_size: int = 800

@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from indexer import BuildReport, build_index
+from rag.index import IndexStoreError, open_versions
 from rag.privacy import MaskingFilter
 from rag.settings import Settings
-from rag.store import IndexDirectory, IndexStoreError
 
 app = typer.Typer(help="ShopAssist: a grounded customer-service assistant for online stores.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure the assistant on golden question sets.", no_args_is_help=True)
@@ -145,7 +145,7 @@ def serve(
 
     _logging()
     settings = _settings(config, host=host, port=port)
-    if IndexDirectory(settings.index_dir).current_version() is None:
+    if open_versions(settings).current_version() is None:
         err.print(f"No index at {settings.index_dir}: building one from {settings.knowledge_base} first.")
         try:
             _print_report(build_index(settings))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from rag.index import IndexStoreError, open_versions
 from rag.settings import Settings
-from rag.store import IndexDirectory, IndexStoreError
 from server.state import ServingState
 
 log = logging.getLogger("shopassist.server")
@@ -45,7 +45,7 @@ class IndexReloader:
         stopped answering, fall back to the newest good one. Keeps serving on failure."""
         with self._lock:
             current = self.app.state.serving
-            published = IndexDirectory(self.settings.index_dir).current_version()
+            published = open_versions(self.settings).current_version()
             healthy = current is not None and self._answers(current)
             if healthy and published == current.store.version:
                 return ReloadResult(current.store.version, changed=False)
@@ -87,7 +87,7 @@ class IndexReloader:
             log.error("index version %s cannot be served (still serving %s): %s", version, served, reason)
 
     def _newest_good(self, skip: set[str | None]) -> ServingState | None:
-        for version in IndexDirectory(self.settings.index_dir).complete_versions():
+        for version in open_versions(self.settings).complete_versions():
             if version in skip or version in self._bad:
                 continue
             fresh, _ = self._load(version)

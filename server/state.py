@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from rag.assistant import Assistant, build_assistant
 from rag.embedding import EmbedderSet, load_embedders, space_models
+from rag.index import SearchIndex, open_versions
 from rag.settings import Settings
-from rag.store import IndexDirectory, IndexStore
 from rag.text import content_words
 
 
 @dataclass(frozen=True)
 class ServingState:
-    store: IndexStore
+    store: SearchIndex
     embedders: EmbedderSet
     assistant: Assistant
 
@@ -21,8 +21,8 @@ class ServingState:
     def load(cls, settings: Settings, version: str | None = None) -> "ServingState":
         """Open the published index (or ``version``) and the models it was built with; raise IndexStoreError
         if it is unusable or cannot answer a probe query."""
-        directory = IndexDirectory(settings.index_dir)
-        store = IndexStore(directory.versions / version) if version else directory.open_current()
+        versions = open_versions(settings)
+        store = versions.open(version) if version else versions.open_current()
         try:
             store.check_models(space_models(settings))
             store.probe()

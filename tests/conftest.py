@@ -92,6 +92,36 @@ def client(sample_settings, serving):
         yield test_client
 
 
+INDEX_BACKENDS = ["faiss", "milvus"]
+
+
+@pytest.fixture(scope="session")
+def milvus_sample_settings(sample_settings, tmp_path_factory) -> Settings:
+    """The sample store in milvus-lite (a file under the test's folder), built once per test session."""
+    base = tmp_path_factory.mktemp("sample-milvus")
+    settings = sample_settings.model_copy(update={"index_backend": "milvus", "index_dir": base / "index",
+                                                  "data_dir": base / "data"})
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session", params=INDEX_BACKENDS)
+def backend_settings(request, sample_settings, sample_build) -> Settings:
+    """The sample store's settings, once per index backend."""
+    return sample_settings if request.param == "faiss" else request.getfixturevalue("milvus_sample_settings")
+
+
+@pytest.fixture(scope="session")
+def backend_serving(backend_settings, serving) -> ServingState:
+    return serving if backend_settings.index_backend == "faiss" else ServingState.load(backend_settings)
+
+
+@pytest.fixture(scope="session")
+def backend_client(backend_settings, backend_serving):
+    with TestClient(create_app(backend_settings, backend_serving)) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 def fake_llm():
     """Start a scripted OpenAI-compatible server: ``fake_llm(["reply 1", ...])``."""

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from indexer import BuildFailed, build_index
 from rag.embedding import load_embedders
+from rag.index.faiss_sqlite.schema import CHUNKS_DB
+from rag.index.versions import IndexDirectory
 from rag.settings import Settings
-from rag.store import CHUNKS_DB, IndexDirectory
 from server.app import create_app
 
 ADMIN = {"X-API-Key": "test-admin-key"}
@@ -230,8 +231,8 @@ def test_a_fault_at_the_write_call_is_one_error_and_nothing_is_left(tmp_path, em
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device", str(settings.index_dir / "versions" / "x" / CHUNKS_DB))
 
-    monkeypatch.setattr("rag.store.IndexWriter.write", disk_full)
-    monkeypatch.setattr("rag.store.IndexWriter.patch", disk_full)
+    monkeypatch.setattr("rag.index.faiss_sqlite.writer.IndexWriter.write", disk_full)
+    monkeypatch.setattr("rag.index.faiss_sqlite.writer.IndexWriter.patch", disk_full)
     catalog(tmp_path, tents(4))
     with pytest.raises(BuildFailed, match="cannot write index version .*chunks.sqlite: No space left on device"):
         build_index(settings, embedders=embedders)
@@ -302,8 +303,8 @@ def test_a_200_kb_description_is_split_searchable_to_its_end_and_no_answer_is_hu
     store = IndexDirectory(settings.index_dir).open_current()
     chunks = list(store.iter_chunks())
     assert report.chunks == len(chunks) > 200 and max(len(c.text) for c in chunks) <= 2 * settings.chunk_size
-    [(row, _)] = store.keyword_search("zebrawood", 1)
-    found = store.chunks([row])[0]
+    [(cid, _)] = store.keyword_search("zebrawood", 1)
+    found = store.fetch([cid])[0]
     assert "zebrawood toggles" in found.text and found.metadata["product_sku"] == "TT-1"
     with TestClient(create_app(settings)) as client:
         response = client.post("/v1/chat", json={"message": "What are the toggles of the Test Tent made of?"})

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rag.embedding import embedder_label, load_embedder, model_directory
+from rag.index import IncompatibleIndexError
 from rag.onnx_backend import exported_model, model_digest
 from rag.settings import Settings
-from rag.store import IncompatibleIndexError
 from server.state import ServingState
 
 MODEL = "all-MiniLM-L6-v2"

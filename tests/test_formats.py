@@ -11,8 +11,8 @@ from indexer import build_index
 from indexer.documents import load_html, load_pdf, load_text
 from indexer.feeds import load_merchant_tsv, load_merchant_xml, load_shopify_csv
 from indexer.loaders import LoadOptions, load_catalog_csv
+from rag.index.versions import IndexDirectory
 from rag.settings import Settings
-from rag.store import IndexDirectory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FEEDS = FIXTURES / "feeds"
@@ -132,5 +132,5 @@ def test_all_formats_index_together_and_reconcile(fixture_index):
     assert {"product:alpine-rain-jacket", "product:TRK-POLE", "product:SOCK", "product:HEADLAMP-400"} <= ids
     assert any(i.startswith("doc:help/shipping-faq.html#delivery-times") for i in ids)
     # Variant SKUs and GTINs are exact identifiers of their product.
-    assert store.chunks(store.rows_for_identifiers(["ARJ-M-BLK"]))[0].id == "product:alpine-rain-jacket"
-    assert store.chunks(store.rows_for_identifiers(["00812345000115"]))[0].id == "product:TRK-POLE"
+    assert store.fetch(store.lookup_identifiers(["ARJ-M-BLK"]))[0].id == "product:alpine-rain-jacket"
+    assert store.fetch(store.lookup_identifiers(["00812345000115"]))[0].id == "product:TRK-POLE"

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from rag.store import MANIFEST, IncompatibleIndexError, IndexDirectory
+from rag.index import IncompatibleIndexError
+from rag.index.manifest import MANIFEST
+from rag.index.versions import IndexDirectory
 from server.state import ServingState
 
 

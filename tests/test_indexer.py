@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index
+from rag.index.versions import IndexDirectory
 from rag.settings import Settings
-from rag.store import IndexDirectory
 
 GOOD = {
     "sku": "TT-1", "title": "Test Tent", "brand": "Acme", "category": "Tents", "price": 100.0,

@@ -1,4 +1,5 @@
-"""Safe publishing: killed runs, locks, corrupt files, hot reload under traffic, pruning."""
+"""Safe publishing: killed runs, locks, corrupt files, hot reload under traffic, pruning; on each index backend
+(FAISS + SQLite folders named in CURRENT, Milvus collections named by an alias) where the test is not about files."""
 
 from __future__ import annotations
 
@@ -14,19 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer import build_index
+from rag.index import CorruptIndexError, IndexLockedError, milvus_location, open_versions
+from rag.index.faiss_sqlite import FaissSqliteIndex
+from rag.index.faiss_sqlite.schema import CHUNKS_DB, vectors_file
+from rag.index.versions import IndexDirectory
 from rag.settings import Settings
-from rag.store import (
-    CHUNKS_DB,
-    CorruptIndexError,
-    IndexDirectory,
-    IndexLockedError,
-    IndexStore,
-    vectors_file,
-)
 from server.app import create_app
 from server.state import ServingState
 
-from .conftest import poll_until
+from .conftest import INDEX_BACKENDS, poll_until
 
 ADMIN = {"X-API-Key": "test-admin-key"}
 
@@ -49,14 +46,24 @@ def make_settings(tmp_path: Path, **extra) -> Settings:
     )
 
 
-def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_path):
-    settings = make_settings(tmp_path)
+@pytest.fixture(params=INDEX_BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_path, backend):
+    settings = make_settings(tmp_path, index_backend=backend)
     write_products(settings.knowledge_base / "catalog" / "products.jsonl", 20)
     first = build_index(settings)
 
     write_products(settings.knowledge_base / "catalog" / "products.jsonl", 4000, prefix="BIG")
     env = {**os.environ, "SHOPASSIST_KNOWLEDGE_BASE": str(settings.knowledge_base),
-           "SHOPASSIST_INDEX_DIR": str(settings.index_dir), "SHOPASSIST_MULTILINGUAL_MODEL": ""}
+           "SHOPASSIST_INDEX_DIR": str(settings.index_dir), "SHOPASSIST_MULTILINGUAL_MODEL": "",
+           "SHOPASSIST_INDEX_BACKEND": backend}
+    if backend == "milvus":
+        from rag.index.milvus import release_client
+
+        release_client(milvus_location(settings))  # milvus-lite: one process at a time per file
     # Every GEN product gives way to BIG ones: a deletion the operator means.
     process = subprocess.Popen([sys.executable, "-m", "server.cli", "index", "--allow-deletions"], env=env,
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
@@ -69,38 +76,45 @@ def test_killed_indexer_leaves_last_version_serving_and_next_run_recovers(tmp_pa
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
 
-    directory = IndexDirectory(settings.index_dir)
-    assert directory.current_version() == first.version
-    directory.new_version_dir()  # what a kill during the write step leaves behind
+    versions = open_versions(settings)
+    assert versions.current_version() == first.version
+    store = versions.open_current()
+    [chunk] = store.fetch(store.lookup_identifiers(["GEN-00001"]))
+    abandoned = versions.new_version(settings.ann_threshold)  # written, never published: a kill before publishing
+    abandoned.write([chunk], {space: store.vectors([chunk.id], space) for space in store.manifest.spaces},
+                    {space: info["model"] for space, info in store.manifest.spaces.items()}, {})
     serving = ServingState.load(settings)
     assert serving.store.version == first.version
     answer = serving.assistant.answer("Tell me about GEN-00003")
     assert answer.citations[0].chunk_id == "product:GEN-00003"
 
     recovered = build_index(settings, allow_deletions=True)
-    assert recovered.removed_incomplete and recovered.published
-    assert not any(p.name.startswith(".tmp-") for p in directory.versions.iterdir())
-    assert IndexDirectory(settings.index_dir).open_current().rows_for_identifiers(["BIG-03999"])
+    assert abandoned.name in " ".join(recovered.removed_incomplete) and recovered.published
+    assert abandoned.name not in versions.complete_versions()
+    if backend == "faiss":
+        assert not any(p.name.startswith(".tmp-") for p in IndexDirectory(settings.index_dir).versions.iterdir())
+    assert open_versions(settings).open_current().lookup_identifiers(["BIG-03999"])
 
 
-def test_a_second_indexer_is_refused_naming_the_holder(tmp_path):
-    settings = make_settings(tmp_path)
+def test_a_second_indexer_is_refused_naming_the_holder(tmp_path, backend):
+    settings = make_settings(tmp_path, index_backend=backend)
     write_products(settings.knowledge_base / "catalog" / "products.jsonl", 3)
-    with IndexDirectory(settings.index_dir).lock():
+    with open_versions(settings).lock():
         with pytest.raises(IndexLockedError, match=f"pid {os.getpid()}"):
             build_index(settings)
     assert build_index(settings).published  # released on exit
 
 
-def test_old_versions_are_pruned(tmp_path):
-    settings = make_settings(tmp_path, keep_versions=2)
+def test_old_versions_are_pruned(tmp_path, backend):
+    settings = make_settings(tmp_path, keep_versions=2, index_backend=backend)
     products = settings.knowledge_base / "catalog" / "products.jsonl"
     versions = []
     for n in (3, 4, 5, 6):
         write_products(products, n)
         versions.append(build_index(settings).version)
-    kept = sorted(p.name for p in IndexDirectory(settings.index_dir).versions.iterdir())
-    assert kept == versions[-2:]
+    assert sorted(open_versions(settings).complete_versions()) == versions[-2:]
+    if backend == "faiss":
+        assert sorted(p.name for p in IndexDirectory(settings.index_dir).versions.iterdir()) == versions[-2:]
 
 
 def copy_with_damage(settings: Settings, damage) -> Path:
@@ -134,7 +148,7 @@ def test_corrupt_index_fails_clearly_and_a_running_server_keeps_its_version(tmp_
     with TestClient(create_app(settings)) as client:
         bad = copy_with_damage(settings, damage)
         with pytest.raises(CorruptIndexError, match=message):
-            IndexStore(bad)
+            FaissSqliteIndex(bad)
         response = client.post("/v1/admin/reload", headers=ADMIN)
         assert response.status_code == 409
         assert good in response.json()["error"]["message"]
@@ -142,8 +156,8 @@ def test_corrupt_index_fails_clearly_and_a_running_server_keeps_its_version(tmp_
         assert client.post("/v1/chat", json={"message": "Tell me about GEN-00004"}).status_code == 200
 
 
-def test_requests_never_fail_while_a_new_version_is_published(tmp_path):
-    settings = make_settings(tmp_path)
+def test_requests_never_fail_while_a_new_version_is_published(tmp_path, backend):
+    settings = make_settings(tmp_path, index_backend=backend)
     products = settings.knowledge_base / "catalog" / "products.jsonl"
     write_products(products, 30)
     first = build_index(settings).version
@@ -172,8 +186,8 @@ def test_requests_never_fail_while_a_new_version_is_published(tmp_path):
     assert {first, second} <= versions_seen
 
 
-def test_the_server_watches_for_new_versions(tmp_path):
-    settings = make_settings(tmp_path).model_copy(update={"reload_interval_seconds": 0.2})
+def test_the_server_watches_for_new_versions(tmp_path, backend):
+    settings = make_settings(tmp_path, index_backend=backend).model_copy(update={"reload_interval_seconds": 0.2})
     products = settings.knowledge_base / "catalog" / "products.jsonl"
     write_products(products, 5)
     build_index(settings)

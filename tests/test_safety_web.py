@@ -132,8 +132,8 @@ def test_product_links_are_http_only_at_index_time(sample_settings, tmp_path):
     assert set(url_warnings) == {"BAD-0001", "BAD-0002"}
     assert url_warnings["BAD-0001"].line == len(lines) - 1 and url_warnings["BAD-0002"].line == len(lines)
     state = ServingState.load(settings)
-    rows = state.store.rows_for_identifiers(["bad-0001", "bad-0002"])
-    chunks = state.store.chunks(rows)
+    ids = state.store.lookup_identifiers(["bad-0001", "bad-0002"])
+    chunks = state.store.fetch(ids)
     assert len(chunks) == 2 and all(c.metadata["url"] == "" for c in chunks)  # the products stay, their links go
     state.store.close()
 

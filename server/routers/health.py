@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from rag.store import IndexStoreError
+from rag.index import IndexStoreError
 from server.errors import error_response
 from server.security import metrics_access
 

@@ -13,7 +13,7 @@ from rag import assistant as assistant_module
 from rag.assistant import build_assistant
 from rag.conversation import Turn
 from rag.embedding import load_embedders
-from rag.store import IndexDirectory
+from rag.index.versions import IndexDirectory
 from tests.fakes import FAKE_EMBEDDER
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from indexer import build_index
 from rag.assistant import build_assistant
 from rag.embedding import load_embedders
-from rag.store import IndexDirectory
+from rag.index.versions import IndexDirectory
 
 RETURNS = """# Returns
 

@@ -9,7 +9,9 @@ import json
 from types import SimpleNamespace
 
 from indexer import build_index
-from rag.store import Changes, IndexDirectory, patch_refusal
+from rag.index import Changes
+from rag.index.faiss_sqlite.writer import patch_refusal
+from rag.index.versions import IndexDirectory
 
 TENT = {"sku": "TN-1", "title": "Ridge 2 Tent", "brand": "Trailhead", "category": "Tents", "price": 199.0,
         "description": "A freestanding two-person tent.", "variants": [{"sku": "TN-1-G", "color": "Green", "stock": 4}]}
@@ -68,7 +70,7 @@ def previous(chunks: int, retired: int = 0, ann: bool = False):
 
 
 def changes(retire: int = 0, append: int = 0) -> Changes:
-    return Changes(retire=list(range(retire)), rewrite=[], append=[None] * append, vectors={})
+    return Changes(retire=[f"c{n}" for n in range(retire)], rewrite=[], append=[None] * append, vectors={})
 
 
 def test_patch_refusal_by_retired_share_and_search_kind():
@@ -91,6 +93,5 @@ def test_a_re_embedded_chunk_in_a_larger_store_is_patched_and_its_old_row_retire
     assert report.patched and report.embedded == 1 and report.updated == 1
     store = IndexDirectory(fake_settings.index_dir).open_current()
     assert (store.manifest.chunk_count, store.manifest.retired) == (13, 1)
-    rows = store.keyword_search("tunnel stakes", 5)
-    assert [c.id for c in store.chunks([row for row, _ in rows])] == ["product:TN-3"]
+    assert [cid for cid, _ in store.keyword_search("tunnel stakes", 5)] == ["product:TN-3"]
     store.close()
