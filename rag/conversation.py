@@ -30,6 +30,7 @@ from rag.language import (
     SUBJECT_LEAD,
     VARIANT_REFERENCE,
     has_cjk,
+    names_entity,
     slot_of,
     specificity,
     synonyms,
@@ -125,12 +126,16 @@ class FollowUpResolver:
     @staticmethod
     def _carry_topic(question: str, history: list[Turn]) -> Resolution:
         """"and how long does that take?" after "do you ship to Canada?": the earlier topic comes along."""
-        if not _ELLIPTICAL.search(question) and (len(key_terms(question)) > 2 or _POLICY_WORDS.search(question)):
+        if not _ELLIPTICAL.search(question) and len(key_terms(question)) > 2:
             return Resolution(question)
         asked = key_terms(question)
         filled = {slot_of(t) for t in asked} - {None}
+        # A question with its own policy word ("运费多少？") takes only the place or payment method asked about
+        # before, not the words of an earlier shopping request.
+        own_topic = bool(_POLICY_WORDS.search(question))
         topic = [t for t in key_terms(history[-1].question)
-                 if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()]
+                 if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()
+                 and (not own_topic or names_entity(t))]
         topic = sorted(topic, key=specificity, reverse=True)[:CARRIED_TERMS]
         if not topic:
             return Resolution(question)

@@ -457,6 +457,11 @@ for _name, _aliases in COUNTRIES.items():
             PLACES_OF_WORD.setdefault(_alias, set()).add(_name)
 
 
+def names_entity(word: str) -> bool:
+    """Is the word a name of a place or payment method ("amex", "toronto", "支付宝")?"""
+    return bool(_entities(word))
+
+
 def covers_entity(named: set[str], wanted: str) -> bool:
     """Does a text naming ``named`` speak about ``wanted`` (itself, the region it belongs to, or everywhere
     outside a place it is not in)?"""

@@ -230,7 +230,8 @@ class Reader:
         elif best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
             reason = (f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
                       f"missing: {', '.join(best.missing)}")
-        elif best.similarity < limits.min_similarity and not best.exact and not (best.on_entity and best.coverage >= limits.min_coverage):
+        elif best.similarity < limits.min_similarity and not best.exact and not (
+                best.on_entity and all(language.names_entity(t) for t in part.terms)):  # "do u take amex"
             reason = f"the best sentence's similarity {best.similarity:.2f} is below {limits.min_similarity}"
         else:
             return None

@@ -76,3 +76,9 @@ def test_a_later_part_that_leaves_out_its_subject_takes_the_first_parts():
     price = analyse("Winter Expedition 睡袋的温标是多少？价格呢？").parts[1]
     assert price.focus == ["价格"] and "睡袋" in price.terms
     assert "Winter Expedition" in price.readable
+
+
+def test_only_a_question_that_is_all_names_skips_the_similarity_floor():
+    from rag import language
+    assert all(language.names_entity(t) for t in analyse("do u take amex").parts[0].terms)
+    assert not all(language.names_entity(t) for t in analyse("What is the capital of France?").parts[0].terms)
