@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from rag import language
@@ -136,7 +137,7 @@ class Reader:
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
-        entity_ok = entity_ok and not _contrary(part, sentence)
+        entity_ok = entity_ok and not _contrary(part, sentence, index)
         if named and passage.chunk.kind == "product" and sentence.passage not in named:
             entity_ok = False
         typed = _typed(part, sentence)
@@ -273,9 +274,10 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
 
-def _stated_values(text: str) -> list[str]:
+@lru_cache(maxsize=1024)  # asked once per sentence read
+def _stated_values(text: str) -> tuple[str, ...]:
     """The amounts, dates and durations a question states ("$5", "30 days"), written without spaces."""
-    return [_compact(m.group(0)) for m in language.STATED_VALUES.finditer(text)]
+    return tuple(_compact(m.group(0)) for m in language.STATED_VALUES.finditer(text))
 
 
 def _another_products_fact(best: Scored, candidate: Scored) -> bool:
@@ -363,13 +365,11 @@ def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
     return True, bonus
 
 
-def _contrary(part: SubQuestion, sentence: Sentence) -> bool:
-    """The sentence speaks of the contrary of what the question names ("60 hours on low" to "on its highest setting",
-    a kids' jacket to an adult) and not of the thing itself."""
-    text = sentence.searchable
-    said = TermIndex(text)
-    return any(term in language.CONTRARIES and language.CONTRARIES[term].search(text) and not said.covers(term)
-               for term in part.terms)
+def _contrary(part: SubQuestion, sentence: Sentence, said: TermIndex) -> bool:
+    """The sentence (``said`` indexes its searchable text) speaks of the contrary of what the question names
+    ("60 hours on low" to "on its highest setting", a kids' jacket to an adult) and not of the thing itself."""
+    return any(term in language.CONTRARIES and language.CONTRARIES[term].search(sentence.searchable)
+               and not said.covers(term) for term in part.terms)
 
 
 def _speaks_of_others(text: str) -> bool:
