@@ -147,11 +147,12 @@ class Assistant:
 
     def _answer(self, question: str, language: str, filters: Filters | None, product_sku: str | None,
                 preferences: Preferences = Preferences()) -> Answer:
-        # A question about one named product is not a product search: read no filters from its text.
-        found = Filters() if product_sku else parse_filters(question, self.vocabulary)
-        applied = (filters or Filters()).merged(found)
         started = time.perf_counter()
         named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
+        # A question about one named product is not a product search: read no filters from its text ("is the
+        # 300-lumen headlamp in stock in black?" must find it even when black is sold out).
+        found = Filters() if named and not by_name_only else parse_filters(question, self.vocabulary)
+        applied = (filters or Filters()).merged(found)
         # "a red daypack under $100" is a search even when a product's name shares two of its words.
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
         # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
@@ -244,6 +245,8 @@ class Assistant:
             return None, False
         asked = tokens(question)
         title = tokens(found[1])
+        if len(title) >= 2 and any(asked[i:i + len(title)] == title for i in range(len(asked))):
+            return found[0], False  # its whole name: "Do you have the Wide Trail Everyday Runner in a size 10?"
         counts = self.reader.document_counts(title)
         rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
         pairs = set(zip(asked, asked[1:]))
@@ -436,11 +439,12 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
     """Wire the default pipeline for ``settings`` around a loaded store and embedders."""
     thresholds = {PRIMARY: settings.min_relevance, MULTILINGUAL: settings.min_relevance_multilingual}
     finder = ProductFinder(store, embedders, thresholds)
+    vocabulary = store.vocabulary()
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
-        Reader(embedders, store.document_counts, len(store)),
+        Reader(embedders, store.document_counts, len(store), kind_categories=vocabulary.kind_categories()),
         Verifier(embedders, settings.min_support),
-        vocabulary=store.vocabulary(),
+        vocabulary=vocabulary,
         generator=build_generator(settings),
         top_k=settings.top_k,
         resolver=FollowUpResolver(finder.find, asks_for_product_fact),

@@ -55,6 +55,12 @@ class Vocabulary:
         words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
         return any(kind.rstrip("s") in words for kind in self.kinds)
 
+    def kind_categories(self) -> dict[str, str]:
+        """What kind of product each category holds ("headlamp" -> "Electronics"): a policy that lists categories
+        ("Electronics: 1 year") speaks about headlamps."""
+        kinds = {k.lower().rstrip("s") for k in self.kinds} | {k.rstrip("s") for k in language.PRODUCT_KINDS}
+        return {word: category for word, category in self.category_words.items() if word.rstrip("s") in kinds}
+
 
 CATEGORY_WORD_SHARE = 0.75  # a word of product names points to a category when this share of its products is in it
 CATEGORY_WORD_PRODUCTS = 2  # ...and at least this many products have it
@@ -190,14 +196,14 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             found["min_price"] = _number(match.group(1) or match.group(2))
     if _IN_STOCK.search(text):
         found["in_stock"] = True
-    if size := _size(text):
+    if size := stated_size(text):
         found["size"] = size
     if color := _color(lowered, vocabulary):
         found["color"] = color
     return found
 
 
-def _size(text: str) -> str | None:
+def stated_size(text: str) -> str | None:
     """The size a message states: "size 10", "L码", "XL", "she wears a medium", "men's small jacket"."""
     if match := _SIZE.search(text):
         return next(g for g in match.groups() if g).upper()

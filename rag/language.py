@@ -284,6 +284,12 @@ PRODUCT_FACT_CUES = re.compile(
     r"|多少钱|价格|价钱|有货|库存|现货|尺码|码|颜色|防水|保修|质保|重量|多重|材料|材质|容量|几个人|温度|电池|续航", re.I)
 
 
+# A question whether something can be bought now ("got any in black?", "can I order it in a 10?", "还有货吗").
+ASKS_STOCK = re.compile(
+    r"\b(?:in stock|available|availability|got any|(?:got|have|has)\b.{0,60}?\bin|have any|do you have|sold out"
+    r"|(?:can|could) i (?:order|buy|get)|any left|still have)\b|有货|有没有货|还有吗|现货|库存|缺货|能买|能下单", re.I)
+
+
 def asks_for_product_fact(question: str) -> bool:
     """Does the question ask for a product fact (price, colour, size, ...)?"""
     lowered = question.lower()

@@ -14,7 +14,9 @@ from typing import Callable
 
 from rag import language
 from rag.models import Passage
-from rag.reader.conditions import amount_condition_holds, window_condition
+from rag.text import tokens
+from rag.product_record import AVAILABILITY, OUT_OF_STOCK, Product
+from rag.reader.conditions import amount_condition_holds, asked_variant_state, window_condition
 from rag.reader.evidence import (
     Scored,
     Sentence,
@@ -82,8 +84,11 @@ class Reader:
     """
 
     def __init__(self, embedders, document_counts: Callable[[list[str]], dict[str, int]], total_chunks: int,
-                 thresholds: ReaderThresholds | None = None):
+                 thresholds: ReaderThresholds | None = None, kind_categories: dict[str, str] | None = None):
         self.embedders = embedders
+        # The store's kinds of product and their categories ("headlamp" -> "Electronics", from its catalog): a
+        # sentence that names the category speaks about the kind ("Electronics: 1 year" to "warranty on headlamps").
+        self.kind_categories = {kind: category.lower() for kind, category in (kind_categories or {}).items()}
         self.document_counts = document_counts
         self.total_chunks = max(total_chunks, 1)
         self.thresholds = thresholds or ReaderThresholds()
@@ -99,7 +104,8 @@ class Reader:
             return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
         part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
-        indexes = [TermIndex(s.searchable) for s in sentences]
+        kinds = self._kinds_asked(question)
+        indexes = [TermIndex(_with_kinds(s.searchable, kinds)) for s in sentences]
         own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
@@ -119,8 +125,20 @@ class Reader:
             if part.kind == "compare" and compare and len(compare) >= 2:
                 findings.append(self._compare(part, scored, compare))
             else:
-                findings.append(self._decide(part, scored, unknown, indexes))
+                findings.append(_stock_finding(part, scored, passages) or self._decide(part, scored, unknown, indexes))
         return Reading(question, findings)
+
+    def _kinds_asked(self, question: Question) -> dict[str, str]:
+        """The kinds of product the question names, with the word before each ("hiking boots"), and their category."""
+        words = tokens(question.text)
+        kinds = {}
+        for position, word in enumerate(words):
+            category = self.kind_categories.get(word) or self.kind_categories.get(word.rstrip("s"))
+            if category:
+                kinds[word] = category
+                if position and words[position - 1] in question.terms:
+                    kinds[words[position - 1]] = category
+        return kinds
 
     def _score(self, part: SubQuestion, sentence: Sentence, similarity: float, index: TermIndex,
                weights: dict[str, float], passages: list[Passage], context: TermIndex, body: TermIndex,
@@ -270,6 +288,37 @@ class Reader:
         return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products")
 
 
+_STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": "Preorder", "backorder": "Backorder"}
+
+
+def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passage]) -> Finding | None:
+    """"Basecamp Hiking Boot, black, size 10 - got any?" is answered from the named product's variants: Yes with
+    where it is in stock, or No with the fact that lists it out of stock (and what is in stock instead)."""
+    if not language.ASKS_STOCK.search(part.text):
+        return None
+    for index, passage in enumerate(passages):
+        if not (passage.exact_match and passage.chunk.kind == "product"):
+            continue
+        state = asked_variant_state(part.text, Product.model_validate(passage.chunk.metadata))
+        facts = {s.sentence.field_label: s for s in scored if s.sentence.passage == index and s.sentence.field_label}
+        stating = facts.get(_STATE_LABELS.get(state or "", "")) or facts.get(AVAILABILITY)
+        if state is None or stating is None:
+            continue
+        chosen = [stating] + [facts[AVAILABILITY]] * (stating is not facts.get(AVAILABILITY) and AVAILABILITY in facts
+                                                      and "in stock in" in facts[AVAILABILITY].sentence.text)
+        direct = "yes" if (state == "in stock") != part.negated else "no"
+        return Finding(part, chosen, True, f"the catalog lists the variant asked about as {state}", direct,
+                       {"variant_state": 1.0 if state == "in stock" else 0.0})
+    return None
+
+
+def _with_kinds(text: str, kinds: dict[str, str]) -> str:
+    """The sentence's text, plus each kind of product asked about whose category it names."""
+    lowered = text.lower()
+    named = [kind for kind, category in kinds.items() if category in lowered]
+    return f"{text} {' '.join(named)}" if named else text
+
+
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
@@ -312,8 +361,8 @@ def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Sco
     """A question that names a product and asks nothing in particular about it gets its description, price and
     availability; empty when the question asks about something its name does not cover."""
     context = TermIndex(best.sentence.context)
-    if any(not context.covers(t) for t in part.terms if t not in OVERVIEW_WORDS):
-        return []
+    if part.kind in ("amount", "duration") or any(not context.covers(t) for t in part.terms if t not in OVERVIEW_WORDS):
+        return []  # "how long does one game take?" asks for a value, not the overview
     mine = [s for s in scored if s.sentence.passage == best.sentence.passage]
     described = [s for s in mine if not s.sentence.field_label and s.sentence.position > 0][:1]
     facts = [s for s in mine if s.sentence.field_label in ("Price", "Availability")]

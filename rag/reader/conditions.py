@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from rag import language
+from rag.filters import stated_size
+from rag.product_record import Product, StatedAvailability
+
 _AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
 _AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
 _BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}", re.I)
@@ -167,3 +171,24 @@ def window_holds(question: str, sentence: str) -> bool | None:
         count, unit = next((c, u) for c, u in zip(window.groups()[::2], window.groups()[1::2]) if c)
         return elapsed <= _days(count, unit)
     return None
+
+
+_STATE_ORDER: tuple[StatedAvailability, ...] = ("in stock", "preorder", "backorder", "out of stock")
+
+
+def asked_variant_state(question: str, product: Product) -> StatedAvailability | None:
+    """Whether the variant the shopper asks about ("black, size 10", "黑色的", "in a size 13") can be bought now, by
+    the catalog's variants; a colour or size the product does not come in is out of stock. None when the question
+    names no colour or size and the product can be bought (then its description and availability answer)."""
+    asked = question.lower().replace(product.title.lower(), " ")
+    size = stated_size(asked)
+    colours = [name for name, aliases in language.COLOURS.items()
+               if any(re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", asked) for alias in (name, *aliases))]
+    if not product.variants or not (size or colours):
+        state = product.state_of(None)[0]  # "Can I order the Ember Down Jacket at the moment?" when none is left
+        return None if state == "in stock" else state
+    matching = [v for v in product.variants
+                if (not size or not any(w.size for w in product.variants) or (v.size or "").upper() == size.upper())
+                and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
+    states = {v.state for v in matching}
+    return next((state for state in _STATE_ORDER if state in states), "out of stock")

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
+from rag.product_record import Product, Variant
 from rag.reader import _contrary, _direct
-from rag.reader.conditions import amount_condition_holds, shopper_timeline, window_condition, window_holds
+from rag.reader.conditions import (
+    amount_condition_holds,
+    asked_variant_state,
+    shopper_timeline,
+    window_condition,
+    window_holds,
+)
 from rag.reader.evidence import TermIndex, coverage, sentences_of
 from rag.reader.question import analyse, key_terms
 from tests.unit.test_reader_logic import _scored, passage
@@ -84,3 +93,25 @@ def test_only_a_question_that_is_all_names_skips_the_similarity_floor():
     from rag import language
     assert all(language.names_entity(t) for t in analyse("do u take amex").parts[0].terms)
     assert not all(language.names_entity(t) for t in analyse("What is the capital of France?").parts[0].terms)
+
+
+BOOT = Product(sku="FW-1", title="Basecamp Boot", price=159, variants=[
+    Variant(sku="FW-1-B-9", color="Black", size="9", stock=3), Variant(sku="FW-1-B-10", color="Black", size="10", stock=0),
+    Variant(sku="FW-1-N-10", color="Navy", size="10", stock=4)])
+
+
+@pytest.mark.parametrize("question, state", [
+    ("Basecamp Boot, black, size 10 - got any?", "out of stock"),
+    ("navy in a size 10?", "in stock"),
+    ("黑色的9码还有货吗？", "in stock"),
+    ("do you have it in orange?", "out of stock"),  # a colour it does not come in
+    ("in size 13?", "out of stock"),  # a size it does not come in
+    ("is the Basecamp Boot in stock?", None),  # nothing asked beyond the product, and some of it is in stock
+])
+def test_asked_variant_state_reads_the_variants(question, state):
+    assert asked_variant_state(question, BOOT) == state
+
+
+def test_asked_variant_state_of_a_sold_out_product_is_out_of_stock():
+    sold_out = BOOT.model_copy(update={"variants": [v.model_copy(update={"stock": 0}) for v in BOOT.variants]})
+    assert asked_variant_state("Can I order the Basecamp Boot at the moment?", sold_out) == "out of stock"
