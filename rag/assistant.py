@@ -17,9 +17,13 @@ from rag.grounding import Verifier
 from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
+    DESCRIBED_WANT,
+    OWN_QUESTION,
+    POLICY_TOPICS,
     RECOMMEND_CUES,
     SHOPPING_CUES,
     SUPERLATIVE,
+    activity_names,
     asks_for_product_fact,
     detect_language,
     has_cjk,
@@ -366,8 +370,12 @@ class Assistant:
     def _is_shopping(self, question: str, filters: Filters) -> bool:
         # "Recommend a tent", "the lightest stove": a request for products names a kind of product.
         kind = bool(product_kinds(question)) or self.vocabulary.names_a_kind(question)
-        asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and kind
-        return not filters.is_empty() or asks or bool(measure_bounds(question))
+        asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and (
+            kind or bool(activity_names(question)))  # "gift ideas for a climber"
+        # "lightweight backpack for day hikes": a kind of product and what it is for, asked without a question.
+        wants = kind and bool(DESCRIBED_WANT.search(question)) and not (
+            "?" in question or "？" in question or OWN_QUESTION.match(question.strip()) or POLICY_TOPICS.search(question))
+        return not filters.is_empty() or asks or wants or bool(measure_bounds(question))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

@@ -74,6 +74,9 @@ class ExtractiveComposer:
                 parts.append(rendered)
                 english_quoted |= lang == "zh" and not language.has_cjk(rendered)
         preface = ENGLISH_ONLY.get(lang, "") if english_quoted else ""
+        direct = next((f.direct for f in reading.findings if f.answerable), None)
+        if preface and direct:  # "会过期吗？": 不。 before the note that the quote is English
+            preface = f"{DIRECT[lang][direct]}。{preface}"
         return Composition(" ".join(parts), preface, unknown)
 
     def _render(self, finding: Finding, passages: list[Passage], lang: str, quoted: set[tuple[int, int]]) -> str:

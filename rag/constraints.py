@@ -29,6 +29,7 @@ _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|
 _PEOPLE_WORDS = ((re.compile(r"\b(?:solo|alone|by myself|on my own|single[- ]player)\b|单人|一个人", re.I), 1),
                  (re.compile(r"\b(?:me and my (?:partner|wife|husband|girlfriend|boyfriend)|two of us|the 2 of us|"
                              r"couple)\b|两个人|双人", re.I), 2))
+_SLEEPS = re.compile(r"\bsleeps\s+(\d+)\b|睡(\d+)个?人", re.I)  # "a tent that sleeps 3": at least three
 _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl|persons?)?\b|\b(\d+)\s*(?:players?|ppl)\b",
                            re.I)
 _AGE = re.compile(r"\b(?:turning|aged?|is)\s+(\d{1,2})\b(?!\s*(?:%|\$|dollars|pieces))|\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b"
@@ -74,6 +75,8 @@ def measure_bounds(text: str) -> list[Bound]:
             bounds.append(Bound(measure, None, value))
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
             bounds.append(Bound(measure, value, None))
+    if not any(b.measure == "people" for b in bounds) and (sleeps := _SLEEPS.search(text)):
+        bounds.append(Bound("people", float(next(g for g in sleeps.groups() if g)), None))
     if not any(b.measure == "people" for b in bounds):
         counted = sorted(exact_people) or [n for pattern, n in _PEOPLE_WORDS if pattern.search(text)]
         bounds += [Bound("people", n, n) for n in counted[:1]]
@@ -240,3 +243,18 @@ def unmet(product: Product, request: str, wants: Filters | None = None) -> str |
         if (bound.low is not None and high < bound.low) or (bound.high is not None and low > bound.high):
             return "measure"
     return None
+
+
+def superlative_key(request: str):
+    """"the cheapest tent", "最轻的睡袋": a sort key for products, best first; None when nothing is asked superlatively.
+    Products that do not state the measure go last."""
+    lowered = request.lower()
+    word = next((w for w in language.SUPERLATIVE_ORDER if w in lowered), None)
+    if word is None:
+        return None
+    measure, descending = language.SUPERLATIVE_ORDER[word]
+
+    def key(product: Product) -> tuple[bool, float]:
+        value = product.price if measure == "price" else product_measures(product).get(measure, (None,))[0]
+        return value is None, -(value or 0.0) if descending else (value or 0.0)
+    return key

@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 几天 能到""".split())
+    多久 多长时间 几天 能到 几个 适合 没有""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -50,12 +50,16 @@ ASKS_WHAT = re.compile(r"\b(?:how much|what|what's|whats|how expensive|which)\b|
 # Phrases that mean one word: the reader sees the word.
 PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), word) for pattern, word in (
     (r"\b(?:send|ship|bring|take|give|mail)\s+(?:it|them|this|that|these|those|\w+)?\s*back\b", "return"),
-    (r"\bmoney back\b|\bget (?:my|a) refund\b", "refund"),
+    (r"\bmoney back\b|\bget (?:my|a) refund\b|\b(?:see|get|receive) (?:the|my) money\b", "refund"),
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
     (r"\bsold out\b", "out of stock"),
     (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
     (r"\btoo late\b|\bstill (?:in|within) time\b", "deadline"),
     (r"\bhang(?:ing)? on to\b|\bhold(?:ing)? on to\b", "keep"),
+    (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
+    (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
+    # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
+    (r"\b(?:(?:a )?quick|one|two|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
     (r"\b(can|don|won|isn|doesn|didn|aren|wasn|shouldn|couldn|wouldn)t\b", r"\1't"),
     (r"\bi(m|ve)\b", r"i'\1"),
@@ -267,6 +271,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "parcel|parcels|package|packages|shipment|包裹",
     "deadline|window|until|截止|期限|来不及",
     "history|records|record|记录",
+    "weekend|weekends|saturday|saturdays|sunday|sundays|周末|周六|周日|星期六|星期天",
+    "expire|expires|expired|expiry|expiration|过期|有效期|使用期限|期限",
+    "break|breaks|broke|broken|snap|snaps|snapped|crack|cracked|断|断了|坏了",
     "information|info|details|data|资料|信息",
     "delete|deleted|deletion|erase|erased|wipe|wiped|remove|removed|删除|清除",
     "difference|gap|差价|差别|相差",
@@ -379,6 +386,7 @@ SAME_FACT: dict[str, str] = {"ip rating": "water rating", "waterproof rating": "
 
 # Templates for answers written to a Chinese shopper.
 ZH_FIELD_NAMES: dict[str, str] = {
+    "Play time": "游戏时长", "Players": "玩家人数", "Age": "适用年龄", "Pieces": "片数",
     "Price": "价格", "Availability": "库存", "Out of stock": "缺货", "Sizes": "尺码", "Colours": "颜色", "Waterproof": "防水",
     "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
     "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
@@ -587,14 +595,29 @@ _MEASURES_AFTER_NUMBERS = {
     "分钟", "周",
 }
 MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
-SUPERLATIVE = re.compile(r"\b(?:cheapest|lightest|warmest|smallest|biggest|best|toughest)\b|最便宜|最轻|最暖和|最好", re.I)
+# What a superlative sorts by, and which way: "the cheapest" is the lowest price first, "the warmest" the coldest rating.
+SUPERLATIVE_ORDER: dict[str, tuple[str, bool]] = {
+    "cheapest": ("price", False), "最便宜": ("price", False), "lightest": ("mass", False), "最轻": ("mass", False),
+    "warmest": ("temperature", False), "最暖和": ("temperature", False), "smallest": ("volume", False),
+    "biggest": ("volume", True), "brightest": ("light", True), "最亮": ("light", True),
+}
+SUPERLATIVE = re.compile(r"\b(?:cheapest|lightest|warmest|smallest|biggest|brightest|best|toughest)\b|最便宜|最轻|最暖和|最亮|最好",
+                         re.I)
 # Activities a product is made for: a request names one, the product's name, description or use must too.
 ACTIVITIES: dict[str, tuple[str, str]] = {
     # what the shopper says -> what the product says
     "hiking": (r"\bhik(?:e|es|ing)\b|徒步|登山", r"hik(?:e|ing)|trek|徒步|登山"),
     "trail running": (r"\btrail[- ]?run(?:ning|ner|ners)?\b|越野跑", r"trail[- ]?run|越野跑"),
-    "climbing": (r"\bclimbing\b|攀岩", r"climb|攀岩"),
+    "climbing": (r"\bclimb(?:ing|ers?)\b|攀岩", r"climb|攀岩"),
 }
+# What a store question is about when it is not about products: "tent warranty", "backpack return policy" name a
+# kind of product without asking for one.
+POLICY_TOPICS = re.compile(
+    r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
+    r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?)\b"
+    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|取消|隐私|礼品卡|优惠", re.I)
+# A request that names a kind of product and what it is for or like: "lightweight backpack for day hikes".
+DESCRIBED_WANT = re.compile(r"\b(?:for|that(?:'s| is| are)?|with|enough)\b|适合|用来|用于", re.I)
 
 
 # Words for what kind of product a shopper wants; the product's name, description or category must say it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rag import language
-from rag.constraints import UNMET_KINDS, audience, fits, unmet
+from rag.constraints import UNMET_KINDS, audience, fits, superlative_key, unmet
 from rag.filters import Filters
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
@@ -66,17 +66,12 @@ def product_card(product: Product, reason: str, chunk_id: str, today: date) -> P
 def product_cards(passages: list[Passage], question: str, filters: Filters, limit: int = 3) -> list[ProductCard]:
     """Cards for the product passages, best first; passages already passed every hard filter."""
     today = date.today()
-    cards = []
-    for passage in passages:
-        if passage.chunk.kind != "product":
-            continue
-        product = Product.model_validate(passage.chunk.metadata)
-        if not fits(product, question, filters):
-            continue
-        cards.append(product_card(product, reason_for(product, question, filters, today), passage.chunk.id, today))
-        if len(cards) == limit:
-            break
-    return cards
+    fitting = [(Product.model_validate(p.chunk.metadata), p.chunk.id) for p in passages if p.chunk.kind == "product"]
+    fitting = [(product, chunk_id) for product, chunk_id in fitting if fits(product, question, filters)]
+    if key := superlative_key(question):  # "the cheapest tent that sleeps 3": the cheapest first
+        fitting.sort(key=lambda found: key(found[0]))
+    return [product_card(product, reason_for(product, question, filters, today), chunk_id, today)
+            for product, chunk_id in fitting[:limit]]
 
 
 def unmet_constraint(passages: list[Passage], question: str, filters: Filters) -> str | None:

@@ -361,8 +361,9 @@ def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Sco
     """A question that names a product and asks nothing in particular about it gets its description, price and
     availability; empty when the question asks about something its name does not cover."""
     context = TermIndex(best.sentence.context)
-    if part.kind in ("amount", "duration") or any(not context.covers(t) for t in part.terms if t not in OVERVIEW_WORDS):
-        return []  # "how long does one game take?" asks for a value, not the overview
+    if part.kind in ("amount", "duration") or language.ASKS_MEASURE.search(part.text) or any(
+            context.match(t) < 1.0 for t in part.terms if t not in OVERVIEW_WORDS):
+        return []  # "how long does one game take?", "how many players?" ask for a value, not the overview
     mine = [s for s in scored if s.sentence.passage == best.sentence.passage]
     described = [s for s in mine if not s.sentence.field_label and s.sentence.position > 0][:1]
     facts = [s for s in mine if s.sentence.field_label in ("Price", "Availability")]

@@ -50,3 +50,10 @@ def test_explicit_filters_win_over_words():
     from_words = Filters(category="Jackets", max_price=100, attributes={"waterproof": "yes"})
     merged = Filters(max_price=60, attributes={"waterproof": "no"}).merged(from_words)
     assert merged == Filters(category="Jackets", max_price=60, attributes={"waterproof": "no"})
+
+
+def test_kinds_of_product_point_to_their_category():
+    vocabulary = Vocabulary(categories=("Electronics", "Camp Kitchen"), brands=(), colors=(), kinds=("headlamp",),
+                            category_words={"headlamp": "Electronics", "beacon": "Electronics", "stove": "Camp Kitchen"})
+    # "beacon" is a product's name, not a kind of product: a policy naming Electronics does not speak of it
+    assert vocabulary.kind_categories() == {"headlamp": "Electronics", "stove": "Camp Kitchen"}

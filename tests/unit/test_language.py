@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.language import detect_language, has_cjk
+from rag.language import detect_language, has_cjk, normalise_phrases
 
 
 def test_chinese_and_english_messages():
@@ -22,3 +22,9 @@ def test_messages_without_letters_are_english():
 
 def test_has_cjk():
     assert has_cjk("SKU JK-1015 蓝色") and not has_cjk("SKU JK-1015 blue")
+
+
+def test_a_preamble_and_casual_phrasing_become_the_words_the_store_writes():
+    assert "quick" not in normalise_phrases("quick q about Duel of Crowns: how long does a game take?")
+    assert normalise_phrases("how quick do you reply?") == "how long do you reply?"
+    assert "refund" in normalise_phrases("how long until I see the money?")

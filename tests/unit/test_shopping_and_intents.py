@@ -6,7 +6,7 @@ import re
 
 from evals.cases import Case
 from evals.grading import grade
-from rag.constraints import Bound, audience, fits, measure_bounds
+from rag.constraints import Bound, audience, fits, measure_bounds, superlative_key
 from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
 from rag.models import Product
 
@@ -83,3 +83,16 @@ def test_ratings_and_either_kind():
     assert fits(hoodie, "sun hoodie or shirt with UPF 50") and not fits(product("Trail Tee", upf="30"), "a tee with UPF 50")
     tent = product("Horizon 2 Backpacking Tent", seasons="3-season", capacity="2 people")
     assert not fits(tent, "4 season tent for two people") and fits(tent, "3-season tent for two people")
+
+
+def test_a_tent_that_sleeps_three_sleeps_at_least_three():
+    assert Bound("people", 3.0, None) in measure_bounds("cheapest tent that sleeps 3")
+
+
+def test_superlatives_sort_products_best_first():
+    cheap = Product(sku="A", title="Light Tent", price=100, attributes={"weight": "2.1 kg"})
+    dear = Product(sku="B", title="Feather Tent", price=300, attributes={"weight": "900 g"})
+    unstated = Product(sku="C", title="Mystery Tent", price=50)
+    assert sorted([dear, cheap], key=superlative_key("the cheapest tent?")) == [cheap, dear]
+    assert sorted([unstated, cheap, dear], key=superlative_key("最轻的帐篷")) == [dear, cheap, unstated]
+    assert superlative_key("a tent for two") is None
