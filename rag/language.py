@@ -207,7 +207,7 @@ STEERING = re.compile(
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in (
     "return|returns|returned|returning|send back|bring back|退货|退回|退",
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
-    "ship|ships|shipping|shipped|transit|arrive|arrives|arrival|deliver|delivers|delivery|delivered|send|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
+    "ship|ships|shipping|shipped|transit|arrive|arrives|arrival|deliver|delivers|delivery|delivered|send|sends|sent|sending|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
@@ -500,6 +500,8 @@ CONTRARIES: dict[str, re.Pattern] = {
 OPPOSITES: dict[str, re.Pattern] = {
     "free": re.compile(r"\b(?:paid|pays?|charged?|charges|costs?|fees?)\b", re.I),
     "免费": re.compile(r"承担|支付|收取|自付|自理|费用由"),
+    "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
+    "两次": re.compile(r"一次"),
 }
 
 

@@ -16,7 +16,7 @@ from rag import language
 from rag.models import Passage
 from rag.text import tokens
 from rag.product_record import AVAILABILITY, OUT_OF_STOCK, Product
-from rag.reader.conditions import amount_condition_holds, asked_variant_state, window_condition
+from rag.reader.conditions import amount_condition_holds, asked_variant_state, only_if_holds, window_condition
 from rag.reader.evidence import (
     Scored,
     Sentence,
@@ -183,6 +183,10 @@ class Reader:
             eligible = [s for s in eligible if re.search(r"\d", s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the measure asked for")
+        if places := part.entities.get("place"):
+            # "standard shipping to Juneau, how long?": the sentence that names Alaska, not the general one beside it
+            naming = [s for s in eligible if places & language.entities(s.sentence.text).get("place", set())]
+            eligible = naming + [s for s in eligible if s not in naming]
         best = eligible[0]
         never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t) and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
@@ -288,16 +292,21 @@ class Reader:
         return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products")
 
 
+STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")
 _STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": "Preorder", "backorder": "Backorder"}
 
 
 def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passage]) -> Finding | None:
     """"Basecamp Hiking Boot, black, size 10 - got any?" is answered from the named product's variants: Yes with
     where it is in stock, or No with the fact that lists it out of stock (and what is in stock instead)."""
-    if not language.ASKS_STOCK.search(part.text):
+    if not (cue := language.ASKS_STOCK.search(part.text)):
         return None
     for index, passage in enumerate(passages):
         if not (passage.exact_match and passage.chunk.kind == "product"):
+            continue
+        # "Can you email me when it comes back in stock?" asks for something else than whether it is in stock.
+        said = TermIndex(f"{passage.chunk.text} {cue.group(0)} stock")
+        if sum(not said.covers(t) for t in part.terms) > STOCK_QUESTION_OTHER_WORDS:
             continue
         state = asked_variant_state(part.text, Product.model_validate(passage.chunk.metadata))
         facts = {s.sentence.field_label: s for s in scored if s.sentence.passage == index and s.sentence.field_label}
@@ -447,6 +456,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
         if _restricted_elsewhere(part, scored.sentence) or (scored is not best and _exception_to(best, scored)):
             return "yes" if part.negated else "no"
+    if (holds := only_if_holds(part.text, sentence.text)) is not None:  # "... only if we sent the wrong item"
+        return "yes" if holds != part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
         return "yes" if part.negated else "no"
     ordered = [best, *(s for s in chosen if s is not best)]

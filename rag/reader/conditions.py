@@ -15,6 +15,8 @@ from datetime import date
 from rag import language
 from rag.filters import stated_size
 from rag.product_record import Product, StatedAvailability
+from rag.reader.evidence import TermIndex
+from rag.reader.question import key_terms
 
 _AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
 _AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
@@ -192,3 +194,23 @@ def asked_variant_state(question: str, product: Product) -> StatedAvailability |
                 and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
     states = {v.state for v in matching}
     return next((state for state in _STATE_ORDER if state in states), "out of stock")
+
+
+_ONLY_IF = re.compile(r"\bonly (?:if|when)\b\s*(?P<en>[^.;]+)|(?:仅当|只有在?|仅在)(?P<zh>[^。；，]+?)(?:时|的情况下)", re.I)
+_ALTERNATIVES = re.compile(r",?\s+or\s+|、|或者?|,\s*", re.I)
+CONDITION_MET = 2 / 3  # share of an alternative's key words the shopper's case must state
+
+
+def only_if_holds(question: str, sentence: str) -> bool | None:
+    """"Original shipping charges are refunded only if the item arrived damaged or we sent the wrong item." to "if
+    you ship me the wrong item, do I get my shipping back?": True when the shopper's case states one of the
+    alternatives, False when it states none; None when the sentence sets no such condition."""
+    match = _ONLY_IF.search(sentence)
+    if not match:
+        return None
+    asked = TermIndex(question)
+    for alternative in _ALTERNATIVES.split(match.group("en") or match.group("zh")):
+        terms = key_terms(alternative)
+        if terms and sum(asked.covers(t) for t in terms) / len(terms) >= CONDITION_MET:
+            return True
+    return False

@@ -9,6 +9,7 @@ from rag.reader import _contrary, _direct
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
+    only_if_holds,
     shopper_timeline,
     window_condition,
     window_holds,
@@ -115,3 +116,14 @@ def test_asked_variant_state_reads_the_variants(question, state):
 def test_asked_variant_state_of_a_sold_out_product_is_out_of_stock():
     sold_out = BOOT.model_copy(update={"variants": [v.model_copy(update={"stock": 0}) for v in BOOT.variants]})
     assert asked_variant_state("Can I order the Basecamp Boot at the moment?", sold_out) == "out of stock"
+
+
+@pytest.mark.parametrize("question, holds", [
+    ("If you guys ship me the wrong item, do I get my original shipping cost back too?", True),
+    ("It arrived damaged. Is the shipping refunded?", True),
+    ("I changed my mind about a jacket, do I get the original shipping back?", False),
+])
+def test_an_only_if_condition_is_checked_against_the_shoppers_case(question, holds):
+    rule = "Original shipping charges are refunded only if the item arrived damaged or we sent the wrong item."
+    assert only_if_holds(question, rule) is holds
+    assert only_if_holds(question, "Original shipping charges are refunded.") is None
