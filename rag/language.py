@@ -86,8 +86,17 @@ DURATION_CUES = re.compile(
 LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|cards|brands|colou?rs|sizes)\b"
                        r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
 COMPARE_CUES = re.compile(
-    r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|\bcomparison\b|\bvs\.?\b"
+    r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
+    r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
+    r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比", re.I)
+# Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
+COMPARATIVE_DIRECTION: dict[str, int] = {
+    **dict.fromkeys("longer more bigger larger heavier higher warmer brighter pricier costlier older".split(), 1),
+    **dict.fromkeys("shorter less fewer smaller lighter lower cheaper newer".split(), -1),
+    "更长": 1, "更多": 1, "更大": 1, "更重": 1, "更高": 1, "更贵": 1, "更短": -1, "更少": -1, "更小": -1, "更轻": -1,
+    "更低": -1, "更便宜": -1,
+}
 # A yes/no question starts with an auxiliary verb in English, or ends in 吗 / holds an A-not-A form in Chinese.
 YES_NO_EN = re.compile(
     r"^\s*(?:(?:and|so|but|also|hi|hello|hey|ok|okay|please)[,!]?\s+)*(?:can|could|do|does|did|is|are|was|were|will|would|should"

@@ -16,7 +16,13 @@ from rag import language
 from rag.models import Passage
 from rag.text import tokens
 from rag.product_record import AVAILABILITY, OUT_OF_STOCK, Product
-from rag.reader.conditions import amount_condition_holds, asked_variant_state, only_if_holds, window_condition
+from rag.reader.conditions import (
+    amount_condition_holds,
+    asked_variant_state,
+    comparison_holds,
+    only_if_holds,
+    window_condition,
+)
 from rag.reader.evidence import (
     Scored,
     Sentence,
@@ -117,12 +123,14 @@ class Reader:
         # A question about the product it names is not answered by another product's facts (but a comparison is).
         named = set() if compare else {i for i, p in enumerate(passages) if p.exact_match and p.chunk.kind == "product"}
         findings = []
-        for part, vector in zip(question.parts, part_vectors):
+        for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
             scored = [
                 self._score(part, s, float(v @ vector), index, weights, passages, context, body, named)
                 for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
             ]
-            if part.kind == "compare" and compare and len(compare) >= 2:
+            # "A or B — which is lighter and what's the price gap?": the second part compares the same products.
+            compared = part.kind == "compare" or (number > 0 and question.parts[0].kind == "compare")
+            if compared and compare and len(compare) >= 2:
                 findings.append(self._compare(part, scored, compare))
             else:
                 findings.append(_stock_finding(part, scored, passages) or self._decide(part, scored, unknown, indexes))
@@ -185,7 +193,8 @@ class Reader:
                 return Finding(part, reason="no sentence states the measure asked for")
         if places := part.entities.get("place"):
             # "standard shipping to Juneau, how long?": the sentence that names Alaska, not the general one beside it
-            naming = [s for s in eligible if places & language.entities(s.sentence.text).get("place", set())]
+            naming = [s for s in eligible if places & language.entities(s.sentence.text).get("place", set())
+                      and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
             eligible = naming + [s for s in eligible if s not in naming]
         best = eligible[0]
         never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t) and not re.search(r"\d", t)
@@ -289,7 +298,10 @@ class Reader:
                 asked |= adds
                 compared.append(other)
                 found = found + facts
-        return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products")
+        # "Is the book light's warranty longer than the dice tray's?": Yes or No from the two values, in order.
+        holds = comparison_holds(part.text, [s.sentence.text.partition(":")[2] for s in found[:len(sides)]])
+        direct = None if holds is None else ("yes" if holds else "no")
+        return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products", direct)
 
 
 STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")

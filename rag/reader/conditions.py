@@ -214,3 +214,32 @@ def only_if_holds(question: str, sentence: str) -> bool | None:
         if terms and sum(asked.covers(t) for t in terms) / len(terms) >= CONDITION_MET:
             return True
     return False
+
+
+_QUANTITY = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*([a-z°]+|[\u4e00-\u9fff]+)?", re.I)
+
+
+def _quantity(value: str) -> float | None:
+    """"2 years" -> 730 (days), "1.2 kg" -> 1200 (grams), "$299.00" -> 299; None without a number."""
+    match = _QUANTITY.search(value)
+    if not match:
+        return None
+    number, unit = float(match.group(1).replace(",", "")), (match.group(2) or "").lower()
+    if unit.rstrip("s") in _UNIT_DAYS or unit in _UNIT_DAYS:
+        return number * _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit.rstrip("s"), 1))
+    return number * language.UNITS.get(unit, ("", 1.0))[1]
+
+
+def comparison_holds(question: str, values: list[str]) -> bool | None:
+    """"Is the warranty on the book light longer than the one on the dice tray?" with the two products' values, in
+    the order the question names them ("2 years", "1 year"): True, False, or None when it is not such a question or
+    a value states no number."""
+    if len(values) != 2 or not language.is_yes_no(question):
+        return None
+    lowered = question.lower()
+    direction = next((way for word, way in language.COMPARATIVE_DIRECTION.items()
+                      if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)), None)
+    first, second = (_quantity(v) for v in values)
+    if direction is None or first is None or second is None or first == second:
+        return None if direction is None or first is None or second is None else False
+    return (first - second) * direction > 0

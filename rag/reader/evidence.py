@@ -102,8 +102,12 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
 def stem(word: str) -> str:
     word = re.sub(r"['’]s$", "", word)  # "store's" is "store"
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+        if len(word) > len(suffix) + (2 if suffix == "ed" else 3) and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            # "shipped", "stopping": the doubled consonant is one ("ship", "stop"); "added" is "add"
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+                word = word[:-1]
+            return word
     return word
 
 

@@ -21,6 +21,7 @@ _COMPARE_LEAD = re.compile(
     r"|^\s*(?:which|what)\s+\w+\s+(?:has|have|is|are|gives|lasts|holds|costs?|weighs)\s+(?:the\s+)?(?:more|less|fewer|most|\w+er)"
     r"(?:\s+\w+)?\s*,?\s*(?:the\s+)?"
     r"|^\s*how much (?:\w+er|more \w+)\s+(?:is|are|does|do)\s+(?:the\s+)?"
+    r"|^\s*(?:is|are|does|do|will|would)\s+(?:the\s+)?(?=.*\bthan\b)"
     r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
     re.I)
 _COMPARE_TAIL = re.compile(r"\s*(?:[,:;—–?]|\s-)\s*(?:which|what|how|who|is|does|do)\b.*$|\s*[:—–]\s.*$"
@@ -141,6 +142,8 @@ def comparison_sides(text: str) -> list[str]:
     """The two things a comparison is between, as written: "the Summit 45 or the Summit 65" -> both names."""
     body = _COMPARE_LEAD.sub("", _COMPARE_TAIL.sub("", text.strip(" ?？。."))).strip()
     sides = [s.strip(" ,?？") for s in _SIDES.split(body) if s and s.strip(" ,?？")]
+    if len(sides) >= 2 and re.search(r"\bthan\b", body, re.I):  # "Is A heavier than B?": A without "heavier"
+        sides[0] = re.sub(r"\s+(?:(?:more|less)\s+\w+|\w+\s+(?:more|less)|\w+er)$", "", sides[0], flags=re.I)
     return sides if len(sides) >= 2 else []
 
 

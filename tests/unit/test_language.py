@@ -28,3 +28,11 @@ def test_a_preamble_and_casual_phrasing_become_the_words_the_store_writes():
     assert "quick" not in normalise_phrases("quick q about Duel of Crowns: how long does a game take?")
     assert normalise_phrases("how quick do you reply?") == "how long do you reply?"
     assert "refund" in normalise_phrases("how long until I see the money?")
+
+
+def test_a_comparison_between_two_named_things_is_told_from_a_bound():
+    from rag.reader.question import analyse
+
+    assert analyse("Which puzzle has more pieces, Banff in Autumn or Vintage Library Shelves?").kind == "compare"
+    assert analyse("Which sleeping pads have an R-value of 4 or higher?").kind != "compare"
+    assert analyse("which tents have more than 2 doors?").kind != "compare"

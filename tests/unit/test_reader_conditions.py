@@ -9,13 +9,14 @@ from rag.reader import _contrary, _direct
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
+    comparison_holds,
     only_if_holds,
     shopper_timeline,
     window_condition,
     window_holds,
 )
-from rag.reader.evidence import TermIndex, coverage, sentences_of
-from rag.reader.question import analyse, key_terms
+from rag.reader.evidence import TermIndex, coverage, sentences_of, stem
+from rag.reader.question import analyse, comparison_sides, key_terms
 from tests.unit.test_reader_logic import _scored, passage
 
 HOLIDAY = "Holiday purchases made between November 1 and December 24 can be returned until January 31 of the following year."
@@ -127,3 +128,25 @@ def test_an_only_if_condition_is_checked_against_the_shoppers_case(question, hol
     rule = "Original shipping charges are refunded only if the item arrived damaged or we sent the wrong item."
     assert only_if_holds(question, rule) is holds
     assert only_if_holds(question, "Original shipping charges are refunded.") is None
+
+
+def test_a_yes_no_comparison_is_decided_by_the_two_values_in_the_order_asked():
+    question = "Is the warranty on the book light longer than the one on the leather dice tray?"
+    assert comparison_holds(question, ["2 years", "1 year"]) is True
+    assert comparison_holds(question, ["6 months", "1 year"]) is False
+    assert comparison_holds("Is the Horizon 2 lighter than the Horizon 3?", ["1.6 kg", "1900 g"]) is True
+    assert comparison_holds("Which is lighter, the Horizon 2 or the 3?", ["1.6 kg", "1900 g"]) is None  # not yes/no
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("Is Banff in Autumn heavier than Vintage Library Shelves?", ["Banff in Autumn", "Vintage Library Shelves"]),
+    ("Does the Horizon 2 weigh less than the Horizon 3?", ["Horizon 2", "the Horizon 3"]),
+    ("is the Ridge Runner lighter than the GTX?", ["Ridge Runner", "the GTX"]),  # a name ending in -er keeps it
+])
+def test_a_yes_no_comparison_names_its_two_sides_without_the_comparative(question, sides):
+    assert comparison_sides(question) == sides
+
+
+def test_a_past_tense_covers_the_word_asked():
+    assert stem("added") == stem("add") and stem("shipped") == stem("ship") and stem("called") == "call"
+    assert TermIndex("Items cannot be added to an order that has been placed.").covers("add")
