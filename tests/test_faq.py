@@ -41,3 +41,17 @@ def test_faq_matching_can_be_turned_off(sample_settings, serving):
                                 serving.embedders)
     assert assistant.faq is None
     assert assistant.answer("Do your gift cards have an expiry date?").faq is None
+
+
+def test_the_shipped_adapter_maps_the_multilingual_space_and_can_be_turned_off(sample_settings, serving):
+    from rag.assistant import build_assistant
+    from rag.faq_adapter import SHIPPED_ADAPTER
+
+    adapted = build_assistant(sample_settings, serving.store, serving.embedders).faq
+    assert adapted.adapter is not None and adapted.adapter.source == str(SHIPPED_ADAPTER)
+    plain = build_assistant(sample_settings.model_copy(update={"faq_adapter": False}), serving.store,
+                            serving.embedders).faq
+    assert plain.adapter is None
+    question = "退货后多久能收到退款？"
+    assert adapted.signals([question])["multilingual"].tolist() != plain.signals([question])["multilingual"].tolist()
+    assert plain.match(question).entry.question == adapted.match(question).entry.question == "退货需要多久退款？"
