@@ -116,7 +116,7 @@ class Tuning:
 
 
 WEIGHT_GRID = {PRIMARY: (0.0, 0.25, 0.5), MULTILINGUAL: (1.0,), "keywords": (0.0, 0.25, 0.5, 0.75, 1.0)}
-HUB_PENALTIES = (0.0, 0.25, 0.5, 0.75)
+HUB_PENALTIES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 
 
 def tune(blocks: list[list[Pair]], embedders: EmbedderSet, adapter: FaqAdapter | None = None) -> Tuning:

@@ -43,7 +43,7 @@ class TrainingConfig:
     keyword_weight: float = 0.5
     learning_rate: float = 1e-3
     batch_size: int = 128
-    max_epochs: int = 4
+    max_epochs: int = 6
     seed: int = 0
 
 

@@ -87,12 +87,12 @@ class Settings(BaseSettings):
     # the tuning rows 1,001-3,000 choose weights 0, 1, 0.25, hub penalty 0.5 and threshold 0.7225 (`shopassist eval
     # faq`). false turns FAQ matching off.
     faq_matching: bool = True
-    faq_threshold: float = 0.669
+    faq_threshold: float = 0.6702
     faq_weight_primary: float = Field(0.25, ge=0)
     faq_weight_multilingual: float = Field(1.0, ge=0)
     faq_weight_keywords: float = Field(0.5, ge=0)
     # For ranking only, an entry close to many other entries counts this much less (rag.faq.FaqWeights.hub_penalty).
-    faq_hub_penalty: float = Field(0.75, ge=0)
+    faq_hub_penalty: float = Field(1.0, ge=0)
     # Compare FAQ questions in the multilingual space through a domain adapter (rag/faq_adapter.py): a map trained so
     # that two wordings of one support question are closer than two different questions. The shipped one was
     # trained on Chinese payment-service questions (rag/data/faq_adapter.md); `shopassist train faq-adapter` trains a
