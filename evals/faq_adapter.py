@@ -8,9 +8,10 @@ together with the TF-IDF cosine of the questions' words (rag.faq.keywords), so t
 On ATEC the rows 1,001-10,000 stand in for a store's log of paraphrased
 support questions; rows 1-1,000 are held out for ``shopassist eval faq`` and never read here.
 
-Selection: the map is trained on rows 1,001-7,000 and measured after every epoch on rows 7,001-10,000 (three FAQ
-sets of 1,000, as in the evaluation), with the matcher's weights, hub penalty and threshold tuned there
-(evals.faq.tune); the best epoch count is then trained again on all of 1,001-10,000, which is the shipped file.
+Selection: the map is trained on the first two thirds of the rows after the held-out ones (ATEC: 1,001-7,000) and
+measured after every epoch on the last third (7,001-10,000, three FAQ sets of 1,000 as in the evaluation), with the
+matcher's weights, hub penalty and threshold tuned there (evals.faq.tune); the best epoch count is then trained
+again on all of them (1,001-10,000), which is the shipped file. A store's own log of pairs is split the same way.
 torch is needed here only; the adapter runs on onnxruntime.
 """
 
@@ -23,14 +24,35 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.faq import FaqDatasetError, Pair, Tuning, blocks_of, load_pairs, tune
+from evals.faq import BLOCK, HELD_OUT, FaqDatasetError, Pair, Tuning, blocks_of, load_pairs, tune
 from rag.embedding import EmbedderSet
 from rag.faq import keyword_vectorizer
 from rag.faq_adapter import EMBEDDER_KEY, FaqAdapter
 
-TRAINING = (1000, 7000)  # rows 1,001-7,000: the map, while the epoch count is chosen
-VALIDATION = (7000, 10000)  # rows 7,001-10,000: epoch count, weights and threshold chosen here
-ALL_TRAINING = (1000, 10000)  # rows 1,001-10,000: the shipped map, with the chosen epoch count
+FIRST_ROW = HELD_OUT[1]  # the rows before it are held out for `shopassist eval faq`
+LEAST_ROWS = FIRST_ROW + 3 * BLOCK  # two FAQ sets' worth to train on and one to validate on, at the least
+
+
+@dataclass(frozen=True)
+class Split:
+    """Rows (0-based, end excluded) of the pairs file: ``training`` and ``validation`` choose the epoch count,
+    weights and threshold; ``all`` (both) trains the shipped map."""
+
+    training: tuple[int, int]
+    validation: tuple[int, int]
+
+    @classmethod
+    def of(cls, rows: int) -> "Split":
+        middle = FIRST_ROW + (rows - FIRST_ROW) * 2 // 3
+        return cls((FIRST_ROW, middle), (middle, rows))
+
+    @property
+    def all(self) -> tuple[int, int]:
+        return self.training[0], self.validation[1]
+
+
+def rows_label(rows: tuple[int, int]) -> str:
+    return f"rows {rows[0] + 1:,}-{rows[1]:,}"
 
 
 @dataclass(frozen=True)
@@ -188,6 +210,8 @@ class AdapterTraining:
     """What the training chose and measured on the validation rows; the map is the one trained on all rows."""
 
     embedder: str
+    source: str  # the pairs file's name
+    split: Split
     epochs: int
     config: TrainingConfig
     without_adapter: Tuning  # the matcher without the adapter, tuned on the validation rows
@@ -201,19 +225,21 @@ def train(path: Path, embedders: EmbedderSet, cache_dir: Path, config: TrainingC
           progress=lambda message: None) -> AdapterTraining:
     """Choose the epoch count, weights and threshold on the validation rows, then train on all training rows."""
     pairs = load_pairs(path)
-    if len(pairs) < ALL_TRAINING[1]:
-        raise FaqDatasetError(f"{path}: {len(pairs)} pairs; the adapter's training needs {ALL_TRAINING[1]}")
+    if len(pairs) < LEAST_ROWS:
+        raise FaqDatasetError(f"{path}: {len(pairs):,} pairs; the adapter's training needs {LEAST_ROWS:,} (the first "
+                              f"{FIRST_ROW:,} are left for measuring)")
+    split = Split.of(len(pairs))
     if embedders.multilingual is None:
         raise ValueError("the FAQ adapter maps the multilingual space: set multilingual_model")
-    rows = pairs[ALL_TRAINING[0]:ALL_TRAINING[1]]
+    rows = pairs[split.all[0]:split.all[1]]
     texts = [text for p in rows for text in (p.text_1, p.text_2)]
     progress(f"embedding {len(set(texts)):,} questions (cached in {cache_dir})")
     cached = EmbedderSet(CachedEmbedder(embedders.primary, texts, cache_dir),
                          CachedEmbedder(embedders.multilingual, texts, cache_dir))
     space = cached.multilingual
-    validation = blocks_of(pairs, VALIDATION)
+    validation = blocks_of(pairs, split.validation)
     without = tune(validation, cached)
-    progress(f"validation without the adapter: top-1 {without.top1:.1%}")
+    progress(f"validation ({rows_label(split.validation)}) without the adapter: top-1 {without.top1:.1%}")
     tried: list[tuple[float, int, Tuning]] = []
 
     def measure(epoch: int, linear_map: LinearMap) -> None:
@@ -221,20 +247,23 @@ def train(path: Path, embedders: EmbedderSet, cache_dir: Path, config: TrainingC
         tried.append((chosen.top1, epoch, chosen))
         progress(f"epoch {epoch}: validation top-1 {chosen.top1:.1%}")
 
-    positives, negatives = training_pairs(pairs[TRAINING[0]:TRAINING[1]], space.row)
+    training = pairs[split.training[0]:split.training[1]]
+    progress(f"training on {rows_label(split.training)}, up to {config.max_epochs} epochs")
+    positives, negatives = training_pairs(training, space.row)
     train_map(space.vectors, positives, negatives, config.max_epochs, config, after_epoch=measure,
-              words=keyword_rows(pairs[TRAINING[0]:TRAINING[1]], space.row))
+              words=keyword_rows(training, space.row))
     top1, epochs, chosen = max(tried, key=lambda t: (t[0], -t[1]))  # the fewest epochs among equals
     positives, negatives = training_pairs(rows, space.row)
-    progress(f"training on rows {ALL_TRAINING[0] + 1:,}-{ALL_TRAINING[1]:,} for {epochs} epoch(s)")
+    progress(f"training on {rows_label(split.all)} for {epochs} epoch(s)")
     final = train_map(space.vectors, positives, negatives, epochs, config, words=keyword_rows(rows, space.row))
-    return AdapterTraining(space.name, epochs, config, without, chosen, [t[0] for t in tried], final, len(positives))
+    return AdapterTraining(space.name, path.name, split, epochs, config, without, chosen, [t[0] for t in tried], final,
+                           len(positives))
 
 
 def description(result: AdapterTraining) -> str:
     return (f"FAQ question adapter for {result.embedder}: linear map trained contrastively on "
-            f"{result.training_pairs:,} ATEC paraphrase pairs (dev.tsv rows {ALL_TRAINING[0] + 1:,}-"
-            f"{ALL_TRAINING[1]:,}), {result.epochs} epoch(s); see faq_adapter.md")
+            f"{result.training_pairs:,} paraphrase pairs ({result.source} {rows_label(result.split.all)}), "
+            f"{result.epochs} epoch(s); see faq_adapter.md")
 
 
 def write(result: AdapterTraining, out: Path) -> int:

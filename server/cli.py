@@ -397,13 +397,15 @@ def eval_faq(
 @train_app.command("faq-adapter")
 def train_faq_adapter(
     shared: Optional[Path] = SharedOption,
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Tab-separated text_1, text_2, label (1 = the same "
+                                         "question) pairs, e.g. a store's support log; default: ATEC's under --shared."),
     out_file: Path = typer.Option(Path("rag/data/faq_adapter.onnx"), "--out", help="The adapter file to write."),
     cache: Optional[Path] = CacheOption,
     config: Optional[Path] = ConfigOption,
 ) -> None:
-    """The FAQ domain adapter, trained on paraphrase pairs (ATEC rows 1,001-10,000; rows 1-1,000 stay held out):
-    chooses its epochs and the matcher's weights and threshold on rows 7,001-10,000, then trains on all of them.
-    Needs torch (the `train` extra)."""
+    """The FAQ domain adapter, trained on paraphrase pairs (rows 1-1,000 stay held out; of the rest, the first two
+    thirds train while the last third chooses the epochs and the matcher's weights and threshold, then all of them
+    train the written map; ATEC: 1,001-7,000, 7,001-10,000). Needs torch (the `train` extra)."""
     from evals import faq, faq_adapter
 
     _logging()
@@ -415,14 +417,15 @@ def train_faq_adapter(
     from rag.embedding import load_embedders
 
     try:
-        result = faq_adapter.train(settings.eval_datasets_dir / faq.DATASET, load_embedders(settings),
+        result = faq_adapter.train(pairs or settings.eval_datasets_dir / faq.DATASET, load_embedders(settings),
                                    settings.eval_cache_dir, progress=lambda message: err.print(message))
     except (faq.FaqDatasetError, ValueError) as exc:
         raise _fail(str(exc)) from None
     size = faq_adapter.write(result, out_file)
     chosen, before = result.with_adapter, result.without_adapter
     out.print(f"wrote {out_file} ({size:,} bytes): {faq_adapter.description(result)}", highlight=False, markup=False)
-    out.print(f"validation rows 7,001-10,000: top-1 {before.top1:.1%} without the adapter, {chosen.top1:.1%} with it "
+    out.print(f"validation {faq_adapter.rows_label(result.split.validation)}: top-1 {before.top1:.1%} without the "
+              f"adapter, {chosen.top1:.1%} with it "
               f"(per epoch: {', '.join(f'{t:.1%}' for t in result.per_epoch)}); non-paraphrases answered at the "
               f"threshold: {chosen.answered_wrong:.1%}", highlight=False, markup=False)
     out.print("settings for this adapter:\n"

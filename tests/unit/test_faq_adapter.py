@@ -143,3 +143,42 @@ def test_training_beside_the_keyword_signal_scores_as_the_matcher_does():
     beside = train_map(table, positives, negatives, epochs=5, config=config, words=words)
     assert alone.weight.shape == beside.weight.shape == (8, 8)
     assert not np.allclose(alone.weight, beside.weight)  # the keyword cosine changed what the map had to learn
+
+
+def test_the_rows_after_the_held_out_ones_are_split_two_thirds_to_one_third():
+    from evals.faq_adapter import Split, rows_label
+
+    atec = Split.of(10_000)
+    assert (atec.training, atec.validation, atec.all) == ((1000, 7000), (7000, 10_000), (1000, 10_000))
+    assert rows_label(atec.validation) == "rows 7,001-10,000"
+    assert Split.of(4_000).training == (1000, 3000)
+
+
+def test_training_from_a_pairs_file_chooses_on_validation_and_writes_a_loadable_adapter(fake_embedders, tmp_path):
+    from evals import faq_adapter
+
+    rng = np.random.default_rng(0)
+    words = ["order", "refund", "gift", "card", "ship", "canada", "warranty", "tent", "size", "colour", "return"]
+    lines = ["text_1\ttext_2\tlabel"]
+    for row in range(4_000):
+        picked = list(rng.choice(words, size=3, replace=False))
+        same = row % 3 == 0
+        other = picked if same else list(rng.choice(words, size=3, replace=False))
+        lines.append(f"how about {' '.join(picked)} {row}\twhat of {' '.join(other)} {row}\t{int(same)}")
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fake = fake_embedders.primary
+    config = faq_adapter.TrainingConfig(max_epochs=2)
+    result = faq_adapter.train(pairs, EmbedderSet(fake, fake), tmp_path / "cache", config)
+    assert result.split.all == (1000, 4000) and result.source == "pairs.tsv"
+    assert len(result.per_epoch) == 2 and 1 <= result.epochs <= 2
+    assert result.with_adapter.answered_wrong <= 0.08 and result.training_pairs == 1000
+    assert list((tmp_path / "cache").glob("faq-adapter-*.npy"))  # the question vectors are kept for the next run
+    out = tmp_path / "adapter.onnx"
+    assert faq_adapter.write(result, out) == out.stat().st_size
+    written = FaqAdapter(out)
+    assert written.embedder == FAKE_EMBEDDER and "pairs.tsv rows 1,001-4,000" in faq_adapter.description(result)
+    with pytest.raises(faq_adapter.FaqDatasetError, match="needs 4,000"):
+        short = tmp_path / "short.tsv"
+        short.write_text("\n".join(lines[:3_000]) + "\n", encoding="utf-8")
+        faq_adapter.train(short, EmbedderSet(fake, fake), tmp_path / "cache", config)
