@@ -13,7 +13,7 @@ from rag.embedding import EmbedderSet, load_embedder
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.faq_adapter import SHIPPED_ADAPTER, FaqAdapter, FaqAdapterError, load_faq_adapter
 
-from ..fakes import FAKE_EMBEDDER
+from tests.fakes import FAKE_EMBEDDER
 
 WIDTH = 16  # the fake embedder's
 ENTRIES = [FaqEntry("how do i track my order", "a"), FaqEntry("do gift cards expire", "b"),
