@@ -12,7 +12,6 @@ from evals.faq_adapter import LinearMap, TrainingConfig, train_map
 from rag.embedding import EmbedderSet, load_embedder
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.faq_adapter import SHIPPED_ADAPTER, FaqAdapter, FaqAdapterError, load_faq_adapter
-
 from tests.fakes import FAKE_EMBEDDER
 
 WIDTH = 16  # the fake embedder's
