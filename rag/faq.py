@@ -4,7 +4,8 @@ Three signals, weighted: the cosine between the two questions in the primary (En
 multilingual space, and the TF-IDF cosine of their words (Chinese segmented with jieba). The best entry is a match
 only at or above the threshold, and only when every place or payment method the question names is named by the
 entry too ("Do you ship to Japan?" is not "Do you ship to Canada?"). For ranking only, an entry that resembles
-many other entries (a hub) can be counted down; the score the threshold sees is the plain weighted mean.
+many other entries (a hub) can be counted down; the score the threshold sees is the plain weighted mean. With a
+domain adapter (rag/faq_adapter.py), the multilingual cosine is taken between the adapted question vectors.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
+from rag.faq_adapter import FaqAdapter
 from rag.language import CJK, STOPWORDS, covers_entity, entities
 from rag.models import Chunk
 from rag.text import tokens
@@ -117,14 +119,19 @@ class FaqMatcher:
     """Finds the FAQ entry a question asks, by question-to-question similarity; None when none is close enough."""
 
     def __init__(self, embedders: EmbedderSet, entries: list[FaqEntry], weights: FaqWeights = FaqWeights(),
-                 threshold: float = 0.7):
+                 threshold: float = 0.7, adapter: FaqAdapter | None = None):
+        """``adapter`` maps the multilingual space's question vectors (both the entries' and the shopper's)."""
         self.entries = entries
         self.threshold = threshold
         self.spaces = embedders.spaces()
+        if adapter is not None and not (MULTILINGUAL in self.spaces and adapter.fits(self.spaces[MULTILINGUAL])):
+            raise ValueError(f"the FAQ adapter {adapter.source} maps {adapter.embedder} vectors, and the multilingual "
+                             "space here is another model's (or there is none)")
+        self.adapter = adapter
         self.weights = {PRIMARY: weights.primary, MULTILINGUAL: weights.multilingual, "keywords": weights.keywords}
         questions = [entry.question for entry in entries]
-        self.vectors = {space: question_vectors(embedder, questions) for space, embedder in self.spaces.items()
-                        if self.weights[space] > 0} if entries else {}
+        self.vectors = {space: self._adapted(space, question_vectors(embedder, questions))
+                        for space, embedder in self.spaces.items() if self.weights[space] > 0} if entries else {}
         self.keyword_index = keyword_vectorizer(questions) if entries and weights.keywords > 0 else None
         self.keyword_matrix = self.keyword_index.transform(questions) if self.keyword_index else None
         self.hub_penalty = weights.hub_penalty
@@ -161,10 +168,14 @@ class FaqMatcher:
         """Each signal as a (questions x entries) matrix: the cosine per vector space and the keyword score."""
         if not self.entries or not questions:
             return {}
-        found = {space: self.spaces[space].embed(questions) @ vectors.T for space, vectors in self.vectors.items()}
+        found = {space: self._adapted(space, self.spaces[space].embed(questions)) @ vectors.T
+                 for space, vectors in self.vectors.items()}
         if self.keyword_index is not None:
             found["keywords"] = (self.keyword_index.transform(questions) @ self.keyword_matrix.T).toarray()
         return found
+
+    def _adapted(self, space: str, vectors: np.ndarray) -> np.ndarray:
+        return self.adapter.apply(vectors) if self.adapter is not None and space == MULTILINGUAL else vectors
 
     @staticmethod
     def combine(signals: dict[str, np.ndarray], weights: dict[str, float], hubs: dict[str, np.ndarray] | None = None,

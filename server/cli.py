@@ -21,6 +21,8 @@ from rag.settings import Settings
 app = typer.Typer(help="ShopAssist: a grounded customer-service assistant for online stores.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure the assistant on golden question sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(help="Train the assistant's small models on a store's own data.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -372,22 +374,64 @@ def eval_faq(
     from evals.report import DOC_HEADER
     from rag.embedding import load_embedders
     from rag.faq import FaqWeights
+    from rag.faq_adapter import FaqAdapterError, load_faq_adapter
     from rag.reporting import write_section
 
     _logging()
     settings = _eval_settings(config, shared=shared)
     weights = FaqWeights.from_settings(settings)
+    embedders = load_embedders(settings)
     try:
-        report = faq.run(settings.eval_datasets_dir / faq.DATASET, load_embedders(settings), weights,
-                         settings.faq_threshold)
-    except faq.FaqDatasetError as exc:
+        adapter = load_faq_adapter(settings, embedders.multilingual)
+        report = faq.run(settings.eval_datasets_dir / faq.DATASET, embedders, weights, settings.faq_threshold, adapter)
+    except (faq.FaqDatasetError, FaqAdapterError) as exc:
         raise _fail(str(exc)) from None
     body = faq.markdown(report, weights, settings.faq_threshold)
     out.print(body, highlight=False, markup=False)
-    if (report.tuning.weights, report.tuning.threshold) != (weights, settings.faq_threshold):
+    if adapter is None and (report.tuning.weights, report.tuning.threshold) != (weights, settings.faq_threshold):
         err.print("note: the configured FAQ weights or threshold differ from what the tuning rows choose")
     if doc:
         write_section(doc, DOC_HEADER, "faq", f"shopassist eval faq --doc {doc}", body)
+
+
+@train_app.command("faq-adapter")
+def train_faq_adapter(
+    shared: Optional[Path] = SharedOption,
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Tab-separated text_1, text_2, label (1 = the same "
+                                         "question) pairs, e.g. a store's support log; default: ATEC's under --shared."),
+    out_file: Path = typer.Option(Path("rag/data/faq_adapter.onnx"), "--out", help="The adapter file to write."),
+    cache: Optional[Path] = CacheOption,
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """The FAQ domain adapter, trained on paraphrase pairs (rows 1-1,000 stay held out; of the rest, the first two
+    thirds train while the last third chooses the epochs and the matcher's weights and threshold, then all of them
+    train the written map; ATEC: 1,001-7,000, 7,001-10,000). Needs torch (the `train` extra)."""
+    from evals import faq, faq_adapter
+
+    _logging()
+    settings = _eval_settings(config, shared=shared, cache=cache)
+    try:
+        import torch  # noqa: F401 (only to say what is missing before the embedding starts)
+    except ImportError:
+        raise _fail("training needs torch: pip install 'shopassist[train]'") from None
+    from rag.embedding import load_embedders
+
+    try:
+        result = faq_adapter.train(pairs or settings.eval_datasets_dir / faq.DATASET, load_embedders(settings),
+                                   settings.eval_cache_dir, progress=lambda message: err.print(message))
+    except (faq.FaqDatasetError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    size = faq_adapter.write(result, out_file)
+    chosen, before = result.with_adapter, result.without_adapter
+    out.print(f"wrote {out_file} ({size:,} bytes): {faq_adapter.description(result)}", highlight=False, markup=False)
+    out.print(f"validation {faq_adapter.rows_label(result.split.validation)}: top-1 {before.top1:.1%} without the "
+              f"adapter, {chosen.top1:.1%} with it "
+              f"(per epoch: {', '.join(f'{t:.1%}' for t in result.per_epoch)}); non-paraphrases answered at the "
+              f"threshold: {chosen.answered_wrong:.1%}", highlight=False, markup=False)
+    out.print("settings for this adapter:\n"
+              f"faq_weight_primary = {chosen.weights.primary}\nfaq_weight_multilingual = {chosen.weights.multilingual}\n"
+              f"faq_weight_keywords = {chosen.weights.keywords}\nfaq_hub_penalty = {chosen.weights.hub_penalty}\n"
+              f"faq_threshold = {chosen.threshold}", highlight=False, markup=False)
 
 
 @eval_app.command("export-feedback")
