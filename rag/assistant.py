@@ -19,6 +19,7 @@ from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
     DESCRIBED_WANT,
+    OWN_ORDER,
     OWN_QUESTION,
     POLICY_TOPICS,
     RECOMMEND_CUES,
@@ -376,6 +377,8 @@ class Assistant:
         # "lightweight backpack for day hikes": a kind of product and what it is for, asked without a question.
         wants = kind and bool(DESCRIBED_WANT.search(question)) and not (
             "?" in question or "？" in question or OWN_QUESTION.match(question.strip()) or POLICY_TOPICS.search(question))
+        if OWN_ORDER.search(question) and not RECOMMEND_CUES.search(question):
+            return False  # "I forgot to throw a fuel canister into my order": about the order, not a search
         return not filters.is_empty() or asks or wants or bool(measure_bounds(question))
 
     @staticmethod

@@ -28,7 +28,7 @@ _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|
 # How many people a product is for, said without a number.
 _PEOPLE_WORDS = ((re.compile(r"\b(?:solo|alone|by myself|on my own|single[- ]player)\b|单人|一个人", re.I), 1),
                  (re.compile(r"\b(?:me and my (?:partner|wife|husband|girlfriend|boyfriend)|two of us|the 2 of us|"
-                             r"couple)\b|两个人|双人", re.I), 2))
+                             r"couple(?!\s+(?:of\b|\w+\s+\w+s\b|\w+s\b)))\b|两个人|双人", re.I), 2))  # not "a couple fuel canisters"
 _SLEEPS = re.compile(r"\bsleeps\s+(\d+)\b|睡(\d+)个?人", re.I)  # "a tent that sleeps 3": at least three
 _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl|persons?)?\b|\b(\d+)\s*(?:players?|ppl)\b",
                            re.I)

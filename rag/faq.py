@@ -24,6 +24,8 @@ from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq_adapter import FaqAdapter
 from rag.language import CJK, STOPWORDS, covers_entity, entities
 from rag.models import Chunk
+from rag.reader.evidence import TermIndex
+from rag.reader.question import asking_clause, key_terms
 from rag.text import tokens
 
 if TYPE_CHECKING:
@@ -145,7 +147,8 @@ class FaqMatcher:
 
     def accepts(self, question: str, candidate: FaqMatch) -> bool:
         """A ranked entry answers ``question``: its score reaches the threshold and it names what the question names."""
-        return candidate.score >= self.threshold and self._names_the_same(question, candidate.entry)
+        return candidate.score >= self.threshold and self._names_the_same(question, candidate.entry) and (
+            CJK.search(question) is not None or _asks_alike(question, candidate.entry.question))
 
     def rank_many(self, questions: list[str], k: int) -> list[list[FaqMatch]]:
         """The ``k`` best entries for each question, best first, whatever their score. The order discounts hubs
@@ -212,3 +215,15 @@ class FaqMatcher:
         covered = entities(f"{entry.question}\n{entry.answer}")
         return all(covers_entity(covered.get(kind, set()), name) for kind, names in entities(question).items()
                    for name in names)
+
+
+ASKED_ALIKE = 0.5  # share of an English question's asking words the FAQ's question must hold
+
+
+def _asks_alike(question: str, faq_question: str) -> bool:
+    """An English question matches an FAQ only when the FAQ's question holds half its asking words ("how long
+    until I see the money?" is not "How long do I have to return an item?"). The weights and threshold were
+    tuned on Chinese paraphrases, which often share few words; English ones are held to their words."""
+    asked = key_terms(asking_clause(question))
+    said = TermIndex(faq_question)
+    return not asked or sum(said.covers(t) for t in asked) / len(asked) >= ASKED_ALIKE

@@ -627,6 +627,8 @@ POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?)\b"
     r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|取消|隐私|礼品卡|优惠", re.I)
+# The shopper's own order, spoken of: "into my order", "我的订单".
+OWN_ORDER = re.compile(r"\b(?:my|our) (?:order|purchase)s?\b|我的订单", re.I)
 # A request that names a kind of product and what it is for or like: "lightweight backpack for day hikes".
 DESCRIBED_WANT = re.compile(r"\b(?:for|that(?:'s| is| are)?|with|enough)\b|适合|用来|用于", re.I)
 
