@@ -23,6 +23,7 @@ from rag.language import (
     OWN_QUESTION,
     POLICY_TOPICS,
     RECOMMEND_CUES,
+    THAT_ONE,
     SHOPPING_CUES,
     SUPERLATIVE,
     activity_names,
@@ -269,6 +270,9 @@ class Assistant:
         if chinese and len(generic) == len(chinese) and not named_in_latin and searching:
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
+        # "青山那款双人四季帐篷": "那款" (that one) points at one product.
+        if THAT_ONE.search(question) and sum(len(p) >= 2 and has_cjk(p) and p in question for p in found[1].split()) >= 2:
+            return found[0], False
         if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)

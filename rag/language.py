@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 几天 能到 几个 适合 没有""".split())
+    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -280,6 +280,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "parcel|parcels|package|packages|shipment|包裹",
     "deadline|window|until|截止|期限|来不及",
     "history|records|record|记录",
+    "receive|received|receiving|receipt of|收到|签收|收货|到货",
     "weekend|weekends|saturday|saturdays|sunday|sundays|周末|周六|周日|星期六|星期天",
     "expire|expires|expired|expiry|expiration|过期|有效期|使用期限|期限",
     "break|breaks|broke|broken|snap|snaps|snapped|crack|cracked|断|断了|坏了",
@@ -627,6 +628,8 @@ POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?)\b"
     r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|取消|隐私|礼品卡|优惠", re.I)
+# A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
+THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
 # The shopper's own order, spoken of: "into my order", "我的订单".
 OWN_ORDER = re.compile(r"\b(?:my|our) (?:order|purchase)s?\b|我的订单", re.I)
 # A request that names a kind of product and what it is for or like: "lightweight backpack for day hikes".
