@@ -12,7 +12,7 @@ from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.faq_adapter import load_faq_adapter
-from rag.filters import Filters, Vocabulary, parse_filters
+from rag.filters import Filters, Vocabulary, parse_filters, stated_constraints
 from rag.generation import Generator
 from rag.grounding import Verifier
 from rag.index import SearchIndex
@@ -27,6 +27,7 @@ from rag.language import (
     SHOPPING_CUES,
     SUPERLATIVE,
     activity_names,
+    audiences,
     asks_for_product_fact,
     detect_language,
     has_cjk,
@@ -165,6 +166,8 @@ class Assistant:
         # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
         shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
         named = None if shopping else named
+        if shopping and found.is_empty():  # "something waterproof for my 8 year old, size M": the size holds too
+            applied = (filters or Filters()).merged(Filters(**stated_constraints(question, self.vocabulary)))
         unmet: list[tuple[str, object]] = []
         if shopping:  # what the shopper said earlier in the conversation still holds, unless this request says otherwise
             passages, applied, unmet = self._shopping_passages(question, applied, carried(
@@ -267,7 +270,7 @@ class Assistant:
             not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
         stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
         searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2
-        if chinese and len(generic) == len(chinese) and not named_in_latin and searching:
+        if chinese and len(generic) == len(chinese) and not named_in_latin and (searching or RECOMMEND_CUES.search(question)):
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         # "青山那款双人四季帐篷": "那款" (that one) points at one product.
@@ -379,7 +382,8 @@ class Assistant:
         asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and (
             kind or bool(activity_names(question)))  # "gift ideas for a climber"
         # "lightweight backpack for day hikes": a kind of product and what it is for, asked without a question.
-        wants = kind and bool(DESCRIBED_WANT.search(question)) and not (
+        described = DESCRIBED_WANT.search(question) or audiences(question) or activity_names(question)  # "kids headlamp"
+        wants = kind and bool(described) and not (
             "?" in question or "？" in question or OWN_QUESTION.match(question.strip()) or POLICY_TOPICS.search(question))
         if OWN_ORDER.search(question) and not RECOMMEND_CUES.search(question):
             return False  # "I forgot to throw a fuel canister into my order": about the order, not a search

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from rag import language
-from rag.filters import Filters
+from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
 from rag.reader.evidence import TermIndex
 
@@ -151,6 +151,8 @@ def _is_a(text: str, kind: str) -> bool:
     """Does the text call the product a ``kind``, and not an accessory of one ("bottle holster")?"""
     for variant in language.synonyms(kind):
         for match in re.finditer(rf"(?<![a-z]){re.escape(variant)}(?:e?s)?(?![a-z])", text):
+            if text[:match.start()].endswith("for "):
+                continue  # "a compression sack for sleeping bags" is no sleeping bag
             following = text[match.end():].split()[:1]
             if not following or following[0].strip(".,;:") not in language.ACCESSORY_HEADS:
                 return True
@@ -226,7 +228,16 @@ def unmet(product: Product, request: str, wants: Filters | None = None) -> str |
     described = TermIndex(text)
     names = TermIndex(" ".join(name.replace("_", " ") for name, value in product.attributes.items()
                                if value.strip().lower() not in language.NO_VALUES))
+    denied = {name.replace("_", " ") for name, value in product.attributes.items()
+              if value.strip().lower() in language.NO_VALUES}
+    lowered = request.lower()
+    described_as = f"{product.title} {product.description}".lower()
+    if any(word in lowered and not (product.attributes.get(name, "").strip().lower() in language.YES_VALUES
+                                    or word in described_as) for word, (name, _) in ATTRIBUTE_WORDS.items()):
+        return "feature"  # "something waterproof": "Waterproof: no", or no word of it
     for word in features(request) + qualifiers(request):
+        if word in denied:
+            return "feature"  # "something waterproof" and "Waterproof: no"
         if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
             if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
                 return "feature"

@@ -96,3 +96,15 @@ def test_superlatives_sort_products_best_first():
     assert sorted([dear, cheap], key=superlative_key("the cheapest tent?")) == [cheap, dear]
     assert sorted([unstated, cheap, dear], key=superlative_key("最轻的帐篷")) == [dear, cheap, unstated]
     assert superlative_key("a tent for two") is None
+
+
+def test_a_stated_feature_must_be_affirmed_and_an_accessory_is_no_product_of_its_kind():
+    pack = Product(sku="P", title="Little Explorer Kids' Pack", price=39, attributes={"waterproof": "no"})
+    jacket = Product(sku="J", title="Puddle Jumper Kids' Rain Jacket", price=39, attributes={"waterproof": "yes"})
+    fleece = Product(sku="F", title="Kids' Fleece Set", price=45)
+    request = "something waterproof for my 8 year old daughter"
+    assert [fits(p, request) for p in (pack, jacket, fleece)] == [False, True, False]
+    sack = Product(sku="S", title="Compression Stuff Sack 15L", price=25,
+                   description="A 15-litre compression sack for sleeping bags.")
+    bag = Product(sku="B", title="Nightfall 40 Down Sleeping Bag", price=219)
+    assert not fits(sack, "the lightest sleeping bag") and fits(bag, "the lightest sleeping bag")
