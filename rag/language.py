@@ -677,6 +677,10 @@ SLOTS: dict[str, frozenset[str]] = {
 }
 
 
+# Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货")
+
+
 def slot_of(term: str) -> str | None:
     """Which slot a word fills: a place, a payment method, a kind of product, a shipping service, a policy."""
     if entities(term) or any(term in names for names in (_place_names(p) for p in COUNTRIES)):

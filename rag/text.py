@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from rag.language import CJK as _CJK
-from rag.language import STOPWORDS, has_cjk
+from rag.language import SEGMENTATION_WORDS, STOPWORDS, has_cjk
 
 # A sentence ends at . ! ? followed by space, at CJK full stops, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9])|(?<=[。！？])|\n+")
@@ -21,6 +21,9 @@ def split_sentences(text: str) -> list[str]:
     return [part for part in parts if part and any(ch.isalnum() for ch in part)]
 
 
+SEGMENTATION_FREQUENCY = 20000  # how often jieba counts a store word, so it wins over a word across its edge
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import logging
@@ -29,6 +32,8 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    for word in SEGMENTATION_WORDS:  # "退货运费" is 退货 + 运费, not 退 + 货运费
+        jieba.add_word(word, freq=max(jieba.get_FREQ(word) or 0, SEGMENTATION_FREQUENCY))
     return jieba
 
 
