@@ -14,7 +14,6 @@ from typing import Callable
 
 from rag import language
 from rag.models import Passage
-from rag.text import tokens
 from rag.product_record import AVAILABILITY, OUT_OF_STOCK, Product
 from rag.reader.conditions import (
     amount_condition_holds,
@@ -34,6 +33,7 @@ from rag.reader.evidence import (
     term_weights,
 )
 from rag.reader.question import Question, SubQuestion, analyse, asking_clause, split_comparison
+from rag.text import tokens
 
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # a condition whose consequence follows
 
