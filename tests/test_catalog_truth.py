@@ -411,3 +411,19 @@ def test_a_request_for_a_kind_the_store_sells_gets_cards(client):
     body = ask(client, "recommend some binoculars")
     assert not body["refused"] and {"kestrel-8x42-binoculars", "falcon-10x50-binoculars"} <= {
         card["sku"] for card in body["products"]}
+
+
+def test_a_variant_asked_by_colour_and_size_is_answered_from_the_catalog(client):
+    sold_out = ask(client, "Basecamp Hiking Boot, black, size 10 - got any?")  # Black 10 has no stock in products.jsonl
+    assert sold_out["reading"][0]["direct"] == "no" and "out of stock: Navy (8, 11); Black (10, 12)" in sold_out["text"]
+    in_stock = ask(client, "Is the Basecamp Hiking Boot in stock in navy size 9?")
+    assert in_stock["reading"][0]["direct"] == "yes" and in_stock["text"].startswith("Yes")
+
+
+def test_a_policy_by_category_answers_for_its_kinds_and_an_only_if_rule_checks_the_case(client):
+    warranty = ask(client, "what's the warranty on headlamps?")  # the catalog files headlamps under Electronics
+    assert not warranty["refused"] and "Electronics: warranty 1 year" in warranty["text"]
+    wrong_item = ask(client, "If you ship me the wrong item, do I get my original shipping cost back too?")
+    assert wrong_item["reading"][0]["direct"] == "yes", wrong_item["text"]
+    changed_mind = ask(client, "I changed my mind about a jacket, do I get the original shipping back?")
+    assert changed_mind["reading"][0]["direct"] == "no", changed_mind["text"]

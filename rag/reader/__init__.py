@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag import language
 from rag.models import Passage
-from rag.product_record import AVAILABILITY, OUT_OF_STOCK, Product
+from rag.product_record import AVAILABILITY, BACKORDER, OUT_OF_STOCK, PREORDER, Product
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
@@ -305,7 +305,7 @@ class Reader:
 
 
 STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")
-_STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": "Preorder", "backorder": "Backorder"}
+_STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": PREORDER, "backorder": BACKORDER}
 
 
 def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passage]) -> Finding | None:
@@ -325,8 +325,10 @@ def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passa
         stating = facts.get(_STATE_LABELS.get(state or "", "")) or facts.get(AVAILABILITY)
         if state is None or stating is None:
             continue
-        chosen = [stating] + [facts[AVAILABILITY]] * (stating is not facts.get(AVAILABILITY) and AVAILABILITY in facts
-                                                      and "in stock in" in facts[AVAILABILITY].sentence.text)
+        chosen = [stating]
+        in_stock = facts.get(AVAILABILITY)
+        if in_stock is not None and in_stock is not stating and "in stock in" in in_stock.sentence.text:
+            chosen.append(in_stock)  # what can be bought instead
         direct = "yes" if (state == "in stock") != part.negated else "no"
         return Finding(part, chosen, True, f"the catalog lists the variant asked about as {state}", direct,
                        {"variant_state": 1.0 if state == "in stock" else 0.0})
