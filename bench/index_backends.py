@@ -24,15 +24,13 @@ import numpy as np
 
 from bench.generate_catalog import generate
 from bench.report import percentile, write_section
-from bench.retrieval_latency import base_vectors, questions, synthetic_vectors
+from bench.retrieval_latency import prepare, synthetic_vectors
 from indexer.chunking import product_chunk
-from rag.embedding import EmbedderSet, load_embedders
 from rag.index import SearchIndex
 from rag.index.milvus import MilvusVersions
 from rag.index.versions import IndexDirectory
 from rag.models import Chunk, Product
 from rag.retrieval import HybridRetriever
-from rag.settings import Settings
 
 
 def publish(backend: str, work: Path, chunks: list[Chunk], vectors: np.ndarray, model: str,
@@ -72,11 +70,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    settings = Settings(multilingual_model=None)
-    base, model = base_vectors(settings, args.base)
-    embedders = EmbedderSet(load_embedders(settings).primary)
-    texts = questions(args.queries)
-    query_vectors = embedders.primary.embed(texts)
+    bench = prepare(args.base, args.queries)
+    settings, embedders, base, model, texts, query_vectors = (
+        bench.settings, bench.embedders, bench.base, bench.model, bench.texts, bench.query_vectors)
     rows = []
     for size in args.sizes:
         chunks = [product_chunk(Product.model_validate(p), "catalog/generated.jsonl") for p in generate(size, seed=5)]

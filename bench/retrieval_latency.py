@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -55,8 +56,8 @@ def questions(count: int) -> list[str]:
     return out
 
 
-def base_vectors(settings: Settings, count: int) -> tuple[np.ndarray, str]:
-    embedder = load_embedders(settings).primary
+def base_vectors(embedder, count: int) -> tuple[np.ndarray, str]:
+    """``count`` embedded generated products (cached in var/), and the model that embedded them."""
     cache = CACHE / f"base-{embedder.name}-{count}.npy"
     if not cache.exists():
         chunks = [product_chunk(Product.model_validate(p), "x") for p in generate(count, seed=5)]
@@ -64,6 +65,27 @@ def base_vectors(settings: Settings, count: int) -> tuple[np.ndarray, str]:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)
     return np.load(cache), embedder.name
+
+
+@dataclass
+class QueryBench:
+    """What both index benchmarks start from: the settings, the primary embedder, the embedded product base behind
+    the synthetic vectors, and the benchmark questions with their vectors."""
+
+    settings: Settings
+    embedders: EmbedderSet
+    base: np.ndarray
+    model: str
+    texts: list[str]
+    query_vectors: np.ndarray
+
+
+def prepare(base_count: int, queries: int) -> QueryBench:
+    settings = Settings(multilingual_model=None)
+    embedders = EmbedderSet(load_embedders(settings).primary)
+    base, model = base_vectors(embedders.primary, base_count)
+    texts = questions(queries)
+    return QueryBench(settings, embedders, base, model, texts, embedders.primary.embed(texts))
 
 
 def synthetic_vectors(base: np.ndarray, size: int) -> np.ndarray:
@@ -163,11 +185,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    settings = Settings(multilingual_model=None)
-    base, model = base_vectors(settings, args.base)
-    embedders = EmbedderSet(load_embedders(settings).primary)
-    texts = questions(args.queries)
-    query_vectors = embedders.primary.embed(texts)
+    bench = prepare(args.base, args.queries)
+    settings, embedders, base, model, texts, query_vectors = (
+        bench.settings, bench.embedders, bench.base, bench.model, bench.texts, bench.query_vectors)
     rows, resources = [], []
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix="bench-latency-"))

@@ -70,9 +70,13 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _COUNTS[word.lower()]
 
 
+def _day_unit(unit: str) -> str:
+    """"Weeks" -> "week"; a Chinese unit as it is."""
+    return unit.lower().rstrip("s") if unit.isascii() else unit
+
+
 def _days(count: str, unit: str) -> int:
-    unit = unit.lower().rstrip("s") if unit.isascii() else unit
-    return _count(count) * _UNIT_DAYS[unit]
+    return _count(count) * _UNIT_DAYS[_day_unit(unit)]
 
 
 def _month_day(match: re.Match) -> tuple[int, int]:
@@ -225,8 +229,8 @@ def _quantity(value: str) -> float | None:
     if not match:
         return None
     number, unit = float(match.group(1).replace(",", "")), (match.group(2) or "").lower()
-    if unit.rstrip("s") in _UNIT_DAYS or unit in _UNIT_DAYS:
-        return number * _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit.rstrip("s"), 1))
+    if (days := _UNIT_DAYS.get(_day_unit(unit))) is not None:
+        return number * days
     return number * language.UNITS.get(unit, ("", 1.0))[1]
 
 
@@ -240,6 +244,6 @@ def comparison_holds(question: str, values: list[str]) -> bool | None:
     direction = next((way for word, way in language.COMPARATIVE_DIRECTION.items()
                       if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)), None)
     first, second = (_quantity(v) for v in values)
-    if direction is None or first is None or second is None or first == second:
-        return None if direction is None or first is None or second is None else False
-    return (first - second) * direction > 0
+    if direction is None or first is None or second is None:
+        return None
+    return (first - second) * direction > 0  # equal values: not longer, not shorter
