@@ -167,7 +167,8 @@ class Assistant:
         shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
         named = None if shopping else named
         if shopping and found.is_empty():  # "something waterproof for my 8 year old, size M": the size holds too
-            applied = (filters or Filters()).merged(Filters(**stated_constraints(question, self.vocabulary)))
+            found = Filters(**stated_constraints(question, self.vocabulary))
+            applied = (filters or Filters()).merged(found)
         unmet: list[tuple[str, object]] = []
         if shopping:  # what the shopper said earlier in the conversation still holds, unless this request says otherwise
             passages, applied, unmet = self._shopping_passages(question, applied, carried(

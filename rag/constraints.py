@@ -237,7 +237,7 @@ def unmet(product: Product, request: str, wants: Filters | None = None) -> str |
         return "feature"  # "something waterproof": "Waterproof: no", or no word of it
     for word in features(request) + qualifiers(request):
         if word in denied:
-            return "feature"  # "something waterproof" and "Waterproof: no"
+            return "feature"  # "an insulated jacket" and "Insulated: no"
         if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
             if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
                 return "feature"
