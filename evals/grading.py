@@ -17,6 +17,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     text = text.replace("–", "-").replace("—", "-").replace("’", "'")
+    text = re.sub(r"(?<=\d)-(?=[a-z])", " ", text)  # "a 1-year warranty" states "1 year"
     return re.sub(r"\s+", "", text)
 
 
@@ -62,10 +63,12 @@ def grade(case: Case, reply: dict) -> Grade:
         problems.append(f"expected {case.expect}, got {outcome}: {reply.get('refusal_reason')}")
         return result
     if case.expect == "products":
-        skus = [card["sku"] for card in reply.get("products", [])]
-        if not skus:
+        cards = reply.get("products", [])
+        if not cards:
             problems.append("no product card")
-        wrong = [s for s in skus if s not in case.acceptable_skus]
+        # A Shopify product is known by its handle; a case may name it by its variant's SKU instead.
+        wrong = [card["sku"] for card in cards if card["sku"] not in case.acceptable_skus
+                 and not any(v.get("sku") in case.acceptable_skus for v in card.get("variants", []))]
         if wrong:
             problems.append(f"cards break a stated constraint: {wrong}")
         return result
