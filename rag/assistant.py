@@ -74,6 +74,8 @@ NO_PRODUCT_MEETS_WHAT = {
 # What an upset shopper is told when no setting says otherwise (rag/settings.py upset_offer_messages).
 UPSET_OFFERS = {"en": "Would you like to talk to a person from our support team?", "zh": "需要为您转接人工客服吗？"}
 # Said before the cards when a preference from earlier in the conversation could not be met this time.
+ACTIVITY_WAIVED = {"en": "None of our products is described as made for the activity you named; these meet the rest of "
+                         "your request.", "zh": "没有商品注明适合您提到的用途；以下商品满足您的其他要求。"}
 UNMET_PREFERENCES = {"en": "No product for this request meets your earlier preference ({unmet}), so it is left out here.",
                      "zh": "此次需求没有商品符合您之前提到的偏好（{unmet}），因此这次未按该偏好筛选。"}
 
@@ -217,7 +219,10 @@ class Assistant:
         unmet: list[tuple[str, object]] = []
         while True:
             passages = self.retriever.retrieve(question, SHOPPING_POOL, None if wanted.is_empty() else wanted, None)
-            if not remembered_slots or product_cards(passages, question, wanted):
+            if wanted.attributes and not passages:  # "waterproof binoculars" whose description, not a field, says so
+                loose = wanted.model_copy(update={"attributes": {}})  # (the cards still check that they say it)
+                passages = self.retriever.retrieve(question, SHOPPING_POOL, None if loose.is_empty() else loose, None)
+            if not remembered_slots or product_cards(passages, question, wanted, vocabulary=self.vocabulary):
                 return passages, wanted, unmet
             slot = remembered_slots.pop(0)
             unmet.append((slot, getattr(wanted, slot)))
@@ -266,11 +271,12 @@ class Assistant:
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
         # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
         # two constraints ("L码，100美元以内") the message is a search.
-        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w))]
+        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w)) or product_kinds(p)]
         named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
             not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
         stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
-        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2
+        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2 or bool(
+            stated.keys() & {"min_price", "max_price"})  # "100美元以内的越野跑鞋有吗": a budget is a search
         if chinese and len(generic) == len(chinese) and not named_in_latin and (searching or RECOMMEND_CUES.search(question)):
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
@@ -358,7 +364,11 @@ class Assistant:
               applied_dump: dict | None, unmet: list[tuple[str, object]] | None = None) -> Answer:
         """A shopping request: product cards, each with the product's own facts as its reason; ``unmet`` names
         the remembered preferences no product of this request meets."""
-        cards = product_cards(passages, question, applied)
+        cards = product_cards(passages, question, applied, vocabulary=self.vocabulary)
+        lead = SHOPPING_LEAD[language]
+        if not cards:  # "a warm jacket for my son, he is always cold on hikes": no jacket says hiking
+            cards = product_cards(passages, question, applied, waived=frozenset({"activity"}), vocabulary=self.vocabulary)
+            lead = f"{ACTIVITY_WAIVED[language]} {lead}"
         if not cards:  # the reply says which of the shopper's constraints no product meets
             missed = unmet_constraint(passages, question, applied)
             refusal = self._refuse(language, passages, f"no product fits the request ({missed or 'nothing found'})",
@@ -366,7 +376,6 @@ class Assistant:
             if missed:
                 refusal.text = f"{NO_PRODUCT_MEETS[language].format(NO_PRODUCT_MEETS_WHAT[language][missed])} {refusal.text}"
             return refusal
-        lead = SHOPPING_LEAD[language]
         if unmet:
             said = (", " if language == "en" else "、").join(describe(slot, value, language) for slot, value in unmet)
             lead = f"{UNMET_PREFERENCES[language].format(unmet=said)} {lead}"

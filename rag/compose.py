@@ -92,6 +92,9 @@ class ExtractiveComposer:
                 text = _product_fact(sentence, chunk.title, lang)
             else:
                 text = _finish(sentence.readable)
+            if finding.part.kind != "yes_no" and _OPENING_ANSWER.match(text):  # the FAQ's "No." answers its own question
+                text = _OPENING_ANSWER.sub("", text)
+                text = text[:1].upper() + text[1:]
             text = _OPENING_ANSWER.sub(lambda m: f"{m.group(1)} — ", text)  # "No. Fuel ..." stays one sentence
             if number == 0 and finding.direct != "yes" and language.AFFIRMATION_START.search(text):
                 text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.—–。，、！!")  # the FAQ's "Yes," is qualified

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rag import language
@@ -75,6 +76,8 @@ def measure_bounds(text: str) -> list[Bound]:
             bounds.append(Bound(measure, None, value))
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
             bounds.append(Bound(measure, value, None))
+    if not any(b.measure == "temperature" for b in bounds) and language.BELOW_ZERO.search(text):
+        bounds.append(Bound("temperature", None, -0.5))  # "a bag for below freezing": rated under 0 °C
     if not any(b.measure == "people" for b in bounds) and (sleeps := _SLEEPS.search(text)):
         bounds.append(Bound("people", float(next(g for g in sleeps.groups() if g)), None))
     if not any(b.measure == "people" for b in bounds):
@@ -134,11 +137,14 @@ def features(request: str) -> list[str]:
     """Words a product must have for "with a rain cover", "in a wide fit" or "有填充棉的" ("rain", "cover", "wide",
     "insulation")."""
     words = [w for m in _FEATURE.finditer(request) for w in m.group(1).lower().split()]
+    words += [m.group(1).lower() for m in _KEEPS.finditer(request)]
     chinese = [english for word, english in language.FEATURE_WORDS_ZH.items() if word in request]
     return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
             and w not in NOT_FEATURES and w not in language.UNITS] + chinese
 
 
+_KEEPS = re.compile(r"\bkeeps? (?:\w+ ){0,2}?(hot|cold|dry)\b", re.I)  # "a bottle that keeps coffee hot"
+_IP_RATING = re.compile(r"(?<![a-z])(ipx?\d)(?![a-z0-9])", re.I)
 _NOT_A = re.compile(r"\bnot (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
 
 
@@ -176,6 +182,8 @@ def qualifiers(request: str) -> list[str]:
                 continue
             found.append(word)
     found += [f"{n}-{w}" for n, w in re.findall(r"\b(\d)[- ](season|layer|burner)s?\b", lowered)]
+    found += [f"{n}-season" for n in re.findall(r"(\d)季", lowered)]  # "四季帐篷"
+    found += [rating.lower() for rating in _IP_RATING.findall(request)]  # "防水要IPX7的"
     return found
 
 
@@ -189,14 +197,68 @@ _ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie o
 UNMET_KINDS = ("audience", "activity", "kind", "feature", "measure")
 
 
-def fits(product: Product, request: str, wants: Filters | None = None) -> bool:
+@dataclass(frozen=True)
+class AttributeWishes:
+    """What a request asks of the store's own attributes, read against the products it is choosing among:
+    "fragrance-free" names the yes-or-no attribute fragrance_free; "oily skin" names a value of skin_type
+    ("oily, combination"). Nothing here is about one store: the attributes come from its catalog."""
+
+    flags: frozenset[str] = frozenset()  # attributes that must be yes
+    values: tuple[tuple[str, frozenset[str]], ...] = ()  # (attribute, values it must list)
+
+    @classmethod
+    def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
+        said = " " + re.sub(r"[-_]", " ", _with_english(request).lower()) + " "
+        flags, listed = set(), defaultdict(set)
+        for product in products:
+            for name, value in product.attributes.items():
+                if language.flag(value) is not None:
+                    phrase = name.replace("_", " ").lower()
+                    if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", said) and not re.search(
+                            rf"\bnot {re.escape(phrase)}", said):
+                        flags.add(name)
+                elif "," in value:
+                    listed[name].update(_listed(value))
+        values = []
+        for name, choices in listed.items():
+            wanted = frozenset(c for c in choices if re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", said))
+            if wanted:
+                values.append((name, wanted))
+        return cls(frozenset(flags), tuple(values))
+
+    def unmet_by(self, product: Product) -> bool:
+        """Does the product state that it lacks one of the wishes? (One that states nothing is not ruled out.)"""
+        if any(language.flag(product.attributes.get(name, "")) is False for name in self.flags):
+            return True
+        for name, wanted in self.values:
+            if name in product.attributes:
+                mine = _listed(product.attributes[name])
+                if not any(language.ALL_OF_THEM.search(v) for v in mine) and not wanted <= mine:
+                    return True
+        return False
+
+
+def _listed(value: str) -> set[str]:
+    """The words of a listed value ("oily, combination, blemish-prone"), without numbers or colours."""
+    return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and ", value))
+            if len(v) >= 3 and not any(ch.isdigit() for ch in v) and v not in language.STOPWORDS
+            and not language.colour_names(v)}
+
+
+def _with_english(request: str) -> str:
+    """A Chinese request with the English words of the features it names ("不含香精" -> "fragrance free")."""
+    return " ".join([request, *(english for word, english in language.FEATURE_WORDS_ZH.items() if word in request)])
+
+
+def fits(product: Product, request: str, wants: Filters | None = None, waived: frozenset[str] = frozenset()) -> bool:
     """Does the product meet everything the shopper said beyond the search filters? ``wants`` may name the
     audience and activity (remembered from earlier in the conversation); else they are read from ``request``."""
-    return unmet(product, request, wants) is None
+    return unmet(product, request, wants, waived) is None
 
 
-def unmet(product: Product, request: str, wants: Filters | None = None) -> str | None:
-    """The first kind of constraint (one of UNMET_KINDS) the product does not meet, or None when it meets all."""
+def unmet(product: Product, request: str, wants: Filters | None = None, waived: frozenset[str] = frozenset()) -> str | None:
+    """The first kind of constraint (one of UNMET_KINDS) the product does not meet, or None when it meets all;
+    ``waived`` names kinds not checked."""
     wants = wants or Filters()
     wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
@@ -207,34 +269,44 @@ def unmet(product: Product, request: str, wants: Filters | None = None) -> str |
         return "audience"  # children's products only when asked for
     if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
         return "audience"
+    if language.UNISEX.search(request) and mine != "everyone":
+        return "audience"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
     activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)
-    if any(not re.search(pattern, said) for pattern in activities):
+    if "activity" not in waived and any(not re.search(pattern, said) for pattern in activities):
         return "activity"
     ruled_out = unwanted(request)
     if any(re.search(rf"\b{re.escape(word)}", product.title.lower()) for word in ruled_out):
         return "kind"  # "a real tent, not a tarp"
-    kind = f"{product.title} {product.description} {product.attributes.get('use', '')}".lower()
+    # A title that names a kind says what the product is ("Trail Gaiters" that keep grit out of running shoes);
+    # else its description, use and a category that is one kind do ("Tundra Kids' Puffer" in Jackets, but a bivy
+    # sack in "Tents & Shelter" is no tent).
+    category = product.category if len(product.category.split()) == 1 else ""
+    kind = product.title.lower() if language.product_kinds(product.title) else \
+        f"{product.title} {product.description} {product.attributes.get('use', '')} {category}".lower()
     wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
     either = any if len(wanted_kinds) > 1 and _ALTERNATIVES.search(request) else all
     if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
         return "kind"  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
     # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
     # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.
-    stated = " ".join(value if value.strip().lower() not in language.YES_VALUES else name.replace("_", " ")
+    stated = " ".join(value if language.flag(value) is not True else name.replace("_", " ")
                       for name, value in product.attributes.items())
     text = f"{product.title} {product.description} {stated}".lower()
     described = TermIndex(text)
     names = TermIndex(" ".join(name.replace("_", " ") for name, value in product.attributes.items()
-                               if value.strip().lower() not in language.NO_VALUES))
+                               if language.flag(value) is not False))
     denied = {name.replace("_", " ") for name, value in product.attributes.items()
-              if value.strip().lower() in language.NO_VALUES}
+              if language.flag(value) is False}
     lowered = request.lower()
     described_as = f"{product.title} {product.description}".lower()
-    if any(word in lowered and not (product.attributes.get(name, "").strip().lower() in language.YES_VALUES
+    if any(word in lowered and not (language.flag(product.attributes.get(name, "")) is True
                                     or word in described_as) for word, (name, _) in ATTRIBUTE_WORDS.items()):
         return "feature"  # "something waterproof": "Waterproof: no", or no word of it
+    if language.WARMTH_ASKED.search(request) and language.product_kinds(request) and not (
+            language.WARMTH_SAID.search(described_as) or language.flag(product.attributes.get("insulation", "no")) is not False):
+        return "feature"  # "a warm jacket": a rain shell is not one
     for word in features(request) + qualifiers(request):
         if word in denied:
             return "feature"  # "an insulated jacket" and "Insulated: no"
@@ -263,9 +335,13 @@ def superlative_key(request: str):
     word = next((w for w in language.SUPERLATIVE_ORDER if w in lowered), None)
     if word is None:
         return None
-    measure, descending = language.SUPERLATIVE_ORDER[word]
+    ranking = language.SUPERLATIVE_ORDER[word]
 
     def key(product: Product) -> tuple[bool, float]:
-        value = product.price if measure == "price" else product_measures(product).get(measure, (None,))[0]
-        return value is None, -(value or 0.0) if descending else (value or 0.0)
+        measures = {**product_measures(product), "price": (product.price,)}
+        for measure, descending in ranking:  # "the warmest pad": no temperature rating, so its R-value
+            if measure in measures:
+                value = measures[measure][0]
+                return False, -value if descending else value
+        return True, 0.0
     return key

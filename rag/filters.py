@@ -55,6 +55,13 @@ class Vocabulary:
         words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
         return any(kind.rstrip("s") in words for kind in self.kinds)
 
+    def categories_named(self, text: str) -> set[str]:
+        """Every category a message names, by its name or a word that points to it ("toner or moisturiser")."""
+        lowered = text.lower()
+        return {category for word, category in [*((c.lower(), c) for c in self.categories), *self.category_words.items()]
+                if re.search(re.escape(word) if not word.isascii() else rf"\b{re.escape(_singular(word))}(?:e?s)?\b{_NOT_FREE}",
+                             lowered)}
+
     def kind_categories(self) -> dict[str, str]:
         """What kind of product each category holds ("headlamp" -> "Electronics"): a policy that lists categories
         ("Electronics: 1 year") speaks about headlamps."""
@@ -123,7 +130,7 @@ _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
-_IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|ships? (?:now|today|right away)"
+_IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|(?:ships?|send) (?:right )?(?:now|today|away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
 # "size 10", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
 _SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
@@ -163,7 +170,8 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     constraints = stated_constraints(text, vocabulary)
     asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
-    if not ((product and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
+    named = bool(product) or len(vocabulary.categories_named(lowered)) > 1  # "a toner or a moisturiser under £20"
+    if not ((named and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
         return Filters()
     audience, activity = language.audiences(text), language.activity_names(text)
     return Filters(**product, **constraints, attributes=attributes, audience=audience[0] if len(audience) == 1 else None,
@@ -218,16 +226,23 @@ def stated_size(text: str) -> str | None:
 
 def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
     """The category a message names: by its name, or by the last word of it that points to one ("waterproof
-    hiking shoes" -> the category of "shoe"; the head of an English or Chinese noun phrase comes last)."""
+    hiking shoes" -> the category of "shoe"; the head of an English or Chinese noun phrase comes last). A
+    message that offers two ("a toner or a moisturiser") names none: either will do."""
+    if len(vocabulary.categories_named(lowered)) > 1 and _EITHER.search(lowered):
+        return None
     known = {c.lower(): c for c in vocabulary.categories}
     for name, category in known.items():
-        if re.search(rf"\b{re.escape(_singular(name))}s?\b", lowered):
+        if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}", lowered):
             return category
     named = []
     for word, category in vocabulary.category_words.items():
-        pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b"
+        pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"
         named += [(match.end(), category) for match in re.finditer(pattern, lowered) if category.lower() in known]
     return max(named)[1] if named else None
+
+
+_NOT_FREE = r"(?![- ]free\b)"  # "fragrance-free" is no fragrance
+_EITHER = re.compile(r"\bor\b|或者|还是|或")
 
 
 def _color(lowered: str, vocabulary: Vocabulary) -> str | None:

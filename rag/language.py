@@ -33,11 +33,11 @@ GENERIC_WORDS = frozenset(
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
     applies include includes barely hardly slightly almost basically literally totally somewhere somehow anyway
-    还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 东西 问题""".split()
+    还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内""".split())
+    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内 满""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -63,6 +63,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
     (r"\b(can|don|won|isn|doesn|didn|aren|wasn|shouldn|couldn|wouldn)t\b", r"\1't"),
     (r"\bi(m|ve)\b", r"i'\1"),
+    (r"\b(what|how|where|who|when|that|there)s\b", r"\1's"),
+    # "When is it coming out?" asks for its release.
+    (r"\b(?:com(?:e|es|ing)|came) out\b(?! of)", "release"),
 ))
 
 
@@ -116,6 +119,12 @@ NEGATION = re.compile(
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
 YES_VALUES = frozenset("yes true required included 是 有".split())
 NO_VALUES = frozenset("no false none not included 否 无".split())
+
+
+def flag(value: str) -> bool | None:
+    """An attribute's yes or no: "yes" -> True, "no (contains lanolin)" -> False; None for any other value."""
+    head = re.split(r"\s*[(,;（，]|\s+[-–—]\s+", value.strip().lower(), maxsplit=1)[0].strip(" .。")
+    return True if head in YES_VALUES else False if head in NO_VALUES else None
 # The direct-answer frame an answer opens with ("No — ", "是的，"): a frame, not a claim.
 DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I)
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
@@ -228,12 +237,14 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "payment|payments|pay|paying|付款|支付|付钱",
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
+    "stove|stoves|炉头|炉子|炉具",
+    "sleeping pad|sleeping pads|sleeping mat|camp mat|mat|防潮垫|睡垫",
     "gift|gifts|present|presents|礼品|礼物",
     "size|sizes|sizing|尺码|码",
     "colour|colours|color|colors|颜色",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
-    "temperature|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
-    "capacity|bigger|larger|roomier|biggest|largest|litres|liters|容量|更大|多大",
+    "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
+    "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",
     "load|max load|maximum load|承重|最大承重",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
@@ -242,7 +253,12 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
     "business days|business day|working days|工作日",
-    "free|免费|免运费",
+    "free|免费|免运费|包邮",
+    "combine|combined|combining|stack|stacked|stacking|叠加|同时使用",
+    "perfume|perfumes|fragrance|fragrances|parfum|eau de parfum|scent|scents|香水",
+    "cleanser|cleansers|cleansing|洁面|洗面奶", "serum|serums|精华", "toner|toners|爽肤水",
+    "moisturiser|moisturisers|moisturizer|moisturizers|面霜|乳液", "sunscreen|sunscreens|防晒霜",
+    "smell|smells|scent|scents|aroma|notes|fragrance family|香味|气味",
     "international|abroad|overseas|worldwide|国际|海外|境外",
     "order|orders|ordered|订单|下单",
     "track|tracking|追踪|跟踪|物流",
@@ -608,10 +624,11 @@ _MEASURES_AFTER_NUMBERS = {
 }
 MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
 # What a superlative sorts by, and which way: "the cheapest" is the lowest price first, "the warmest" the coldest rating.
-SUPERLATIVE_ORDER: dict[str, tuple[str, bool]] = {
-    "cheapest": ("price", False), "最便宜": ("price", False), "lightest": ("mass", False), "最轻": ("mass", False),
-    "warmest": ("temperature", False), "最暖和": ("temperature", False), "smallest": ("volume", False),
-    "biggest": ("volume", True), "brightest": ("light", True), "最亮": ("light", True),
+SUPERLATIVE_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {  # the measures that rank, in turn; True: highest first
+    "cheapest": (("price", False),), "最便宜": (("price", False),), "lightest": (("mass", False),), "最轻": (("mass", False),),
+    "warmest": (("temperature", False), ("r-value", True)), "最暖和": (("temperature", False), ("r-value", True)),
+    "smallest": (("volume", False),), "biggest": (("volume", True),), "brightest": (("light", True),),
+    "最亮": (("light", True),),
 }
 SUPERLATIVE = re.compile(r"\b(?:cheapest|lightest|warmest|smallest|biggest|brightest|best|toughest)\b|最便宜|最轻|最暖和|最亮|最好",
                          re.I)
@@ -636,11 +653,17 @@ OWN_ORDER = re.compile(r"\b(?:my|our) (?:order|purchase)s?\b|我的订单", re.I
 DESCRIBED_WANT = re.compile(r"\b(?:for|that(?:'s| is| are)?|with|enough)\b|适合|用来|用于", re.I)
 
 
+# "A bag for below freezing", "零下温度能用的睡袋": rated under 0 °C.
+BELOW_ZERO = re.compile(r"\b(?:below|under) (?:zero|freezing)\b|\bsub-?zero\b|零下(?!\s*-?\d)", re.I)
+# "A warm jacket": a product is warm when it is insulated, or says it is warm.
+WARMTH_ASKED = re.compile(r"\bwarm\b|保暖", re.I)  # not "the warmest": that ranks, it does not filter
+WARMTH_SAID = re.compile(r"\b(?:warm|insulated|insulation|down|fleece|puffer|thermal)\b|保暖|羽绒|抓绒|加绒", re.I)
+
 # Words for what kind of product a shopper wants; the product's name, description or category must say it.
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤")
+                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -678,7 +701,7 @@ SLOTS: dict[str, frozenset[str]] = {
 
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
-SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货")
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮")
 
 
 def slot_of(term: str) -> str | None:
@@ -686,7 +709,8 @@ def slot_of(term: str) -> str | None:
     if entities(term) or any(term in names for names in (_place_names(p) for p in COUNTRIES)):
         return "place" if any(term in _place_names(p) for p in COUNTRIES) else "payment"
     singular = term[:-1] if term.endswith("s") else term
-    if any(singular == kind or term == kind for kind in PRODUCT_KINDS) or term in ("backpacks", "bags", "pads"):
+    if any(singular == kind or term == kind or (has_cjk(kind) and kind in term) for kind in PRODUCT_KINDS) \
+            or term in ("backpacks", "bags", "pads"):  # "鞋子" holds the kind "鞋"
         return "product"
     return next((slot for slot, words in SLOTS.items() if term in words), None)
 
@@ -703,7 +727,7 @@ def numbers_in_words(text: str) -> str:
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
                   lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
-    return re.sub(r"([一两二三四])(?=人|个人)", lambda m: str(_NUMBER_WORDS[m.group(1)]), text)
+    return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_NUMBER_WORDS[m.group(1)]), text)
 
 
 def activities(request: str) -> list[str]:
@@ -745,8 +769,16 @@ def cleared_slots(text: str) -> list[str]:
     return [slot for slot, pattern in CLEARS.items() if pattern.search(text)]
 
 
+# "a jacket both men and women can wear": not one cut for either.
+UNISEX = re.compile(r"\bunisex\b|\b(?:both|either) (?:men and women|women and men|genders?)\b|男女(?:都|皆|通用|同款|款)|不分男女", re.I)
+
+
+_NOT_FOR = re.compile(r"\bnot (?:an? |the |for )?(?:\w+'s )?(?:kids?|children|child|women|men)(?:'s)?(?: ones?)?\b|不要儿童|不是儿童", re.I)
+
+
 def audiences(text: str) -> list[str]:
-    """Who the shopper says a product is for: kids, women, men."""
+    """Who the shopper says a product is for: kids, women, men ("for me, not a kids one" names nobody)."""
+    text = _NOT_FOR.sub(" ", text)
     return [name for name, pattern in AUDIENCE_WORDS.items() if pattern.search(text)]
 
 
@@ -762,7 +794,11 @@ COMPLAINT_CUES = re.compile(
     r"|投诉|太差|很差|差劲|太失望|很失望|生气|气死|不满意|垃圾|破店|坑人|受够了|废话|什么态度", re.I)
 
 # Chinese words for a feature a product must have, and the English word its description uses.
-FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible"}
+# A listed value that takes in every other ("all skin types").
+ALL_OF_THEM = re.compile(r"\ball\b|\bevery\b|\bany\b|所有|全部|任何")
+FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible",
+                                    "不含香精": "fragrance free", "无香精": "fragrance free", "无香": "fragrance free",
+                                    "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
@@ -778,7 +814,7 @@ def money_in_words(text: str) -> str:
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
-    r"|present for|what should i (?:get|buy))\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
+    r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )
 SHOPPING_CUES = re.compile(

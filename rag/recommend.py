@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from rag import language
-from rag.constraints import UNMET_KINDS, audience, fits, superlative_key, unmet
-from rag.filters import Filters
+from rag.constraints import UNMET_KINDS, AttributeWishes, audience, fits, superlative_key, unmet
+from rag.filters import Filters, Vocabulary
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
 from rag.text import content_words
@@ -20,18 +20,22 @@ def _matches(words: set[str], text: str) -> bool:
 def _fact_sentence(name: str, value: str) -> str:
     """One attribute as a sentence: "It is waterproof.", "Its weight is 310 g."."""
     label = name.replace("_", " ")
-    if value.strip().lower() in language.YES_VALUES:
+    if language.flag(value) is True:
         return f"It is {label}." if not label.startswith(("has ", "with ")) else f"It {label}."
-    if value.strip().lower() in language.NO_VALUES:
+    if language.flag(value) is False:
         return f"It is not {label}."
     return f"Its {label} is {value.rstrip('.')}."
+
+
+NOT_REASONS = frozenset({"tags"})  # a feed's search keywords, not facts about the product
 
 
 def reason_for(product: Product, question: str, filters: Filters, today: date | None = None) -> str:
     """Why this product fits, in whole sentences: the attributes the question asked about, and the constraints
     it meets ("It is waterproof. It costs $89.00, within your $100 budget. It comes in size M and is in stock.")."""
     words = {w for w in content_words(question) if len(w) > 2}
-    facts = [_fact_sentence(name, value) for name, value in product.attributes.items() if _matches(words, f"{name} {value}")]
+    facts = [_fact_sentence(name, value) for name, value in product.attributes.items()
+             if name not in NOT_REASONS and _matches(words, f"{name} {value}")]
     if not facts and product.description:
         first = product.description.split(". ")[0].rstrip(".")
         facts.append(first if first.endswith(("。", "！", "？")) else f"{first}.")
@@ -63,13 +67,22 @@ def product_card(product: Product, reason: str, chunk_id: str, today: date) -> P
     )
 
 
-def product_cards(passages: list[Passage], question: str, filters: Filters, limit: int = 3) -> list[ProductCard]:
-    """Cards for the product passages, best first; passages already passed every hard filter."""
+def product_cards(passages: list[Passage], question: str, filters: Filters, limit: int = 3,
+                  waived: frozenset[str] = frozenset(), vocabulary: Vocabulary | None = None) -> list[ProductCard]:
+    """Cards for the product passages, best first; passages already passed every hard filter. ``waived`` names
+    kinds of constraint not checked. A superlative request ("the cheapest headlamp") gets the best product only."""
     today = date.today()
-    fitting = [(Product.model_validate(p.chunk.metadata), p.chunk.id) for p in passages if p.chunk.kind == "product"]
-    fitting = [(product, chunk_id) for product, chunk_id in fitting if fits(product, question, filters)]
-    if key := superlative_key(question):  # "the cheapest tent that sleeps 3": the cheapest first
+    found = [(Product.model_validate(p.chunk.metadata), p.chunk.id) for p in passages if p.chunk.kind == "product"]
+    wishes = AttributeWishes.read(question, [product for product, _ in found])  # "fragrance-free", "for oily skin"
+    named = vocabulary.categories_named(question) if vocabulary else set()  # "a toner or a moisturiser"
+    fitting = [(product, chunk_id) for product, chunk_id in found
+               if fits(product, question, filters, waived) and not wishes.unmet_by(product)
+               and (not named or product.category in named)]
+    if fitting and (key := superlative_key(question)):  # "the cheapest tent that sleeps 3": the cheapest, and ties
         fitting.sort(key=lambda found: key(found[0]))
+        best = key(fitting[0][0])
+        if not best[0]:  # it states the measure
+            fitting = [found for found in fitting if key(found[0]) == best]
     return [product_card(product, reason_for(product, question, filters, today), chunk_id, today)
             for product, chunk_id in fitting[:limit]]
 

@@ -19,6 +19,7 @@ from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
     comparison_holds,
+    listed_choice_holds,
     only_if_holds,
     window_condition,
 )
@@ -160,6 +161,7 @@ class Reader:
         aspects = []
         if passage.chunk.kind == "product":
             aspects = [t for t in part.focus if not context.covers(t)] or [t for t in part.terms if not context.covers(t)]
+            aspects = [t for t in aspects if t not in OVERVIEW_WORDS]  # "do you sell the Stormline?" asks for it whole
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
@@ -169,7 +171,7 @@ class Reader:
         typed = _typed(part, sentence)
         focus = coverage(part.focus, weights, index)[0] if part.focus else covered
         # "... take $5 off?" is answered by the sentence that states $5, among others about the same points.
-        stated = 0.1 if any(value in _compact(sentence.text) for value in _stated_values(part.text)) else 0.0
+        stated = 0.1 if any(_states(sentence.text, value) for value in _stated_values(part.text)) else 0.0
         score = (0.45 * similarity + 0.25 * covered + 0.2 * focus + 0.1 * typed + 0.15 * passage.similarity
                  + 0.1 * entity_bonus + (0.2 if passage.exact_match else 0.0) + stated)
         return Scored(sentence, score, similarity, covered, missing,
@@ -197,7 +199,8 @@ class Reader:
                       and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
             eligible = naming + [s for s in eligible if s not in naming]
         best = eligible[0]
-        never_mentioned = [t for t in part.focus if t in unknown and not language.has_cjk(t) and not re.search(r"\d", t)
+        never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
+                           and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
@@ -346,6 +349,18 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
 
+def _states(text: str, value: str) -> bool:
+    """Does the text state the value: "$5", or "6 weeks" in "every 4, 6, 8 or 12 weeks"?"""
+    if value in _compact(text):
+        return True
+    number_and_unit = re.fullmatch(r"(\d+)([a-z]+?)s?", value)
+    if not number_and_unit:
+        return False
+    number, unit = number_and_unit.groups()
+    listed = rf"(?<![\d.,]){number}(?:\s*(?:,|or|and|to|-|–)\s*\d+)*\s*{unit}"
+    return bool(re.search(listed, text, re.I))
+
+
 @lru_cache(maxsize=1024)  # asked once per sentence read
 def _stated_values(text: str) -> tuple[str, ...]:
     """The amounts, dates and durations a question states ("$5", "30 days"), written without spaces."""
@@ -360,14 +375,18 @@ def _another_products_fact(best: Scored, candidate: Scored) -> bool:
 
 def _is_flag(sentence: Sentence) -> bool:
     """A product fact that is only a yes or a no ("Waterproof: yes")."""
-    value = sentence.text.partition(":")[2].strip(" .").lower()
-    return bool(sentence.field_label) and (value in language.YES_VALUES or value in language.NO_VALUES)
+    return bool(sentence.field_label) and language.flag(sentence.text.partition(":")[2]) is not None
 
 
 def _speaks_to(part: SubQuestion, sentence: Sentence) -> bool:
     """Does a product fact speak to a word of the question that the product's name does not?"""
     name, fact = TermIndex(sentence.context), TermIndex(sentence.text)
-    return any(fact.covers(t) for t in part.terms if not name.covers(t))
+    # "这件防水冲锋衣防水吗？": a word the name holds still asks for the yes-or-no fact whose label it is.
+    return any(fact.covers(t) for t in part.terms if not name.covers(t) or _flag_named(sentence, t))
+
+
+def _flag_named(sentence: Sentence, term: str) -> bool:
+    return _is_flag(sentence) and TermIndex(sentence.field_label).covers(term)
 
 
 def _same_fact(label: str) -> str:
@@ -388,6 +407,8 @@ def _overview(part: SubQuestion, best: Scored, scored: list[Scored]) -> list[Sco
             context.match(t) < 1.0 for t in part.terms if t not in OVERVIEW_WORDS):
         return []  # "how long does one game take?", "how many players?" ask for a value, not the overview
     mine = [s for s in scored if s.sentence.passage == best.sentence.passage]
+    if any(_flag_named(s.sentence, t) for s in mine for t in part.terms):
+        return []  # "is the waterproof shell waterproof?" asks for the fact its name also holds
     described = [s for s in mine if not s.sentence.field_label and s.sentence.position > 0][:1]
     facts = [s for s in mine if s.sentence.field_label in ("Price", "Availability")]
     return described + facts
@@ -410,11 +431,15 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
                for kind, wanted in part.entities.items())
 
 
+_GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise)\b|^\s*(?:另外|此外|也)", re.I)
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 
 
 def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:
-    """Does the sentence answer only with the one before it: the place or the words asked for are there?"""
+    """Does the sentence answer only with the one before it: the place or the words asked for are there, or it
+    goes on from it ("You can also check out in euros")?"""
+    if _GOES_ON.match(sentence.text):
+        return True
     alone = f"{sentence.context} {sentence.lead_in} {sentence.text}"
     named = language.entities(alone)
     if any(not any(language.covers_entity(named.get(kind, set()), w) for w in wanted) for kind, wanted in part.entities.items()):
@@ -470,6 +495,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
         if _restricted_elsewhere(part, scored.sentence) or (scored is not best and _exception_to(best, scored)):
             return "yes" if part.negated else "no"
+    if (holds := listed_choice_holds(part.text, sentence.text)) is not None:  # "every 5 weeks?" - "every 4, 6 or 8 weeks"
+        return "yes" if holds != part.negated else "no"
     if (holds := only_if_holds(part.text, sentence.text)) is not None:  # "... only if we sent the wrong item"
         return "yes" if holds != part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
@@ -481,9 +508,9 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
         index, holds = window
         return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
-    value = sentence.text.partition(":")[2].strip(" .").lower() if sentence.field_label else ""
-    if value in language.YES_VALUES or value in language.NO_VALUES:  # "Waterproof: no"
-        return "no" if (value in language.NO_VALUES) != part.negated else "yes"
+    said = language.flag(sentence.text.partition(":")[2]) if sentence.field_label else None
+    if said is not None:  # "Waterproof: no", "Vegan: no (contains lanolin)"
+        return "no" if (not said) != part.negated else "yes"
     if language.AFFIRMATION_START.search(sentence.text) and not language.RESTRICTION.search(sentence.text):
         return "no" if part.negated else "yes"
     if language.NEGATION_START.search(sentence.text):

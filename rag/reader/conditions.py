@@ -247,3 +247,17 @@ def comparison_holds(question: str, values: list[str]) -> bool | None:
     if direction is None or first is None or second is None:
         return None
     return (first - second) * direction > 0  # equal values: not longer, not shorter
+
+
+_STATED_COUNT = re.compile(r"(?<![\d.,$£€])(\d+)\s*([a-z]+)", re.I)
+
+
+def listed_choice_holds(question: str, sentence: str) -> bool | None:
+    """"Every 6 weeks?" against "every 4, 6, 8 or 12 weeks": is the stated number one of the listed ones? None
+    when the sentence lists no numbers of the question's unit."""
+    for number, unit in _STATED_COUNT.findall(question):
+        unit = unit.lower().rstrip("s")
+        listed = re.search(rf"((?:\d+\s*(?:,|or|and)\s*)+\d+)\s*{unit}", sentence, re.I)
+        if listed:
+            return number in re.findall(r"\d+", listed.group(1))
+    return None

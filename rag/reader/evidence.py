@@ -111,6 +111,9 @@ def stem(word: str) -> str:
     return word
 
 
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+
+
 @dataclass
 class TermIndex:
     """Which question terms a text covers: exact, stemmed, by synonym, or (Chinese) by substring."""
@@ -137,6 +140,8 @@ class TermIndex:
         a misspelling); 0.0 when it does not say it."""
         if term in self.words or stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
             return 1.0
+        if (amount := _AMOUNT.fullmatch(term)) and re.search(rf"(?<![\d.]){amount[1]}\s*{amount[2]}(?![a-z])", self.lowered):
+            return 1.0  # "100ml" is said by "100 ml"
         if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"
             return 1.0 if any(language.covers_entity(self.places, p) for p in language.PLACES_OF_WORD[term]) else 0.0
         if colours := language.colour_names(term):  # "蓝色" is "Blue"; a list of colours speaks to it too

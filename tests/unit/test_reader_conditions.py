@@ -150,3 +150,20 @@ def test_a_yes_no_comparison_names_its_two_sides_without_the_comparative(questio
 def test_a_past_tense_covers_the_word_asked():
     assert stem("added") == stem("add") and stem("shipped") == stem("ship") and stem("called") == "call"
     assert TermIndex("Items cannot be added to an order that has been placed.").covers("add")
+
+
+def test_a_number_asked_against_the_numbers_a_sentence_lists():
+    from rag.reader.conditions import listed_choice_holds
+
+    rule = "You can choose a delivery every 4, 6, 8 or 12 weeks."
+    assert listed_choice_holds("Can it come every 6 weeks?", rule) is True
+    assert listed_choice_holds("Can I get it every 5 weeks?", rule) is False
+    assert listed_choice_holds("Can I get it every 5 weeks?", "Deliveries are free.") is None
+
+
+def test_yes_or_no_values_with_a_note_and_amounts_written_apart():
+    from rag.language import flag
+
+    assert flag("no (contains lanolin)") is False and flag("Yes") is True and flag("12M") is None
+    assert TermIndex("Larkspur No.1 Eau de Parfum 100 ml").covers("100ml")
+    assert not TermIndex("Larkspur No.1 Eau de Parfum 50 ml").covers("100ml")

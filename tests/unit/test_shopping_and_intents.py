@@ -108,3 +108,49 @@ def test_a_stated_feature_must_be_affirmed_and_an_accessory_is_no_product_of_its
                    description="A 15-litre compression sack for sleeping bags.")
     bag = Product(sku="B", title="Nightfall 40 Down Sleeping Bag", price=219)
     assert not fits(sack, "the lightest sleeping bag") and fits(bag, "the lightest sleeping bag")
+
+
+def test_attribute_wishes_come_from_the_catalogs_own_attributes():
+    from rag.constraints import AttributeWishes
+
+    oily = product("Gel Cleanser", skin_type="oily, combination", fragrance_free="yes")
+    dry = product("Cream Cleanser", skin_type="dry, sensitive", fragrance_free="no (lavender oil)")
+    everyone = product("Cleansing Balm", skin_type="all skin types", fragrance_free="yes")
+    wishes = AttributeWishes.read("a fragrance-free cleanser for oily skin", [oily, dry, everyone])
+    assert wishes.flags == {"fragrance_free"} and dict(wishes.values) == {"skin_type": {"oily"}}
+    assert [p.title for p in (oily, dry, everyone) if not wishes.unmet_by(p)] == ["Gel Cleanser", "Cleansing Balm"]
+    assert AttributeWishes.read("推荐不含香精的洁面，干性皮肤", [oily, dry]).flags == {"fragrance_free"}
+    assert not AttributeWishes.read("a cleanser that is not fragrance free", [oily, dry]).flags
+
+
+def test_unisex_warmth_and_not_for_kids():
+    from rag.language import audiences
+
+    women = product("Cascade Rain Shell Women's", gender="women")
+    unisex = product("Cascade Rain Shell", gender="unisex")
+    assert not fits(women, "推荐一款防水冲锋衣，男女都能穿的") and fits(unisex, "a unisex rain jacket")
+    assert audiences("a mineral sunscreen for me, not a kids one") == []
+    puffer = product("Tundra Kids' Puffer", gender="kids", insulation="synthetic").model_copy(update={"category": "Jackets"})
+    shell = product("Puddle Jumper Kids' Rain Jacket", gender="kids", insulation="none")
+    assert fits(puffer, "a warm jacket for my son") and not fits(shell, "a warm jacket for my son")
+
+
+def test_what_a_product_is_comes_from_its_title_first():
+    gaiters = Product(sku="G", title="Trail Gaiters", price=24.0, description="Low gaiters that keep grit out of running shoes.")
+    puffer = Product(sku="P", title="Tundra Kids' Puffer", price=65.0, category="Jackets", description="A warm puffer.")
+    assert not fits(gaiters, "trail running shoes") and fits(puffer, "a jacket for my kid")
+    bivy = Product(sku="B", title="Bivy Sack Storm", price=179.0, category="Tents & Shelter", description="A bivy sack.")
+    assert not fits(bivy, "a tent")
+
+
+def test_chinese_seasons_ip_ratings_and_below_zero():
+    from rag.constraints import qualifiers
+
+    assert "4-season" in qualifiers("四季帐篷，预算500美元以内") and "ipx7" in qualifiers("想买个头灯，防水要IPX7的")
+    assert measure_bounds("有没有零下温度能用的睡袋") == [Bound("temperature", None, -0.5)]
+    assert measure_bounds("零下10度的睡袋") == [Bound("temperature", None, -10.0)]
+
+
+def test_the_warmest_pad_is_ranked_by_its_r_value():
+    thin, thick = product("Foam Pad", r_value="2.0"), product("Camp Mat", r_value="5.0")
+    assert sorted([thin, thick], key=superlative_key("which sleeping pad is the warmest?")) == [thick, thin]
