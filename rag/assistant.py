@@ -60,6 +60,7 @@ HANDOFF_REASONS = {
 }
 SECTION_SOURCES = 2  # documents whose other sections are read beside the retrieved ones...
 MAX_SECTIONS = 12  # ...up to this many sections each
+NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
@@ -265,6 +266,10 @@ class Assistant:
             return found[0], False  # its whole name: "Do you have the Wide Trail Everyday Runner in a size 10?"
         counts = self.reader.document_counts(title)
         rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
+        run = NAME_RUN_WORDS  # three words of its name in a row, one of them its own: "the tinted mineral sunscreen"
+        if any(asked[i:i + run] == title[j:j + run] and set(title[j:j + run]) & rare and not has_cjk("".join(title[j:j + run]))
+               for i in range(len(asked) - run + 1) for j in range(len(title) - run + 1)):
+            return found[0], False
         pairs = set(zip(asked, asked[1:]))
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]

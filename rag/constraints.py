@@ -217,10 +217,12 @@ class AttributeWishes:
                     if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", said) and not re.search(
                             rf"\bnot {re.escape(phrase)}", said):
                         flags.add(name)
-                elif "," in value:
+                else:
                     listed[name].update(_listed(value))
         values = []
         for name, choices in listed.items():
+            if len(choices) < 2:
+                continue  # what every product here says tells none apart
             wanted = frozenset(c for c in choices if re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", said))
             if wanted:
                 values.append((name, wanted))
@@ -240,9 +242,10 @@ class AttributeWishes:
 
 def _listed(value: str) -> set[str]:
     """The words of a listed value ("oily, combination, blemish-prone"), without numbers or colours."""
+    value = re.sub(r"\s*[(（][^)）]*[)）]", "", value)  # "mineral (zinc oxide)" is "mineral"
     return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and ", value))
-            if len(v) >= 3 and not any(ch.isdigit() for ch in v) and v not in language.STOPWORDS
-            and not language.colour_names(v)}
+            if len(v) >= 3 and len(v.split()) <= 3 and not any(ch.isdigit() for ch in v) and v not in language.STOPWORDS
+            and not language.colour_names(v) and not any(p.search(v) for p in language.AUDIENCE_WORDS.values())}
 
 
 def _with_english(request: str) -> str:

@@ -23,12 +23,14 @@ from rag.filters import Filters
 from rag.index import SearchIndex
 from rag.language import (
     CONDITION_LEAD,
+    COUNTRIES,
     FOLLOW_UP_SUBJECT,
     OWN_QUESTION,
     PRODUCT_KINDS,
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
     VARIANT_REFERENCE,
+    entities,
     has_cjk,
     names_entity,
     slot_of,
@@ -133,9 +135,12 @@ class FollowUpResolver:
         # A question with its own policy word ("运费多少？") takes only the place or payment method asked about
         # before, not the words of an earlier shopping request.
         own_topic = bool(_POLICY_WORDS.search(question))
+        # "what about Australia?" after "delivery to the US?": the US (written "us", no place word alone) is replaced.
+        replaced = {alias for name in entities(history[-1].question).get("place", set()) if "place" in filled
+                    for alias in (name.lower(), *COUNTRIES.get(name, ()))}
         topic = [t for t in key_terms(history[-1].question)
                  if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()
-                 and (not own_topic or names_entity(t))]
+                 and t not in replaced and (not own_topic or names_entity(t))]
         topic = sorted(topic, key=specificity, reverse=True)[:CARRIED_TERMS]
         if not topic:
             return Resolution(question)
@@ -191,7 +196,9 @@ def follow_up_subject(question: str) -> str | None:
     if not found or (found.group("bare") and not any(slot_of(t) for t in key_terms(found.group("bare")))):
         return None
     subject = (found.group("en") or found.group("zh") or found.group("bare") or "").strip(" ?？")
-    return None if OWN_QUESTION.search(subject) else subject
+    # "and if I want to cancel altogether, is there a fee?" asks a question of its own after its condition.
+    asks_after = any(OWN_QUESTION.match(clause.strip()) for clause in re.split(r"[,，]", subject)[1:])
+    return None if OWN_QUESTION.search(subject) or asks_after else subject
 
 
 def with_condition(previous: str, subject: str) -> str | None:
@@ -224,6 +231,12 @@ def swap_slot(previous: str, subject: str) -> str | None:
         said = re.compile(re.escape(term) if has_cjk(term) else rf"(?<!\w)(?:the\s+)?{re.escape(term)}(?!\w)", re.I)
         if said.search(previous):
             return said.sub(_said_as(subject, named[slot]), previous, count=1)
+    # A place written in a short form no word of it names alone: "the US" in "delivery to the US".
+    for place in entities(previous).get("place", set()) if "place" in named else ():
+        for alias in sorted({place, *COUNTRIES.get(place, ())}, key=len, reverse=True):
+            said = re.compile(rf"(?<!\w)(?:the\s+)?{re.escape(alias)}(?!\w)", re.I)
+            if said.search(previous):
+                return said.sub(_said_as(subject, named["place"]), previous, count=1)
     return None
 
 

@@ -252,6 +252,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "capacity|sleeps|people|persons|players|player|人|几人|双人|容量",
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
+    "year|years|a year|12 months|twelve months|annual|annually|yearly|一年|每年",
     "business days|business day|working days|工作日",
     "free|免费|免运费|包邮",
     "combine|combined|combining|stack|stacked|stacking|叠加|同时使用",

@@ -431,7 +431,9 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
                for kind, wanted in part.entities.items())
 
 
-_GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise)\b|^\s*(?:另外|此外|也)", re.I)
+# A sentence that goes on from the one before: "You can also ...", "Free on orders of £75 or more." (what is?)
+_GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise|free on|free for|except|unless"
+                      r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 
 

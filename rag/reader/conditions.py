@@ -187,9 +187,13 @@ def asked_variant_state(question: str, product: Product) -> StatedAvailability |
     the catalog's variants; a colour or size the product does not come in is out of stock. None when the question
     names no colour or size and the product can be bought (then its description and availability answer)."""
     asked = question.lower().replace(product.title.lower(), " ")
+    # The product's own colour or shade names first ("Medium" is a shade of this sunscreen, not a size).
+    own = {v.color.lower() for v in product.variants if v.color and _names_word(asked, v.color.lower())}
+    for name in own:
+        asked = re.sub(rf"(?<![a-z]){re.escape(name)}(?![a-z])", " ", asked)
     size = stated_size(asked)
-    colours = [name for name, aliases in language.COLOURS.items()
-               if any(re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", asked) for alias in (name, *aliases))]
+    colours = [*own, *(name for name, aliases in language.COLOURS.items()
+                       if any(_names_word(asked, alias) for alias in (name, *aliases)))]
     if not product.variants or not (size or colours):
         state = product.state_of(None)[0]  # "Can I order the Ember Down Jacket at the moment?" when none is left
         return None if state == "in stock" else state
@@ -198,6 +202,10 @@ def asked_variant_state(question: str, product: Product) -> StatedAvailability |
                 and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
     states = {v.state for v in matching}
     return next((state for state in _STATE_ORDER if state in states), "out of stock")
+
+
+def _names_word(text: str, word: str) -> bool:
+    return bool(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text))
 
 
 _ONLY_IF = re.compile(r"\bonly (?:if|when)\b\s*(?P<en>[^.;]+)|(?:仅当|只有在?|仅在)(?P<zh>[^。；，]+?)(?:时|的情况下)", re.I)

@@ -111,6 +111,8 @@ def test_subjects_and_slots():
     assert follow_up_subject("how long does that take?") is None
     assert follow_up_subject("express?") == "express" and follow_up_subject("really?") is None
     assert swap_slot("How much is shipping?", "Canada") is None  # nothing in that slot to replace
+    assert swap_slot("What does delivery to the US cost?", "Australia") == "What does delivery to Australia cost?"
+    assert follow_up_subject("and if I want to cancel altogether, is there a fee?") is None
 
 
 @pytest.mark.parametrize("previous, follow_up, rewritten", [
