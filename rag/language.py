@@ -267,6 +267,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "shoe|shoes|footwear|boot|boots|hiker|hikers|trainer|trainers|sneaker|sneakers|鞋|鞋子|靴",
     "used|worn|wore|opened|使用过|用过|穿过|已使用|已开封",
     "clearance|final sale|clearance items|清仓|最终销售",
+    "sale|on sale|reduced|reduced price|discounted|marked down|markdown|打折|特价|促销",
+    "rash|reaction|reactions|allergic|allergy|irritation|breakout|过敏|红疹|不良反应",
     "damaged|broken|defective|defect|faulty|损坏|坏了|破损|质量问题",
     "holiday|christmas|holidays|节日|圣诞",
     "express|expedited|fast|faster|quick|加急|快速",
@@ -529,6 +531,10 @@ OPPOSITES: dict[str, re.Pattern] = {
     "免费": re.compile(r"承担|支付|收取|自付|自理|费用由"),
     "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
     "两次": re.compile(r"一次"),
+    # "I opened it" against "... as long as it is unopened": the condition is not met.
+    "opened": re.compile(r"\bunopened\b|\bunused\b|\bsealed\b", re.I), "used": re.compile(r"\bunused\b|\bunopened\b", re.I),
+    "worn": re.compile(r"\bunworn\b|\bunused\b", re.I), "已开封": re.compile(r"未开封|未拆封|未使用"),
+    "拆封": re.compile(r"未开封|未拆封|未使用"),
 }
 
 

@@ -198,7 +198,7 @@ class Reader:
             naming = [s for s in eligible if places & language.entities(s.sentence.text).get("place", set())
                       and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
             eligible = naming + [s for s in eligible if s not in naming]
-        best = eligible[0]
+        best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
         never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
@@ -494,8 +494,10 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     naming = [s for s in chosen if _names(part, s.sentence.text)]
     best = best if not naming or best in naming else naming[0]
     sentence = best.sentence
+    overrides = bool(_OVERRIDES.search(sentence.text))  # "... even if it is opened": the exception to the exceptions
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
-        if _restricted_elsewhere(part, scored.sentence) or (scored is not best and _exception_to(best, scored)):
+        if _restricted_elsewhere(part, scored.sentence) or (
+                scored is not best and not overrides and _exception_to(best, scored)):
             return "yes" if part.negated else "no"
     if (holds := listed_choice_holds(part.text, sentence.text)) is not None:  # "every 5 weeks?" - "every 4, 6 or 8 weeks"
         return "yes" if holds != part.negated else "no"
@@ -542,6 +544,23 @@ def _says_the_opposite(part: SubQuestion, text: str) -> bool:
     asked, said = TermIndex(part.text), TermIndex(text)
     return any(asked.covers(word) and not said.covers(word) and opposite.search(text)
                for word, opposite in language.OPPOSITES.items())
+
+
+def _override(eligible: list[Scored], keep_margin: float) -> Scored | None:
+    """A sentence that sets a rule aside for the shopper's case ("We will refund a product that caused a reaction
+    ... even if it is opened, or on the hygiene list above") speaks before the rule it sets aside, when it is
+    nearly as good and covers a word of the question the best sentence leaves out."""
+    best = eligible[0]
+    for candidate in eligible[1:]:
+        if candidate.score < best.score - keep_margin:
+            break
+        if _OVERRIDES.search(candidate.sentence.text) and set(best.missing) - set(candidate.missing) \
+                and not language.is_negative(candidate.sentence.text):
+            return candidate
+    return None
+
+
+_OVERRIDES = re.compile(r"\beven (?:if|when|though)\b|\bregardless of\b|即使|即便|无论", re.I)
 
 
 def _exception_to(rule: Scored, other: Scored) -> bool:
