@@ -69,17 +69,26 @@ class ExtractiveComposer:
                 if len(reading.findings) > 1:
                     unknown.append(UNKNOWN_PART[lang].format(part=finding.part.text.strip()))
                 continue
-            rendered = self._render(finding, passages, lang, quoted)
+            # A Chinese question answered only by English text: the Yes or No goes before the note that says so.
+            seen = set(quoted)
+            plain = self._render(finding, passages, lang, seen, say_direct=False)
+            english = lang == "zh" and bool(plain) and not language.has_cjk(plain)
+            if english:
+                rendered = plain
+                quoted |= seen
+            else:
+                rendered = self._render(finding, passages, lang, quoted)
             if rendered:
                 parts.append(rendered)
-                english_quoted |= lang == "zh" and not language.has_cjk(rendered)
+                english_quoted |= english
         preface = ENGLISH_ONLY.get(lang, "") if english_quoted else ""
         direct = next((f.direct for f in reading.findings if f.answerable), None)
         if preface and direct:  # "会过期吗？": 不。 before the note that the quote is English
             preface = f"{DIRECT[lang][direct]}。{preface}"
         return Composition(" ".join(parts), preface, unknown)
 
-    def _render(self, finding: Finding, passages: list[Passage], lang: str, quoted: set[tuple[int, int]]) -> str:
+    def _render(self, finding: Finding, passages: list[Passage], lang: str, quoted: set[tuple[int, int]],
+                say_direct: bool = True) -> str:
         pieces: list[str] = []
         for number, scored in enumerate(finding.evidence):
             sentence = scored.sentence
@@ -99,7 +108,7 @@ class ExtractiveComposer:
             if number == 0 and finding.direct != "yes" and language.AFFIRMATION_START.search(text):
                 text = language.AFFIRMATION_START.sub("", text).lstrip(" ,.—–。，、！!")  # the FAQ's "Yes," is qualified
                 text = text[:1].upper() + text[1:]
-            if number == 0 and finding.direct and not (language.AFFIRMATION_START.search(text)
+            if number == 0 and finding.direct and say_direct and not (language.AFFIRMATION_START.search(text)
                                                        or language.NEGATION_START.search(text)):
                 joiner = "，" if lang == "zh" else " — "
                 text = f"{DIRECT[lang][finding.direct]}{joiner}{text}"

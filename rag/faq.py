@@ -226,4 +226,11 @@ def _asks_alike(question: str, faq_question: str) -> bool:
     tuned on Chinese paraphrases, which often share few words; English ones are held to their words."""
     asked = key_terms(asking_clause(question))
     said = TermIndex(faq_question)
+    # "Can I cancel an order if it already shipped?": the case it states is not the FAQ's "Can I cancel my order?"
+    case = [t for clause in _CASE.findall(question) for t in key_terms(clause)]
+    if case and not any(said.covers(t) for t in case):
+        return False
     return not asked or sum(said.covers(t) for t in asked) / len(asked) >= ASKED_ALIKE
+
+
+_CASE = re.compile(r"\b(?:if|when|unless|once|after)\b([^,.?;]+)", re.I)

@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内 满""".split())
+    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -323,7 +323,8 @@ PRODUCT_FACT_CUES = re.compile(
 # A question whether something can be bought now ("got any in black?", "can I order it in a 10?", "还有货吗").
 ASKS_STOCK = re.compile(
     r"\b(?:in stock|available|availability|got any|(?:got|have|has)\b.{0,60}?\bin|have any|do you have|sold out"
-    r"|(?:can|could) i (?:order|buy|get)|any left|still have)\b|有货|有没有货|还有吗|现货|库存|缺货|能买|能下单", re.I)
+    r"|(?:can|could) i (?:order|buy|get)|any left|still have)\b|有货|有没有货|还有吗|现货|库存|缺货|能买|能下单"
+    r"|有[^，,。？?]{1,6}的吗", re.I)  # "有黄色的吗？"
 
 
 def asks_for_product_fact(question: str) -> bool:
@@ -524,6 +525,7 @@ CONTRARIES: dict[str, re.Pattern] = {
         ("men", "women|women's|womens"), ("mens", "women|women's|womens"), ("women", "men|men's|mens"),
         ("womens", "men|men's|mens"), ("adult", "kids|kids'|children|child|youth"), ("adults", "kids|kids'|children|youth"),
         ("kids", "adult|adults|men's|women's"), ("children", "adult|adults"),
+        ("already", "before|until"),  # "if it already shipped" is not "... before it ships"
     )
 }
 OPPOSITES: dict[str, re.Pattern] = {
@@ -680,7 +682,8 @@ def product_kinds(request: str) -> list[str]:
 
 # Follow-ups that name only a new subject: "and express?", "ok and on headlamps?", "what about the 65?", "那退货呢？".
 FOLLOW_UP_SUBJECT = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|so|but|hmm|oh|right)[,\s]+)?(?:and what about|and how about|what about|how about|and|also|or)"
+    r"^\s*(?:(?:ok(?:ay)?|so|but|hmm|oh|right)[,\s]+)?(?:and what about|and how about|what about|how about|and|also|or"
+    r"|(?:and )?what(?: happens)?(?=\s+if\b))"
     r"\s+(?P<en>.+?)\s*[?？]?\s*$|^\s*(?:那|那么)?\s*(?P<zh>[^，,。？?]+?)\s*呢\s*[？?]?\s*$"
     r"|^\s*(?P<bare>[a-z][\w-]*(?:\s+[\w-]+)?)\s*\?\s*$", re.I)  # "express?": a bare subject, if it fills a slot
 # A "subject" that is a question of its own: "and how long does one game take?"
@@ -704,6 +707,7 @@ VARIANT_REFERENCE = re.compile(
 SLOTS: dict[str, frozenset[str]] = {
     "service": frozenset("standard express expedited ground overnight international 加急 标准 普通".split()),
     "policy": frozenset("return returns refund refunds exchange exchanges warranty shipping delivery 退货 退款 换货 保修 运费 配送".split()),
+    "payment": frozenset("instalments installments instalment installment 分期 分期付款".split()),  # how one pays, unnamed
 }
 
 

@@ -112,8 +112,8 @@ class Reader:
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
         part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
         kinds = self._kinds_asked(question)
-        indexes = [TermIndex(_with_kinds(s.searchable, kinds)) for s in sentences]
-        own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text}")) for s in sentences]
+        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds)) for s in sentences]
+        own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text} {s.choices}")) for s in sentences]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
         weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
@@ -186,7 +186,11 @@ class Reader:
             return Finding(part, reason=f"no passage is about {wanted}" if wanted else
                            "no sentence speaks about what the question asks beyond its topic")
         if part.kind == "amount" or (part.kind == "duration" and language.HOW_LONG.search(part.text)):
-            eligible = [s for s in eligible if s.typed]
+            typed = [s for s in eligible if s.typed]
+            # "How long do refunds take if I paid with a gift card?" - "... refunded to a new gift card": the
+            # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
+            if not (eligible[0].coverage >= WHOLE_CASE and (not typed or typed[0].coverage < limits.min_coverage)):
+                eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
         if language.ASKS_MEASURE.search(asking_clause(part.text)):  # "how heavy is it?" is answered with a number
@@ -434,6 +438,7 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
 # A sentence that goes on from the one before: "You can also ...", "Free on orders of £75 or more." (what is?)
 _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise|free on|free for|except|unless"
                       r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
+WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 
 
@@ -469,7 +474,7 @@ def _contrary(part: SubQuestion, sentence: Sentence, said: TermIndex) -> bool:
     """The sentence (``said`` indexes its searchable text) speaks of the contrary of what the question names
     ("60 hours on low" to "on its highest setting", a kids' jacket to an adult) and not of the thing itself."""
     return any(term in language.CONTRARIES and language.CONTRARIES[term].search(sentence.searchable)
-               and not said.covers(term) for term in part.terms)
+               and not said.covers(term) and not language.CONTRARIES[term].search(part.text) for term in part.terms)
 
 
 def _speaks_of_others(text: str) -> bool:
@@ -598,6 +603,8 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
     if all(TermIndex(sentence.text).covers(t) or TermIndex(sentence.field_label).covers(t) for t in values) and (
             "," in body or ";" in body):
+        return "yes" if part.negated else "no"
+    if all(TermIndex(sentence.choices).match(t) >= 1.0 for t in values):  # "wide?" - "Width: regular" (others: wide)
         return "yes" if part.negated else "no"
     return None
 

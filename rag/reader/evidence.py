@@ -39,6 +39,9 @@ class Sentence:
     bullet: bool = False  # a list item: its heading or lead-in carries its meaning ("Items that cannot be returned")
     previous: str = ""  # the sentence before it in the same paragraph ("We ship to Japan." before "It costs $24.95.")
     faq: bool = False  # part of an FAQ answer; its context is the FAQ's question
+    # For a product fact: what other products give for the same label ("wide" beside "Width: regular"), so the
+    # fact speaks to "does it come in wide?" (and answers No).
+    choices: str = ""
 
     @property
     def readable(self) -> str:
@@ -96,7 +99,24 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
                 position += 1
             if not bullet and line.rstrip().endswith((":", "：")):
                 lead_in = line.strip()
-    return out
+    return _with_choices(out)
+
+
+def _with_choices(sentences: list[Sentence]) -> list[Sentence]:
+    given: dict[str, set[str]] = {}
+    for sentence in sentences:
+        if sentence.field_label:
+            given.setdefault(sentence.field_label.lower(), set()).update(_values(sentence))
+    for sentence in sentences:
+        if sentence.field_label:
+            sentence.choices = " ".join(sorted(given[sentence.field_label.lower()] - _values(sentence)))
+    return sentences
+
+
+def _values(fact: Sentence) -> set[str]:
+    """"Width: regular, wide." -> {"regular", "wide"}; numbers are measures, not choices."""
+    return {v.strip(" .").lower() for v in re.split(r"[,;]", fact.text.partition(":")[2])
+            if v.strip(" .") and not re.search(r"\d", v)}
 
 
 def stem(word: str) -> str:
@@ -157,7 +177,7 @@ class TermIndex:
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
             pieces = [p for p in cut_for_search(term) if 2 <= len(p) < len(term)]
-            return INDIRECT_MATCH if len(term) > 2 and any(self.covers(piece) for piece in pieces) else 0.0
+            return INDIRECT_MATCH if len(term) > 2 and pieces and all(self.covers(piece) for piece in pieces) else 0.0
         # "certified" is said by "certification"; a misspelt word ("wieght") is the word it is closest to.
         if len(term) >= 6 and any(word.startswith(term[:6]) for word in self.words):
             return INDIRECT_MATCH

@@ -129,11 +129,10 @@ def analyse(text: str) -> Question:
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
                                  [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
     parts = [one for part in parts for one in split_by_place(part)]
-    if len(parts) > 1:
-        shared = language.entities(text)
-        for part in parts:
-            for kind, names in shared.items():
-                part.entities.setdefault(kind, set(names))
+    shared = language.entities(text)  # "那能分期付款吗？我在北京": the remark after the question names the place
+    for part in parts:
+        for kind, names in shared.items():
+            part.entities.setdefault(kind, set(names))
     kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
     return Question(text, lang, kind, parts, language.entities(text))
 

@@ -113,6 +113,7 @@ def test_subjects_and_slots():
     assert swap_slot("How much is shipping?", "Canada") is None  # nothing in that slot to replace
     assert swap_slot("What does delivery to the US cost?", "Australia") == "What does delivery to Australia cost?"
     assert follow_up_subject("and if I want to cancel altogether, is there a fee?") is None
+    assert follow_up_subject("what if it already shipped") == "if it already shipped"
 
 
 @pytest.mark.parametrize("previous, follow_up, rewritten", [

@@ -36,3 +36,12 @@ def test_a_comparison_between_two_named_things_is_told_from_a_bound():
     assert analyse("Which puzzle has more pieces, Banff in Autumn or Vintage Library Shelves?").kind == "compare"
     assert analyse("Which sleeping pads have an R-value of 4 or higher?").kind != "compare"
     assert analyse("which tents have more than 2 doors?").kind != "compare"
+
+
+def test_a_chinese_stock_question_and_a_case_the_faq_does_not_ask():
+    from rag.faq import _asks_alike
+    from rag.language import ASKS_STOCK
+
+    assert ASKS_STOCK.search("有黄色的吗？") and not ASKS_STOCK.search("多少钱？")
+    assert _asks_alike("Can I cancel my order?", "Can I cancel my order?")
+    assert not _asks_alike("Can I cancel an order if it already shipped?", "Can I cancel my order?")

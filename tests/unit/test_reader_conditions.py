@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.models import Passage
 from rag.product_record import Product, Variant
 from rag.reader import _contrary, _direct
 from rag.reader.conditions import (
@@ -167,3 +168,36 @@ def test_yes_or_no_values_with_a_note_and_amounts_written_apart():
     assert flag("no (contains lanolin)") is False and flag("Yes") is True and flag("12M") is None
     assert TermIndex("Larkspur No.1 Eau de Parfum 100 ml").covers("100ml")
     assert not TermIndex("Larkspur No.1 Eau de Parfum 50 ml").covers("100ml")
+
+
+def test_an_even_if_rule_sets_the_exception_aside():
+    from rag.reader import _override
+
+    hygiene = _scored(sentences_of([passage("Eye creams cannot be returned once opened.")])[0], 0.6, ("rash",))
+    hygiene.score = 0.77
+    reaction = _scored(sentences_of([passage("We refund a product that caused a reaction, even if it is opened.")])[0], 0.4)
+    reaction.score = 0.65
+    assert _override([hygiene, reaction], keep_margin=0.15) is reaction
+    reaction.score = 0.5  # too far behind
+    assert _override([hygiene, reaction], keep_margin=0.15) is None
+
+
+def test_a_fact_speaks_to_the_values_other_products_give_it():
+    def product_passage(title: str, text: str) -> Passage:
+        return passage(text, kind="product", title=title)
+
+    found = sentences_of([product_passage("Ridge Runner", "Width: regular, wide."),
+                          product_passage("Ridge Runner GTX", "Width: regular.")])
+    assert found[1].choices == "wide" and found[0].choices == ""
+    part = analyse("Does the Ridge Runner GTX come in wide?").parts[0]
+    assert _direct(part, _scored(found[1]), 0.3) == "no"
+
+
+def test_chinese_words_are_said_by_all_their_pieces_and_already_is_not_before():
+    assert TermIndex("分期付款，每两周一次").covers("分期付款")
+    assert not TermIndex("中国顾客可以使用支付宝付款。").covers("分期付款")
+    part = analyse("Can I cancel an order if it already shipped?").parts[0]
+    before = sentences_of([passage("We will try to stop it before it ships.")])[0]
+    assert _contrary(part, before, TermIndex(before.searchable))
+    both = analyse("Does it work for something I've already bought, or only before?").parts[0]
+    assert not _contrary(both, before, TermIndex(before.searchable))
