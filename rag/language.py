@@ -833,3 +833,56 @@ SHOPPING_CUES = re.compile(
     r"|推荐|有没有|想要|想买|哪款|哪个",
     re.IGNORECASE,
 )
+
+
+# Services a shopper may ask a store for, and the words a passage must use to speak of each. A question that asks
+# for one is answered only by a sentence that names it: "Do you do a student discount?" is not answered by "Only
+# one discount code can be used per order". Each: (name, how a question asks for it, how a passage names it).
+_SERVICES = (
+    ("a student discount", r"\bstudents?\b|学生", r"\bstudents?\b|学生"),
+    ("a military discount", r"\bmilitary\b|\bveterans?\b|军人", r"\bmilitary\b|\bveterans?\b|军人"),
+    ("a teacher discount", r"\bteachers?\b|教师", r"\bteachers?\b|教师"),
+    ("a points programme", r"\bloyalty\b|\b(?:points?|rewards?) (?:program|programme|progam|scheme|club|card)\b|积分",
+     r"\bpoints?\b|\bloyalty (?:program|programme|scheme|club)\b|\brewards? (?:program|programme|club)\b|积分"),
+    ("paid repairs", r"\b(?:paid|out[- ]of[- ]warranty) repairs?\b|\brepairs?\b.*\bout of warranty\b|\brepair service|付费维修|维修服务",
+     r"\brepair service|\bpaid repairs?\b|\bout[- ]of[- ]warranty\b|付费维修|维修服务"),
+    ("late fees", r"\blate (?:fee|fees|charge|charges|payment)\b|\bmiss(?:ed)? (?:a |one of my |my )?(?:\w+ )?payments?\b|滞纳金|逾期",
+     r"\blate\b|\bmissed\b|滞纳金|逾期"),
+    ("gift card balances", r"\bbalance\b|\bhow much is left\b|\btop[- ]?up\b|\breload\b|余额|充值", r"\bbalance\b|\btop[- ]?up\b|\breload|余额|充值"),
+    ("sizing advice", r"\btrue to size\b|\bruns? (?:small|large|big|narrow)\b|\bsize (?:up|down)\b|\bgo up (?:a |half a )?size\b"
+     r"|\bwhich size\b|\bwhat size should\b|\bus or (?:eu|uk|european)\b|尺码偏|偏大|偏小",
+     r"\btrue to size\b|\bruns? (?:small|large|big)\b|\bsize (?:up|down|guide|chart)\b|\bfit guide\b|尺码表|偏大|偏小"),
+    ("weekend delivery", r"\b(?:deliver\w*|arriv\w*)\b.*\b(?:saturdays?|sundays?|weekends?)\b|\b(?:saturday|sunday|weekend) deliver"
+     r"|周末.{0,4}(?:派送|送货|配送)|周六|周日",
+     r"\bdeliver\w*\b[^.;]*\b(?:saturdays?|sundays?|weekends?)\b|\b(?:saturdays?|sundays?|weekends?)\b[^.;]*\bdeliver|周末(?:派送|送货|配送)"),
+    ("delivery times of day", r"\b(?:evening|morning|time[- ]slot|specific time)\b.*\bdeliver|\bdeliver\w* (?:in the )?(?:evening|morning)"
+     r"|指定(?:时间|晚上|早上)|晚上送", r"\b(?:evening|time[- ]?slots?)\b|指定时间"),
+    ("signatures on delivery", r"\bsignature\b|\bsign for\b|签名", r"\bsignature\b|\bsign for\b|签名"),
+    ("a choice of courier", r"\b(?:which|what) (?:carrier|courier)s?\b|\b(?:ups|fedex|usps|canada post|royal mail|ems)\b.*\bor\b"
+     r"|哪家快递|什么快递|顺丰|\bems\b", r"\b(?:ups|fedex|dhl|usps|canada post|royal mail|dpd|evri|ems|australia post|asendia)\b"
+     r"|顺丰|邮政"),
+    ("gift wrapping", r"\bgift[- ]?wrap|\bwrap (?:it|them)\b|礼品包装", r"\bgift[- ]?wrap|\bwrapping\b|礼品包装"),
+    ("collection or a shop to visit", r"\bpickup\b|\bpick\w*(?:\s+\w+){0,3}\s+up\b|\bclick (?:and|&) collect\b|\b(?:shop|store|showroom) (?:in|near)\b"
+     r"|\bvisit (?:your|a|the) (?:shop|store|showroom|warehouse)\b|实体店|门店|自提|到店",
+     r"\bpick ?up\b|\bcollect(?:ion)?\b|\bshowroom\b|\bvisit\b|\bopening hours\b|实体店|门店|自提"),
+    ("invoices", r"\binvoices?\b|\bvat receipt\b|发票", r"\binvoices?\b|\bvat receipt\b|发票"),
+    ("a sign-up discount", r"\bnewsletter\b|\bsign(?:ing)? up\b.*\b(?:discount|code|coupon)\b|首单|新用户|新人",
+     r"\bnewsletter\b|\bfirst order\b|\bwelcome (?:code|discount|offer)\b|首单|新用户"),
+    ("trade-ins", r"\btrade[- ]?ins?\b|\bbuy[- ]?back\b|\brefurbished\b|\bopen[- ]box\b|以旧换新|回收",
+     r"\btrade[- ]?ins?\b|\bbuy[- ]?back\b|\brefurbished\b|\bopen[- ]box\b|以旧换新|回收"),
+    ("bulk discounts", r"\bbulk\b|\bwholesale\b|\bvolume discount|批发|团购", r"\bbulk\b|\bwholesale\b|\bvolume discount|批发|团购"),
+    ("back-in-stock alerts", r"\b(?:email|notify|tell|alert|text) me when\b|\brestock|到货通知",
+     r"\bnotif\w*\b|\balerts?\b|\bemail you when\b|\brestock|到货通知"),
+    ("price matching", r"\bprice[- ]?match|\bmatch (?:the|a|their|another|that) (?:\w+ )?price|比价|保价",
+     r"\bprice[- ]?match|\bmatch\w*\b[^.;]*\bprice|保价"),
+    ("appointments", r"\bbook (?:a |an )?(?:fitting|appointment|consultation)\b|\bappointments?\b|预约",
+     r"\bfittings?\b|\bappointments?\b|\bconsultations?\b|预约"),
+)
+SERVICES: tuple[tuple[str, re.Pattern, re.Pattern], ...] = tuple(
+    (name, re.compile(asked, re.I), re.compile(named, re.I)) for name, asked, named in _SERVICES)
+
+
+def services_asked(text: str) -> list[tuple[str, re.Pattern]]:
+    """The services a question asks for, each with the pattern a passage must match to speak of it."""
+    text = normalise_phrases(text)
+    return [(name, named) for name, asked, named in SERVICES if asked.search(text)]

@@ -203,6 +203,12 @@ class Reader:
                       and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
             eligible = naming + [s for s in eligible if s not in naming]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
+        for service, named in language.services_asked(part.text):  # "Do you do a student discount?"
+            speaking = [s for s in eligible[:SERVICE_WINDOW] if named.search(s.sentence.searchable)]
+            if not speaking:
+                return Finding(part, [best], reason=f"the store's information does not mention {service}",
+                               signals={"service_named": 0.0})
+            best = best if best in speaking else speaking[0]
         never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
@@ -438,6 +444,7 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
 # A sentence that goes on from the one before: "You can also ...", "Free on orders of £75 or more." (what is?)
 _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise|free on|free for|except|unless"
                       r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
+SERVICE_WINDOW = 10  # the best sentences searched for one that names a service the question asks for
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 

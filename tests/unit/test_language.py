@@ -45,3 +45,15 @@ def test_a_chinese_stock_question_and_a_case_the_faq_does_not_ask():
     assert ASKS_STOCK.search("有黄色的吗？") and not ASKS_STOCK.search("多少钱？")
     assert _asks_alike("Can I cancel my order?", "Can I cancel my order?")
     assert not _asks_alike("Can I cancel an order if it already shipped?", "Can I cancel my order?")
+
+
+def test_a_service_asked_for_must_be_named_by_the_answer():
+    from rag.language import services_asked
+
+    asked = dict(services_asked("Do you do a student discount?"))
+    assert list(asked) == ["a student discount"]
+    assert not asked["a student discount"].search("Only one discount code can be used per order.")
+    assert asked["a student discount"].search("Students get 10% off with a verified email.")
+    weekend = dict(services_asked("Can I get my order delivered on a Saturday?"))["weekend delivery"]
+    assert not weekend.search("Orders placed on weekends ship the next business day.")
+    assert services_asked("How long do refunds take?") == [] and services_asked("你们有实体店吗？")

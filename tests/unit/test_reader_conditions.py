@@ -201,3 +201,16 @@ def test_chinese_words_are_said_by_all_their_pieces_and_already_is_not_before():
     assert _contrary(part, before, TermIndex(before.searchable))
     both = analyse("Does it work for something I've already bought, or only before?").parts[0]
     assert not _contrary(both, before, TermIndex(before.searchable))
+
+
+def test_a_question_for_a_service_the_passages_do_not_name_is_refused():
+    from rag.embedding import EmbedderSet, load_embedder
+    from rag.reader import Reader
+    from tests.fakes import FAKE_EMBEDDER
+
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: 1 for t in terms}, 10)
+    passages = [passage("Only one discount code can be used per order. Discount codes cannot be used on gift cards.")]
+    finding = reader.read("Do you do a student discount?", passages).findings[0]
+    assert not finding.answerable and "student discount" in finding.reason
+    passages.append(passage("Students get 10% off every order with a verified student email."))
+    assert reader.read("Do you do a student discount?", passages).findings[0].answerable
