@@ -213,4 +213,5 @@ def test_a_question_for_a_service_the_passages_do_not_name_is_refused():
     finding = reader.read("Do you do a student discount?", passages).findings[0]
     assert not finding.answerable and "student discount" in finding.reason
     passages.append(passage("Students get 10% off every order with a verified student email."))
-    assert reader.read("Do you do a student discount?", passages).findings[0].answerable
+    named = reader.read("Do you do a student discount?", passages).findings[0]
+    assert "student discount" not in named.reason  # the service check passes; the rest is up to the other signals
