@@ -60,6 +60,7 @@ HANDOFF_REASONS = {
 }
 SECTION_SOURCES = 2  # documents whose other sections are read beside the retrieved ones...
 MAX_SECTIONS = 12  # ...up to this many sections each
+FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best sentence covers to answer alone
 NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
@@ -201,7 +202,9 @@ class Assistant:
         first = Passage(chunk=chunk, score=round(match.score, 6), similarity=round(max(match.signals.values()), 6),
                         rank=1, space="faq")
         answer = self.respond(question, [first], language=language)
-        if answer.refused or any(not part.answerable for part in answer.reading):
+        # The FAQ's answer must speak to the whole question; else every passage competes ("退货期限是多久？" is not
+        # answered by "退货需要多久退款？", which shares its words but not the deadline asked about).
+        if answer.refused or any(not part.answerable or (part.coverage or 0.0) < FAQ_COVERAGE for part in answer.reading):
             log.info("FAQ %r matched (%.3f) but its answer does not answer the question", chunk.section, match.score)
             return None
         others = [p.model_copy(update={"rank": rank}) for rank, p in

@@ -279,10 +279,13 @@ class ProductFinder:
         best, best_share = None, (0.0, 0)
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
         # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
+        said = words | {w for w in text.lower().split() if w.isdigit()}
         for passage in self._dense.rank(text, CANDIDATES, Filters()):
-            if passage.similarity < self.min_similarity.get(passage.space, 0.0):
-                continue
             title = content_words(passage.chunk.title) + [w for w in passage.chunk.title.lower().split() if w.isdigit()]
+            # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is.
+            spelled = len(said) >= 2 and said <= set(title)
+            if passage.similarity < self.min_similarity.get(passage.space, 0.0) and not spelled:
+                continue
             shared = [w for w in dict.fromkeys(title) if w in words or w in text.lower()]
             share = (len(shared) / len(set(title)) if title else 0.0, len(shared))
             if shared and share > best_share:

@@ -92,7 +92,8 @@ COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
     r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
-    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比", re.I)
+    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
+    r"|哪(?:个|款|一个).{0,10}更|各是|各自|分别是|\b(?:on|for|of) each\b|\beach one\b", re.I)
 # Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
 COMPARATIVE_DIRECTION: dict[str, int] = {
     **dict.fromkeys("longer more bigger larger heavier higher warmer brighter pricier costlier older".split(), 1),
@@ -421,6 +422,7 @@ ZH_FIELD_NAMES: dict[str, str] = {
     "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
     "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
     "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",
+    "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量",
 }
 
 
