@@ -122,6 +122,10 @@ YES_VALUES = frozenset("yes true required included 是 有".split())
 NO_VALUES = frozenset("no false none not included 否 无".split())
 
 
+CURRENCY_SYMBOLS = {"pound": "£", "pounds": "£", "quid": "£", "dollar": "$", "dollars": "$", "bucks": "$", "euro": "€",
+                    "euros": "€", "英镑": "£", "美元": "$", "欧元": "€"}
+
+
 def flag(value: str) -> bool | None:
     """An attribute's yes or no: "yes" -> True, "no (contains lanolin)" -> False; None for any other value."""
     head = re.split(r"\s*[(,;（，]|\s+[-–—]\s+", value.strip().lower(), maxsplit=1)[0].strip(" .。")
@@ -132,6 +136,8 @@ AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
+# "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
+AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)
 # Regions that leave out places inside the country they belong to.
 EXCLUDING_REGIONS: dict[str, frozenset[str]] = {
     "contiguous united states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
@@ -242,7 +248,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "sleeping pad|sleeping pads|sleeping mat|camp mat|mat|防潮垫|睡垫",
     "gift|gifts|present|presents|礼品|礼物",
     "size|sizes|sizing|尺码|码",
-    "colour|colours|color|colors|颜色",
+    "colour|colours|color|colors|shade|shades|颜色|色号",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
     "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
     "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",

@@ -203,6 +203,9 @@ class Reader:
                       and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
             eligible = naming + [s for s in eligible if s not in naming]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
+        if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
+            best = next((s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
+                         and _speaks_to(part, s.sentence) and s.score >= best.score - limits.keep_margin), best)
         for service, named in language.services_asked(part.text):  # "Do you do a student discount?"
             speaking = [s for s in eligible[:SERVICE_WINDOW] if named.search(s.sentence.searchable)]
             if not speaking:
@@ -259,7 +262,8 @@ class Reader:
                 chosen.append(candidate)
                 uncovered -= gain
         if part.entities.get("place") and not any(_restricted_elsewhere(part, s.sentence) for s in chosen):
-            chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
+            chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
+                       if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
                        and _restricted_elsewhere(part, s.sentence)][:1]  # "... available in the United States only"
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
@@ -587,7 +591,7 @@ def _restricted_elsewhere(part: SubQuestion, sentence: Sentence) -> bool:
     """The sentence limits something to places the question's place is not among ("... in the United States only",
     "... within the contiguous United States only" to a shopper in Alaska)."""
     wanted = part.entities.get("place", set())
-    if not wanted or not language.RESTRICTION.search(sentence.text):
+    if not wanted or not (language.RESTRICTION.search(sentence.text) or language.AVAILABLE_IN.search(sentence.text)):
         return False
     named = language.entities(sentence.text).get("place", set())
     left_out = language.excluded_places(sentence.text)

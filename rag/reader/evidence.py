@@ -162,6 +162,8 @@ class TermIndex:
             return 1.0
         if (amount := _AMOUNT.fullmatch(term)) and re.search(rf"(?<![\d.]){amount[1]}\s*{amount[2]}(?![a-z])", self.lowered):
             return 1.0  # "100ml" is said by "100 ml"
+        if term in language.CURRENCY_SYMBOLS and language.CURRENCY_SYMBOLS[term] in self.lowered:
+            return INDIRECT_MATCH  # "points per pound" - "1 point per £1"
         if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"
             return 1.0 if any(language.covers_entity(self.places, p) for p in language.PLACES_OF_WORD[term]) else 0.0
         if colours := language.colour_names(term):  # "蓝色" is "Blue"; a list of colours speaks to it too

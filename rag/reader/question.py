@@ -115,7 +115,8 @@ def analyse(text: str) -> Question:
         else:
             merged.append(piece)
     # "... waterproof? Going to Seattle." The remark after a question asks nothing.
-    while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open":
+    while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
+            and not language.OWN_QUESTION.match(merged[-1].strip()):  # "... what are the notes" asks, without its "?"
         merged.pop()
     pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
     # "what does express cost and how long does it take" -> the second part keeps the first's subject.

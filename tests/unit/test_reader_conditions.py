@@ -215,3 +215,14 @@ def test_a_question_for_a_service_the_passages_do_not_name_is_refused():
     passages.append(passage("Students get 10% off every order with a verified student email."))
     named = reader.read("Do you do a student discount?", passages).findings[0]
     assert "student discount" not in named.reason  # the service check passes; the rest is up to the other signals
+
+
+def test_currencies_places_offered_in_and_a_question_without_its_mark():
+    from rag.reader import _restricted_elsewhere
+
+    assert TermIndex("Bud: 1 point per £1 spent.").covers("pound")
+    part = analyse("我住在美国，可以用 Klarna 分期付款吗？").parts[0]
+    offered = sentences_of([passage("Klarna is available to shoppers with a billing address in the UK or Ireland.")])[0]
+    assert _restricted_elsewhere(part, offered)
+    assert [p.text for p in analyse("What does the Hedgerow perfume smell like? what are the notes").parts][1:] == [
+        "what are the notes"]
