@@ -870,7 +870,8 @@ _SERVICES = (
      r"|哪家快递|什么快递|顺丰|\bems\b", r"\b(?:ups|fedex|dhl|usps|canada post|royal mail|dpd|evri|ems|australia post|asendia)\b"
      r"|顺丰|邮政"),
     ("gift wrapping", r"\bgift[- ]?wrap|\bwrap (?:it|them)\b|礼品包装", r"\bgift[- ]?wrap|\bwrapping\b|礼品包装"),
-    ("collection or a shop to visit", r"\bpickup\b|\bpick\w*(?:\s+\w+){0,3}\s+up\b|\bclick (?:and|&) collect\b|\b(?:shop|store|showroom) (?:in|near)\b"
+    ("collection or a shop to visit", r"\bpickup\b|\bpick\w*(?:\s+\w+){0,3}\s+up\b|\bclick (?:and|&) collect\b"
+     r"|\b(?:your|a physical|an? actual|a real) (?:shop|store|showroom)s?\b|\b(?:shop|store|showroom) (?:in|near)\b.{0,30}\bvisit\b"
      r"|\bvisit (?:your|a|the) (?:shop|store|showroom|warehouse)\b|实体店|门店|自提|到店",
      r"\bpick ?up\b|\bcollect(?:ion)?\b|\bshowroom\b|\bvisit\b|\bopening hours\b|实体店|门店|自提"),
     ("invoices", r"\binvoices?\b|\bvat receipt\b|发票", r"\binvoices?\b|\bvat receipt\b|发票"),

@@ -76,7 +76,10 @@ def asking_clause(text: str) -> str:
     topic, in brackets, is not the shopper's asking."""
     text = re.sub(r"\s*[(（][^)）]*[)）]", "", text)
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
-    asking = [c for c in clauses if "?" in c or "？" in c or language.is_yes_no(c) or kind_of(c) != "open"]
+    # A clause asks when it has a question mark, or reads as a question and is no finished statement ("A shop has
+    # it cheaper than you. Price match?" asks no comparison; "Ember Down vs Summit Parka - which is lighter?" does).
+    asking = [c for c in clauses if "?" in c or "？" in c or (
+        (language.is_yes_no(c) or kind_of(c) != "open") and not c.rstrip().endswith((".", "。", "!", "！")))]
     return " ".join(asking) if asking else text
 
 

@@ -226,3 +226,10 @@ def test_currencies_places_offered_in_and_a_question_without_its_mark():
     assert _restricted_elsewhere(part, offered)
     assert [p.text for p in analyse("What does the Hedgerow perfume smell like? what are the notes").parts][1:] == [
         "what are the notes"]
+
+
+def test_a_finished_statement_before_the_question_asks_nothing():
+    from rag.reader.question import asking_clause
+
+    assert asking_clause("A shop in Melbourne has the GPS watch cheaper than you. Price match?") == "Price match?"
+    assert analyse("Ember Down Jacket vs Summit Parka - which one is lighter?").kind == "compare"
