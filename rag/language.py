@@ -41,7 +41,7 @@ GENERIC_WORDS = frozenset(
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
-    r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b"
+    r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
 # "How do I start a return?": a procedure, answered by its steps.
 HOW_TO = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b(?! (?:know|tell))|\bhow to\b|\bwhat are the steps\b|怎么(?:办理|操作|申请|发起)|如何(?:办理|申请|发起)|流程", re.I)
@@ -80,6 +80,9 @@ HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours
 # "How heavy", "how many players": a number must be stated to answer.
 ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|many)\b|\bhow much (?:does|do|can|will)\b.*\b(?:weigh|hold|carry)"
                           r"|\bwhat(?:'s| is) the (?:weight|capacity|size|temperature rating|r-value)\b|多重|多大|多少片|多少升|几个人|几人", re.I)
+# A number, in digits or in words ("up to two deliveries").
+STATES_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|once|twice)\b|[一二两三四五六七八九十]",
+                           re.I)
 # "How much does it weigh / hold?" asks for a measure, not a price.
 MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b"
                           r"|\bhow much (?!cheaper|more expensive|pricier)\w+er\b|多重|多大|多少升", re.I)
@@ -153,7 +156,7 @@ def excluded_places(text: str) -> frozenset[str]:
     return frozenset(p for region, places in EXCLUDING_REGIONS.items() if region in lowered for p in places)
 
 # Numbers with the units that make them an amount or a duration.
-MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free", re.I)
+MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|美元|元|欧元|英镑)|\bfree\b|免费|免运费|interest-free|\d\s?%\s?off\b|\d\s?% discount", re.I)
 # Values a shopper states about their own case ("on Nov 28", "4 months ago", "a $1,250 cart", "12月10号"): they are
 # checked against a policy's conditions, not searched for as words.
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -275,6 +278,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "used|worn|wore|opened|使用过|用过|穿过|已使用|已开封",
     "clearance|final sale|clearance items|清仓|最终销售",
     "sale|on sale|reduced|reduced price|discounted|marked down|markdown|打折|特价|促销",
+    "discount|discounts|% off|percent off|折扣|优惠",
     "rash|reaction|reactions|allergic|allergy|irritation|breakout|过敏|红疹|不良反应",
     "damaged|broken|defective|defect|faulty|损坏|坏了|破损|质量问题",
     "holiday|christmas|holidays|节日|圣诞",

@@ -194,7 +194,7 @@ class Reader:
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
         if language.ASKS_MEASURE.search(asking_clause(part.text)):  # "how heavy is it?" is answered with a number
-            eligible = [s for s in eligible if re.search(r"\d", s.sentence.text)]
+            eligible = [s for s in eligible if language.STATES_NUMBER.search(s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the measure asked for")
         if places := part.entities.get("place"):

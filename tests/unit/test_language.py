@@ -57,3 +57,10 @@ def test_a_service_asked_for_must_be_named_by_the_answer():
     weekend = dict(services_asked("Can I get my order delivered on a Saturday?"))["weekend delivery"]
     assert not weekend.search("Orders placed on weekends ship the next business day.")
     assert services_asked("How long do refunds take?") == [] and services_asked("你们有实体店吗？")
+
+
+def test_numbers_in_words_and_percentages_off():
+    from rag.language import MONEY, STATES_NUMBER
+
+    assert STATES_NUMBER.search("You can skip up to two deliveries in a row.") and not STATES_NUMBER.search("Skip it.")
+    assert MONEY.search("10% off every Auto-Replenish delivery") and not MONEY.search("Turn it off.")
