@@ -38,7 +38,8 @@ _ORDER_NUMBER = re.compile(
 _OWN = re.compile(
     r"\bmy (?:order|package|parcel|delivery|refund|return|shipment|account|card|payment|gift card|email|password|"
     r"tracking|box|item|purchase)s?\b.{0,60}\b(?:hasn't|has not|haven't|didn't|did not|never|late|missing|wrong|"
-    r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't)\b"
+    r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't|(?:shows(?: as)?|was|got|has been) cancell?ed)\b"
+    r"|\b(?:took|taken|charged|debited)\b.{0,20}\b(?:my|the) (?:\w+ )?(?:money|payment|card)\b"
     r"|\b(?:where(?:'s| is)|status of)\b.{0,30}\bmy (?:order|package|parcel|delivery|refund|shipment)\b"
     r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:\w+\s+)?(?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
     r"|\b(?:charged|billed|shows?|debited)\b.{0,30}\btwice\b|\blocked out\b|\breset (?:link|email)\b.{0,30}\bnever\b"

@@ -49,6 +49,8 @@ def test_intent_rules():
     assert not _ORDER_NUMBER.search("Is shipping free on orders of $75 or more?")
     assert _OWN.search("My refund still hasn't arrived") and _OWN.search("我的包裹还没到")
     assert not _OWN.search("When exactly does my card get charged?")
+    assert _OWN.search("Klarna took my first payment but my order shows as cancelled?")
+    assert not _OWN.search("What happens if my order is cancelled by you?")
     assert not re.search(_OWN, "How long do I have to cancel it myself from my account?")
 
 
