@@ -197,6 +197,9 @@ _ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie o
 UNMET_KINDS = ("audience", "activity", "kind", "feature", "measure")
 
 
+NOT_FACTS = frozenset({"tags"})  # a feed's search keywords: what a product is tagged with, not what it is
+
+
 @dataclass(frozen=True)
 class AttributeWishes:
     """What a request asks of the store's own attributes, read against the products it is choosing among:
@@ -212,6 +215,8 @@ class AttributeWishes:
         flags, listed = set(), defaultdict(set)
         for product in products:
             for name, value in product.attributes.items():
+                if name in NOT_FACTS:
+                    continue
                 if language.flag(value) is not None:
                     phrase = name.replace("_", " ").lower()
                     if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", said) and not re.search(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rag import language
-from rag.constraints import UNMET_KINDS, AttributeWishes, audience, fits, superlative_key, unmet
+from rag.constraints import NOT_FACTS, UNMET_KINDS, AttributeWishes, audience, fits, superlative_key, unmet
 from rag.filters import Filters, Vocabulary
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
@@ -27,15 +27,12 @@ def _fact_sentence(name: str, value: str) -> str:
     return f"Its {label} is {value.rstrip('.')}."
 
 
-NOT_REASONS = frozenset({"tags"})  # a feed's search keywords, not facts about the product
-
-
 def reason_for(product: Product, question: str, filters: Filters, today: date | None = None) -> str:
     """Why this product fits, in whole sentences: the attributes the question asked about, and the constraints
     it meets ("It is waterproof. It costs $89.00, within your $100 budget. It comes in size M and is in stock.")."""
     words = {w for w in content_words(question) if len(w) > 2}
     facts = [_fact_sentence(name, value) for name, value in product.attributes.items()
-             if name not in NOT_REASONS and _matches(words, f"{name} {value}")]
+             if name not in NOT_FACTS and _matches(words, f"{name} {value}")]
     if not facts and product.description:
         first = product.description.split(". ")[0].rstrip(".")
         facts.append(first if first.endswith(("。", "！", "？")) else f"{first}.")
