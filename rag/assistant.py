@@ -204,7 +204,8 @@ class Assistant:
         answer = self.respond(question, [first], language=language)
         # The FAQ's answer must speak to the whole question; else every passage competes ("退货期限是多久？" is not
         # answered by "退货需要多久退款？", which shares its words but not the deadline asked about).
-        if answer.refused or any(not part.answerable or (part.coverage or 0.0) < FAQ_COVERAGE for part in answer.reading):
+        if answer.refused or any(not part.answerable or ((part.coverage or 0.0) < FAQ_COVERAGE
+                                                          and not part.signals.get("faq_asks_same")) for part in answer.reading):
             log.info("FAQ %r matched (%.3f) but its answer does not answer the question", chunk.section, match.score)
             return None
         others = [p.model_copy(update={"rank": rank}) for rank, p in

@@ -17,6 +17,7 @@ from rag.models import Passage
 from rag.product_record import AVAILABILITY, BACKORDER, OUT_OF_STOCK, PREORDER, Product
 from rag.reader.conditions import (
     amount_condition_holds,
+    asked_variant_offered,
     asked_variant_state,
     comparison_holds,
     listed_choice_holds,
@@ -189,7 +190,8 @@ class Reader:
             typed = [s for s in eligible if s.typed]
             # "How long do refunds take if I paid with a gift card?" - "... refunded to a new gift card": the
             # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
-            if not (eligible[0].coverage >= WHOLE_CASE and (not typed or typed[0].coverage < limits.min_coverage)):
+            if not (_CASE_STATED.search(part.text) and eligible[0].coverage >= WHOLE_CASE
+                    and (not typed or typed[0].coverage < limits.min_coverage)):
                 eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
@@ -225,7 +227,8 @@ class Reader:
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
             direct = _direct(part, answer[0], limits.direct_coverage, answer) if part.kind == "yes_no" else None
-            return Finding(part, answer, True, f"the FAQ {best.sentence.context!r} asks the same", direct, signals)
+            return Finding(part, answer, True, f"the FAQ {best.sentence.context!r} asks the same", direct,
+                           {**signals, "faq_asks_same": 1.0})
         if best.sentence.field_label or best.exact:
             overview = _overview(part, best, scored)  # "Do you have FW-1029?": what it is, its price, its stock
             if overview:
@@ -322,6 +325,7 @@ class Reader:
 
 
 STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")
+_OFFER_LABELS = ("Colours", "Sizes")  # the facts that list what a product comes in
 _STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": PREORDER, "backorder": BACKORDER}
 
 
@@ -337,14 +341,18 @@ def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passa
         said = TermIndex(f"{passage.chunk.text} {cue.group(0)} stock")
         if sum(not said.covers(t) for t in part.terms) > STOCK_QUESTION_OTHER_WORDS:
             continue
-        state = asked_variant_state(part.text, Product.model_validate(passage.chunk.metadata))
+        product = Product.model_validate(passage.chunk.metadata)
+        state = asked_variant_state(part.text, product)
         facts = {s.sentence.field_label: s for s in scored if s.sentence.passage == index and s.sentence.field_label}
         stating = facts.get(_STATE_LABELS.get(state or "", "")) or facts.get(AVAILABILITY)
+        if not asked_variant_offered(part.text, product):  # no blue at all: the colours it comes in say so
+            stating = next((facts[label] for label in _OFFER_LABELS if label in facts), stating)
         if state is None or stating is None:
             continue
         chosen = [stating]
         in_stock = facts.get(AVAILABILITY)
-        if in_stock is not None and in_stock is not stating and "in stock in" in in_stock.sentence.text:
+        if in_stock is not None and stating.sentence.field_label in _STATE_LABELS.values() and in_stock is not stating \
+                and "in stock in" in in_stock.sentence.text:
             chosen.append(in_stock)  # what can be bought instead
         direct = "yes" if (state == "in stock") != part.negated else "no"
         return Finding(part, chosen, True, f"the catalog lists the variant asked about as {state}", direct,
@@ -449,6 +457,7 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
 _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise|free on|free for|except|unless"
                       r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
 SERVICE_WINDOW = 10  # the best sentences searched for one that names a service the question asks for
+_CASE_STATED = re.compile(r"\b(?:if|when|once|after)\b|如果|的话", re.I)  # "... if I paid with a gift card?"
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 

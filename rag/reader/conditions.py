@@ -186,22 +186,35 @@ def asked_variant_state(question: str, product: Product) -> StatedAvailability |
     """Whether the variant the shopper asks about ("black, size 10", "黑色的", "in a size 13") can be bought now, by
     the catalog's variants; a colour or size the product does not come in is out of stock. None when the question
     names no colour or size and the product can be bought (then its description and availability answer)."""
+    size, colours = _asked_variant(question, product)
+    if not product.variants or not (size or colours):
+        state = product.state_of(None)[0]  # "Can I order the Ember Down Jacket at the moment?" when none is left
+        return None if state == "in stock" else state
+    states = {v.state for v in _matching(product, size, colours)}
+    return next((state for state in _STATE_ORDER if state in states), "out of stock")
+
+
+def asked_variant_offered(question: str, product: Product) -> bool:
+    """Does the product come in the colour and size asked about at all ("有蓝色的吗？" of a yellow and green jacket)?"""
+    size, colours = _asked_variant(question, product)
+    return not product.variants or not (size or colours) or bool(_matching(product, size, colours))
+
+
+def _asked_variant(question: str, product: Product) -> tuple[str | None, list[str]]:
     asked = question.lower().replace(product.title.lower(), " ")
     # The product's own colour or shade names first ("Medium" is a shade of this sunscreen, not a size).
     own = {v.color.lower() for v in product.variants if v.color and _names_word(asked, v.color.lower())}
     for name in own:
         asked = re.sub(rf"(?<![a-z]){re.escape(name)}(?![a-z])", " ", asked)
-    size = stated_size(asked)
     colours = [*own, *(name for name, aliases in language.COLOURS.items()
                        if any(_names_word(asked, alias) for alias in (name, *aliases)))]
-    if not product.variants or not (size or colours):
-        state = product.state_of(None)[0]  # "Can I order the Ember Down Jacket at the moment?" when none is left
-        return None if state == "in stock" else state
-    matching = [v for v in product.variants
-                if (not size or not any(w.size for w in product.variants) or (v.size or "").upper() == size.upper())
-                and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
-    states = {v.state for v in matching}
-    return next((state for state in _STATE_ORDER if state in states), "out of stock")
+    return stated_size(asked), colours
+
+
+def _matching(product: Product, size: str | None, colours: list[str]) -> list:
+    return [v for v in product.variants
+            if (not size or not any(w.size for w in product.variants) or (v.size or "").upper() == size.upper())
+            and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
 
 
 def _names_word(text: str, word: str) -> bool:

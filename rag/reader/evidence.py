@@ -114,9 +114,13 @@ def _with_choices(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def _values(fact: Sentence) -> set[str]:
-    """"Width: regular, wide." -> {"regular", "wide"}; numbers are measures, not choices."""
+    """"Width: regular, wide." -> {"regular", "wide"}; numbers are measures, and a state ("in stock in Blue") is
+    no choice."""
     return {v.strip(" .").lower() for v in re.split(r"[,;]", fact.text.partition(":")[2])
-            if v.strip(" .") and not re.search(r"\d", v)}
+            if v.strip(" .") and not re.search(r"\d", v) and len(v.split()) <= CHOICE_WORDS and "stock" not in v.lower()}
+
+
+CHOICE_WORDS = 2  # a value longer than this is a description, not one of a label's choices
 
 
 def stem(word: str) -> str:

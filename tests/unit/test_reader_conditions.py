@@ -233,3 +233,13 @@ def test_a_finished_statement_before_the_question_asks_nothing():
 
     assert asking_clause("A shop in Melbourne has the GPS watch cheaper than you. Price match?") == "Price match?"
     assert analyse("Ember Down Jacket vs Summit Parka - which one is lighter?").kind == "compare"
+
+
+def test_a_colour_the_product_does_not_come_in_is_not_offered():
+    from rag.reader.conditions import asked_variant_offered
+
+    jacket = Product(sku="J", title="Squall Anorak", price=95.0, variants=[
+        Variant(sku="J-Y", color="Yellow", size="M", stock=3), Variant(sku="J-O", color="Orange", size="M", stock=0)])
+    assert not asked_variant_offered("does it come in blue?", jacket)
+    assert asked_variant_offered("is the orange one in stock?", jacket)
+    assert asked_variant_state("is the orange one in stock?", jacket) == "out of stock"
