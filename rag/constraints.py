@@ -211,7 +211,7 @@ class AttributeWishes:
 
     @classmethod
     def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
-        said = " " + re.sub(r"[-_]", " ", _with_english(request).lower()) + " "
+        said = re.sub(r"[-_]", " ", _with_english(request).lower())
         flags, listed = set(), defaultdict(set)
         for product in products:
             for name, value in product.attributes.items():
