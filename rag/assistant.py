@@ -40,6 +40,7 @@ from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, re
 from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides
+from rag.reader.translation import CrossLingualTerms, store_kinds, store_words
 from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
@@ -406,6 +407,9 @@ class Assistant:
             "?" in question or "？" in question or OWN_QUESTION.match(question.strip()) or POLICY_TOPICS.search(question))
         if OWN_ORDER.search(question) and not RECOMMEND_CUES.search(question):
             return False  # "I forgot to throw a fuel canister into my order": about the order, not a search
+        if POLICY_TOPICS.search(question) and not RECOMMEND_CUES.search(question) and (
+                "?" in question or "？" in question or OWN_QUESTION.match(question.strip())):
+            return False  # "Can I get the Harlow sofa delivered to a PO box?" asks about delivery, not for a sofa
         return not filters.is_empty() or asks or wants or bool(measure_bounds(question))
 
     @staticmethod
@@ -481,7 +485,10 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
     vocabulary = store.vocabulary()
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
-        Reader(embedders, store.document_counts, len(store), kind_categories=vocabulary.kind_categories()),
+        Reader(embedders, store.document_counts, len(store), kind_categories=vocabulary.kind_categories(),
+               translations=CrossLingualTerms(embedders.spaces()[MULTILINGUAL], store_words(store.iter_chunks()),
+                                              store_kinds(vocabulary))
+               if MULTILINGUAL in embedders.spaces() else None),
         Verifier(embedders, settings.min_support),
         vocabulary=vocabulary,
         generator=build_generator(settings),

@@ -164,7 +164,7 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     product: dict = {}
     if category := _category(lowered, vocabulary):
         product["category"] = category
-    if brand := next((b for b in vocabulary.brands if b and re.search(rf"\b{re.escape(b.lower())}\b", lowered)), None):
+    if brand := next((b for b in vocabulary.brands if b and re.search(rf"(?<!\w){re.escape(b.lower())}(?!\w)", lowered)), None):
         product["brand"] = brand
     attributes = {name: value for word, (name, value) in ATTRIBUTE_WORDS.items() if word in lowered}
     constraints = stated_constraints(text, vocabulary)
@@ -246,6 +246,7 @@ _EITHER = re.compile(r"\bor\b|或者|还是|或")
 
 
 def _color(lowered: str, vocabulary: Vocabulary) -> str | None:
+    lowered = language.COLOUR_IDIOMS.sub(" ", lowered)
     for word, color in COLOR_WORDS.items():
         if word in lowered:
             lowered += f" {color}"

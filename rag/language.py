@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something""".split()
+    like need any anything something tho though""".split()
 )
 
 # Words that say little about what a store question is about: present in almost any question.
@@ -32,12 +32,12 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes latest earliest barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -58,6 +58,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhang(?:ing)? on to\b|\bhold(?:ing)? on to\b", "keep"),
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
+    (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
     # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
     (r"\b(?:(?:a )?quick|one|two|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
@@ -80,6 +81,10 @@ HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours
 # "How heavy", "how many players": a number must be stated to answer.
 ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|many)\b|\bhow much (?:does|do|can|will)\b.*\b(?:weigh|hold|carry)"
                           r"|\bwhat(?:'s| is) the (?:weight|capacity|size|temperature rating|r-value)\b|多重|多大|多少片|多少升|几个人|几人", re.I)
+# A question for a weight is answered by a weight ("light enough for summit days" is none; nor is "8x25").
+ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|will)\b.*\bweigh|\bwhat(?:'s| is| does)"
+                         r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
+STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
 # A number, in digits or in words ("up to two deliveries").
 STATES_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|once|twice)\b|[一二两三四五六七八九十]",
                            re.I)
@@ -96,7 +101,7 @@ COMPARE_CUES = re.compile(
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
     r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
-    r"|哪(?:个|款|一个).{0,10}更|各是|各自|分别是|\b(?:on|for|of) each\b|\beach one\b", re.I)
+    r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|\b(?:on|for|of) each\b|\beach one\b", re.I)
 # Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
 COMPARATIVE_DIRECTION: dict[str, int] = {
     **dict.fromkeys("longer more bigger larger heavier higher warmer brighter pricier costlier older".split(), 1),
@@ -146,6 +151,11 @@ EXCLUDING_REGIONS: dict[str, frozenset[str]] = {
     "contiguous united states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
     "contiguous states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
     "lower 48": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "contiguous us": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "contiguous u.s.": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "continental us": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "continental united states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
+    "美国本土": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
     "mainland uk": frozenset({"Northern Ireland"}),
 }
 
@@ -320,6 +330,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "overnight|next-day|next day|next business day|隔夜|次日达",
     "transcripts|transcript|chat|chats|chat logs|聊天记录|聊天|对话记录",
     "wood|wooden|木头|木制|木质",
+    "assemble|assembly|assembled|assembling|组装|安装",
+    "pet|pets|cat|cats|dog|dogs|pet-friendly|宠物|猫|狗",
     "swim|swimming|atm|游泳",
 ))
 
@@ -354,6 +366,8 @@ COLOURS: dict[str, tuple[str, ...]] = {
     "purple": ("紫色",), "brown": ("棕色", "咖啡色"), "olive": ("橄榄绿",), "forest green": ("墨绿色",),
 }
 COLOUR_CONCEPT = frozenset({"colour", "colours", "color", "colors", "颜色"})
+# Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
+COLOUR_IDIOMS = re.compile(r"\bwhite[- ]glove\b|\bblack friday\b|\bgreen (?:light|card)\b|白手套", re.I)
 
 
 def colour_names(word: str) -> frozenset[str]:
@@ -474,6 +488,10 @@ def _outside_pattern(alias: str) -> re.Pattern:
 
 # "Outside the United States" speaks about every place but that one.
 OUTSIDE = "outside "
+# "We do not currently ship to other countries" speaks about every place it does not name.
+ELSEWHERE = "elsewhere"
+_ELSEWHERE = re.compile(r"\b(?:to |in )?(?:any |all )?other (?:countries|country|destinations)\b|\belsewhere\b"
+                        r"|\brest of the world\b|其他国家|其他地区|其它国家", re.I)
 _OUTSIDE_PATTERNS = [(name, _outside_pattern(alias)) for name, aliases in COUNTRIES.items() for alias in (name.lower(), *aliases)]
 # "... like it is for US customers": a place named to compare with is not the place asked about.
 _REFERENCE_PLACE = re.compile(
@@ -502,6 +520,8 @@ def _entities(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     for name, pattern in _OUTSIDE_PATTERNS:
         if pattern.search(text):
             found.setdefault("place", set()).add(OUTSIDE + name)
+    if _ELSEWHERE.search(text):
+        found.setdefault("place", set()).add(ELSEWHERE)
     return tuple((kind, frozenset(names)) for kind, names in found.items())
 
 
@@ -522,6 +542,8 @@ def covers_entity(named: set[str], wanted: str) -> bool:
     """Does a text naming ``named`` speak about ``wanted`` (itself, the region it belongs to, or everywhere
     outside a place it is not in)?"""
     if wanted in named or PART_OF.get(wanted) in named:
+        return True
+    if ELSEWHERE in named:
         return True
     return any(n.startswith(OUTSIDE) and n[len(OUTSIDE):] not in (wanted, PART_OF.get(wanted)) for n in named)
 
@@ -622,7 +644,7 @@ AUDIENCE_WORDS: dict[str, re.Pattern] = {
                        r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
                        # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
                        r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on)\b)[a-z])"
-                       r"|儿童|孩子|小孩|童装|童鞋|\d+\s*岁", re.I),
+                       r"|儿童|孩子|小孩|小朋友|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
 }
@@ -664,8 +686,9 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 # kind of product without asking for one.
 POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
-    r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?)\b"
-    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|取消|隐私|礼品卡|优惠", re.I)
+    r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
+    r"|delivered|assembly|assembled|pick ?up)\b"
+    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改", re.I)
 # A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
 # The shopper's own order, spoken of: "into my order", "我的订单".
@@ -828,7 +851,8 @@ _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60
 
 def money_in_words(text: str) -> str:
     """"under a hundred bucks" -> "under 100 bucks", "fifty dollars" -> "50 dollars"."""
-    text = re.sub(r"\b(a|one|two|three|four|five)\s+hundred\b", lambda m: str(_MONEY_NUMBERS[m.group(1).lower()] * 100),
+    text = re.sub(r"\b(a|one|two|three|four|five)\s+(hundred|thousand|grand)\b",
+                  lambda m: str(_MONEY_NUMBERS[m.group(1).lower()] * (100 if m.group(2).lower() == "hundred" else 1000)),
                   text, flags=re.I)
     return re.sub(rf"\b({'|'.join(_MONEY_TENS)})(?=\s+(?:bucks|dollars|euros|pounds)\b)",
                   lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)

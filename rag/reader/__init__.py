@@ -35,6 +35,7 @@ from rag.reader.evidence import (
     term_weights,
 )
 from rag.reader.question import Question, SubQuestion, analyse, asking_clause, split_comparison
+from rag.reader.translation import CrossLingualTerms
 from rag.text import tokens
 
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # a condition whose consequence follows
@@ -92,8 +93,10 @@ class Reader:
     """
 
     def __init__(self, embedders, document_counts: Callable[[list[str]], dict[str, int]], total_chunks: int,
-                 thresholds: ReaderThresholds | None = None, kind_categories: dict[str, str] | None = None):
+                 thresholds: ReaderThresholds | None = None, kind_categories: dict[str, str] | None = None,
+                 translations: CrossLingualTerms | None = None):
         self.embedders = embedders
+        self.translations = translations  # the store's English words for a Chinese question's words
         # The store's kinds of product and their categories ("headlamp" -> "Electronics", from its catalog): a
         # sentence that names the category speaks about the kind ("Electronics: 1 year" to "warranty on headlamps").
         self.kind_categories = {kind: category.lower() for kind, category in (kind_categories or {}).items()}
@@ -113,9 +116,12 @@ class Reader:
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
         part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
         kinds = self._kinds_asked(question)
-        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds)) for s in sentences]
-        own = [(TermIndex(s.context), TermIndex(f"{s.lead_in} {s.text} {s.choices}")) for s in sentences]
-        said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)}) - {t}) for t in question.terms}
+        aliases = self.translations.aliases(question.terms) if self.translations and language.has_cjk(text) else {}
+        # The store's English words say a Chinese word in its product facts; its policies say it in its own words.
+        said_as = [aliases if passages[s.passage].chunk.kind == "product" else {} for s in sentences]
+        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds), a) for s, a in zip(sentences, said_as)]
+        own = [(TermIndex(s.context, a), TermIndex(f"{s.lead_in} {s.text} {s.choices}", a)) for s, a in zip(sentences, said_as)]
+        said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)} | set(aliases.get(t, ()))) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
         weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
         unknown = {t for t in question.terms if not counts.get(t) and not counts.get(stem(t))}
@@ -161,7 +167,8 @@ class Reader:
         # water rating?").
         aspects = []
         if passage.chunk.kind == "product":
-            aspects = [t for t in part.focus if not context.covers(t)] or [t for t in part.terms if not context.covers(t)]
+            aspects = [t for t in _after_the_name(part.focus, context) if not context.covers(t)] or [
+                t for t in part.terms if not context.covers(t)]
             aspects = [t for t in aspects if t not in OVERVIEW_WORDS]  # "do you sell the Stormline?" asks for it whole
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
@@ -199,10 +206,16 @@ class Reader:
             eligible = [s for s in eligible if language.STATES_NUMBER.search(s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the measure asked for")
+        if language.ASKS_WEIGHT.search(asking_clause(part.text)):
+            eligible = [s for s in eligible if language.STATES_WEIGHT.search(s.sentence.text)]
+            if not eligible:
+                return Finding(part, reason="no sentence states the weight asked for")
         if places := part.entities.get("place"):
             # "standard shipping to Juneau, how long?": the sentence that names Alaska, not the general one beside it
-            naming = [s for s in eligible if places & language.entities(s.sentence.text).get("place", set())
-                      and s.score >= eligible[0].score - self.thresholds.keep_margin and s.coverage >= eligible[0].coverage]
+            # "We do not ship to other countries" names Mexico too, though it leaves out the word "order".
+            named_anywhere = any(places & language.entities(s.sentence.text).get("place", set()) for s in eligible)
+            naming = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
+                      and _names_place(s, places, eligible[0].coverage, named_anywhere)]
             eligible = naming + [s for s in eligible if s not in naming]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
         if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
@@ -215,6 +228,7 @@ class Reader:
                                signals={"service_named": 0.0})
             best = best if best in speaking else speaking[0]
         never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
+                           and not language.names_entity(t)  # a place the store never names: "other countries" may
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not any(i.covers(t) for i in indexes)]
@@ -480,6 +494,8 @@ def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
     if not part.entities:
         return True, 0.0
     named = language.entities(sentence.searchable)
+    if language.ELSEWHERE not in language.entities(sentence.text).get("place", ()):  # "寄往中国及其他国家" heads many
+        named["place"] = named.get("place", set()) - {language.ELSEWHERE}
     bonus = 0.0
     for kind, wanted in part.entities.items():
         there = named.get(kind, set())
@@ -511,6 +527,23 @@ def _typed(part: SubQuestion, sentence: Sentence) -> float:
 
 def _same_list(one: Sentence, other: Sentence) -> bool:
     return one.bullet and other.bullet and one.passage == other.passage and one.lead_in == other.lead_in
+
+
+def _names_place(scored: Scored, places: set[str], best_coverage: float, named_anywhere: bool) -> bool:
+    """Does the sentence name one of the places, covering as much as the best sentence; or, when no sentence names
+    them, speak of every place it does not name ("We do not ship to other countries")?"""
+    named = language.entities(scored.sentence.text).get("place", set())
+    return bool(places & named and scored.coverage >= best_coverage) or (language.ELSEWHERE in named
+                                                                         and not named_anywhere)
+
+
+def _after_the_name(terms: list[str], context: TermIndex) -> list[str]:
+    """A Chinese name's words before the product's kind are part of its name, not what is asked of it: in
+    "Tova 手工打结地毯是什么材质的" only 材质 is asked, once 地毯 is the rug the context names."""
+    named = [i for i, t in enumerate(terms) if language.has_cjk(t) and context.covers(t)]
+    if not named:
+        return terms
+    return [t for i, t in enumerate(terms) if i > named[-1] or not language.has_cjk(t)]
 
 
 def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[Scored] = ()) -> str | None:
@@ -616,6 +649,10 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     context = TermIndex(sentence.context)
     asked = [t for t in part.terms if not context.covers(t)]
     body = sentence.text.lower()
+    named = [t for t in part.focus if TermIndex(sentence.field_label).covers(t)]
+    for clause in re.split(r"[;,]", sentence.text.partition(":")[2]):  # "Bulb: E26 socket; bulb not included"
+        if named and all(TermIndex(clause).covers(t) for t in named) and language.is_negative(clause):
+            return "yes" if part.negated else "no"
     values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
     if not values:
         return None

@@ -7,6 +7,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -140,9 +141,11 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
 
 @dataclass
 class TermIndex:
-    """Which question terms a text covers: exact, stemmed, by synonym, or (Chinese) by substring."""
+    """Which question terms a text covers: exact, stemmed, by synonym, (Chinese) by substring, or by the store's
+    own word for it ("床垫" by "mattress", from ``aliases``)."""
 
     text: str
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     words: set[str] = field(init=False)
     stems: set[str] = field(init=False)
     lowered: str = field(init=False)
@@ -180,6 +183,8 @@ class TermIndex:
                     return INDIRECT_MATCH
             elif variant in self.words or stem(variant) in self.stems:
                 return INDIRECT_MATCH
+        if any(self.match(alias) >= 1.0 for alias in self.aliases.get(term, ())):
+            return INDIRECT_MATCH
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
             pieces = [p for p in cut_for_search(term) if 2 <= len(p) < len(term)]
