@@ -39,7 +39,7 @@ from rag.models import Answer, Chunk, FaqMatchReport, PartReport, Passage, Produ
 from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, remembered
 from rag.product_record import money
 from rag.reader import Reader, Reading
-from rag.reader.question import analyse, comparison_sides
+from rag.reader.question import analyse, comparison_sides, key_terms
 from rag.reader.translation import CrossLingualTerms, store_kinds, store_words
 from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
@@ -164,7 +164,8 @@ class Assistant:
         named, by_name_only = (product_sku, False) if product_sku else self._named_product(question)
         # A question about one named product is not a product search: read no filters from its text ("is the
         # 300-lumen headlamp in stock in black?" must find it even when black is sold out).
-        found = Filters() if named and not by_name_only else parse_filters(question, self.vocabulary)
+        found = Filters() if named and not by_name_only else self._with_category_in_english(
+            question, parse_filters(question, self.vocabulary))
         applied = (filters or Filters()).merged(found)
         # "a red daypack under $100" is a search even when a product's name shares two of its words.
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
@@ -251,6 +252,16 @@ class Assistant:
                                                            "score": 0.0}))
         return passages + added
 
+    def _with_category_in_english(self, question: str, found: Filters) -> Filters:
+        """"想买一把椅子，预算1000美元以内" at a store whose categories are English: the category its Chinese word
+        names, by the store's own word for it ("椅子" -> "chairs" -> Chairs)."""
+        translations = self.reader.translations
+        if found.is_empty() or found.category or not has_cjk(question) or translations is None:
+            return found
+        words = [w for said in translations.aliases(key_terms(question)).values() for w in said]
+        category = next((c for w in words for c in self.vocabulary.categories_named(w)), None)
+        return found.model_copy(update={"category": category}) if category else found
+
     @staticmethod
     def _searches(question: str, found: Filters) -> bool:
         """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
@@ -278,22 +289,27 @@ class Assistant:
         pairs = set(zip(asked, asked[1:]))
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
-        coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
-        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
-        # two constraints ("L码，100美元以内") the message is a search.
-        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w)) or product_kinds(p)]
-        named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
-            not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
         stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
         searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2 or bool(
             stated.keys() & {"min_price", "max_price"})  # "100美元以内的越野跑鞋有吗": a budget is a search
+        # "想买零下5度的睡袋": a rating in a product's name is no name of it, in a request for products
+        rated = [p for p in found[1].split() if has_cjk(p) and measure_bounds(p)] if (
+            searching or RECOMMEND_CUES.search(question)) else []
+        coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
+        # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
+        # two constraints ("L码，100美元以内") the message is a search.
+        generic = [p for p in chinese if any(w in p for w in self.vocabulary.category_words if has_cjk(w)) or product_kinds(p)
+                   or p in rated]
+        named_in_latin = any(w in rare and language_frequency(w) == 0 and not has_cjk(w) for w in title if w in asked) or any(
+            not has_cjk(a) or not has_cjk(b) for a, b in in_a_row)
         if chinese and len(generic) == len(chinese) and not named_in_latin and (searching or RECOMMEND_CUES.search(question)):
             return found[0], True
         # "Beacon 900", "双人四季帐篷", "Stormline": only this product; "base layer": maybe a kind of product.
         # "青山那款双人四季帐篷": "那款" (that one) points at one product.
         if THAT_ONE.search(question) and sum(len(p) >= 2 and has_cjk(p) and p in question for p in found[1].split()) >= 2:
             return found[0], False
-        if coined or any(a.isdigit() or b.isdigit() for a, b in in_a_row) or any(len(p) >= 4 for p in chinese):
+        numbered = any((a.isdigit() or b.isdigit()) and not any(a + b in p for p in rated) for a, b in in_a_row)
+        if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)
 

@@ -12,11 +12,12 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from rag import language
 from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
-from rag.reader.evidence import TermIndex
+from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
 
 _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|升|毫升|克|公斤|度|流明|小时|人|片")
@@ -36,7 +37,8 @@ _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl
 _AGE = re.compile(r"\b(?:turning|aged?|is)\s+(\d{1,2})\b(?!\s*(?:%|\$|dollars|pieces))|\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b"
                   r"|(\d{1,2})\s*岁", re.I)
 # Attributes whose name is the measure ("players: 2-4", "age: 12+", "pieces: 1000").
-NAMED_MEASURES = {"players": "people", "capacity": "people", "age": "age", "pieces": "pieces", "upf": "upf"}
+NAMED_MEASURES = {"players": "people", "capacity": "people", "seats": "people", "sleeps": "people", "age": "age",
+                  "pieces": "pieces", "upf": "upf"}
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ def qualifiers(request: str) -> list[str]:
             if (word in language.STOPWORDS or word in language.GENERIC_WORDS or word in NOT_FEATURES
                     or any(p.search(word) for p in language.AUDIENCE_WORDS.values()) or language.colour_names(word)
                     or any(ch.isdigit() for ch in word) or word in language.PRODUCT_KINDS or len(word) < 3
-                    or word in QUALIFIER_STOPS or word.endswith("est") or re.search(rf"\d[- ]{word}", lowered)):
+                    or word in QUALIFIER_STOPS or word.endswith("est") or re.search(rf"\d[- ]{word}", lowered)
+                    or any(SequenceMatcher(None, word, stop).ratio() >= TYPO_SIMILARITY for stop in ASKING_VERBS)):
                 continue
             found.append(word)
     found += [f"{n}-{w}" for n, w in re.findall(r"\b(\d)[- ](season|layer|burner)s?\b", lowered)]
@@ -189,6 +192,7 @@ def qualifiers(request: str) -> list[str]:
 
 QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best decent great real proper some show find want "
                             "need get buy recommend suggest looking any pair couple water".split())
+ASKING_VERBS = ("recommend", "suggest")  # "Recomend a sleeping pad": a misspelt request is no kind of pad
 _ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie or shirt": either kind will do
 
 
@@ -211,7 +215,7 @@ class AttributeWishes:
 
     @classmethod
     def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
-        said = re.sub(r"[-_]", " ", _with_english(request).lower())
+        said = re.sub(r"[-_]", " ", language.normalise_phrases(_with_english(request)).lower())
         flags, listed = set(), defaultdict(set)
         for product in products:
             for name, value in product.attributes.items():
@@ -232,6 +236,10 @@ class AttributeWishes:
             if wanted:
                 values.append((name, wanted))
         return cls(frozenset(flags), tuple(values))
+
+    def affirmed_by(self, product: Product) -> bool:
+        """Does the product say yes to every yes-or-no wish?"""
+        return all(language.flag(product.attributes.get(name, "")) is True for name in self.flags)
 
     def unmet_by(self, product: Product) -> bool:
         """Does the product state that it lacks one of the wishes? (One that states nothing is not ruled out.)"""
@@ -271,7 +279,10 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
     ages = product_measures(product).get("age")
-    if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13):  # "8+" is for children too
+    # "8+" is for children too, and so is a product its catalog calls kid-friendly ("kid_friendly: yes")
+    kid_friendly = any(language.AUDIENCE_WORDS["kids"].search(name.replace("_", " ")) and language.flag(value) is True
+                       for name, value in product.attributes.items())
+    if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13) and not kid_friendly:
         return "audience"
     if "kids" not in wanted and mine == "kids":
         return "audience"  # children's products only when asked for

@@ -53,7 +53,7 @@ class Vocabulary:
     def names_a_kind(self, text: str) -> bool:
         """Does ``text`` name a kind of product this store sells ("some binoculars", "a tent")?"""
         words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
-        return any(kind.rstrip("s") in words for kind in self.kinds)
+        return any(kind.rstrip("s") in words for kind in self.kinds) or bool(self.categories_named(text))
 
     def categories_named(self, text: str) -> set[str]:
         """Every category a message names, by its name or a word that points to it ("toner or moisturiser")."""
@@ -189,7 +189,7 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             found.update(min_price=low, max_price=high)
     if "max_price" not in found:
         for pattern in (_UNDER, _OR_LESS):
-            if match := pattern.search(text):
+            if (match := pattern.search(text)) and not _bounds_a_measure(text, match):
                 found["max_price"] = _amounts(match)[0]
                 break
         else:
@@ -198,7 +198,7 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             elif match := _ZH_UNDER.search(text):
                 found["max_price"] = _number(match.group(1) or match.group(2))
     if "min_price" not in found:
-        if match := _OVER.search(text):
+        if (match := _OVER.search(text)) and not _bounds_a_measure(text, match):
             found["min_price"] = _amounts(match)[0]
         elif match := _ZH_OVER.search(text):
             found["min_price"] = _number(match.group(1) or match.group(2))
@@ -209,6 +209,13 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
     if color := _color(lowered, vocabulary):
         found["color"] = color
     return found
+
+
+def _bounds_a_measure(text: str, match: re.Match) -> bool:
+    """"an R-value of at least 4", "seats at least 6": a bare number after the name of a measure is no price."""
+    bare = not re.search(r"[$£€]|usd|cad|us\$|c\$", match.group(0), re.I) and not re.search(
+        _CURRENCY_WORD, text[match.end():match.end() + 12], re.I)
+    return bare and bool(language.MEASURE_NAMES.search(text[max(0, match.start() - 30):match.start()]))
 
 
 def stated_size(text: str) -> str | None:
@@ -231,9 +238,12 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
     if len(vocabulary.categories_named(lowered)) > 1 and _EITHER.search(lowered):
         return None
     known = {c.lower(): c for c in vocabulary.categories}
-    for name, category in known.items():
-        if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}", lowered):
-            return category
+    # "bedding for a queen bed": what the request is for says which bedding, not what it asks for.
+    asked = re.split(r"\b(?:for|to go with|that fits?|to fit)\s+(?:an?|the|my|our)\b", lowered, maxsplit=1)[0]
+    for text in dict.fromkeys((asked, lowered)):
+        for name, category in known.items():
+            if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}", text):
+                return category
     named = []
     for word, category in vocabulary.category_words.items():
         pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"

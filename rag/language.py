@@ -59,6 +59,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
+    (r"\b(?:i|we) (?:have|own|'ve got|got) (?:a |an |two |some )?(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))\b", "pet friendly"),
+    (r"\b(?:throw|put|toss|pop|stick) (?:it |them )?in the (?:wash|washer|washing machine)\b|\bmachine[- ]wash(?:able)?\b"
+     r"|放洗衣机洗|洗衣机洗|机洗", "machine washable"),
     # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
     (r"\b(?:(?:a )?quick|one|two|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
@@ -85,6 +88,13 @@ ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|
 ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|will)\b.*\bweigh|\bwhat(?:'s| is| does)"
                          r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
 STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
+# Names of measures a shopper bounds with a bare number ("an R-value of at least 4"): that number is no price.
+MEASURE_NAMES = re.compile(r"\br-?values?\b|\bratings?\b|\brated\b|\bseats?\b|\bsleeps?\b|\bcapacity\b|\blumens?\b"
+                           r"|\btemp(?:erature)?s?\b|\bweigh\w*|\bvolume\b|\bdegrees?\b|\bupf\b|\bspf\b|\bfill power\b"
+                           r"|\bpeople\b|\bplayers?\b|\bpieces\b|\bhours?\b", re.I)
+# "How many coils?": the thing counted; a sentence that names it without a number before it does not count it.
+HOW_MANY = re.compile(r"\bhow many (?:[a-z]+ ){0,2}?([a-z]{3,})(?=\s+(?:do|does|did|are|is|can|will|would|could|have|has|in|on"
+                      r"|of|per|for|come|fit)\b|\s*[?？]|\s*$)", re.I)
 # A number, in digits or in words ("up to two deliveries").
 STATES_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|once|twice)\b|[一二两三四五六七八九十]",
                            re.I)
@@ -269,7 +279,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
-    "capacity|sleeps|people|persons|players|player|人|几人|双人|容量",
+    "capacity|sleeps|seats|seat|seating|people|persons|players|player|人|几人|双人|容量",
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
     "year|years|a year|12 months|twelve months|annual|annually|yearly|一年|每年",
@@ -643,7 +653,7 @@ AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
                        r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
                        # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
-                       r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on)\b)[a-z])"
+                       r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on|needs|wants|has|loves|likes|will|would|can|does|gets|goes)\b)[a-z])"
                        r"|儿童|孩子|小孩|小朋友|童装|童鞋|\d+\s*岁", re.I),
     "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
     "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
@@ -844,7 +854,9 @@ COMPLAINT_CUES = re.compile(
 ALL_OF_THEM = re.compile(r"\ball\b|\bevery\b|\bany\b|所有|全部|任何")
 FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible",
                                     "不含香精": "fragrance free", "无香精": "fragrance free", "无香": "fragrance free",
-                                    "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive"}
+                                    "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
+                                    "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
+                                    "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 

@@ -75,6 +75,10 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
     fitting = [(product, chunk_id) for product, chunk_id in found
                if fits(product, question, filters, waived) and not wishes.unmet_by(product)
                and (not named or product.category in named)]
+    if "kids" in language.audiences(question) and any(audience(product) == "kids" for product, _ in fitting):
+        fitting = [(product, chunk_id) for product, chunk_id in fitting if audience(product) == "kids"]  # made for them
+    if wishes.flags and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
+        fitting = [(product, chunk_id) for product, chunk_id in fitting if wishes.affirmed_by(product)]
     if fitting and (key := superlative_key(question)):  # "the cheapest tent that sleeps 3": the cheapest, and ties
         fitting.sort(key=lambda found: key(found[0]))
         best = key(fitting[0][0])

@@ -142,6 +142,11 @@ class Reader:
                 findings.append(self._compare(part, scored, compare))
             else:
                 findings.append(_stock_finding(part, scored, passages) or self._decide(part, scored, unknown, indexes))
+            # "Do you offer Saturday delivery, and what does it cost?": what "it" costs is unknown when "it" is.
+            subject = next((f for f in findings[:-1] if part.subject and f.part.text == part.subject), None)
+            if subject is not None and not subject.answerable:
+                findings[-1] = Finding(part, reason=f"it asks about {part.subject!r}, which the store's information "
+                                                    "does not answer")
         return Reading(question, findings)
 
     def _kinds_asked(self, question: Question) -> dict[str, str]:
@@ -206,6 +211,11 @@ class Reader:
             eligible = [s for s in eligible if language.STATES_NUMBER.search(s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the measure asked for")
+        if count := language.HOW_MANY.search(asking_clause(part.text)):
+            eligible = [s for s in eligible if _counts(s.sentence.text, count.group(1))
+                        and TermIndex(f"{s.sentence.field_label} {s.sentence.text}").covers(count.group(1).lower())]
+            if not eligible:
+                return Finding(part, reason=f"no sentence states how many {count.group(1)}")
         if language.ASKS_WEIGHT.search(asking_clause(part.text)):
             eligible = [s for s in eligible if language.STATES_WEIGHT.search(s.sentence.text)]
             if not eligible:
@@ -527,6 +537,15 @@ def _typed(part: SubQuestion, sentence: Sentence) -> float:
 
 def _same_list(one: Sentence, other: Sentence) -> bool:
     return one.bullet and other.bullet and one.passage == other.passage and one.lead_in == other.lead_in
+
+
+def _counts(text: str, noun: str) -> bool:
+    """Does the sentence count the ``noun`` where it names it ("2 doors", "Doors: 2")? "individually pocketed coils"
+    names coils without counting them; a sentence that names it another way ("Sleeps: 2" for people) may."""
+    stem_ = noun[:-1] if noun.endswith("s") else noun
+    named = list(re.finditer(rf"\b{re.escape(stem_)}\w*", text, re.I))
+    return not named or any(language.STATES_NUMBER.search(" ".join(text[:m.start()].split()[-3:]))
+                            or re.match(r"\s*[:：]\s*\d", text[m.end():]) for m in named)
 
 
 def _names_place(scored: Scored, places: set[str], best_coverage: float, named_anywhere: bool) -> bool:

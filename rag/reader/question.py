@@ -78,8 +78,11 @@ def asking_clause(text: str) -> str:
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     # A clause asks when it has a question mark, or reads as a question and is no finished statement ("A shop has
     # it cheaper than you. Price match?" asks no comparison; "Ember Down vs Summit Parka - which is lighter?" does).
+    # A clause without one asks only when it opens as a question ("Wayfair has it cheaper, will you match it?" asks
+    # the second).
     asking = [c for c in clauses if "?" in c or "？" in c or (
-        (language.is_yes_no(c) or kind_of(c) != "open") and not c.rstrip().endswith((".", "。", "!", "！")))]
+        (language.is_yes_no(c) or kind_of(c) != "open") and not c.rstrip().endswith((".", "。", "!", "！"))
+        and (len(clauses) == 1 or language.OWN_QUESTION.match(c.strip()) or kind_of(c) == "compare"))]
     return " ".join(asking) if asking else text
 
 
