@@ -45,8 +45,10 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
     label, _, value = sentence.text.partition(":")
     value = value.strip().rstrip(".")
     if value.lower() in ("yes", "no"):  # "Waterproof: no" -> "... is not waterproof."
-        if lang == "zh":
-            return f"{title}{'' if value.lower() == 'yes' else '不'}{language.ZH_FIELD_NAMES.get(label, label)}。"
+        if lang == "zh" and label in language.ZH_FIELD_NAMES:
+            return f"{title}{'' if value.lower() == 'yes' else '不'}{language.ZH_FIELD_NAMES[label]}。"
+        if lang == "zh":  # a label without a Chinese name keeps its own words: "Vegan：是"
+            return f"{title} 的 {label}：{'是' if value.lower() == 'yes' else '否'}。"
         return f"{title} is {'' if value.lower() == 'yes' else 'not '}{label.lower()}."
     if lang == "zh":
         return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{value}。"

@@ -120,6 +120,12 @@ def product_measures(product: Product) -> dict[str, tuple[float, float]]:
     return values
 
 
+def made_for_children(product: Product) -> bool:
+    """A children's product, by its name or gender, or by the ages it is for ("8+")."""
+    ages = product_measures(product).get("age")
+    return audience(product) == "kids" or bool(ages and ages[0] < 13)
+
+
 def audience(product: Product) -> str:
     """kids, women, men or everyone, from the product's gender attribute and its name."""
     said = f"{product.attributes.get('gender', '')} {product.title}".lower()
@@ -278,11 +284,10 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     wants = wants or Filters()
     wanted = [wants.audience] if wants.audience else language.audiences(request)
     mine = audience(product)
-    ages = product_measures(product).get("age")
-    # "8+" is for children too, and so is a product its catalog calls kid-friendly ("kid_friendly: yes")
+    # A product its catalog calls kid-friendly ("kid_friendly: yes") suits a child too
     kid_friendly = any(language.AUDIENCE_WORDS["kids"].search(name.replace("_", " ")) and language.flag(value) is True
                        for name, value in product.attributes.items())
-    if "kids" in wanted and mine != "kids" and not (ages and ages[0] < 13) and not kid_friendly:
+    if "kids" in wanted and not made_for_children(product) and not kid_friendly:
         return "audience"
     if "kids" not in wanted and mine == "kids":
         return "audience"  # children's products only when asked for

@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -59,6 +59,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
+    # "How long is it good for after I open it?" asks its period after opening (a return "once opened" does not).
+    (r"\b(?:good(?: for)?|lasts?|keeps?|usable|use it)\s+(?:for\s+)?(?:after|once) (?:i |you |we )?(?:have )?"
+     r"open(?:ed|ing)?(?: it| them| the \w+)?\b", "pao"),
     (r"\b(?:i|we) (?:have|own|'ve got|got) (?:a |an |two |some )?(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))\b", "pet friendly"),
     (r"\b(?:throw|put|toss|pop|stick) (?:it |them )?in the (?:wash|washer|washing machine)\b|\bmachine[- ]wash(?:able)?\b"
      r"|放洗衣机洗|洗衣机洗|机洗", "machine washable"),
@@ -341,6 +344,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "transcripts|transcript|chat|chats|chat logs|聊天记录|聊天|对话记录",
     "wood|wooden|木头|木制|木质",
     "assemble|assembly|assembled|assembling|组装|安装",
+    "vegan|纯素|素食",
+    "pao|period after opening|开封后|开封后使用期限",
     "pet|pets|cat|cats|dog|dogs|pet-friendly|宠物|猫|狗",
     "swim|swimming|atm|游泳",
 ))
@@ -456,7 +461,7 @@ ZH_FIELD_NAMES: dict[str, str] = {
     "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
     "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
     "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",
-    "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量",
+    "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量", "Vegan": "纯素", "Fragrance free": "无香精",
 }
 
 
@@ -746,6 +751,15 @@ SUBJECT_LEAD = re.compile(r"^(?:(?:on|to|for|in|into|with|by|via|from|the|a|an|i
 VARIANT_REFERENCE = re.compile(
     r"\bthe\s+(?P<en>[\w-]+(?:\s+[\w-]+)?)\s+(?:version|model|edition|variant|one)\b|^\s*(?:and\s+)?the\s+(?P<num>\d[\w-]*)\s*[?？]?\s*$"
     r"|(?:那个|那款)?(?P<zh>\d+[^\s的那呢？?]*|[A-Za-z]+)\s*(?:的那款|的那个|那款|那个|的)", re.I)
+
+
+# Delivery services a store may offer side by side: a question about one is not answered by another's rates, when
+# the store names both ("Expedited: 2 business days" beside "Express: next business day").
+DELIVERY_SERVICES = re.compile(r"\b(standard|expedited|express|economy|priority|overnight|ground)\b", re.I)
+
+
+def services_named(text: str) -> set[str]:
+    return {m.lower() for m in DELIVERY_SERVICES.findall(text)}
 
 
 # Slots a follow-up fills anew: "and sleeping bags?" after a question on backpacks replaces the product kind.

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from rag import language
-from rag.constraints import NOT_FACTS, UNMET_KINDS, AttributeWishes, audience, fits, superlative_key, unmet
+from rag.constraints import (
+    NOT_FACTS,
+    UNMET_KINDS,
+    AttributeWishes,
+    audience,
+    fits,
+    made_for_children,
+    superlative_key,
+    unmet,
+)
 from rag.filters import Filters, Vocabulary
 from rag.models import CardVariant, Passage, ProductCard
 from rag.product_record import Product, money
@@ -75,8 +84,8 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
     fitting = [(product, chunk_id) for product, chunk_id in found
                if fits(product, question, filters, waived) and not wishes.unmet_by(product)
                and (not named or product.category in named)]
-    if "kids" in language.audiences(question) and any(audience(product) == "kids" for product, _ in fitting):
-        fitting = [(product, chunk_id) for product, chunk_id in fitting if audience(product) == "kids"]  # made for them
+    if "kids" in language.audiences(question) and any(made_for_children(product) for product, _ in fitting):
+        fitting = [(product, chunk_id) for product, chunk_id in fitting if made_for_children(product)]  # made for them
     if wishes.flags and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
         fitting = [(product, chunk_id) for product, chunk_id in fitting if wishes.affirmed_by(product)]
     if fitting and (key := superlative_key(question)):  # "the cheapest tent that sleeps 3": the cheapest, and ties

@@ -130,12 +130,18 @@ class Reader:
                 weights[term] = 0.0
         # A question about the product it names is not answered by another product's facts (but a comparison is).
         named = set() if compare else {i for i, p in enumerate(passages) if p.exact_match and p.chunk.kind == "product"}
+        offered = set().union(*(language.services_named(s.text) for s in sentences))  # the services the store names
         findings = []
         for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
             scored = [
                 self._score(part, s, float(v @ vector), index, weights, passages, context, body, named)
                 for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
             ]
+            if asked := language.services_named(part.text) & offered:  # Expedited, not the Express beside it
+                for found in scored:
+                    said = language.services_named(found.sentence.text)
+                    found.entity_ok = found.entity_ok and not (said and not said & asked and not language.RESTRICTION.search(
+                        found.sentence.text))  # "... with Standard shipping only" still answers "express to a PO box?"
             # "A or B — which is lighter and what's the price gap?": the second part compares the same products.
             compared = part.kind == "compare" or (number > 0 and question.parts[0].kind == "compare")
             if compared and compare and len(compare) >= 2:

@@ -183,8 +183,8 @@ class TermIndex:
                     return INDIRECT_MATCH
             elif variant in self.words or stem(variant) in self.stems:
                 return INDIRECT_MATCH
-        if any(self.match(alias) >= 1.0 for alias in self.aliases.get(term, ())):
-            return INDIRECT_MATCH
+        if any(self.match(alias) >= 1.0 or (" " in alias and alias in self.lowered) for alias in self.aliases.get(term, ())):
+            return INDIRECT_MATCH  # "眼霜" by "Eye Care"
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
             pieces = [p for p in cut_for_search(term) if 2 <= len(p) < len(term)]
