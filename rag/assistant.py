@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Callable
 
@@ -181,6 +182,7 @@ class Assistant:
                 preferences, question, applied, self.vocabulary))
         else:
             passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, named)
+            passages = self._with_policies(question, passages, named)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         retrieve_ms = (time.perf_counter() - started) * 1000
@@ -251,6 +253,19 @@ class Assistant:
                     added.append(parent.model_copy(update={"chunk": chunk, "rank": len(passages) + len(added) + 1,
                                                            "score": 0.0}))
         return passages + added
+
+    def _with_policies(self, question: str, passages: list[Passage], named: str | None) -> list[Passage]:
+        """"What's the return window on sleeping bags?" finds sleeping bags first: the policy, searched for without
+        the kind of product, comes too."""
+        if named or not POLICY_TOPICS.search(question) or any(p.chunk.kind != "product" for p in passages):
+            return passages
+        words = sorted({*self.vocabulary.category_words, *(c.lower() for c in self.vocabulary.categories)}, key=len,
+                       reverse=True)
+        general = re.sub(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?!\w)", " ", question, flags=re.I) \
+            if words else question
+        seen = {p.chunk.id for p in passages}
+        policies = [p for p in self.retriever.retrieve(general, self.top_k) if p.chunk.kind != "product" and p.chunk.id not in seen]
+        return passages + policies
 
     def _with_category_in_english(self, question: str, found: Filters) -> Filters:
         """"想买一把椅子，预算1000美元以内" at a store whose categories are English: the category its Chinese word

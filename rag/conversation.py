@@ -70,6 +70,8 @@ class Resolution:
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
 _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这个|那个|它|这款|那款", re.I)
 _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|warranty|pay|payment|cancel|order)\w*|运费|配送|退货|退款|保修|付款|订单", re.I)
+# A subject that tells the shopper's own case: "a harness I've already climbed on a couple of times".
+_TELLS_A_CASE = re.compile(r"\b(?:i|i've|i'd|i'm|we|we've|my)\b|我", re.I)
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
     re.I)
@@ -98,6 +100,8 @@ class FollowUpResolver:
                 return Resolution(self._about(previous, focus, target), target, True)
             named = self.find_product(subject)
             if named and self._names(subject, named):  # "what about the Squall Anorak?"
+                if _TELLS_A_CASE.search(subject):  # "a harness I've already climbed on": the case, in the shopper's words
+                    return Resolution(f"{previous.rstrip(' ?？')} ({subject})?", named, True)
                 return Resolution(self._about(previous, focus, named), named, True)
             swapped = swap_slot(previous, subject) or with_condition(previous, subject)
             if swapped:
@@ -112,7 +116,8 @@ class FollowUpResolver:
             start, end = variant.span()
             return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
         product_fact = self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question)
-        if not focus and product_fact:  # the last answer was refused, but its question may have named a product
+        if not focus and (product_fact or _PRONOUN.search(question)):  # the last answer named no product card, but
+            # its question may have named a product ("Does the Cove mattress have a trial?" - "its warranty?")
             named = self.find_product(previous)
             focus = [named] if named and self._names(previous, named) else []
         named = self.find_product(question) if focus else None

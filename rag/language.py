@@ -138,6 +138,10 @@ NEGATION = re.compile(
     r"non-returnable|final sale|unavailable|neither|nor|none|nothing|without|out of stock|sold out)\b|n't\b|不|没有|无法|禁止|除外|不能"
     r"|不可|缺货|无需",
     re.I)
+# Words that exclude something from a rule: "cannot be returned", "final sale", "not covered".
+EXCLUSION = re.compile(r"\b(?:cannot|can't|can not|won't|will not) be\b|\bnot eligible\b|\bineligible\b|\bexclud\w*|\bfinal sale\b"
+                       r"|\bnon-?returnable\b|\bnot returnable\b|\bnon-?refundable\b|\bnot refundable\b|\bnot covered\b"
+                       r"|\b(?:does|do)(?: not|n't) cover\b|\bdo not (?:accept|match)\b|不能|不可|不接受|除外|不适用|不予", re.I)
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
 YES_VALUES = frozenset("yes true required included 是 有".split())
 NO_VALUES = frozenset("no false none not included 否 无".split())
@@ -767,6 +771,8 @@ SLOTS: dict[str, frozenset[str]] = {
     "service": frozenset("standard express expedited ground overnight international 加急 标准 普通".split()),
     "policy": frozenset("return returns refund refunds exchange exchanges warranty shipping delivery 退货 退款 换货 保修 运费 配送".split()),
     "payment": frozenset("instalments installments instalment installment 分期 分期付款".split()),  # how one pays, unnamed
+    # Kinds of goods a store's policy names by group ("那电子产品呢？" after backpacks' warranty)
+    "product": frozenset("electronics clothing apparel footwear furniture accessories 电子产品 服装 衣服 鞋类 家具 配件".split()),
 }
 
 

@@ -104,6 +104,7 @@ class Reader:
         self.total_chunks = max(total_chunks, 1)
         self.thresholds = thresholds or ReaderThresholds()
         self.sentence_vectors = SentenceVectors()
+        self._kind_pattern: re.Pattern | None = None
 
     def read(self, text: str, passages: list[Passage], compare: list[list[int]] | None = None) -> Reading:
         """``compare`` lists, for a comparison, the passages of each side (product passages by side)."""
@@ -115,11 +116,23 @@ class Reader:
             return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])
         embedder = self.embedders.spaces()[self.embedders.space_for(text)]
         part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
-        kinds = self._kinds_asked(question)
         aliases = self.translations.aliases(question.terms) if self.translations and language.has_cjk(text) else {}
+        kinds = self._kinds_asked(question, aliases)
         # The store's English words say a Chinese word in its product facts; its policies say it in its own words.
         said_as = [aliases if passages[s.passage].chunk.kind == "product" else {} for s in sentences]
-        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds), a) for s, a in zip(sentences, said_as)]
+        # A policy sentence that names no kind of product is a rule for every kind: "You can return most items within
+        # 30 days" speaks about returning a tent.
+        # Unless a policy sentence on the same matter names that kind or its category: then the rule for it is there
+        # ("Electronics: warranty 1 year" for a headlamp's warranty; not for returning one).
+        policies = [s.searchable for s in sentences if passages[s.passage].chunk.kind != "product"]
+        matter = [t for t in question.terms if t not in kinds]
+        asked_kinds = " ".join(w for w in kinds if (w in self.kind_categories or w.rstrip("s") in self.kind_categories)
+                               and not any((_names_word(w, text) or _names_word(kinds[w], text))
+                                           and any(TermIndex(text).covers(t) for t in matter) for text in policies))
+        general = [asked_kinds and passages[s.passage].chunk.kind != "product" and not self._names_a_kind(s.searchable)
+                   for s in sentences]
+        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds) + (f" {asked_kinds}" if rule else ""), a)
+                   for s, a, rule in zip(sentences, said_as, general)]
         own = [(TermIndex(s.context, a), TermIndex(f"{s.lead_in} {s.text} {s.choices}", a)) for s, a in zip(sentences, said_as)]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)} | set(aliases.get(t, ()))) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
@@ -155,10 +168,21 @@ class Reader:
                                                     "does not answer")
         return Reading(question, findings)
 
-    def _kinds_asked(self, question: Question) -> dict[str, str]:
-        """The kinds of product the question names, with the word before each ("hiking boots"), and their category."""
+    def _names_a_kind(self, text: str) -> bool:
+        """Does the text name a kind of product or a category the store sells ("Footwear", "tents")?"""
+        if self._kind_pattern is None:
+            words = sorted({*self.kind_categories, *self.kind_categories.values()}, key=len, reverse=True)
+            self._kind_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?!\w)", re.I) \
+                if words else re.compile(r"(?!x)x")
+        return bool(self._kind_pattern.search(text))
+
+    def _kinds_asked(self, question: Question, aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """The kinds of product the question names, with the word before each ("hiking boots"), and their category;
+        a Chinese word by the store's word for it ("电子产品": electronics)."""
         words = tokens(question.text)
-        kinds = {}
+        categories = set(self.kind_categories.values())
+        kinds = {term: self.kind_categories.get(w) or w for term, said in aliases.items() for w in said
+                 if w in self.kind_categories or w in categories}
         for position, word in enumerate(words):
             category = self.kind_categories.get(word) or self.kind_categories.get(word.rstrip("s"))
             if category:
@@ -208,8 +232,15 @@ class Reader:
             typed = [s for s in eligible if s.typed]
             # "How long do refunds take if I paid with a gift card?" - "... refunded to a new gift card": the
             # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
-            if not (_CASE_STATED.search(part.text) and eligible[0].coverage >= WHOLE_CASE
-                    and (not typed or typed[0].coverage < limits.min_coverage)):
+            # "How long is the return window for clearance stuff?" - "Cannot be returned: clearance items": the
+            # exception that names the shopper's case answers, though it states no duration.
+            exception = None if _CASE_STATED.search(part.text) else next(
+                (s for s in eligible if typed and not s.typed and _denies(s.sentence) and s.coverage >= typed[0].coverage
+                 and set(typed[0].missing) - set(s.missing) and s.score >= typed[0].score - limits.keep_margin), None)
+            if exception is not None:
+                eligible = [exception, *typed]
+            elif not (_CASE_STATED.search(part.text) and eligible[0].coverage >= WHOLE_CASE
+                      and (not typed or typed[0].coverage < limits.min_coverage)):
                 eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
@@ -552,6 +583,17 @@ def _counts(text: str, noun: str) -> bool:
     named = list(re.finditer(rf"\b{re.escape(stem_)}\w*", text, re.I))
     return not named or any(language.STATES_NUMBER.search(" ".join(text[:m.start()].split()[-3:]))
                             or re.match(r"\s*[:：]\s*\d", text[m.end():]) for m in named)
+
+
+def _names_word(word: str, text: str) -> bool:
+    return bool(re.search(rf"(?<!\w){re.escape(word.rstrip('s'))}(?:e?s)?(?!\w)", text, re.I))
+
+
+def _denies(sentence: Sentence) -> bool:
+    """Does the sentence exclude something from a rule, itself or by the list it is an item of ("Items that cannot
+    be returned:")? "... no fabric softener" excludes nothing."""
+    return bool(language.EXCLUSION.search(sentence.text) or (sentence.bullet and language.EXCLUSION.search(
+        sentence.lead_in or sentence.context)))
 
 
 def _names_place(scored: Scored, places: set[str], best_coverage: float, named_anywhere: bool) -> bool:

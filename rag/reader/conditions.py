@@ -208,13 +208,21 @@ def _asked_variant(question: str, product: Product) -> tuple[str | None, list[st
         asked = re.sub(rf"(?<![a-z]){re.escape(name)}(?![a-z])", " ", asked)
     colours = [*own, *(name for name, aliases in language.COLOURS.items()
                        if any(_names_word(asked, alias) for alias in (name, *aliases)))]
-    return stated_size(asked), colours
+    # ...and its own size names ("King", "Queen" of a bed frame) before the sizes shoppers write.
+    sizes = [v.size for v in product.variants if v.size and not v.size[:1].isdigit() and _names_word(asked, v.size.lower())]
+    return (sizes[0] if sizes else stated_size(asked)), colours
 
 
 def _matching(product: Product, size: str | None, colours: list[str]) -> list:
     return [v for v in product.variants
             if (not size or not any(w.size for w in product.variants) or (v.size or "").upper() == size.upper())
-            and (not colours or any((v.color or "").lower() in language.colour_names(c) | {c} for c in colours))]
+            and (not colours or any(_is_colour(v.color or "", c) for c in colours))]
+
+
+def _is_colour(variant_colour: str, asked: str) -> bool:
+    """"Navy Stripe" is navy; "深蓝色" is navy too."""
+    names = language.colour_names(asked) | {asked}
+    return variant_colour.lower() in names or any(_names_word(variant_colour.lower(), n) for n in names)
 
 
 def _names_word(text: str, word: str) -> bool:
