@@ -147,3 +147,20 @@ def test_a_turn_keeps_the_resolved_question_and_the_cited_products():
                                                       rewritten_query="does Squall Anorak come in blue?"))
     assert (turn.question, turn.products) == ("does Squall Anorak come in blue?", [("JK-1120", "Squall Anorak")])
     assert Turn.after("hi", Answer(text="Hello!")).question == "hi"
+
+
+def test_a_follow_up_that_tells_its_own_case_keeps_it(resolver):
+    history = [Turn(question="how long do I have to return stuff?", products=[])]
+    resolved = resolver.resolve("What about a Squall Anorak I've already worn on a hike?", history)
+    assert resolved.question == "how long do I have to return stuff (a Squall Anorak I've already worn on a hike)?"
+
+
+def test_its_warranty_finds_the_product_the_last_question_named(resolver):
+    history = [Turn(question="Does the Squall Anorak come with a stuff sack?", products=[])]
+    assert resolver.resolve("how long is the warranty on it?", history).question == \
+        "how long is the warranty on Squall Anorak?"
+
+
+def test_a_chinese_category_word_replaces_the_last_product_kind(resolver):
+    history = [Turn(question="背包的保修期是多久？", products=[])]
+    assert "背包" not in resolver.resolve("那电子产品呢？", history).question

@@ -243,3 +243,14 @@ def test_a_colour_the_product_does_not_come_in_is_not_offered():
     assert not asked_variant_offered("does it come in blue?", jacket)
     assert asked_variant_offered("is the orange one in stock?", jacket)
     assert asked_variant_state("is the orange one in stock?", jacket) == "out of stock"
+
+
+def test_a_products_own_size_names_and_a_colour_inside_a_variant_name_are_the_variant_asked():
+    bed = Product(sku="B-1", title="Sawyer Bed", price=1049.0, variants=[
+        Variant(sku="B-1-Q", color="Natural Oak", size="Queen", stock=2),
+        Variant(sku="B-1-K", color="Natural Oak", size="King", stock=0)])
+    assert asked_variant_state("King 尺寸有货吗？", bed) == "out of stock"
+    assert asked_variant_state("is the queen in stock?", bed) == "in stock"
+    rug = Product(sku="R-1", title="Solano Rug", price=179.0, variants=[
+        Variant(sku="R-1-N", color="Navy Stripe", stock=0), Variant(sku="R-1-S", color="Sand", stock=13)])
+    assert asked_variant_state("is the navy one in stock?", rug) == "out of stock"

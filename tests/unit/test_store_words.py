@@ -96,3 +96,30 @@ def test_a_fact_that_denies_what_it_names_answers_no():
 
 def test_which_is_cheaper_in_chinese_is_a_comparison():
     assert analyse("Pebble 陶瓷台灯和 Beacon 弧形落地灯哪个便宜？").kind == "compare"
+
+
+def test_a_clause_asks_only_when_it_opens_as_a_question():
+    part = analyse("Wayfair has the same lamp cheaper, will you match their price?").parts[0]
+    assert part.focus == ["match", "price"]
+    assert "lighter" in analyse("Ember Down vs Summit Parka - which is lighter?").parts[0].focus
+
+
+def test_how_many_names_the_thing_counted():
+    assert language.HOW_MANY.search("How many reward points do I need?").group(1) == "points"
+    assert language.HOW_MANY.search("How many coils are in the Hearth Hybrid?").group(1) == "coils"
+
+
+def test_a_bare_number_after_a_measure_is_no_price():
+    store = Vocabulary(categories=("Sleeping Gear", "Tables"), brands=(), colors=(),
+                       category_words={"pad": "Sleeping Gear", "table": "Tables"})
+    assert parse_filters("a sleeping pad with an R-value of at least 4", store).min_price is None
+    assert parse_filters("a dining table that seats at least 6 under $900", store).model_dump(
+        include={"min_price", "max_price"}) == {"min_price": None, "max_price": 900}
+    assert parse_filters("bedding for a queen bed, budget is $300", Vocabulary(
+        categories=("Beds", "Bedding"), brands=(), colors=())).category == "Bedding"
+
+
+def test_delivery_services_and_exclusions():
+    assert language.services_named("Expedited: 2 business days; Express next day") == {"expedited", "express"}
+    assert language.EXCLUSION.search("Items marked Final sale, including clearance items.")
+    assert not language.EXCLUSION.search("Wash it on a gentle cycle, no fabric softener.")
