@@ -103,7 +103,8 @@ class ExtractiveComposer:
                 text = _product_fact(sentence, chunk.title, lang)
             else:
                 text = _finish(sentence.readable)
-            if finding.part.kind != "yes_no" and _OPENING_ANSWER.match(text):  # the FAQ's "No." answers its own question
+            if (finding.part.kind != "yes_no" or number > 0) and _OPENING_ANSWER.match(text):
+                # the FAQ's "No." answers its own question; after the first sentence the Yes or No is said
                 text = _OPENING_ANSWER.sub("", text)
                 text = text[:1].upper() + text[1:]
             text = _OPENING_ANSWER.sub(lambda m: f"{m.group(1)} — ", text)  # "No. Fuel ..." stays one sentence

@@ -514,7 +514,8 @@ _ELSEWHERE = re.compile(r"\b(?:to |in )?(?:any |all )?other (?:countries|country
 _OUTSIDE_PATTERNS = [(name, _outside_pattern(alias)) for name, aliases in COUNTRIES.items() for alias in (name.lower(), *aliases)]
 # "... like it is for US customers": a place named to compare with is not the place asked about.
 _REFERENCE_PLACE = re.compile(
-    r"\b(?:like|as|unlike|same as)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|you\s+do\s+)?(?:for|in|with|to)\s+(?:the\s+)?"
+    r"\b(?:another|other|a different|some)\s+(?:[A-Z][\w.]*\s+){1,2}(?:shops?|stores?|retailers?|websites?|sites?|sellers?"
+    r"|competitors?)\b|\b(?:like|as|unlike|same as)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|you\s+do\s+)?(?:for|in|with|to)\s+(?:the\s+)?"
     r"(?:[A-Z][\w.]*\s*){1,3}(?:customers|shoppers|orders|people|residents|buyers)?|(?:像|和|跟)[^，,。？?]{1,8}一样", re.U)
 
 

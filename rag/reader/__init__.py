@@ -328,7 +328,7 @@ class Reader:
         if part.entities.get("place") and not any(_restricted_elsewhere(part, s.sentence) for s in chosen):
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
-                       and _restricted_elsewhere(part, s.sentence)][:1]  # "... available in the United States only"
+                       and _restricted_elsewhere(part, s.sentence, by_region=False)][:1]  # "... available in the United States only"
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
                                            f"similarity {best.similarity:.2f})", direct, signals)
@@ -696,15 +696,17 @@ def _exception_to(rule: Scored, other: Scored) -> bool:
     return bool(set(rule.missing) - set(other.missing))
 
 
-def _restricted_elsewhere(part: SubQuestion, sentence: Sentence) -> bool:
+def _restricted_elsewhere(part: SubQuestion, sentence: Sentence, by_region: bool = True) -> bool:
     """The sentence limits something to places the question's place is not among ("... in the United States only",
-    "... within the contiguous United States only" to a shopper in Alaska)."""
+    "... within the contiguous United States only" to a shopper in Alaska); ``by_region``: a region that leaves the
+    place out limits it too ("... delivered in the contiguous US")."""
     wanted = part.entities.get("place", set())
-    if not wanted or not (language.RESTRICTION.search(sentence.text) or language.AVAILABLE_IN.search(sentence.text)):
+    left_out = language.excluded_places(sentence.text)
+    if not wanted or not (language.RESTRICTION.search(sentence.text) or language.AVAILABLE_IN.search(sentence.text)
+                          or (by_region and left_out & wanted)):
         return False
     named = language.entities(sentence.text).get("place", set())
-    left_out = language.excluded_places(sentence.text)
-    return bool(named) and any(not language.covers_entity(named, w) or w in left_out for w in wanted)
+    return bool(named) and any(not language.covers_entity(named, w) or (w in left_out and w not in named) for w in wanted)
 
 
 def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
