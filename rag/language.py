@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 买 购买 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -314,7 +314,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "account|账户|账号",
     "privacy|personal data|data|隐私|个人信息|数据",
     "price match|match|比价|价格匹配",
-    "instalments|installments|instalment|installment|klarna|分期",
+    "instalments|installments|instalment|installment|klarna|分期|分期付款",
     "contact|reach|call|phone|email|联系|电话|邮件",
     "jacket|jackets|coat|shell|parka|夹克|外套|冲锋衣",
     "run|running|runner|runners|跑步|跑鞋",

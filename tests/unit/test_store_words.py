@@ -123,3 +123,8 @@ def test_delivery_services_and_exclusions():
     assert language.services_named("Expedited: 2 business days; Express next day") == {"expedited", "express"}
     assert language.EXCLUSION.search("Items marked Final sale, including clearance items.")
     assert not language.EXCLUSION.search("Wash it on a gentle cycle, no fabric softener.")
+
+
+def test_instalments_in_chinese_are_the_instalment_word_and_support_says_nothing():
+    assert analyse("你们支持分期付款吗？").parts[0].terms == ["分期付款"]
+    assert "klarna" in language.synonyms("分期付款")
