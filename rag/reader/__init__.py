@@ -38,6 +38,7 @@ from rag.reader.question import Question, SubQuestion, analyse, asking_clause, s
 from rag.reader.translation import CrossLingualTerms
 from rag.text import tokens
 
+LOCAL_LIST_ITEMS = 3  # the other items of a list for the shopper's place that join its first
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # a condition whose consequence follows
 
 __all__ = ["Finding", "Reader", "ReaderThresholds", "Reading", "Scored", "Sentence", "analyse"]
@@ -301,7 +302,10 @@ class Reader:
         if _is_flag(best.sentence):  # "Waterproof: yes" with the fact that says how: "Water rating: IPX7"
             chosen += [s for s in scored if s.sentence.passage == best.sentence.passage and s.sentence.field_label
                        and not _is_flag(s.sentence) and _speaks_to(part, s.sentence)][:1]
-        if best.sentence.previous and _needs_previous(part, best.sentence):  # "It costs $24.95." after "We ship to Japan."
+        # "It costs $24.95." after "We ship to Japan."; "DHL Express is not offered ..." after "... can only be sent by
+        # Tracked Standard" (what is offered instead).
+        if best.sentence.previous and (_needs_previous(part, best.sentence) or (
+                language.is_negative(best.sentence.text) and language.RESTRICTION.search(best.sentence.previous))):
             chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
                       and s.sentence.position == best.sentence.position - 1][:1] + chosen
         if part.kind in ("amount", "duration"):  # "... within 5 business days." + "Your bank may take another 3 to 10."
@@ -311,7 +315,11 @@ class Reader:
             chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
                        and s.sentence.position == best.sentence.position + 1][:1]
         if part.kind == "list" or best.sentence.bullet:
-            chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][: 12 if part.kind == "list" else 0]
+            # A list for the shopper's place says what holds there instead ("Northern Ireland: DPD Next Day is not
+            # available; Royal Mail Tracked 48 takes 3-5 working days").
+            local = best.on_entity and _names(part, best.sentence.lead_in)
+            chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][
+                : 12 if part.kind == "list" else LOCAL_LIST_ITEMS if local else 0]
         uncovered = set(best.missing)
         for candidate in eligible[1:]:
             if len(chosen) >= 3 or not uncovered:
