@@ -517,7 +517,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
     return Assistant(
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
         Reader(embedders, store.document_counts, len(store), kind_categories=vocabulary.kind_categories(),
-               translations=CrossLingualTerms(embedders.spaces()[MULTILINGUAL], store_words(store.iter_chunks()),
+               translations=CrossLingualTerms(embedders.spaces()[MULTILINGUAL], lambda: store_words(store.iter_chunks()),
                                               store_kinds(vocabulary))
                if MULTILINGUAL in embedders.spaces() else None),
         Verifier(embedders, settings.min_support),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -45,11 +45,14 @@ def store_kinds(vocabulary: Vocabulary) -> list[str]:
 class CrossLingualTerms:
     """The store words that say a Chinese word, by meaning in a multilingual embedding space."""
 
-    def __init__(self, embedder, words: list[str], kinds: list[str] = (), min_similarity: float = MIN_SIMILARITY,
-                 min_kind_similarity: float = MIN_KIND_SIMILARITY):
+    def __init__(self, embedder, words: list[str] | Callable[[], list[str]], kinds: list[str] = (),
+                 min_similarity: float = MIN_SIMILARITY, min_kind_similarity: float = MIN_KIND_SIMILARITY):
+        """``words`` may be a function that reads them from the store: then on the first Chinese question."""
         self.embedder = embedder
-        self.words = list(dict.fromkeys([*words, *kinds]))
-        self.kinds = np.array([w in set(kinds) for w in self.words], dtype=bool)
+        self._read_words = words if callable(words) else (lambda: words)
+        self._kind_words = list(kinds)
+        self.words: list[str] = []
+        self.kinds = np.zeros(0, dtype=bool)
         self.min_similarity, self.min_kind_similarity = min_similarity, min_kind_similarity
         self._vectors: np.ndarray | None = None  # embedded on the first Chinese question, not at start-up
         self._known: dict[str, tuple[str, ...]] = {}
@@ -59,10 +62,13 @@ class CrossLingualTerms:
         """For each Chinese term, the store words that say it (none when no word is near enough)."""
         asked = [t for t in dict.fromkeys(terms) if language.has_cjk(t)]
         unseen = [t for t in asked if t not in self._known]
-        if unseen and self.words:
+        if unseen:
             with self._lock:
                 if self._vectors is None:
-                    self._vectors = _unit(np.asarray(self.embedder.embed(self.words)))
+                    self.words = list(dict.fromkeys([*self._read_words(), *self._kind_words]))
+                    self.kinds = np.array([w in set(self._kind_words) for w in self.words], dtype=bool)
+                    self._vectors = _unit(np.asarray(self.embedder.embed(self.words))) if self.words else np.zeros((0, 1))
+        if unseen and self.words:
             similarity = _unit(np.asarray(self.embedder.embed(unseen))) @ self._vectors.T
             for term, row in zip(unseen, similarity):
                 best = float(row.max())
