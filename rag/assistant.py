@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Callable
 
@@ -28,6 +27,7 @@ from rag.language import (
     SUPERLATIVE,
     THAT_ONE,
     activity_names,
+    any_word,
     asks_for_product_fact,
     audiences,
     detect_language,
@@ -259,10 +259,7 @@ class Assistant:
         the kind of product, comes too."""
         if named or not POLICY_TOPICS.search(question) or any(p.chunk.kind != "product" for p in passages):
             return passages
-        words = sorted({*self.vocabulary.category_words, *(c.lower() for c in self.vocabulary.categories)}, key=len,
-                       reverse=True)
-        general = re.sub(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?!\w)", " ", question, flags=re.I) \
-            if words else question
+        general = any_word({*self.vocabulary.category_words, *self.vocabulary.categories}).sub(" ", question)
         seen = {p.chunk.id for p in passages}
         policies = [p for p in self.retriever.retrieve(general, self.top_k) if p.chunk.kind != "product" and p.chunk.id not in seen]
         return passages + policies

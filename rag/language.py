@@ -8,6 +8,7 @@ store (its products, categories, brands) come from the store's own index, never 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from wordfreq import zipf_frequency
@@ -74,6 +75,12 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     # "When is it coming out?" asks for its release.
     (r"\b(?:com(?:e|es|ing)|came) out\b(?! of)", "release"),
 ))
+
+
+def any_word(words: Iterable[str]) -> re.Pattern:
+    """A pattern for any of ``words`` as a whole word, singular or plural ("tent", "tents", "boxes")."""
+    stems = sorted({w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words if w}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, stems))})(?:e?s)?(?!\w)", re.I) if stems else re.compile(r"(?!x)x")
 
 
 def normalise_phrases(text: str) -> str:

@@ -128,7 +128,7 @@ class Reader:
         policies = [s.searchable for s in sentences if passages[s.passage].chunk.kind != "product"]
         matter = [t for t in question.terms if t not in kinds]
         asked_kinds = " ".join(w for w in kinds if (w in self.kind_categories or w.rstrip("s") in self.kind_categories)
-                               and not any((_names_word(w, text) or _names_word(kinds[w], text))
+                               and not any(language.any_word((w, kinds[w])).search(text)
                                            and any(TermIndex(text).covers(t) for t in matter) for text in policies))
         general = [asked_kinds and passages[s.passage].chunk.kind != "product" and not self._names_a_kind(s.searchable)
                    for s in sentences]
@@ -172,9 +172,7 @@ class Reader:
     def _names_a_kind(self, text: str) -> bool:
         """Does the text name a kind of product or a category the store sells ("Footwear", "tents")?"""
         if self._kind_pattern is None:
-            words = sorted({*self.kind_categories, *self.kind_categories.values()}, key=len, reverse=True)
-            self._kind_pattern = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?:e?s)?(?!\w)", re.I) \
-                if words else re.compile(r"(?!x)x")
+            self._kind_pattern = language.any_word({*self.kind_categories, *self.kind_categories.values()})
         return bool(self._kind_pattern.search(text))
 
     def _kinds_asked(self, question: Question, aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -591,10 +589,6 @@ def _counts(text: str, noun: str) -> bool:
     named = list(re.finditer(rf"\b{re.escape(stem_)}\w*", text, re.I))
     return not named or any(language.STATES_NUMBER.search(" ".join(text[:m.start()].split()[-3:]))
                             or re.match(r"\s*[:：]\s*\d", text[m.end():]) for m in named)
-
-
-def _names_word(word: str, text: str) -> bool:
-    return bool(re.search(rf"(?<!\w){re.escape(word.rstrip('s'))}(?:e?s)?(?!\w)", text, re.I))
 
 
 def _denies(sentence: Sentence) -> bool:
