@@ -95,6 +95,7 @@ def default_splits(root: Path) -> list[Split]:
         Split("store3", golden / "store3.jsonl", fixtures / "store3", False),
         Split("dev4", golden / "dev4.jsonl", root / "knowledge_base", False),
         Split("store4", golden / "store4.jsonl", fixtures / "store4", False),
+        Split("dev5", golden / "dev5.jsonl", root / "knowledge_base", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
