@@ -5,6 +5,7 @@ What each column becomes is listed in the README's "Bring your own catalog"."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 
 from indexer.loaders import (
@@ -58,6 +59,25 @@ def _shopify_stock(row: dict[str, str]) -> dict:
     return {"stock": stock}
 
 
+# Shopify exports every variant's weight in grams ("Variant Grams"); "Variant Weight Unit" is the unit the shop shows.
+_GRAMS_PER_UNIT = {"g": 1.0, "kg": 1000.0, "lb": 453.592, "oz": 28.3495}
+
+
+def _shopify_weights(rows: Iterable[dict[str, str]]) -> str:
+    """"640 g", or "1.2 kg, 1.4 kg" when the variants differ; empty when the export gives no weight."""
+    weights = []
+    for row in rows:
+        try:
+            grams = float(row.get("Variant Grams") or 0)
+        except ValueError:
+            continue  # not a weight; the variant itself is still loaded
+        unit = (row.get("Variant Weight Unit") or "g").strip().lower()
+        if grams > 0:
+            amount = grams / _GRAMS_PER_UNIT.get(unit, 1.0)
+            weights.append(f"{amount:.2f}".rstrip("0").rstrip(".") + f" {unit if unit in _GRAMS_PER_UNIT else 'g'}")
+    return ", ".join(dict.fromkeys(weights))
+
+
 def _shopify_product(handle: str, rows: list[tuple[int, dict]], options: LoadOptions, loaded: Loaded) -> None:
     line, first = rows[0]
     status = (first.get("Status") or "active").lower()
@@ -105,6 +125,8 @@ def _shopify_product(handle: str, rows: list[tuple[int, dict]], options: LoadOpt
             loaded.rejections.append(Rejection(loaded.source, line, handle, "Variant Price", "no usable variant"))
         return
     attributes = {name: ", ".join(dict.fromkeys(values)) for name, values in other_options.items()}
+    if weights := _shopify_weights(row for _, row in rows):
+        attributes["weight"] = weights
     if first.get("Tags"):
         attributes["tags"] = first["Tags"]
     add_product(loaded, {

@@ -19,6 +19,7 @@ from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
     DESCRIBED_WANT,
+    LIST_CUES,
     OWN_ORDER,
     OWN_QUESTION,
     POLICY_TOPICS,
@@ -26,6 +27,8 @@ from rag.language import (
     SHOPPING_CUES,
     SUPERLATIVE,
     THAT_ONE,
+    YES_NO_EN,
+    YES_NO_ZH,
     activity_names,
     any_word,
     asks_for_product_fact,
@@ -276,9 +279,12 @@ class Assistant:
 
     @staticmethod
     def _searches(question: str, found: Filters) -> bool:
-        """Unmistakably a search: it asks for suggestions, bounds a measure, or states two constraints."""
+        """Unmistakably a search: it asks for suggestions or the lightest (cheapest...) one, bounds a measure, or
+        states two constraints."""
         stated = found.model_dump(exclude_none=True, exclude_defaults=True, exclude={"audience", "activity"})
-        return bool(RECOMMEND_CUES.search(question)) or bool(measure_bounds(question)) or len(stated) >= 2
+        lightest = SUPERLATIVE.search(question) and not (YES_NO_EN.search(question) or YES_NO_ZH.search(question))
+        # "lightest stove you sell?", not "is the Titan the lightest?"
+        return bool(RECOMMEND_CUES.search(question) or lightest or measure_bounds(question)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
         """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
@@ -290,8 +296,12 @@ class Assistant:
             return None, False
         asked = tokens(question)
         title = tokens(found[1])
+        stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
+        budget = bool(stated.keys() & {"min_price", "max_price"})
         if len(title) >= 2 and any(asked[i:i + len(title)] == title for i in range(len(asked))):
-            return found[0], False  # its whole name: "Do you have the Wide Trail Everyday Runner in a size 10?"
+            # its whole name: "Do you have the Wide Trail Everyday Runner in a size 10?"; but "30美元以下的速干T恤有哪些"
+            # asks which quick-dry tees there are, whatever one product is called
+            return found[0], budget and bool(LIST_CUES.search(question))
         counts = self.reader.document_counts(title)
         rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
         run = NAME_RUN_WORDS  # three words of its name in a row, one of them its own: "the tinted mineral sunscreen"
@@ -301,9 +311,8 @@ class Assistant:
         pairs = set(zip(asked, asked[1:]))
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
         chinese = [piece for piece in found[1].split() if len(piece) >= 3 and has_cjk(piece) and piece in question]
-        stated = parse_filters(question, self.vocabulary).model_dump(exclude_none=True, exclude_defaults=True)
-        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2 or bool(
-            stated.keys() & {"min_price", "max_price"})  # "100美元以内的越野跑鞋有吗": a budget is a search
+        searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2 or budget
+        # "100美元以内的越野跑鞋有吗": a budget is a search
         # "想买零下5度的睡袋": a rating in a product's name is no name of it, in a request for products
         rated = [p for p in found[1].split() if has_cjk(p) and measure_bounds(p)] if (
             searching or RECOMMEND_CUES.search(question)) else []

@@ -22,6 +22,7 @@ from rag.embedding import EmbedderSet
 from rag.filters import Filters
 from rag.index import SearchIndex
 from rag.language import (
+    COMPARE_CUES,
     CONDITION_LEAD,
     COUNTRIES,
     FOLLOW_UP_SUBJECT,
@@ -72,6 +73,7 @@ _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这�
 _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|warranty|pay|payment|cancel|order)\w*|运费|配送|退货|退款|保修|付款|订单", re.I)
 # A subject that tells the shopper's own case: "a harness I've already climbed on a couple of times".
 _TELLS_A_CASE = re.compile(r"\b(?:i|i've|i'd|i'm|we|we've|my)\b|我", re.I)
+_LISTED = re.compile(r"\s+(?:and|or|vs\.?|versus)\s+|[,，、/]|和|与|跟|还是", re.I)  # between the products a text names
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
     re.I)
@@ -110,6 +112,11 @@ class FollowUpResolver:
                 return Resolution(self._about(previous, focus, named), named, True)
         if _OTHER.search(question) and len(focus) > 1:
             return Resolution(_OTHER.sub(focus[1][1], question, count=1), focus[1], True)
+        compared = self._compared(question, history, focus)
+        if compared:  # "which one is lighter?" -> "which one is lighter, the Beacon 400 Headlamp or the Beacon 900 ...?"
+            first, second = (title for _, title in compared)
+            return Resolution(f"{first}和{second}{question}" if has_cjk(question)
+                              else f"{question.rstrip(' ?')}, the {first} or the {second}?", compared[0], True)
         variant = VARIANT_REFERENCE.search(question)
         sibling = self._sibling(variant.group(0), focus) if variant else None
         if sibling:  # "is the pro version waterproof too?" -> "is the Trail GPS Watch Pro waterproof too?"
@@ -146,10 +153,36 @@ class FollowUpResolver:
         topic = [t for t in key_terms(history[-1].question)
                  if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()
                  and t not in replaced and (not own_topic or names_entity(t))]
-        topic = sorted(topic, key=specificity, reverse=True)[:CARRIED_TERMS]
+        # One term per slot: "refunds", not "refunds return" after "how do refunds work once I send something back?"
+        by_slot: dict[str, str] = {}
+        topic = [t for t in sorted(topic, key=specificity, reverse=True)
+                 if (slot := slot_of(t)) is None or by_slot.setdefault(slot, t) == t][:CARRIED_TERMS]
         if not topic:
             return Resolution(question)
         return Resolution(f"{question.rstrip(' ?？')} ({' '.join(topic)})?", None, True)
+
+    def _compared(self, question: str, history: list[Turn],
+                  focus: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+        """The two products a comparison that names none compares: the two a recent question named ("Looking at the
+        Beacon 400 and the Beacon 900"), the products the last answer listed, or the last two talked about."""
+        if not COMPARE_CUES.search(question) or any(self._names(question, p) for p in self._named_in(question)):
+            return None
+        for turn in reversed(history):
+            if len(named := self._named_in(turn.question)) >= 2:
+                return named[:2]
+        for candidates in (history[-1].products, focus):
+            if len(candidates) >= 2:
+                return candidates[:2]
+        return None
+
+    def _named_in(self, text: str) -> list[tuple[str, str]]:
+        """The products a text names, one per part of it ("the Beacon 400 and the Beacon 900"), in its order."""
+        named: dict[str, str] = {}
+        for piece in _LISTED.split(text):
+            found = self.find_product(piece) if piece.strip() else None
+            if found and self._names(piece, found):
+                named.setdefault(*found)
+        return list(named.items())
 
     def _target(self, subject: str, focus: list[tuple[str, str]]) -> tuple[str, str] | None:
         if _OTHER.search(subject) and len(focus) > 1:

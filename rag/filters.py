@@ -122,8 +122,9 @@ _CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美�
 _MONEY = (rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)"
           rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
-                    rf"|(?:\bno|\bnot|n't \w+) more than)\s+{_MONEY}", re.I)
-_OVER = re.compile(rf"(?<!no )(?<!not )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
+                    rf"|(?:\bno|\bnot|n't \w+) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above))\s+{_MONEY}",
+                    re.I)
+_OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)

@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something tho though""".split()
+    like need any anything something tho though once""".split()
 )
 
 # Words that say little about what a store question is about: present in almost any question.
@@ -906,7 +906,7 @@ RECOMMEND_CUES = re.compile(
 )
 SHOPPING_CUES = re.compile(
     r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
-    r"|推荐|有没有|想要|想买|哪款|哪个",
+    r"|推荐|有没有|想要|想买|哪款|哪个|有哪些",
     re.IGNORECASE,
 )
 

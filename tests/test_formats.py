@@ -36,6 +36,7 @@ def test_shopify_export():
     assert jacket.stock == 11 and jacket.in_stock
     assert jacket.description == "A waterproof 2.5-layer shell. Taped seams. Pit zips."  # HTML stripped
     assert jacket.attributes["tags"] == "rain, waterproof, hiking"
+    assert jacket.attributes["weight"] == "310 g, 320 g"  # each variant's Variant Grams, in the shop's unit
     assert jacket.variants[0].gtin == "0812345000016"
     assert jacket.variants[1].gtin is None  # its check digit is wrong: left out, with a warning naming it
     assert [(w.line, w.item, w.field) for w in loaded.warnings] == [(3, "ARJ-M-BLU", "gtin")]
@@ -44,6 +45,7 @@ def test_shopify_export():
     assert jacket.url == "https://shop.example/products/alpine-rain-jacket"
     mug = products["trail-mug"]
     assert mug.variants[0].size is None and mug.variants[0].color is None and mug.stock == 25
+    assert "weight" not in mug.attributes  # no Variant Grams: no weight, rather than "0 g"
     assert "track()" not in mug.description
     assert [(r.item, r.field, r.reason) for r in loaded.skipped] == [
         ("winter-beanie", "Status", "product is draft, not for sale")]  # skipped, not rejected
