@@ -199,7 +199,8 @@ def qualifiers(request: str) -> list[str]:
 QUALIFIER_STOPS = frozenset("good nice cheap new light lightweight warm best decent great real proper some show find want "
                             "need get buy recommend suggest looking any pair couple water".split())
 ASKING_VERBS = ("recommend", "suggest")  # "Recomend a sleeping pad": a misspelt request is no kind of pad
-_ALTERNATIVES = re.compile(r"\bor\b|或者|还是|或", re.I)  # "a sun hoodie or shirt": either kind will do
+# "a sun hoodie or shirt": either kind will do; "a harness and a helmet": one of each
+_ALTERNATIVES = re.compile(r"\bor\b|\band\b|\bplus\b|或者|还是|或|和|还有|以及", re.I)
 
 
 # What a product may fail to meet, in the order checked: who it is for, the activity, the kind of product,

@@ -31,6 +31,7 @@ from rag.language import (
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
     VARIANT_REFERENCE,
+    colour_names,
     entities,
     has_cjk,
     names_entity,
@@ -73,6 +74,7 @@ _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这�
 _POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|warranty|pay|payment|cancel|order)\w*|运费|配送|退货|退款|保修|付款|订单", re.I)
 # A subject that tells the shopper's own case: "a harness I've already climbed on a couple of times".
 _TELLS_A_CASE = re.compile(r"\b(?:i|i've|i'd|i'm|we|we've|my)\b|我", re.I)
+_COLOURED_ONE = re.compile(r"(?:(?:the|a|an|in)\s+)?(?P<colour>[a-z]+|\w+?)(?:\s+ones?|的)?", re.I)  # "the black one", "黑色的"
 _LISTED = re.compile(r"\s+(?:and|or|vs\.?|versus)\s+|[,，、/]|和|与|跟|还是", re.I)  # between the products a text names
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
@@ -100,12 +102,19 @@ class FollowUpResolver:
             target = self._target(subject, focus) or self._sibling(subject, focus)
             if target:
                 return Resolution(self._about(previous, focus, target), target, True)
+            colour = _COLOURED_ONE.fullmatch(subject)
+            if colour and colour_names(colour.group("colour").lower()) and focus:
+                # "is the Falcon 10x50 in stock?" - "what about the black one" -> "... in stock in black?"
+                said = colour.group("colour")
+                return Resolution(f"{previous.rstrip(' ?？')}（{said}）？" if has_cjk(said)
+                                  else f"{previous.rstrip(' ?')} in {said}?", focus[0], True)
             named = self.find_product(subject)
             if named and self._names(subject, named):  # "what about the Squall Anorak?"
                 if _TELLS_A_CASE.search(subject):  # "a harness I've already climbed on": the case, in the shopper's words
                     return Resolution(f"{previous.rstrip(' ?？')} ({subject})?", named, True)
                 return Resolution(self._about(previous, focus, named), named, True)
-            swapped = swap_slot(previous, subject) or with_condition(previous, subject)
+            swapped = swap_slot(previous, subject) or with_condition(previous, subject) or (
+                None if named else swap_object(previous, subject))
             if swapped:
                 return Resolution(swapped, None, True)
             if named:
@@ -276,6 +285,30 @@ def swap_slot(previous: str, subject: str) -> str | None:
             if said.search(previous):
                 return said.sub(_said_as(subject, named["place"]), previous, count=1)
     return None
+
+
+OBJECT_WORDS = 3  # the most words at the end of a question that swap_object replaces
+
+
+def swap_object(previous: str, subject: str) -> str | None:
+    """("How long do you keep my chat logs?", "my order history") -> "How long do you keep my order history?": a
+    subject that fills no slot takes the place of the words the previous question ended on, when those are its
+    key terms ("chat logs") and fill no slot either."""
+    if has_cjk(previous) or CONDITION_LEAD.match(subject) or any(slot_of(t) for t in key_terms(subject)):
+        return None  # "if I order on a Saturday" is a condition, not a new object
+    terms = set(key_terms(previous))
+    words = previous.strip().rstrip("?？.。! ").split()
+    run = 0
+    while run < min(OBJECT_WORDS, len(words) - 1) and words[-1 - run].lower().strip(",'\"") in terms:
+        run += 1
+    if not run or any(slot_of(w.lower()) for w in words[len(words) - run:]):
+        return None
+    kept = words[:len(words) - run]
+    determiners = ("my", "your", "our", "the", "a", "an")
+    if kept[-1].lower() in ("other", "another") or (
+            kept[-1].lower() in determiners and subject.split()[0].lower() in determiners):
+        kept = kept[:-1]  # "keep my chat logs" + "my order history": one "my"; "match other shops" + "ebay"
+    return f"{' '.join(kept)} {subject}?"
 
 
 def _said_as(subject: str, term: str) -> str:

@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something tho though once""".split()
+    like need any anything something tho though once another""".split()
 )
 
 # Words that say little about what a store question is about: present in almost any question.
@@ -60,6 +60,10 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
+    (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
+    # "how much food does it hold?", "how much can the canister carry?"
+    (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
+     "capacity"),
     # "How long is it good for after I open it?" asks its period after opening (a return "once opened" does not).
     (r"\b(?:good(?: for)?|lasts?|keeps?|usable|use it)\s+(?:for\s+)?(?:after|once) (?:i |you |we )?(?:have )?"
      r"open(?:ed|ing)?(?: it| them| the \w+)?\b", "pao"),
@@ -167,6 +171,8 @@ DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
+# What to do instead, after a No: "Place a second order instead."
+INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|改为|可以另|另行|另外下单", re.I)
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
 AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)
@@ -271,6 +277,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "refund|refunds|refunded|money back|reimburse|reimbursement|退款|退钱",
     "ship|ships|shipping|shipped|transit|arrive|arrives|arrival|deliver|delivers|delivery|delivered|send|sends|sent|sending|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
+    "shop|shops|store|stores|retailer|retailers|merchant|merchants|商店|商家",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
@@ -297,7 +304,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
     "year|years|a year|12 months|twelve months|annual|annually|yearly|一年|每年",
-    "business days|business day|working days|工作日",
+    "business days|business day|working days|weekday|weekdays|工作日",
     "free|免费|免运费|包邮",
     "combine|combined|combining|stack|stacked|stacking|叠加|同时使用",
     "perfume|perfumes|fragrance|fragrances|parfum|eau de parfum|scent|scents|香水",
@@ -592,6 +599,9 @@ CONTRARIES: dict[str, re.Pattern] = {
 OPPOSITES: dict[str, re.Pattern] = {
     "free": re.compile(r"\b(?:paid|pays?|charged?|charges|costs?|fees?)\b", re.I),
     "免费": re.compile(r"承担|支付|收取|自付|自理|费用由"),
+    # "is there a fee to swap sizes?" against "Exchanges for another size are free"
+    **dict.fromkeys(("fee", "fees", "charge", "charged"), re.compile(r"\bfree\b|\bno (?:charge|fee)\b", re.I)),
+    **dict.fromkeys(("收费", "收钱", "要钱"), re.compile(r"免费")),
     "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
     "两次": re.compile(r"一次"),
     # "I opened it" against "... as long as it is unopened": the condition is not met.
@@ -707,6 +717,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
     # what the shopper says -> what the product says
     "hiking": (r"\bhik(?:e|es|ing)\b|徒步|登山", r"hik(?:e|ing)|trek|徒步|登山"),
     "trail running": (r"\btrail[- ]?run(?:ning|ner|ners)?\b|越野跑", r"trail[- ]?run|越野跑"),
+    "running": (r"(?<!trail )(?<!trail-)\brunn(?:ing|ers?)\b|(?<!越野)跑步|路跑|慢跑", r"\brunn(?:ing|er)|\bracing\b|\bracer\b|跑"),
     "climbing": (r"\bclimb(?:ing|ers?)\b|攀岩", r"climb|攀岩"),
 }
 # What a store question is about when it is not about products: "tent warranty", "backpack return policy" name a

@@ -24,6 +24,11 @@ def test_price_ranges_in_either_order_and_lower_bounds():
         "brand": "Ridgeline", "category": "Footwear", "min_price": 80, "max_price": None}
 
 
+def test_a_budget_not_to_go_over_is_an_upper_bound():
+    found = parse_filters("Which boots go to -20 or colder without going over $300?", STORE)
+    assert (found.category, found.min_price, found.max_price) == ("Footwear", None, 300)
+
+
 def test_policy_questions_stay_unfiltered():
     assert parse_filters("What is the warranty on tents?", STORE).is_empty()
     assert parse_filters("Are orders under $75 shipped free?", STORE).is_empty()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from rag.conversation import FollowUpResolver, Turn, follow_up_subject, swap_slot
+from rag.conversation import FollowUpResolver, Turn, follow_up_subject, swap_object, swap_slot
 from rag.language import asks_for_product_fact
 from rag.models import Answer, Citation
 
@@ -164,3 +164,40 @@ def test_its_warranty_finds_the_product_the_last_question_named(resolver):
 def test_a_chinese_category_word_replaces_the_last_product_kind(resolver):
     history = [Turn(question="背包的保修期是多久？", products=[])]
     assert "背包" not in resolver.resolve("那电子产品呢？", history).question
+
+
+@pytest.mark.parametrize("previous, subject, rewritten", [
+    ("How long do you keep my chat logs?", "my order history", "How long do you keep my order history?"),
+    ("do you price match other shops?", "ebay", "do you price match ebay?"),
+    ("What is the warranty on tents?", "the Squall Anorak", None),  # a kind of product is a slot: swap_slot's job
+    ("How long does shipping to Canada take?", "returns", None),  # it does not end on its topic
+])
+def test_a_subject_in_no_slot_takes_the_place_of_what_the_last_question_ended_on(previous, subject, rewritten):
+    assert swap_object(previous, subject) == rewritten
+
+
+@pytest.mark.parametrize("history, follow_up, rewritten", [
+    ([about("Looking at the Summit 45 and the Summit 65", "BP-1002")], "which one is lighter?",
+     "which one is lighter, the Summit 45 Backpack or the Summit 65 Backpack?"),
+    ([about("how heavy is the Trail GPS Watch?", "EL-3001"), about("and the Squall Anorak?", "JK-1120")],
+     "which weighs less?", "which weighs less, the Squall Anorak or the Trail GPS Watch?"),
+    ([about("我在看 Summit 45 和 Summit 65", "BP-1001")], "哪个更轻？", "Summit 45 Backpack和Summit 65 Backpack哪个更轻？"),
+])
+def test_a_comparison_that_names_no_product_compares_the_two_the_conversation_named(resolver, history, follow_up,
+                                                                                   rewritten):
+    resolution = resolver.resolve(follow_up, history)
+    assert (resolution.question, resolution.rewritten) == (rewritten, True)
+
+
+def test_a_comparison_with_one_product_in_the_conversation_is_not_made_a_pair(resolver):
+    resolution = resolver.resolve("which one is lighter?", [about("is the Squall Anorak waterproof?", "JK-1120")])
+    assert "Squall Anorak or" not in resolution.question
+
+
+@pytest.mark.parametrize("previous, follow_up, rewritten", [
+    ("is the Squall Anorak in stock?", "what about the black one", "is the Squall Anorak in stock in black?"),
+    ("Squall Anorak 有货吗？", "黑色的呢？", "Squall Anorak 有货吗（黑色）？"),
+])
+def test_a_colour_asks_the_last_question_again_of_that_colour(resolver, previous, follow_up, rewritten):
+    resolution = resolver.resolve(follow_up, [about(previous, "JK-1120")])
+    assert (resolution.question, resolution.product_sku) == (rewritten, "JK-1120")

@@ -28,6 +28,9 @@ def test_a_preamble_and_casual_phrasing_become_the_words_the_store_writes():
     assert "quick" not in normalise_phrases("quick q about Duel of Crowns: how long does a game take?")
     assert normalise_phrases("how quick do you reply?") == "how long do you reply?"
     assert "refund" in normalise_phrases("how long until I see the money?")
+    assert "material" in normalise_phrases("what's the cascade rain shell made of")
+    assert "capacity" in normalise_phrases("bear canister - how much food does it hold?")
+    assert "capacity" not in normalise_phrases("how much does it weigh?")
 
 
 def test_a_comparison_between_two_named_things_is_told_from_a_bound():

@@ -254,3 +254,12 @@ def test_a_products_own_size_names_and_a_colour_inside_a_variant_name_are_the_va
     rug = Product(sku="R-1", title="Solano Rug", price=179.0, variants=[
         Variant(sku="R-1-N", color="Navy Stripe", stock=0), Variant(sku="R-1-S", color="Sand", stock=13)])
     assert asked_variant_state("is the navy one in stock?", rug) == "out of stock"
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("is there a fee to exchange for another size?", "Exchanges for a different size or colour of the same item are free."),
+    ("换个尺码要收费吗", "同一商品更换尺码或颜色免费。"),
+])
+def test_a_fee_asked_about_is_answered_no_by_a_sentence_that_says_free(question, sentence):
+    part = analyse(question).parts[0]
+    assert _direct(part, _scored(sentences_of([passage(sentence)])[0]), 0.3) == "no"

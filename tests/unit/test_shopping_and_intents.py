@@ -87,6 +87,16 @@ def test_ratings_and_either_kind():
     assert not fits(tent, "4 season tent for two people") and fits(tent, "3-season tent for two people")
 
 
+def test_kinds_asked_with_and_are_one_of_each_and_running_is_no_trail_running():
+    harness, helmet = product("Crux Climbing Harness"), product("Shield Climbing Helmet")
+    assert fits(harness, "need a harness and a helmet") and fits(helmet, "need a harness and a helmet")
+    assert not fits(product("Dynamic Rope 9.8"), "need a harness and a helmet")
+    racer = product("Tempo Lite Racer", use="road running").model_copy(update={"description": "a racing shoe"})
+    slide = product("Camp Slide", use="for camp and after runs").model_copy(update={"description": "a recovery shoe"})
+    assert fits(racer, "lightest running shoes") and not fits(slide, "lightest running shoes")
+    assert not fits(racer, "trail running shoes")
+
+
 def test_a_tent_that_sleeps_three_sleeps_at_least_three():
     assert Bound("people", 3.0, None) in measure_bounds("cheapest tent that sleeps 3")
 
