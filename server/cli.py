@@ -301,7 +301,7 @@ def eval_retrieval(
 
 @eval_app.command("cases")
 def eval_cases(
-    splits: str = typer.Option("dev,dev2,dev_store,dev3,store3,dev4,store4,dev5,test,other_store", help="Comma-separated split names."),
+    splits: str = typer.Option("dev,dev2,dev_store,dev3,store3,dev4,store4,dev5,dev6,test,other_store", help="Comma-separated split names."),
     cache: Optional[Path] = CacheOption,
     doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
