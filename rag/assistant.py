@@ -43,7 +43,7 @@ from rag.models import Answer, Chunk, FaqMatchReport, PartReport, Passage, Produ
 from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, remembered
 from rag.product_record import money
 from rag.reader import Reader, Reading
-from rag.reader.question import analyse, comparison_sides, key_terms
+from rag.reader.question import analyse, comparison_sides, key_terms, split_comparison
 from rag.reader.translation import CrossLingualTerms, store_kinds, store_words
 from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
@@ -67,6 +67,7 @@ SECTION_SOURCES = 2  # documents whose other sections are read beside the retrie
 MAX_SECTIONS = 12  # ...up to this many sections each
 FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best sentence covers to answer alone
 NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
+OPTION_PASSAGES = 3  # passages searched for each option of a comparison ("express vs standard")
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
@@ -188,13 +189,17 @@ class Assistant:
             passages = self._with_policies(question, passages, named)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
+        options = [] if sides is not None or shopping else compared_options(question)
+        passages = self._with_option_passages(options, passages)
         retrieve_ms = (time.perf_counter() - started) * 1000
         if applied_dump is not None and not passages:
             answer = self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
         elif shopping and sides is None and any(p.chunk.kind == "product" for p in passages):
             answer = self._shop(question, passages, applied, language, applied_dump, unmet)
         else:
-            answer = (self._from_faq(question, passages, language) if sides is None and named is None else None) \
+            # One FAQ entry answers one question, not both sides of "Expedited or Express?"
+            answer = (self._from_faq(question, passages, language) if sides is None and named is None and not options
+                      else None) \
                 or self.respond(question, self._with_sections(passages), applied, language, sides)
         answer.timings_ms = {"retrieve": round(retrieve_ms, 2), **answer.timings_ms}
         return answer
@@ -266,6 +271,17 @@ class Assistant:
         seen = {p.chunk.id for p in passages}
         policies = [p for p in self.retriever.retrieve(general, self.top_k) if p.chunk.kind != "product" and p.chunk.id not in seen]
         return passages + policies
+
+    def _with_option_passages(self, options: list[str], passages: list[Passage]) -> list[Passage]:
+        """"express vs standard in the US - how many days each?": each option is searched for on its own too, so
+        the passage about the second option comes even when the first one fills the results."""
+        seen = {p.chunk.id for p in passages}
+        for option in options:
+            for found in self.retriever.retrieve(option, OPTION_PASSAGES):
+                if found.chunk.id not in seen:
+                    seen.add(found.chunk.id)
+                    passages = passages + [found.model_copy(update={"rank": len(passages) + 1})]
+        return passages
 
     def _with_category_in_english(self, question: str, found: Filters) -> Filters:
         """"想买一把椅子，预算1000美元以内" at a store whose categories are English: the category its Chinese word
@@ -456,6 +472,13 @@ class Assistant:
             text=REFUSALS[language], refused=True, handoff=True, refusal_reason=reason, outcome="refused",
             language=language, passages=passages, filters=filters,
         )
+
+
+def compared_options(question: str) -> list[str]:
+    """The question asked of each option it compares, without the other options' own words ("Expedited or - which
+    is cheaper?", "or Express - which is cheaper?"); empty when it compares no two options."""
+    options = [side.text for part in analyse(question).parts for side in split_comparison(part)]
+    return options if len(options) >= 2 else []
 
 
 def _card_price(card: ProductCard) -> str:

@@ -23,7 +23,8 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something tho though once another""".split()
+    like need any anything something tho though once another
+    btw lol pls plz thx tbh fyi imo haha""".split()
 )
 
 # Words that say little about what a store question is about: present in almost any question.
@@ -33,7 +34,7 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes latest earliest barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -60,6 +61,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
+    (r"\b(?:bigger|larger|smaller|next) size\b", "size"),  # "swap it for a bigger size": another size
     (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
     # "how much food does it hold?", "how much can the canister carry?"
     (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
@@ -71,7 +73,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\b(?:throw|put|toss|pop|stick) (?:it |them )?in the (?:wash|washer|washing machine)\b|\bmachine[- ]wash(?:able)?\b"
      r"|放洗衣机洗|洗衣机洗|机洗", "machine washable"),
     # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
-    (r"\b(?:(?:a )?quick|one|two|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
+    (r"\b(?:(?:a )?quick|one|two|2|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
     (r"\b(can|don|won|isn|doesn|didn|aren|wasn|shouldn|couldn|wouldn)t\b", r"\1't"),
     (r"\bi(m|ve)\b", r"i'\1"),
@@ -107,7 +109,7 @@ MEASURE_NAMES = re.compile(r"\br-?values?\b|\bratings?\b|\brated\b|\bseats?\b|\b
                            r"|\btemp(?:erature)?s?\b|\bweigh\w*|\bvolume\b|\bdegrees?\b|\bupf\b|\bspf\b|\bfill power\b"
                            r"|\bpeople\b|\bplayers?\b|\bpieces\b|\bhours?\b", re.I)
 # "How many coils?": the thing counted; a sentence that names it without a number before it does not count it.
-HOW_MANY = re.compile(r"\bhow many (?:[a-z]+ ){0,2}?([a-z]{3,})(?=\s+(?:do|does|did|are|is|can|will|would|could|have|has|in|on"
+HOW_MANY = re.compile(r"\bhow many (?:[a-z]+ ){0,2}?(?!each\b|total\b|altogether\b|exactly\b)([a-z]{3,})(?=\s+(?:do|does|did|are|is|can|will|would|could|have|has|in|on"
                       r"|of|per|for|come|fit)\b|\s*[?？]|\s*$)", re.I)
 # A number, in digits or in words ("up to two deliveries").
 STATES_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|once|twice)\b|[一二两三四五六七八九十]",
@@ -124,6 +126,8 @@ COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
     r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
+    r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
+    r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|\b(?:on|for|of) each\b|\beach one\b", re.I)
 # Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
@@ -283,7 +287,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
-    "exchange|exchanges|swap|换货|更换|换",
+    "exchange|exchanges|exchanging|swap|swaps|swapping|swapped|换货|更换|换",
+    "transcript|transcripts|log|logs|record|records|history|记录",
     "cancel|cancels|cancelled|canceled|cancellation|取消",
     "payment|payments|pay|paying|付款|支付|付钱",
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
@@ -602,6 +607,10 @@ OPPOSITES: dict[str, re.Pattern] = {
     # "is there a fee to swap sizes?" against "Exchanges for another size are free"
     **dict.fromkeys(("fee", "fees", "charge", "charged"), re.compile(r"\bfree\b|\bno (?:charge|fee)\b", re.I)),
     **dict.fromkeys(("收费", "收钱", "要钱"), re.compile(r"免费")),
+    # "are duties already included?" against "Import duties are paid by the recipient on delivery"
+    **dict.fromkeys(("included", "include", "includes"), re.compile(
+        r"\b(?:paid|payable) by the (?:recipient|customer|buyer|shopper)\b|\bnot included\b|\bextra\b", re.I)),
+    **dict.fromkeys(("包含", "包括", "含"), re.compile(r"由收件人|收件人支付|由买家|另付|不含|不包括|不包含")),
     "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
     "两次": re.compile(r"一次"),
     # "I opened it" against "... as long as it is unopened": the condition is not met.

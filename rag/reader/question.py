@@ -161,17 +161,42 @@ def split_comparison(part: SubQuestion) -> list[SubQuestion]:
     sides = comparison_sides(part.text)
     if len(sides) < 2:
         return [part]
-    side_terms = [key_terms(side) for side in sides]
+    side_terms = [[t for t in key_terms(side) if t not in COMPARATIVES and t not in COMPARISON_WORDS] for side in sides]
     longest = max(side_terms, key=len)
-    # "express or expedited shipping": the noun after the last option belongs to every option.
-    side_terms = [terms + [t for t in longest[1:] if t not in terms] if len(terms) == 1 else terms for terms in side_terms]
+    # The longest side's option is the word next to the "or" ("expedited" in "express or expedited shipping", "shoes"
+    # in "the warranty on shoes or on backpacks"); its other words belong to every option, unless they are options
+    # of the same slot ("standard" and "express" are both services).
+    option = longest[0] if longest is not side_terms[0] else _option_before_or(sides[0], longest)
+    side_terms = [terms + [t for t in longest if t not in terms and t != option and not _same_option(t, terms[0])]
+                  if len(terms) == 1 else terms for terms in side_terms]
     named = {t for terms in side_terms for t in terms}
-    shared = [t for t in part.terms if t not in named and t not in COMPARISON_WORDS]
+    shared = [t for t in part.terms if t not in named and t not in COMPARISON_WORDS and t not in COMPARATIVES]
+    options = [(side, terms) for side, terms in zip(sides, side_terms) if terms]
     return [
-        SubQuestion(" ".join([side, *(t for t in terms + shared if t not in key_terms(side))]), "open",
-                    list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities)
-        for side, terms in zip(sides, side_terms) if terms
+        SubQuestion(_without_the_others(part.text, terms, [t for _, other in options if other is not terms for t in other]),
+                    "open", list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities)
+        for side, terms in options
     ] or [part]
+
+
+def _option_before_or(side: str, terms: list[str]) -> str:
+    """The option of a side written before the "or": "spend for Blossom" -> "blossom", but "Squeeze filter" ->
+    "squeeze" (its last word is the noun both options share, "the gravity one")."""
+    words = re.findall(r"[\w'-]+", side.lower())
+    return terms[-2] if len(terms) >= 2 and words[-2:] == terms[-2:] else terms[-1]
+
+
+def _same_option(term: str, option: str) -> bool:
+    """Is ``term`` another option of the same slot as ``option`` (both services, both kinds of product)?"""
+    slot = language.slot_of(term)
+    return slot is not None and slot == language.slot_of(option)
+
+
+def _without_the_others(text: str, own: list[str], others: list[str]) -> str:
+    """The comparison asked of one option: "express vs standard in the US - how many days each?" without the other
+    option's own words ("vs standard in the US - how many days each?")."""
+    foreign = [t for t in others if t not in own]
+    return re.sub(r"\s+", " ", language.any_word(foreign).sub(" ", text)).strip() if foreign else text
 
 
 _PLACE_LIST = re.compile(r"\b(?:and|or)\b|[&、和与或]|还是", re.I)
@@ -188,4 +213,6 @@ def split_by_place(part: SubQuestion) -> list[SubQuestion]:
                         part.negated, [t for t in part.focus if t not in others]) for place in places]
 
 
-COMPARISON_WORDS = frozenset("difference differences between compare comparison versus better worse 区别 比较 差别 不同".split())
+COMPARISON_WORDS = frozenset("difference differences between compare compared comparison versus vs each better worse 区别 比较 差别 不同 分别 各".split())
+# Comparatives that name no fact ("longer", "faster"), unlike "cheaper" (the cost) or "lighter" (the weight).
+COMPARATIVES = frozenset("longer shorter faster slower quicker sooner better worse more less fewer".split())

@@ -17,7 +17,7 @@ from rag.reader.conditions import (
     window_holds,
 )
 from rag.reader.evidence import TermIndex, coverage, sentences_of, stem
-from rag.reader.question import analyse, comparison_sides, key_terms
+from rag.reader.question import analyse, comparison_sides, key_terms, split_comparison
 from tests.unit.test_reader_logic import _scored, passage
 
 HOLIDAY = "Holiday purchases made between November 1 and December 24 can be returned until January 31 of the following year."
@@ -263,3 +263,19 @@ def test_a_products_own_size_names_and_a_colour_inside_a_variant_name_are_the_va
 def test_a_fee_asked_about_is_answered_no_by_a_sentence_that_says_free(question, sentence):
     part = analyse(question).parts[0]
     assert _direct(part, _scored(sentences_of([passage(sentence)])[0]), 0.3) == "no"
+
+
+@pytest.mark.parametrize("question, options", [
+    ("express vs standard in the US - how many days each?",
+     [["express", "us", "days"], ["standard", "us", "days"]]),
+    ("How does the warranty on shoes compare to the one on backpacks?", [["warranty", "shoes"], ["backpacks", "warranty"]]),
+    ("is the warranty longer on tents or on jackets?", [["warranty", "tents"], ["jackets", "warranty"]]),
+    ("express or expedited shipping, which is cheaper?", [["express", "shipping", "cheaper"],
+                                                          ["expedited", "shipping", "cheaper"]]),
+])
+def test_a_comparison_of_two_options_asks_each_with_what_they_share(question, options):
+    sides = [side for part in analyse(question).parts for side in split_comparison(part)]
+    assert [side.terms for side in sides] == options
+    # each side is the question without the other option's own words: it reads as a question of its own
+    assert all(not any(term in side.text.lower().split() for term in other if term not in own)
+               for side, own in zip(sides, options) for other in options if other is not own)
