@@ -183,7 +183,7 @@ def qualifiers(request: str) -> list[str]:
             continue
         for word in match.group(1).split():
             word = word.strip("'")
-            if (word in language.STOPWORDS or word in language.GENERIC_WORDS or word in NOT_FEATURES
+            if ((word in language.STOPWORDS and word not in language.FILL_WORDS) or word in language.GENERIC_WORDS or word in NOT_FEATURES
                     or any(p.search(word) for p in language.AUDIENCE_WORDS.values()) or language.colour_names(word)
                     or any(ch.isdigit() for ch in word) or word in language.PRODUCT_KINDS or len(word) < 3
                     or word in QUALIFIER_STOPS or word.endswith("est") or re.search(rf"\d[- ]{word}", lowered)

@@ -27,9 +27,11 @@ STOPWORDS = frozenset(
     btw lol pls plz thx tbh fyi imo haha""".split()
 )
 
+# Stop words that name what a product is filled or made with right before its kind: a "down jacket".
+FILL_WORDS = frozenset({"down"})
 # Words that say little about what a store question is about: present in almost any question.
 GENERIC_WORDS = frozenset(
-    """store shop item items product products thing things stuff guys possible way able help
+    """store shop item items product products thing things stuff guys possible way able help customer customers
     hi hello hey thanks thank ok okay sure really actually still much many long take takes
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
@@ -61,7 +63,12 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
-    (r"\b(?:bigger|larger|smaller|next) size\b", "size"),  # "swap it for a bigger size": another size
+    (r"\b(?:bigger|larger|smaller|next) size\b", "size"),
+    (r"\bcustomer (?:service|support|care)\b|\bhelp ?desk\b", "support"),
+    (r"\b(?:phone|telephone) number\b", "phone"),
+    # "once my order has shipped" is the case of an order already sent, not a time "before it ships"
+    (r"\b(?:once|after) (?:my |the |your |our )?(?:order |package |parcel |it |they )?(?:has |have |had |is |was )?"
+     r"(?:been |already )?shipped\b", "already shipped"),  # "swap it for a bigger size": another size
     (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
     # "how much food does it hold?", "how much can the canister carry?"
     (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
@@ -104,6 +111,12 @@ ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|
 ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|will)\b.*\bweigh|\bwhat(?:'s| is| does)"
                          r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
 STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
+# "What email do I use?", "where do I send the request?": an address answers, if a sentence gives one.
+ASKS_CONTACT = re.compile(r"\b(?:what|which|what's|whats) (?:(?:is )?your )?(?:e-?mail|address|phone|number)\b|\be-?mail address\b"
+                          r"|\bphone number\b|\btelephone\b|\bcall you\b|\bwho do i (?:contact|email|write)"
+                          r"|\bwhere (?:do|can|should) i (?:send|email|write|contact)\b|\bhow (?:do|can) i (?:contact|reach|email)\b"
+                          r"|邮箱|邮件地址|联系方式|联系谁", re.I)
+STATES_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
 # Names of measures a shopper bounds with a bare number ("an R-value of at least 4"): that number is no price.
 MEASURE_NAMES = re.compile(r"\br-?values?\b|\bratings?\b|\brated\b|\bseats?\b|\bsleeps?\b|\bcapacity\b|\blumens?\b"
                            r"|\btemp(?:erature)?s?\b|\bweigh\w*|\bvolume\b|\bdegrees?\b|\bupf\b|\bspf\b|\bfill power\b"
@@ -282,6 +295,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "ship|ships|shipping|shipped|transit|arrive|arrives|arrival|deliver|delivers|delivery|delivered|send|sends|sent|sending|post|postage|mail|courier|发货|配送|寄|寄送|运送|快递|送货|邮寄|运费",
     "expire|expires|expired|expiry|expiration|valid|validity|过期|有效期",
     "shop|shops|store|stores|retailer|retailers|merchant|merchants|商店|商家",
+    "trekking pole|trekking poles|hiking pole|hiking poles|walking pole|walking poles|登山杖|徒步杖",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
@@ -754,7 +768,7 @@ WARMTH_SAID = re.compile(r"\b(?:warm|insulated|insulation|down|fleece|puffer|the
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "top", "pants", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头")
+                 "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖")
 
 
 def product_kinds(request: str) -> list[str]:

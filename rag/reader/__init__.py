@@ -256,6 +256,8 @@ class Reader:
             eligible = [s for s in eligible if language.STATES_WEIGHT.search(s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the weight asked for")
+        if language.ASKS_CONTACT.search(asking_clause(part.text)):  # "what email do I use for privacy stuff?"
+            eligible = [s for s in eligible if language.STATES_CONTACT.search(s.sentence.text)] or eligible
         if places := part.entities.get("place"):
             # "standard shipping to Juneau, how long?": the sentence that names Alaska, not the general one beside it
             # "We do not ship to other countries" names Mexico too, though it leaves out the word "order".

@@ -83,7 +83,12 @@ def asking_clause(text: str) -> str:
     asking = [c for c in clauses if "?" in c or "？" in c or (
         (language.is_yes_no(c) or kind_of(c) != "open") and not c.rstrip().endswith((".", "。", "!", "！"))
         and (len(clauses) == 1 or language.OWN_QUESTION.match(c.strip()) or kind_of(c) == "compare"))]
-    return " ".join(asking) if asking else text
+    asked = " ".join(asking) if asking else text
+    # "how do I file a claim if a pole snaps?": the steps are asked; the case after them only says why
+    return _CASE_AFTER.sub("", asked) if language.HOW_TO.search(asked) else asked
+
+
+_CASE_AFTER = re.compile(r"\s+(?:if|when|in case|because|since)\b[^?？]*(?=[?？]?\s*$)", re.I)
 
 
 def kind_of(text: str) -> Kind:

@@ -31,6 +31,7 @@ def test_a_preamble_and_casual_phrasing_become_the_words_the_store_writes():
     assert "material" in normalise_phrases("what's the cascade rain shell made of")
     assert "capacity" in normalise_phrases("bear canister - how much food does it hold?")
     assert "capacity" not in normalise_phrases("how much does it weigh?")
+    assert "already shipped" in normalise_phrases("Can I still cancel once my order has shipped?")
 
 
 def test_a_comparison_between_two_named_things_is_told_from_a_bound():
@@ -67,3 +68,14 @@ def test_numbers_in_words_and_percentages_off():
 
     assert STATES_NUMBER.search("You can skip up to two deliveries in a row.") and not STATES_NUMBER.search("Skip it.")
     assert MONEY.search("10% off every Auto-Replenish delivery") and not MONEY.search("Turn it off.")
+
+
+def test_a_question_for_an_address_and_the_sentences_that_give_one():
+    from rag.language import ASKS_CONTACT, STATES_CONTACT
+
+    assert ASKS_CONTACT.search("What email do I use for privacy stuff?")
+    assert ASKS_CONTACT.search("what's your phone number for customer service")
+    assert ASKS_CONTACT.search("where do I send a request to have my data deleted?")
+    assert not ASKS_CONTACT.search("do you email a receipt?")
+    assert STATES_CONTACT.search("Send requests to privacy@shop.example.") and STATES_CONTACT.search("call +1 800 555 0142")
+    assert not STATES_CONTACT.search("We reply within 5 business days.")

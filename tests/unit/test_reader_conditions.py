@@ -279,3 +279,10 @@ def test_a_comparison_of_two_options_asks_each_with_what_they_share(question, op
     # each side is the question without the other option's own words: it reads as a question of its own
     assert all(not any(term in side.text.lower().split() for term in other if term not in own)
                for side, own in zip(sides, options) for other in options if other is not own)
+
+
+def test_the_case_after_a_how_to_question_is_no_part_of_what_it_asks():
+    from rag.reader.question import asking_clause
+
+    assert asking_clause("how do I file a claim if a pole snaps?") == "how do I file a claim?"
+    assert asking_clause("can I return it if it is used?") == "can I return it if it is used?"  # the case decides

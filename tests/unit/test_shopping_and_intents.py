@@ -6,7 +6,7 @@ import re
 
 from evals.cases import Case
 from evals.grading import grade
-from rag.constraints import Bound, audience, fits, measure_bounds, superlative_key
+from rag.constraints import Bound, audience, fits, measure_bounds, qualifiers, superlative_key
 from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
 from rag.models import Product
 
@@ -95,6 +95,11 @@ def test_kinds_asked_with_and_are_one_of_each_and_running_is_no_trail_running():
     slide = product("Camp Slide", use="for camp and after runs").model_copy(update={"description": "a recovery shoe"})
     assert fits(racer, "lightest running shoes") and not fits(slide, "lightest running shoes")
     assert not fits(racer, "trail running shoes")
+
+
+def test_a_down_jacket_is_filled_with_down():
+    assert "down" in qualifiers("Got any down jackets in stock?")
+    assert "down" not in qualifiers("a jacket to wear down the mountain")
 
 
 def test_a_tent_that_sleeps_three_sleeps_at_least_three():
