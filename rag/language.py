@@ -189,7 +189,8 @@ AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
 # What to do instead, after a No: "Place a second order instead."
-INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|改为|可以另|另行|另外下单", re.I)
+INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
+                     re.I)
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
 AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)

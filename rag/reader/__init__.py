@@ -308,7 +308,8 @@ class Reader:
                 language.is_negative(best.sentence.text) and language.RESTRICTION.search(best.sentence.previous))):
             chosen = [s for s in scored if s.sentence.passage == best.sentence.passage
                       and s.sentence.position == best.sentence.position - 1][:1] + chosen
-        if language.is_negative(best.sentence.text):  # "Items cannot be added ..." + "Place a second order instead"
+        # "Items cannot be added ..." + "Place a second order instead"; "... cannot be cancelled." + "You can return it"
+        if language.is_negative(best.sentence.text):
             chosen += [s for s in scored if s.sentence.passage == best.sentence.passage and s not in chosen
                        and s.sentence.position == best.sentence.position + 1 and language.INSTEAD.search(s.sentence.text)][:1]
         if part.kind in ("amount", "duration"):  # "... within 5 business days." + "Your bank may take another 3 to 10."
