@@ -731,8 +731,11 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
         if named and all(TermIndex(clause).covers(t) for t in named) and language.is_negative(clause):
             return "yes" if part.negated else "no"
     values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
-    if not values:
-        return None
+    if not values:  # "does it have a warranty?" - "Warranty: 1 year" says it has one; "Footprint: sold separately" not
+        if not asked or not sentence.text.partition(":")[2].strip():
+            return None
+        lacks = language.is_negative(sentence.text) or _SOLD_APART.search(sentence.text)
+        return "no" if bool(lacks) != part.negated else "yes"
     if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) or _same_number(t, body) for t in values):
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
     if all(TermIndex(sentence.text).covers(t) or TermIndex(sentence.field_label).covers(t) for t in values) and (
@@ -741,6 +744,9 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     if all(TermIndex(sentence.choices).match(t) >= 1.0 for t in values):  # "wide?" - "Width: regular" (others: wide)
         return "yes" if part.negated else "no"
     return None
+
+
+_SOLD_APART = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单独购买|另购|不含", re.I)
 
 
 def _same_number(term: str, body: str) -> bool:

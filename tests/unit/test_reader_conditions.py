@@ -286,3 +286,12 @@ def test_the_case_after_a_how_to_question_is_no_part_of_what_it_asks():
 
     assert asking_clause("how do I file a claim if a pole snaps?") == "how do I file a claim?"
     assert asking_clause("can I return it if it is used?") == "can I return it if it is used?"  # the case decides
+
+
+def test_a_fact_of_the_asked_label_says_yes_unless_it_says_the_product_lacks_it():
+    part = analyse("does the Beacon 900 have a warranty?").parts[0]
+    warranty = sentences_of([passage("Warranty: 1 year.", kind="product", title="Beacon 900")])[0]
+    assert _direct(part, _scored(warranty), 0.3) == "yes"
+    part = analyse("does the Horizon 2 have a footprint?").parts[0]
+    footprint = sentences_of([passage("Footprint: sold separately.", kind="product", title="Horizon 2")])[0]
+    assert _direct(part, _scored(footprint), 0.3) == "no"
