@@ -63,12 +63,12 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
     (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
-    (r"\b(?:bigger|larger|smaller|next) size\b", "size"),
+    (r"\b(?:bigger|larger|smaller|next) size\b", "size"),  # "swap it for a bigger size": another size
     (r"\bcustomer (?:service|support|care)\b|\bhelp ?desk\b", "support"),
     (r"\b(?:phone|telephone) number\b", "phone"),
     # "once my order has shipped" is the case of an order already sent, not a time "before it ships"
     (r"\b(?:once|after) (?:my |the |your |our )?(?:order |package |parcel |it |they )?(?:has |have |had |is |was )?"
-     r"(?:been |already )?shipped\b", "already shipped"),  # "swap it for a bigger size": another size
+     r"(?:been |already )?shipped\b", "already shipped"),
     (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
     # "how much food does it hold?", "how much can the canister carry?"
     (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
@@ -188,6 +188,8 @@ DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
+# A product's fact that says it lacks what is asked: "Footprint: sold separately".
+LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单独购买|另购|不含", re.I)
 # What to do instead, after a No: "Place a second order instead."
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)

@@ -301,7 +301,7 @@ def eval_retrieval(
 
 @eval_app.command("cases")
 def eval_cases(
-    splits: str = typer.Option("dev,dev2,dev_store,dev3,store3,dev4,store4,dev5,dev6,test,other_store", help="Comma-separated split names."),
+    splits: Optional[str] = typer.Option(None, help="Comma-separated split names; default: every split (evals.runner)."),
     cache: Optional[Path] = CacheOption,
     doc: Optional[Path] = DocOption,
     config: Optional[Path] = ConfigOption,
@@ -314,8 +314,9 @@ def eval_cases(
 
     _logging()
     settings = _eval_settings(config, cache=cache)
-    wanted = _names(splits)
     known = {split.name: split for split in default_splits(Path.cwd())}
+    wanted = _names(splits) if splits else list(known)
+    splits = ",".join(wanted)
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise _fail(f"unknown split(s) {', '.join(unknown)}; known: {', '.join(known)}")

@@ -734,7 +734,7 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     if not values:  # "does it have a warranty?" - "Warranty: 1 year" says it has one; "Footprint: sold separately" not
         if not asked or not sentence.text.partition(":")[2].strip():
             return None
-        lacks = language.is_negative(sentence.text) or _SOLD_APART.search(sentence.text)
+        lacks = language.is_negative(sentence.text) or language.LACKING.search(sentence.text)
         return "no" if bool(lacks) != part.negated else "yes"
     if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) or _same_number(t, body) for t in values):
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
@@ -744,9 +744,6 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     if all(TermIndex(sentence.choices).match(t) >= 1.0 for t in values):  # "wide?" - "Width: regular" (others: wide)
         return "yes" if part.negated else "no"
     return None
-
-
-_SOLD_APART = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单独购买|另购|不含", re.I)
 
 
 def _same_number(term: str, body: str) -> bool:
