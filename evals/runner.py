@@ -97,6 +97,7 @@ def default_splits(root: Path) -> list[Split]:
         Split("store4", golden / "store4.jsonl", fixtures / "store4", False),
         Split("dev5", golden / "dev5.jsonl", root / "knowledge_base", False),
         Split("dev6", golden / "dev6.jsonl", root / "knowledge_base", False),
+        Split("dev7", golden / "dev7.jsonl", root / "knowledge_base", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
