@@ -18,6 +18,7 @@ from rag.grounding import Verifier
 from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
+    COMPARE_CUES,
     DESCRIBED_WANT,
     LIST_CUES,
     OWN_ORDER,
@@ -67,6 +68,7 @@ SECTION_SOURCES = 2  # documents whose other sections are read beside the retrie
 MAX_SECTIONS = 12  # ...up to this many sections each
 FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best sentence covers to answer alone
 NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
+BARE_REQUEST_WORDS = 4  # "kids hiking shoes?": a few words naming a kind of product, no question word
 OPTION_PASSAGES = 3  # passages searched for each option of a comparison ("express vs standard")
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
@@ -133,7 +135,7 @@ class Assistant:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
                           intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
-        if resolution.rewritten and parse_filters(question, self.vocabulary).category and (
+        if resolution.rewritten and parse_filters(question, self.vocabulary).category and not COMPARE_CUES.search(question) and (
                 resolution.product_sku is None or SHOPPING_CUES.search(question)):
             # "Any hiking boots?" after a jacket search is a new search, and so is "she's a large now, any rain
             # jackets?" after a question about a pair of pants: the earlier topic's words and product stay out, the
@@ -456,8 +458,10 @@ class Assistant:
             kind or bool(activity_names(question)))  # "gift ideas for a climber"
         # "lightweight backpack for day hikes": a kind of product and what it is for, asked without a question.
         described = DESCRIBED_WANT.search(question) or audiences(question) or activity_names(question)  # "kids headlamp"
-        wants = kind and bool(described) and not (
-            "?" in question or "？" in question or OWN_QUESTION.match(question.strip()) or POLICY_TOPICS.search(question))
+        # "kids hiking shoes?" is asked without a question word too; a longer message with a question mark asks one.
+        questioned = OWN_QUESTION.search(question.strip()) or (
+            ("?" in question or "？" in question) and len(tokens(question)) > BARE_REQUEST_WORDS)
+        wants = kind and bool(described) and not (questioned or POLICY_TOPICS.search(question))
         if OWN_ORDER.search(question) and not RECOMMEND_CUES.search(question):
             return False  # "I forgot to throw a fuel canister into my order": about the order, not a search
         if POLICY_TOPICS.search(question) and not RECOMMEND_CUES.search(question) and (

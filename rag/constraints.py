@@ -23,7 +23,7 @@ _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|peo
          r"|升|毫升|克|公斤|度|流明|小时|人|片")
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
 # Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
-_RATING = re.compile(r"(?<![a-z])(r-?value|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
+_RATING = re.compile(r"(?<![a-z])(r[- ]?value|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
 _RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
 _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
                     re.I)
@@ -51,6 +51,9 @@ class Bound:
     stated: bool = True  # False when read from context ("turning 5"): a product that states no such measure may still fit
 
 
+ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48
+
+
 def measure_bounds(text: str) -> list[Bound]:
     """"at least 400 lumens", "30 to 50 litres", "-5C or colder", "a group of 6", "my nephew is turning 5"."""
     text = language.numbers_in_words(text)
@@ -63,7 +66,7 @@ def measure_bounds(text: str) -> list[Bound]:
     if bounds:
         return bounds
     found = [(m.start(), m.end(), float(m.group(1)), m.group(2).lower()) for m in _MEASURE.finditer(text)]
-    ratings = [(r.start(), r.end(), float(r.group(2)), r.group(1).lower().replace("rv", "r-v")) for r in _RATING.finditer(text)]
+    ratings = [(r.start(), r.end(), float(r.group(2)), re.sub(r"r[- ]?v", "r-v", r.group(1).lower())) for r in _RATING.finditer(text)]
     exact_people = {int(n) for m in _EXACT_PEOPLE.finditer(text) for n in m.groups() if n}
     bounds += [Bound(unit, number, None) for _, _, number, unit in ratings]
     for start, end, number, unit in found:
@@ -78,6 +81,8 @@ def measure_bounds(text: str) -> list[Bound]:
             bounds.append(Bound(measure, None, value))
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
             bounds.append(Bound(measure, value, None))
+        elif language.ABOUT.search(before) or language.ABOUT.search(after):  # "40升左右", "around 40 litres"
+            bounds.append(Bound(measure, value * (1 - ABOUT_SHARE), value * (1 + ABOUT_SHARE)))
     if not any(b.measure == "temperature" for b in bounds) and language.BELOW_ZERO.search(text):
         bounds.append(Bound("temperature", None, -0.5))  # "a bag for below freezing": rated under 0 °C
     if not any(b.measure == "people" for b in bounds) and (sleeps := _SLEEPS.search(text)):

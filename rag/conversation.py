@@ -174,14 +174,25 @@ class FollowUpResolver:
                   focus: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
         """The two products a comparison that names none compares: the two a recent question named ("Looking at the
         Beacon 400 and the Beacon 900"), the products the last answer listed, or the last two talked about."""
-        if not COMPARE_CUES.search(question) or any(self._names(question, p) for p in self._named_in(question)):
+        if not COMPARE_CUES.search(question):
             return None
+        # "which has better battery in gps mode" names the Trail GPS Watch only by a word both compared ones share
+        own = [p for p in self._named_in(question) if self._names(question, p)]
+        if len(own) >= 2:
+            return None
+        said = set(content_words(question))
+
+        def fits(pair: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+            # "which has better battery in gps mode" names another product only by a word both compared ones share
+            shared = set(content_words(pair[0][1])) & set(content_words(pair[1][1]))
+            return pair if all(p in pair or said & set(content_words(p[1])) <= shared for p in own) else None
+
         for turn in reversed(history):
             if len(named := self._named_in(turn.question)) >= 2:
-                return named[:2]
+                return fits(named[:2])
         for candidates in (history[-1].products, focus):
             if len(candidates) >= 2:
-                return candidates[:2]
+                return fits(candidates[:2])
         return None
 
     def _named_in(self, text: str) -> list[tuple[str, str]]:
@@ -219,9 +230,8 @@ class FollowUpResolver:
     def _names(self, text: str, found: tuple[str, str]) -> bool:
         """Does a text name the product ``found`` for it ("the Squall Anorak"), not only a kind of product
         ("sleeping bags") or a fact its name also holds ("防水吗？" and the 青山 防水冲锋衣)?"""
-        kind_words = {w for kind in PRODUCT_KINDS for w in kind.split()}
         said = set(content_words(text))
-        return any(w in said and w.rstrip("s") not in kind_words and not self.asks_for_product_fact(w)
+        return any(w in said and w.rstrip("s") not in KIND_WORDS and not self.asks_for_product_fact(w)
                    for w in content_words(found[1]))
 
     @staticmethod
@@ -331,6 +341,7 @@ def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+KIND_WORDS = frozenset(w for kind in PRODUCT_KINDS for w in kind.split())  # "sleeping", "bag": no product's own name
 CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against
 
@@ -347,18 +358,28 @@ class ProductFinder:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):
             return chunk.metadata["sku"], chunk.title
         words = set(content_words(text))
+        spaced = f" {' '.join(text.lower().split())} "
         best, best_share = None, (0.0, 0)
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
         # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
         said = words | {w for w in text.lower().split() if w.isdigit()}
-        for passage in self._dense.rank(text, CANDIDATES, Filters()):
-            title = content_words(passage.chunk.title) + [w for w in passage.chunk.title.lower().split() if w.isdigit()]
-            # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is.
-            spelled = len(said) >= 2 and said <= set(title)
-            if passage.similarity < self.min_similarity.get(passage.space, 0.0) and not spelled:
+        close = [(p.chunk, p.similarity >= self.min_similarity.get(p.space, 0.0))
+                 for p in self._dense.rank(text, CANDIDATES, Filters())]
+        # A Latin name inside Chinese ("Campfire 睡袋") is found by its words rather than by its meaning.
+        close += [(chunk, False) for chunk in self.store.fetch([i for i, _ in self.store.keyword_search(text, CANDIDATES, Filters())])]
+        for chunk, near in close:
+            title = content_words(chunk.title) + [w for w in chunk.title.lower().split() if w.isdigit()]
+            # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is; so do
+            # the first two words of a name with a number ("what's the difference between the Nightfall 20 ..."),
+            # and a name's first word the language does not know ("Campfire 睡袋").
+            name = chunk.title.lower().split()
+            spelled = (len(said) >= 2 and said <= set(title)) or (
+                re.search(r"\d", " ".join(name[:2])) is not None and f" {' '.join(name[:2])} " in spaced) or (
+                has_cjk(text) and name[0] in words and name[0].isalpha() and name[0] not in KIND_WORDS)
+            if not (near or spelled):
                 continue
-            shared = [w for w in dict.fromkeys(title) if w in words or w in text.lower()]
+            shared = [w for w in dict.fromkeys(title) if w in said or (has_cjk(w) and w in text)]
             share = (len(shared) / len(set(title)) if title else 0.0, len(shared))
             if shared and share > best_share:
-                best, best_share = passage.chunk, share
+                best, best_share = chunk, share
         return (best.metadata["sku"], best.title) if best else None

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq_adapter import FaqAdapter
-from rag.language import CJK, STOPWORDS, covers_entity, entities
+from rag.language import CJK, STOPWORDS, covers_entity, entities, slot_of
 from rag.models import Chunk
 from rag.reader.evidence import TermIndex
 from rag.reader.question import asking_clause, key_terms
@@ -230,7 +230,15 @@ def _asks_alike(question: str, faq_question: str) -> bool:
     case = [t for clause in _CASE.findall(question) for t in key_terms(clause)]
     if case and not any(said.covers(t) for t in case):
         return False
+    # "what does standard shipping cost to Hawaii?" is not the FAQ's "How much does express shipping cost?": the
+    # FAQ names another of the same kind (a shipping service, a kind of product) where the question names its own.
+    theirs = {slot_of(t) for t in key_terms(faq_question)} & OWN_KIND_SLOTS
+    if any(slot_of(t) in theirs and not said.covers(t) for t in asked):
+        return False
     return not asked or sum(said.covers(t) for t in asked) / len(asked) >= ASKED_ALIKE
+
+
+OWN_KIND_SLOTS = frozenset({"service", "product"})
 
 
 _CASE = re.compile(r"\b(?:if|when|unless|once|after)\b([^,.?;]+)", re.I)

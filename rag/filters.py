@@ -128,8 +128,8 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
-_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
-_ZH_OVER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
+_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
+_ZH_OVER = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|(?:ships?|send) (?:right )?(?:now|today|away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
@@ -197,12 +197,12 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             if match := _ZH_BETWEEN.search(text):
                 found.update(min_price=_number(match.group(1)), max_price=_number(match.group(2)))
             elif match := _ZH_UNDER.search(text):
-                found["max_price"] = _number(match.group(1) or match.group(2))
+                found["max_price"] = _number(next(g for g in match.groups() if g))
     if "min_price" not in found:
         if (match := _OVER.search(text)) and not _bounds_a_measure(text, match):
             found["min_price"] = _amounts(match)[0]
         elif match := _ZH_OVER.search(text):
-            found["min_price"] = _number(match.group(1) or match.group(2))
+            found["min_price"] = _number(next(g for g in match.groups() if g))
     if _IN_STOCK.search(text):
         found["in_stock"] = True
     if size := stated_size(text):

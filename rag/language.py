@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something tho though once another
+    like need any anything something tho though once another then
     btw lol pls plz thx tbh fyi imo haha""".split()
 )
 
@@ -41,7 +41,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 支持 买 购买 几天 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -56,6 +56,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\b(?:send|ship|bring|take|give|mail)\s+(?:it|them|this|that|these|those|\w+)?\s*back\b", "return"),
     (r"\bmoney back\b|\bget (?:my|a) refund\b|\b(?:see|get|receive) (?:the|my) money\b", "refund"),
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
+    (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
     (r"\bsold out\b", "out of stock"),
     (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
     (r"\btoo late\b|\bstill (?:in|within) time\b", "deadline"),
@@ -103,7 +104,7 @@ def normalise_phrases(text: str) -> str:
 
 
 # "How long", "how many days": a duration must be stated to answer ("when" may be answered by an event).
-HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|多久|几天|多长时间|多少天", re.I)
+HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|多久|几天|几年|几个月|几周|多长时间|多少天", re.I)
 # "How heavy", "how many players": a number must be stated to answer.
 ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|many)\b|\bhow much (?:does|do|can|will)\b.*\b(?:weigh|hold|carry)"
                           r"|\bwhat(?:'s| is) the (?:weight|capacity|size|temperature rating|r-value)\b|多重|多大|多少片|多少升|几个人|几人", re.I)
@@ -118,7 +119,7 @@ ASKS_CONTACT = re.compile(r"\b(?:what|which|what's|whats) (?:(?:is )?your )?(?:e
                           r"|邮箱|邮件地址|联系方式|联系谁", re.I)
 STATES_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
 # Names of measures a shopper bounds with a bare number ("an R-value of at least 4"): that number is no price.
-MEASURE_NAMES = re.compile(r"\br-?values?\b|\bratings?\b|\brated\b|\bseats?\b|\bsleeps?\b|\bcapacity\b|\blumens?\b"
+MEASURE_NAMES = re.compile(r"\br[- ]?values?\b|\bratings?\b|\brated\b|\bseats?\b|\bsleeps?\b|\bcapacity\b|\blumens?\b"
                            r"|\btemp(?:erature)?s?\b|\bweigh\w*|\bvolume\b|\bdegrees?\b|\bupf\b|\bspf\b|\bfill power\b"
                            r"|\bpeople\b|\bplayers?\b|\bpieces\b|\bhours?\b", re.I)
 # "How many coils?": the thing counted; a sentence that names it without a number before it does not count it.
@@ -135,6 +136,8 @@ DURATION_CUES = re.compile(
     r"|\buntil when\b|\bby when\b|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
 LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|cards|brands|colou?rs|sizes)\b"
                        r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
+# "what's the difference between ...", "Trail GPS Watch vs the Pro": no one fact asked, the ones that differ.
+ASKS_DIFFERENCE = re.compile(r"\bdiffer(?:ence|ent|s)?\b|\bvs\.?\b|\bversus\b|\bcompared?\b|区别|不同|差别|对比|比较一下", re.I)
 COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
@@ -310,6 +313,10 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "payment|payments|pay|paying|付款|支付|付钱",
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
+    "base layer|base layers|打底衫|打底衣",
+    "merino|美利奴",
+    "harness|harnesses|安全带",
+    "charged|billed|扣款|扣费",
     "stove|stoves|炉头|炉子|炉具",
     "sleeping pad|sleeping pads|sleeping mat|camp mat|mat|防潮垫|睡垫",
     "gift|gifts|present|presents|礼品|礼物",
@@ -628,6 +635,8 @@ OPPOSITES: dict[str, re.Pattern] = {
     **dict.fromkeys(("included", "include", "includes"), re.compile(
         r"\b(?:paid|payable) by the (?:recipient|customer|buyer|shopper)\b|\bnot included\b|\bextra\b", re.I)),
     **dict.fromkeys(("包含", "包括", "含"), re.compile(r"由收件人|收件人支付|由买家|另付|不含|不包括|不包含")),
+    # "will I have to pay duties in Vancouver?" against "Canadian orders include duties at checkout"
+    **dict.fromkeys(("pay", "pays"), re.compile(r"\b(?:include|includes|included)\b|\bnothing (?:is|to) (?:due|pay)\b", re.I)),
     "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
     "两次": re.compile(r"一次"),
     # "I opened it" against "... as long as it is unopened": the condition is not met.
@@ -708,8 +717,8 @@ AUDIENCE_WORDS: dict[str, re.Pattern] = {
                        # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
                        r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on|needs|wants|has|loves|likes|will|would|can|does|gets|goes)\b)[a-z])"
                        r"|儿童|孩子|小孩|小朋友|童装|童鞋|\d+\s*岁", re.I),
-    "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|wife|girlfriend|mom|mother)\b|女士|女款|女式|老婆|妻子|妈妈", re.I),
-    "men": re.compile(r"\b(?:men|man|men's|mens|husband|boyfriend|dad|father)\b|男士|男款|男式|老公|丈夫|爸爸", re.I),
+    "women": re.compile(r"\b(?:women|woman|women's|womens|ladies|lady|gal|wife|girlfriend|mom|mother)\b|女士|女款|女式|女生|女朋友|老婆|妻子|妈妈", re.I),
+    "men": re.compile(r"\b(?:men|man|men's|mens|guy|guys|husband|boyfriend|dad|father)\b|男士|男款|男式|男生|男朋友|老公|丈夫|爸爸", re.I),
 }
 # Measures a shopper may bound, and how to read them: unit words -> (measure, factor to the base unit).
 UNITS: dict[str, tuple[str, float]] = {
@@ -743,7 +752,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
     # what the shopper says -> what the product says
     "hiking": (r"\bhik(?:e|es|ing)\b|徒步|登山", r"hik(?:e|ing)|trek|徒步|登山"),
     "trail running": (r"\btrail[- ]?run(?:ning|ner|ners)?\b|越野跑", r"trail[- ]?run|越野跑"),
-    "running": (r"(?<!trail )(?<!trail-)\brunn(?:ing|ers?)\b|(?<!越野)跑步|路跑|慢跑", r"\brunn(?:ing|er)|\bracing\b|\bracer\b|跑"),
+    "running": (r"(?<!trail )(?<!trail-)\brunn(?:ing|ers?)\b|(?<!越野)跑步|(?<!越野)跑鞋|路跑|慢跑", r"\brunn(?:ing|er)|\bracing\b|\bracer\b|跑"),
     "climbing": (r"\bclimb(?:ing|ers?)\b|攀岩", r"climb|攀岩"),
 }
 # What a store question is about when it is not about products: "tent warranty", "backpack return policy" name a
@@ -771,7 +780,8 @@ WARMTH_SAID = re.compile(r"\b(?:warm|insulated|insulation|down|fleece|puffer|the
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖")
+                 "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
+                 "打底衫", "安全带")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -856,6 +866,7 @@ def activities(request: str) -> list[str]:
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
 AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
                       r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
+ABOUT = re.compile(r"\b(?:about|around|roughly|approximately|approx\.?)\s*$|~\s*$|(?:大约|大概|差不多)\s*$|^\s*(?:左右|上下|-?ish)", re.I)
 AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|(?:不超过|不到|低于|少于|最多)\s*$"
                      r"|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 from rag import language
 from rag.models import Passage
-from rag.product_record import AVAILABILITY, BACKORDER, OUT_OF_STOCK, PREORDER, Product
+from rag.product_record import AVAILABILITY, BACKORDER, COLOURS, OUT_OF_STOCK, PREORDER, SIZES, Product
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_offered,
@@ -34,7 +34,7 @@ from rag.reader.evidence import (
     stem,
     term_weights,
 )
-from rag.reader.question import Question, SubQuestion, analyse, asking_clause, split_comparison
+from rag.reader.question import Question, SubQuestion, analyse, asking_clause, key_terms, split_comparison
 from rag.reader.translation import CrossLingualTerms
 from rag.text import tokens
 
@@ -156,6 +156,13 @@ class Reader:
                     said = language.services_named(found.sentence.text)
                     found.entity_ok = found.entity_ok and not (said and not said & asked and not language.RESTRICTION.search(
                         found.sentence.text))  # "... with Standard shipping only" still answers "express to a PO box?"
+            # "Horizon 2 帐篷多重？保修几年？": a part that keeps the first part's subject asks about the product that part
+            # was answered from, not about another one beside it (the tent's repair kit).
+            about = next((f for f in findings if part.subject and f.part.text == part.subject and f.evidence), None)
+            if about is not None and passages[(own_product := about.evidence[0].sentence.passage)].chunk.kind == "product":
+                for found in scored:
+                    if found.sentence.passage != own_product and passages[found.sentence.passage].chunk.kind == "product":
+                        found.entity_ok = False
             # "A or B — which is lighter and what's the price gap?": the second part compares the same products.
             compared = part.kind == "compare" or (number > 0 and question.parts[0].kind == "compare")
             if compared and compare and len(compare) >= 2:
@@ -233,13 +240,18 @@ class Reader:
             # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
             # "How long is the return window for clearance stuff?" - "Cannot be returned: clearance items": the
             # exception that names the shopper's case answers, though it states no duration.
-            exception = None if _CASE_STATED.search(part.text) else next(
-                (s for s in eligible if typed and not s.typed and _denies(s.sentence) and s.coverage >= typed[0].coverage
-                 and set(typed[0].missing) - set(s.missing) and s.score >= typed[0].score - limits.keep_margin), None)
+            whole_case = bool(_CASE_STATED.search(part.text)) and eligible[0].coverage >= WHOLE_CASE and (
+                not typed or typed[0].coverage < limits.min_coverage)
+            # "How long after ordering can I cancel if it's already shipped?" - "An order that has shipped cannot be
+            # cancelled": the exception that speaks to more of the shopper's stated case than the duration does.
+            case = _case_terms(part.text)
+            exception = None if whole_case or (_CASE_STATED.search(part.text) and not case) else next((s for s in eligible if typed and not s.typed and _denies(s.sentence) and (
+                _case_covered(case, s) > _case_covered(case, typed[0]) and s.coverage >= typed[0].coverage - CASE_MARGIN
+                if case else s.coverage >= typed[0].coverage and set(typed[0].missing) - set(s.missing)
+                and s.score >= typed[0].score - limits.keep_margin)), None)
             if exception is not None:
                 eligible = [exception, *typed]
-            elif not (_CASE_STATED.search(part.text) and eligible[0].coverage >= WHOLE_CASE
-                      and (not typed or typed[0].coverage < limits.min_coverage)):
+            elif not whole_case:
                 eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
@@ -269,6 +281,10 @@ class Reader:
         if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
             best = next((s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
                          and _speaks_to(part, s.sentence) and s.score >= best.score - limits.keep_margin), best)
+        if best.sentence.field_label in _STOCK_LABELS and not language.ASKS_STOCK.search(part.text):
+            # "in teal?" asks whether it comes in teal: the colours it comes in, not the variants sold out
+            best = next((s for s in eligible if s.sentence.passage == best.sentence.passage
+                         and s.sentence.field_label in _OFFER_LABELS and s.coverage >= best.coverage), best)
         for service, named in language.services_asked(part.text):  # "Do you do a student discount?"
             speaking = [s for s in eligible[:SERVICE_WINDOW] if named.search(s.sentence.searchable)]
             if not speaking:
@@ -332,6 +348,9 @@ class Reader:
                 continue  # the rates for Alaska, not the general ones beside them
             if _another_products_fact(best, candidate):
                 continue  # one product's facts answer about it, not another's beside them
+            if _denies(best.sentence) and candidate.sentence.passage != best.sentence.passage and not _denies(
+                    candidate.sentence):
+                continue  # "clearance items cannot be returned": not the general rule it is the exception to
             same_product = candidate.sentence.field_label and candidate.sentence.passage == best.sentence.passage
             gain = uncovered - set(candidate.missing)
             if gain and (same_product or candidate.score >= best.score - limits.keep_margin) and candidate not in chosen:
@@ -381,6 +400,13 @@ class Reader:
             len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1, min(s.score for s in item[1])), reverse=True)
         label, found = ranked[0]
         if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found):
+            # "what's the difference between the Nightfall 20 and the Nightfall 40?": the facts that tell them apart
+            differing = [(other, facts) for other, facts in ranked if other not in _NO_DIFFERENCE
+                         and len({s.sentence.text.partition(":")[2].strip() for s in facts}) > 1][:DIFFERENCE_FACTS]
+            if language.ASKS_DIFFERENCE.search(part.text) and differing:
+                return Finding(part, [s for _, facts in differing for s in facts], True,
+                               f"the facts that differ between {len(sides)} products: "
+                               f"{', '.join(other for other, _ in differing)}")
             return Finding(part, found, reason=f"no fact of both products answers the comparison (best: {label})")
         # "weight and price?": every fact the question names, each on every side.
         asked = set(_fact_terms(part, found))
@@ -397,8 +423,13 @@ class Reader:
         return Finding(part, found, True, f"compared {', '.join(compared)} of {len(sides)} products", direct)
 
 
+DIFFERENCE_FACTS = 3  # facts that answer "what's the difference between A and B?"
+# What a product comes in or whether it is in stock tells no difference between two products.
+_NO_DIFFERENCE = frozenset(language.SAME_FACT.get(label.lower(), label.lower())
+                           for label in (COLOURS, SIZES, AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER))
 STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")
-_OFFER_LABELS = ("Colours", "Sizes")  # the facts that list what a product comes in
+_OFFER_LABELS = (COLOURS, SIZES)  # the facts that list what a product comes in
+_STOCK_LABELS = (AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER)
 _STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": PREORDER, "backorder": BACKORDER}
 
 
@@ -529,7 +560,25 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
 # A sentence that goes on from the one before: "You can also ...", "Free on orders of £75 or more." (what is?)
 _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|besides|otherwise|free on|free for|except|unless"
                       r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
+_ADDS_TO = re.compile(r"\b(?:another|a further|an additional)\s+\d", re.I)  # "Your bank may take another 3 to 10 days"
 SERVICE_WINDOW = 10  # the best sentences searched for one that names a service the question asks for
+CASE_MARGIN = 0.1  # coverage an exception that speaks to the shopper's case may lack against the duration
+
+
+def _case_terms(question: str) -> list[str]:
+    """The key terms of the case a question ends on ("... cancel if it's already shipped?" -> already, shipped);
+    none when the case leads ("Once you've got my return back, how long ...?" tells when, not an exception)."""
+    stated = _TRAILING_CASE.search(question)
+    return key_terms(stated.group(1)) if stated else []
+
+
+def _case_covered(case: list[str], scored: Scored) -> int:
+    """How many of the case's terms the sentence says in their own words (a delivery is no shipment here)."""
+    said = {stem(w) for w in tokens(scored.sentence.text)}
+    return sum(stem(t) in said for t in case)
+
+
+_TRAILING_CASE = re.compile(r"(?<=\w)[^,.?;，。？；]*?\s(?:if|once|unless)\s+([^,.?;，。？；]+)[\s?？.!]*$", re.I)
 _CASE_STATED = re.compile(r"\b(?:if|when|once|after)\b|如果|的话", re.I)  # "... if I paid with a gift card?"
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
@@ -538,7 +587,7 @@ FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question mu
 def _needs_previous(part: SubQuestion, sentence: Sentence) -> bool:
     """Does the sentence answer only with the one before it: the place or the words asked for are there, or it
     goes on from it ("You can also check out in euros")?"""
-    if _GOES_ON.match(sentence.text):
+    if _GOES_ON.match(sentence.text) or _ADDS_TO.search(sentence.text):
         return True
     alone = f"{sentence.context} {sentence.lead_in} {sentence.text}"
     named = language.entities(alone)

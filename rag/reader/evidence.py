@@ -127,7 +127,9 @@ CHOICE_WORDS = 2  # a value longer than this is a description, not one of a labe
 def stem(word: str) -> str:
     word = re.sub(r"['’]s$", "", word)  # "store's" is "store"
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + (2 if suffix == "ed" else 3) and word.endswith(suffix):
+        # "pays", "days", "buys": a short word whose "s" follows a vowel and y
+        shortest = 2 if suffix == "ed" or (suffix == "s" and re.search(r"[aeiou]ys$", word)) else 3
+        if len(word) > len(suffix) + shortest and word.endswith(suffix):
             word = word[: -len(suffix)]
             # "shipped", "stopping": the doubled consonant is one ("ship", "stop"); "added" is "add"
             if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":

@@ -62,3 +62,10 @@ def test_kinds_of_product_point_to_their_category():
                             category_words={"headlamp": "Electronics", "beacon": "Electronics", "stove": "Camp Kitchen"})
     # "beacon" is a product's name, not a kind of product: a policy naming Electronics does not speak of it
     assert vocabulary.kind_categories() == {"headlamp": "Electronics", "stove": "Camp Kitchen"}
+
+
+def test_a_dollar_budget_written_before_chinese_words_and_a_rating_is_no_price():
+    found = parse_filters("女款防水外套，$150以下的有哪些？", STORE)
+    assert found.max_price == 150 and found.audience == "women"
+    assert parse_filters("冲锋衣 $80以上 有吗", STORE).min_price == 80
+    assert parse_filters("recommend a jacket with an R value above 4", STORE).min_price is None

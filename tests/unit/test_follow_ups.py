@@ -201,3 +201,11 @@ def test_a_comparison_with_one_product_in_the_conversation_is_not_made_a_pair(re
 def test_a_colour_asks_the_last_question_again_of_that_colour(resolver, previous, follow_up, rewritten):
     resolution = resolver.resolve(follow_up, [about(previous, "JK-1120")])
     assert (resolution.question, resolution.product_sku) == (rewritten, "JK-1120")
+
+
+def test_a_comparison_naming_a_word_both_compared_products_share_still_compares_them(resolver):
+    history = [about("Looking at the Trail GPS Watch vs the Trail GPS Watch Pro")]
+    resolution = resolver.resolve("which has better battery in gps mode", history)
+    assert resolution.question == "which has better battery in gps mode, the Trail GPS Watch or the Trail GPS Watch Pro?"
+    # A question that names two products of its own compares those.
+    assert not resolver.resolve("is the Summit 45 lighter than the Summit 65?", history).rewritten

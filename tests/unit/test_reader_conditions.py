@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from rag.embedding import EmbedderSet, load_embedder
 from rag.models import Passage
 from rag.product_record import Product, Variant
-from rag.reader import _contrary, _direct
+from rag.reader import Reader, ReaderThresholds, _case_terms, _contrary, _direct, _needs_previous
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
@@ -18,6 +19,7 @@ from rag.reader.conditions import (
 )
 from rag.reader.evidence import TermIndex, coverage, sentences_of, stem
 from rag.reader.question import analyse, comparison_sides, key_terms, split_comparison
+from tests.fakes import FAKE_EMBEDDER
 from tests.unit.test_reader_logic import _scored, passage
 
 HOLIDAY = "Holiday purchases made between November 1 and December 24 can be returned until January 31 of the following year."
@@ -295,3 +297,28 @@ def test_a_fact_of_the_asked_label_says_yes_unless_it_says_the_product_lacks_it(
     part = analyse("does the Horizon 2 have a footprint?").parts[0]
     footprint = sentences_of([passage("Footprint: sold separately.", kind="product", title="Horizon 2")])[0]
     assert _direct(part, _scored(footprint), 0.3) == "no"
+
+
+def test_only_a_case_the_question_ends_on_is_the_shoppers_case():
+    assert _case_terms("How long after ordering can I still cancel if it's already shipped?") == ["already", "shipped"]
+    assert _case_terms("Once you've got my return back, how long until I see the money?") == []
+    assert _case_terms("If I order on a Saturday, when does it leave the warehouse?") == []
+
+
+def test_the_exception_for_the_shoppers_case_answers_a_how_long_question():
+    passages = [passage("An order that has shipped cannot be cancelled. You can return it after delivery under our "
+                        "returns policy, within 30 days of delivery.", section="Cancelling an order"),
+                passage("You can cancel an order within 60 minutes of placing it.", section="Cancelling an order")]
+    counts = {"after": 120, "ordering": 40, "cancel": 4, "shipped": 30, "already": 10}  # "after" is in most passages
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: counts[t] for t in terms if t in counts},
+                    200, ReaderThresholds())
+    finding = reader.read("How long after ordering can I still cancel if it's already shipped?", passages).findings[0]
+    assert finding.answerable and finding.evidence[0].sentence.text == "An order that has shipped cannot be cancelled."
+    assert "30 days" in finding.evidence[1].sentence.text  # what the shopper can do instead
+
+
+def test_a_sentence_that_adds_to_the_one_before_needs_it():
+    sentences = sentences_of([passage("Refunds go back within 5 business days. Your bank may take another 3 to 10 "
+                                      "business days.", section="Refunds")])
+    part = analyse("how long till I see my refund?").parts[0]
+    assert _needs_previous(part, sentences[1]) and not _needs_previous(part, sentences[0])

@@ -8,6 +8,7 @@ from evals.cases import Case
 from evals.grading import grade
 from rag.constraints import Bound, audience, fits, measure_bounds, qualifiers, superlative_key
 from rag.intents import _ORDER_NUMBER, _OWN, _PERSON
+from rag.language import activity_names, audiences
 from rag.models import Product
 
 
@@ -171,3 +172,15 @@ def test_chinese_seasons_ip_ratings_and_below_zero():
 def test_the_warmest_pad_is_ranked_by_its_r_value():
     thin, thick = product("Foam Pad", r_value="2.0"), product("Camp Mat", r_value="5.0")
     assert sorted([thin, thick], key=superlative_key("which sleeping pad is the warmest?")) == [thick, thin]
+
+
+def test_a_rating_written_apart_and_a_measure_said_roughly():
+    assert Bound("r-value", 4.0, None) in measure_bounds("Sleeping pad with an R value above 4?")
+    assert measure_bounds("想要一个背包，40升左右") == [Bound("volume", 32.0, 48.0)]
+    assert measure_bounds("a pack around 40 litres") == [Bound("volume", 32.0, 48.0)]
+
+
+def test_running_shoes_in_chinese_and_a_guy_is_a_man():
+    assert activity_names("黑色跑鞋 10码") == ["running"] and activity_names("越野跑鞋") != ["running"]
+    assert audiences("merino base layer top for a guy, size L") == ["men"]
+    assert audiences("给我女朋友买件外套") == ["women"]
