@@ -211,6 +211,8 @@ class Reader:
             aspects = [t for t in _after_the_name(part.focus, context) if not context.covers(t)] or [
                 t for t in part.terms if not context.covers(t)]
             aspects = [t for t in aspects if t not in OVERVIEW_WORDS]  # "do you sell the Stormline?" asks for it whole
+            if passage.exact_match:  # "Jetflow 炉头多少钱？": what the shopper calls the product it names is no aspect
+                aspects = [t for t in aspects if not any(language.product_kinds(w) for w in language.synonyms(t))]
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
