@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
     like need any anything something tho though once another then
-    btw lol pls plz thx tbh fyi imo haha""".split()
+    btw lol pls plz thx tbh fyi imo haha rn atm""".split()
 )
 
 # Stop words that name what a product is filled or made with right before its kind: a "down jacket".
@@ -159,8 +159,11 @@ YES_NO_EN = re.compile(
     r"|may|might|have|has|am|must|shall)\b", re.I)
 YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|能不能|可不可以|可以不|是不是|是否|有没有|会不会|行不行|要不要|对吗|好吗")
 # Two questions in one message: split at a question mark, or at "and" / "also" before a new question word.
+# Where the shopper is, said beside a question: "I'm in Ohio", "我在上海".
+SHOPPER_PLACE = re.compile(r"\b(?:i'm|im|i am|i live|we're|we are|we live|living|based|moving)\s+(?:in|to|at)\b|我在|我住在|人在|我们在", re.I)
+PLACE_REFERENCE = re.compile(r"\bthere\b|那里|那边", re.I)  # "how much is standard shipping there?"
 SUBQUESTION_SPLIT = re.compile(
-    r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
+    r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|whats|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
     r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|以及(?=.{2,}[吗？?])|同时", re.I)
 
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.

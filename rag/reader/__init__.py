@@ -211,8 +211,10 @@ class Reader:
             aspects = [t for t in _after_the_name(part.focus, context) if not context.covers(t)] or [
                 t for t in part.terms if not context.covers(t)]
             aspects = [t for t in aspects if t not in OVERVIEW_WORDS]  # "do you sell the Stormline?" asks for it whole
-            if passage.exact_match:  # "Jetflow 炉头多少钱？": what the shopper calls the product it names is no aspect
-                aspects = [t for t in aspects if not any(language.product_kinds(w) for w in language.synonyms(t))]
+            # "the 45L summit pack": a measure the product has says which one it is, not what is asked of it; and
+            # "Jetflow 炉头多少钱？": neither is what the shopper calls a product they name.
+            aspects = [t for t in aspects if not _measure_of(t, passage.chunk.text) and not (
+                passage.exact_match and _kind_after_name(part.text, passage.chunk.title, t))]
         aspect_weights = {t: max(language.specificity(t), 0.3) for t in aspects}
         aspect_covered = coverage(aspects, aspect_weights, body)[0] if aspects else 1.0
         entity_ok, entity_bonus = _entity_fit(part, sentence)
@@ -333,6 +335,12 @@ class Reader:
         if part.kind in ("amount", "duration"):  # "... within 5 business days." + "Your bank may take another 3 to 10."
             chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage and s.typed
                        and s.sentence.position == best.sentence.position + 1 and s.sentence.previous][:1]
+        if part.kind == "yes_no" and part.entities.get("place") and any(t in language.synonyms("ship") for t in part.terms) \
+                and not language.is_negative(best.sentence.text):
+            # "Do you ship to Japan?" - "We ship to ... Japan." + "Delivery takes 7 to 14 business days and costs $24.95."
+            chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage and s not in chosen
+                       and s.sentence.position == best.sentence.position + 1
+                       and language.STATES_NUMBER.search(s.sentence.text)][:1]
         if _CONDITION.match(best.sentence.text):  # "If an item arrives damaged, contact us." + "We send a replacement."
             chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
                        and s.sentence.position == best.sentence.position + 1][:1]
@@ -401,6 +409,11 @@ class Reader:
             bool(_fact_terms(part, item[1])), min(s.aspect for s in item[1]),
             len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1, min(s.score for s in item[1])), reverse=True)
         label, found = ranked[0]
+        if _is_flag(found[0].sentence) and len({s.sentence.text for s in found}) == 1:
+            # "which one is more waterproof?": not "waterproof: yes" twice, the rating that says how waterproof
+            label, found = next(((other, facts) for other, facts in ranked[1:] if not _is_flag(facts[0].sentence)
+                                 and len({s.sentence.text.partition(":")[2] for s in facts}) > 1
+                                 and all(_speaks_to(part, s.sentence) for s in facts)), (label, found))
         if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found):
             # "what's the difference between the Nightfall 20 and the Nightfall 40?": the facts that tell them apart
             differing = [(other, facts) for other, facts in ranked if other not in _NO_DIFFERENCE
@@ -565,6 +578,21 @@ _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|bes
 _ADDS_TO = re.compile(r"\b(?:another|a further|an additional)\s+\d", re.I)  # "Your bank may take another 3 to 10 days"
 SERVICE_WINDOW = 10  # the best sentences searched for one that names a service the question asks for
 CASE_MARGIN = 0.1  # coverage an exception that speaks to the shopper's case may lack against the duration
+
+
+def _kind_after_name(question: str, title: str, term: str) -> bool:
+    """"Jetflow 炉头", "the jetflow stove": a kind of product said right after the name, as part of it (not the
+    "bottles" of "does it come with bottles?")."""
+    if not any(language.product_kinds(w) for w in language.synonyms(term)):
+        return False
+    said, name = tokens(question), set(tokens(title))
+    return any(word == term and position > 0 and said[position - 1] in name for position, word in enumerate(said))
+
+
+def _measure_of(term: str, text: str) -> bool:
+    """"45l" is a measure the text states ("Capacity: 45 L")."""
+    amount = re.fullmatch(r"(\d+(?:\.\d+)?)[a-z]+", term)
+    return amount is not None and re.search(rf"(?<![\d.]){re.escape(amount.group(1))}(?![\d.])", text) is not None
 
 
 def _case_terms(question: str) -> list[str]:

@@ -115,6 +115,10 @@ def _negated(text: str) -> bool:
     return bool(re.search(r"\bnon-\w+|\btoo late\b|来不及", text, re.I))
 
 
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_LEADING_AND = re.compile(r"^(?:and|also|so|but|plus)\s+", re.I)
+
+
 def analyse(text: str) -> Question:
     """Split a message into the questions it asks and say what each wants."""
     lang = language.detect_language(text)
@@ -127,7 +131,7 @@ def analyse(text: str) -> Question:
             merged.append(piece)
     # "... waterproof? Going to Seattle." The remark after a question asks nothing.
     while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
-            and not language.OWN_QUESTION.match(merged[-1].strip()):  # "... what are the notes" asks, without its "?"
+            and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())):  # "... and who pays" asks too
         merged.pop()
     pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
     # "what does express cost and how long does it take" -> the second part keeps the first's subject.
@@ -141,10 +145,22 @@ def analyse(text: str) -> Question:
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
                                  [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
     parts = [one for part in parts for one in split_by_place(part)]
-    shared = language.entities(text)  # "那能分期付款吗？我在北京": the remark after the question names the place
+    # "那能分期付款吗？我在北京": the remark after the question names the place, for every part; a place one part
+    # asks about is not another's ("how fast is express shipping and can I get it to Hawaii?"), unless that part
+    # keeps the first one's subject ("shipping to Canada - cost and how long does it take?").
+    # "I'm in Ohio. How long ..., and do I pay the return postage?" and "... how much is standard shipping there?":
+    # where the shopper is, and "there", hold for every part.
+    # A topic carried in brackets from the last turn ("运费谁出 (中国)?") is said of the whole message too.
+    asked = {(kind, name) for part in parts if not language.SHOPPER_PLACE.search(part.text)
+             for kind, names in language.entities(_BRACKETED.sub(" ", part.text)).items() for name in names}
+    remarked = {kind: {n for n in names if (kind, n) not in asked} for kind, names in language.entities(text).items()}
     for part in parts:
-        for kind, names in shared.items():
-            part.entities.setdefault(kind, set(names))
+        inherited = language.entities(part.subject) if part.subject else {}
+        if language.PLACE_REFERENCE.search(part.text):
+            inherited = {**language.entities(text), **inherited}
+        for kind, names in [*remarked.items(), *inherited.items()]:
+            if names:
+                part.entities.setdefault(kind, set(names))
     kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
     return Question(text, lang, kind, parts, language.entities(text))
 

@@ -7,7 +7,7 @@ import pytest
 from rag.embedding import EmbedderSet, load_embedder
 from rag.models import Passage
 from rag.product_record import Product, Variant
-from rag.reader import Reader, ReaderThresholds, _case_terms, _contrary, _direct, _needs_previous
+from rag.reader import Reader, ReaderThresholds, _case_terms, _contrary, _direct, _kind_after_name, _measure_of, _needs_previous
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
@@ -322,3 +322,40 @@ def test_a_sentence_that_adds_to_the_one_before_needs_it():
                                       "business days.", section="Refunds")])
     part = analyse("how long till I see my refund?").parts[0]
     assert _needs_previous(part, sentences[1]) and not _needs_previous(part, sentences[0])
+
+
+def test_a_measure_that_names_the_product_is_no_aspect():
+    assert _measure_of("45l", "Summit 45 Backpack. Capacity: 45 L.") and not _measure_of("65l", "Capacity: 45 L.")
+    assert not _measure_of("warranty", "Warranty: 5 years.")
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("how much is the Daybreak 22 and whats the warranty on it", 2),
+    ("Do you ship to the UK? and who pays the import duties", 2),
+    ("Is the Summit 45 waterproof? Going to Seattle.", 1),
+])
+def test_a_second_question_is_its_own_part(question, parts):
+    assert len(analyse(question).parts) == parts
+
+
+def test_a_place_one_part_asks_about_is_not_the_others_but_where_the_shopper_is_and_there_are():
+    hawaii = analyse("how fast is express shipping and can I get it to Hawaii?").parts
+    assert "place" not in hawaii[0].entities and hawaii[1].entities["place"]
+    ohio = analyse("I'm in Ohio. How long do I have to send something back, and do I pay the return postage?").parts
+    assert all(part.entities.get("place") for part in ohio)
+    alaska = analyse("can I get express to Alaska, and how much is standard shipping there?").parts
+    assert alaska[1].entities.get("place") == alaska[0].entities["place"]
+
+
+def test_a_kind_said_right_after_the_name_is_part_of_it():
+    assert _kind_after_name("Jetflow 炉头多少钱？", "Jetflow Cooking System", "炉头")
+    assert _kind_after_name("how much is the jetflow stove", "Jetflow Cooking System", "stove")
+    assert not _kind_after_name("does it come with bottles?", "Trail Running Vest 8", "bottles")
+
+
+def test_a_yes_to_shipping_somewhere_comes_with_its_time_and_cost():
+    shipping = passage("We ship to the United Kingdom, Australia and Japan. Delivery takes 7 to 14 business days and "
+                       "costs $24.95.", section="International")
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {}, 200, ReaderThresholds())
+    finding = reader.read("Do you ship to Japan?", [shipping]).findings[0]
+    assert finding.direct == "yes" and "$24.95" in finding.evidence[-1].sentence.text

@@ -53,6 +53,8 @@ def test_intent_rules():
     assert _OWN.search("Klarna took my first payment but my order shows as cancelled?")
     assert not _OWN.search("What happens if my order is cancelled by you?")
     assert not re.search(_OWN, "How long do I have to cancel it myself from my account?")
+    assert _OWN.search("I just placed an order 10 mins ago with the wrong size, can you cancel it for me?")
+    assert _OWN.search("刚下的单能帮我取消吗") and not _OWN.search("Can I cancel an order after placing it?")
 
 
 def case(**fields) -> Case:
