@@ -7,7 +7,16 @@ import pytest
 from rag.embedding import EmbedderSet, load_embedder
 from rag.models import Passage
 from rag.product_record import Product, Variant
-from rag.reader import Reader, ReaderThresholds, _case_terms, _contrary, _direct, _kind_after_name, _measure_of, _needs_previous
+from rag.reader import (
+    Reader,
+    ReaderThresholds,
+    _case_terms,
+    _contrary,
+    _direct,
+    _kind_after_name,
+    _measure_of,
+    _needs_previous,
+)
 from rag.reader.conditions import (
     amount_condition_holds,
     asked_variant_state,
