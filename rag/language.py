@@ -199,6 +199,8 @@ LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单
 # What to do instead, after a No: "Place a second order instead."
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)
+# Words that place a case in time; saying one of them is not speaking to the shopper's case.
+TIME_CONNECTIVES = frozenset("after before until once when while during 之后 以后 之前 以前".split())
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
 AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)

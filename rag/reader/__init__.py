@@ -709,7 +709,7 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     overrides = bool(_OVERRIDES.search(sentence.text))  # "... even if it is opened": the exception to the exceptions
     for scored in chosen:  # "Klarna is available in the United States only" to a shopper in Beijing
         if _restricted_elsewhere(part, scored.sentence) or (
-                scored is not best and not overrides and _exception_to(best, scored)):
+                scored is not best and not overrides and _exception_to(best, scored, part.text)):
             return "yes" if part.negated else "no"
     if (holds := listed_choice_holds(part.text, sentence.text)) is not None:  # "every 5 weeks?" - "every 4, 6 or 8 weeks"
         return "yes" if holds != part.negated else "no"
@@ -775,12 +775,24 @@ def _override(eligible: list[Scored], keep_margin: float) -> Scored | None:
 _OVERRIDES = re.compile(r"\beven (?:if|when|though)\b|\bregardless of\b|即使|即便|无论", re.I)
 
 
-def _exception_to(rule: Scored, other: Scored) -> bool:
+def _same_event(question: str, sentence: str, connective: str) -> bool:
+    """The question and the sentence say the same thing happens after (before...) the same event."""
+    said = {stem(w) for w in tokens(sentence)}
+    events = [tokens(m.group(1)) for m in re.finditer(rf"\b{connective}\b([^,.?;]*)", question, re.I)]
+    return connective in said and any(stem(w) in said for words in events for w in words[:4]
+                                      if w not in language.STOPWORDS)
+
+
+def _exception_to(rule: Scored, other: Scored, question: str) -> bool:
     """A sentence that denies, beside a rule that does not, about words of the question the rule leaves out
     ("Marketplaces such as Amazon Marketplace are excluded." beside "We match the price of ..."): the exception wins."""
     if not language.is_negative(other.sentence.text) or language.is_negative(rule.sentence.text):
         return False
-    return bool(set(rule.missing) - set(other.missing))
+    gained = set(rule.missing) - set(other.missing)
+    # "change the address after I've placed it?" is not excepted by "After it ships we cannot redirect it";
+    # "... after it ships?" is: a word of time counts when the exception names the same event after it.
+    return bool(gained - language.TIME_CONNECTIVES) or any(
+        _same_event(question, other.sentence.text, word) for word in gained & language.TIME_CONNECTIVES)
 
 
 def _restricted_elsewhere(part: SubQuestion, sentence: Sentence, by_region: bool = True) -> bool:
