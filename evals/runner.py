@@ -99,6 +99,7 @@ def default_splits(root: Path) -> list[Split]:
         Split("dev6", golden / "dev6.jsonl", root / "knowledge_base", False),
         Split("dev7", golden / "dev7.jsonl", root / "knowledge_base", False),
         Split("dev8", golden / "dev8.jsonl", root / "knowledge_base", False),
+        Split("dev9", golden / "dev9.jsonl", root / "knowledge_base", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
