@@ -23,7 +23,7 @@ _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|peo
          r"|升|毫升|克|公斤|度|流明|小时|人|片")
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
 # Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
-_RATING = re.compile(r"(?<![a-z])(r[- ]?value|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
+_RATING = re.compile(r"(?<![a-z])(r[- ]?value|r值|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
 _RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
 _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
                     re.I)
@@ -66,7 +66,7 @@ def measure_bounds(text: str) -> list[Bound]:
     if bounds:
         return bounds
     found = [(m.start(), m.end(), float(m.group(1)), m.group(2).lower()) for m in _MEASURE.finditer(text)]
-    ratings = [(r.start(), r.end(), float(r.group(2)), re.sub(r"r[- ]?v", "r-v", r.group(1).lower())) for r in _RATING.finditer(text)]
+    ratings = [(r.start(), r.end(), float(r.group(2)), "r-value" if "值" in r.group(1) else re.sub(r"r[- ]?v", "r-v", r.group(1).lower())) for r in _RATING.finditer(text)]
     exact_people = {int(n) for m in _EXACT_PEOPLE.finditer(text) for n in m.groups() if n}
     bounds += [Bound(unit, number, None) for _, _, number, unit in ratings]
     for start, end, number, unit in found:

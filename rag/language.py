@@ -74,6 +74,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     # "how much food does it hold?", "how much can the canister carry?"
     (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
      "capacity"),
+    # "where do you ship from?" asks where the warehouse is
+    (r"\b(?:ship|ships|send|sends|mail) (?:it |orders )?from\b|\bwhere (?:are you|is your (?:store|shop|company)) (?:located|based)\b",
+     "warehouse"),
     # "How long is it good for after I open it?" asks its period after opening (a return "once opened" does not).
     (r"\b(?:good(?: for)?|lasts?|keeps?|usable|use it)\s+(?:for\s+)?(?:after|once) (?:i |you |we )?(?:have )?"
      r"open(?:ed|ing)?(?: it| them| the \w+)?\b", "pao"),
@@ -164,7 +167,9 @@ SHOPPER_PLACE = re.compile(r"\b(?:i'm|im|i am|i live|we're|we are|we live|living
 PLACE_REFERENCE = re.compile(r"\bthere\b|那里|那边", re.I)  # "how much is standard shipping there?"
 SUBQUESTION_SPLIT = re.compile(
     r"(?<=[?？])\s*|\s*[,;]?\s+\band (?:also )?(?=(?:how|whats|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
-    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|以及(?=.{2,}[吗？?])|同时", re.I)
+    r"|should|may|if)\b)|\s*[,;]\s*(?:also|plus)\s+|以及(?=.{2,}[吗？?])|同时"
+    # "Shield攀岩头盔多少钱，多重？": a Chinese question after a comma that ends one
+    r"|(?:(?<=多少钱)|(?<=多重)|(?<=多少)|(?<=多久)|(?<=多大)|(?<=吗)|(?<=呢))\s*[,，]\s*", re.I)
 
 # Negation: a sentence that denies. "No." at the start of an FAQ answer counts too.
 NEGATION = re.compile(
@@ -320,6 +325,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "gift card|gift cards|礼品卡",
     "base layer|base layers|打底衫|打底衣",
     "merino|美利奴",
+    "upf|防晒指数|防晒系数",
+    "quick-dry|quick dry|quick-drying|速干",
+    "marketplace|marketplaces|third-party|third party|第三方|第三方卖家",
     "harness|harnesses|安全带",
     "charged|billed|扣款|扣费",
     "stove|stoves|炉头|炉子|炉具",
@@ -718,7 +726,7 @@ def specificity(word: str) -> float:
 # Who a product is for, as shoppers say it.
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
-                       r"|nephew|niece|grandson|granddaughter|grandkids?)\b"
+                       r"|nephew|niece|grandson|granddaughter|grandkids?)\b|\b\d{1,2}\s*(?:yo|y/o|yrs? old)\b"
                        # "my 6 year old" is a child; "my 7 yr old pack" is an old pack
                        r"|\b\d{1,2}[- ]?(?:years?|yrs?)[- ]?old\b(?!\s+(?!(?:for|who|and|to|at|in|is|that|on|needs|wants|has|loves|likes|will|would|can|does|gets|goes)\b)[a-z])"
                        r"|儿童|孩子|小孩|小朋友|童装|童鞋|\d+\s*岁", re.I),
@@ -786,7 +794,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
-                 "打底衫", "安全带")
+                 "打底衫", "安全带", "睡垫")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -837,7 +845,7 @@ SLOTS: dict[str, frozenset[str]] = {
 
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
-SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮")
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤")
 
 
 def slot_of(term: str) -> str | None:

@@ -405,7 +405,9 @@ class Reader:
         # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
         # A fact whose values differ tells the products apart ("IPX7" against "IPX4", not "waterproof: yes" twice).
         # A label that names what is compared ("R value" for "warmer") speaks to it whatever the products' names say.
+        # "... and how much more is it?": an amount asked of two products is their price
         ranked = sorted(complete.items(), key=lambda item: (
+            part.kind == "amount" and all(language.MONEY.search(s.sentence.text) for s in item[1]),
             bool(_fact_terms(part, item[1])), min(s.aspect for s in item[1]),
             len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1, min(s.score for s in item[1])), reverse=True)
         label, found = ranked[0]
@@ -414,7 +416,8 @@ class Reader:
             label, found = next(((other, facts) for other, facts in ranked[1:] if not _is_flag(facts[0].sentence)
                                  and len({s.sentence.text.partition(":")[2] for s in facts}) > 1
                                  and all(_speaks_to(part, s.sentence) for s in facts)), (label, found))
-        if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found):
+        priced = part.kind == "amount" and all(language.MONEY.search(s.sentence.text) for s in found)
+        if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found) and not priced:
             # "what's the difference between the Nightfall 20 and the Nightfall 40?": the facts that tell them apart
             differing = [(other, facts) for other, facts in ranked if other not in _NO_DIFFERENCE
                          and len({s.sentence.text.partition(":")[2].strip() for s in facts}) > 1][:DIFFERENCE_FACTS]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rag.language import detect_language, has_cjk, normalise_phrases
+from rag.language import detect_language, has_cjk, normalise_phrases, synonyms
+from rag.reader.question import key_terms
 
 
 def test_chinese_and_english_messages():
@@ -79,3 +80,9 @@ def test_a_question_for_an_address_and_the_sentences_that_give_one():
     assert not ASKS_CONTACT.search("do you email a receipt?")
     assert STATES_CONTACT.search("Send requests to privacy@shop.example.") and STATES_CONTACT.search("call +1 800 555 0142")
     assert not STATES_CONTACT.search("We reply within 5 business days.")
+
+
+def test_where_orders_ship_from_asks_for_the_warehouse_and_chinese_words_stay_whole():
+    assert key_terms("Where do you ship from?") == ["warehouse"]
+    assert "防晒指数" in key_terms("速干T恤的防晒指数是多少") and "第三方" in key_terms("亚马逊第三方卖家更便宜")
+    assert "marketplace" in synonyms("第三方") and "upf" in synonyms("防晒指数")

@@ -368,3 +368,11 @@ def test_a_yes_to_shipping_somewhere_comes_with_its_time_and_cost():
     reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {}, 200, ReaderThresholds())
     finding = reader.read("Do you ship to Japan?", [shipping]).findings[0]
     assert finding.direct == "yes" and "$24.95" in finding.evidence[-1].sentence.text
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Shield攀岩头盔多少钱，多重？", 2),
+    ("寄到中国，多少钱？", 1),
+])
+def test_a_chinese_question_after_a_comma_that_ends_one_is_its_own_part(question, parts):
+    assert len(analyse(question).parts) == parts

@@ -180,9 +180,11 @@ def test_a_rating_written_apart_and_a_measure_said_roughly():
     assert Bound("r-value", 4.0, None) in measure_bounds("Sleeping pad with an R value above 4?")
     assert measure_bounds("想要一个背包，40升左右") == [Bound("volume", 32.0, 48.0)]
     assert measure_bounds("a pack around 40 litres") == [Bound("volume", 32.0, 48.0)]
+    assert Bound("r-value", 4.0, None) in measure_bounds("想要一个R值4以上的睡垫")
 
 
 def test_running_shoes_in_chinese_and_a_guy_is_a_man():
     assert activity_names("黑色跑鞋 10码") == ["running"] and activity_names("越野跑鞋") != ["running"]
     assert audiences("merino base layer top for a guy, size L") == ["men"]
     assert audiences("给我女朋友买件外套") == ["women"]
+    assert audiences("my 8yo needs a waterproof jacket") == ["kids"]
