@@ -366,7 +366,8 @@ class ProductFinder:
         close = [(p.chunk, p.similarity >= self.min_similarity.get(p.space, 0.0))
                  for p in self._dense.rank(text, CANDIDATES, Filters())]
         # A Latin name inside Chinese ("Campfire 睡袋") is found by its words rather than by its meaning.
-        close += [(chunk, False) for chunk in self.store.fetch([i for i, _ in self.store.keyword_search(text, CANDIDATES, Filters())])]
+        if has_cjk(text):
+            close += [(chunk, False) for chunk in self.store.fetch([i for i, _ in self.store.keyword_search(text, CANDIDATES, Filters())])]
         for chunk, near in close:
             title = content_words(chunk.title) + [w for w in chunk.title.lower().split() if w.isdigit()]
             # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is; so do

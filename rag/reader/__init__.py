@@ -583,6 +583,7 @@ SERVICE_WINDOW = 10  # the best sentences searched for one that names a service 
 CASE_MARGIN = 0.1  # coverage an exception that speaks to the shopper's case may lack against the duration
 
 
+@lru_cache(maxsize=4096)
 def _kind_after_name(question: str, title: str, term: str) -> bool:
     """"Jetflow 炉头", "the jetflow stove": a kind of product said right after the name, as part of it (not the
     "bottles" of "does it come with bottles?")."""
