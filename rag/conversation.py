@@ -176,7 +176,6 @@ class FollowUpResolver:
         Beacon 400 and the Beacon 900"), the products the last answer listed, or the last two talked about."""
         if not COMPARE_CUES.search(question):
             return None
-        # "which has better battery in gps mode" names the Trail GPS Watch only by a word both compared ones share
         own = [p for p in self._named_in(question) if self._names(question, p)]
         if len(own) >= 2:
             return None
@@ -372,7 +371,7 @@ class ProductFinder:
             title = content_words(chunk.title) + [w for w in chunk.title.lower().split() if w.isdigit()]
             # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is; so do
             # the first two words of a name with a number ("what's the difference between the Nightfall 20 ..."),
-            # and a name's first word the language does not know ("Campfire 睡袋").
+            # and, in Chinese text, a name's first Latin word that is no kind of product ("Campfire 睡袋").
             name = chunk.title.lower().split()
             spelled = (len(said) >= 2 and said <= set(title)) or (
                 re.search(r"\d", " ".join(name[:2])) is not None and f" {' '.join(name[:2])} " in spaced) or (

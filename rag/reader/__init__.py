@@ -248,11 +248,7 @@ class Reader:
                 not typed or typed[0].coverage < limits.min_coverage)
             # "How long after ordering can I cancel if it's already shipped?" - "An order that has shipped cannot be
             # cancelled": the exception that speaks to more of the shopper's stated case than the duration does.
-            case = _case_terms(part.text)
-            exception = None if whole_case or (_CASE_STATED.search(part.text) and not case) else next((s for s in eligible if typed and not s.typed and _denies(s.sentence) and (
-                _case_covered(case, s) > _case_covered(case, typed[0]) and s.coverage >= typed[0].coverage - CASE_MARGIN
-                if case else s.coverage >= typed[0].coverage and set(typed[0].missing) - set(s.missing)
-                and s.score >= typed[0].score - limits.keep_margin)), None)
+            exception = None if whole_case or not typed else self._exception(part, eligible, typed[0])
             if exception is not None:
                 eligible = [exception, *typed]
             elif not whole_case:
@@ -374,6 +370,20 @@ class Reader:
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
                                            f"similarity {best.similarity:.2f})", direct, signals)
 
+    def _exception(self, part: SubQuestion, eligible: list[Scored], duration: Scored) -> Scored | None:
+        """The denial that answers an amount or duration question in place of the best sentence stating one."""
+        case = _case_terms(part.text)
+        if _CASE_STATED.search(part.text) and not case:  # a case that leads the question only says when
+            return None
+
+        def answers(s: Scored) -> bool:
+            if case:
+                return _case_covered(case, s) > _case_covered(case, duration) and s.coverage >= duration.coverage - CASE_MARGIN
+            return (s.coverage >= duration.coverage and bool(set(duration.missing) - set(s.missing))
+                    and s.score >= duration.score - self.thresholds.keep_margin)
+
+        return next((s for s in eligible if not s.typed and _denies(s.sentence) and answers(s)), None)
+
     def _answerability(self, part: SubQuestion, best: Scored, never_mentioned: list[str],
                        signals: dict[str, float]) -> Finding | None:
         """A refusal when the best sentence does not answer the part, with the reason; None when it does."""
@@ -405,9 +415,11 @@ class Reader:
         # The fact that speaks to what is compared ("lighter" -> weight) on every side, then the best scored.
         # A fact whose values differ tells the products apart ("IPX7" against "IPX4", not "waterproof: yes" twice).
         # A label that names what is compared ("R value" for "warmer") speaks to it whatever the products' names say.
-        # "... and how much more is it?": an amount asked of two products is their price
+        def priced(facts: list[Scored]) -> bool:  # "... and how much more is it?": an amount of two products is their price
+            return part.kind == "amount" and all(language.MONEY.search(s.sentence.text) for s in facts)
+
         ranked = sorted(complete.items(), key=lambda item: (
-            part.kind == "amount" and all(language.MONEY.search(s.sentence.text) for s in item[1]),
+            priced(item[1]),
             bool(_fact_terms(part, item[1])), min(s.aspect for s in item[1]),
             len({s.sentence.text.partition(":")[2] for s in item[1]}) > 1, min(s.score for s in item[1])), reverse=True)
         label, found = ranked[0]
@@ -416,8 +428,7 @@ class Reader:
             label, found = next(((other, facts) for other, facts in ranked[1:] if not _is_flag(facts[0].sentence)
                                  and len({s.sentence.text.partition(":")[2] for s in facts}) > 1
                                  and all(_speaks_to(part, s.sentence) for s in facts)), (label, found))
-        priced = part.kind == "amount" and all(language.MONEY.search(s.sentence.text) for s in found)
-        if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found) and not priced:
+        if min(s.aspect for s in found) <= 0.0 and not _fact_terms(part, found) and not priced(found):
             # "what's the difference between the Nightfall 20 and the Nightfall 40?": the facts that tell them apart
             differing = [(other, facts) for other, facts in ranked if other not in _NO_DIFFERENCE
                          and len({s.sentence.text.partition(":")[2].strip() for s in facts}) > 1][:DIFFERENCE_FACTS]
@@ -443,12 +454,11 @@ class Reader:
 
 DIFFERENCE_FACTS = 3  # facts that answer "what's the difference between A and B?"
 # What a product comes in or whether it is in stock tells no difference between two products.
-_NO_DIFFERENCE = frozenset(language.SAME_FACT.get(label.lower(), label.lower())
-                           for label in (COLOURS, SIZES, AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER))
 STOCK_QUESTION_OTHER_WORDS = 1  # words a stock question may hold beyond the product's text ("at the moment")
 _OFFER_LABELS = (COLOURS, SIZES)  # the facts that list what a product comes in
-_STOCK_LABELS = (AVAILABILITY, OUT_OF_STOCK, PREORDER, BACKORDER)
 _STATE_LABELS = {"in stock": AVAILABILITY, "out of stock": OUT_OF_STOCK, "preorder": PREORDER, "backorder": BACKORDER}
+_STOCK_LABELS = tuple(_STATE_LABELS.values())
+_NO_DIFFERENCE = frozenset(language.SAME_FACT.get(label.lower(), label.lower()) for label in _OFFER_LABELS + _STOCK_LABELS)
 
 
 def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passage]) -> Finding | None:
@@ -608,8 +618,12 @@ def _case_terms(question: str) -> list[str]:
 
 def _case_covered(case: list[str], scored: Scored) -> int:
     """How many of the case's terms the sentence says in their own words (a delivery is no shipment here)."""
-    said = {stem(w) for w in tokens(scored.sentence.text)}
+    said = _stems(scored.sentence.text)
     return sum(stem(t) in said for t in case)
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text)}
 
 
 _TRAILING_CASE = re.compile(r"(?<=\w)[^,.?;，。？；]*?\s(?:if|once|unless)\s+([^,.?;，。？；]+)[\s?？.!]*$", re.I)
@@ -781,7 +795,7 @@ _OVERRIDES = re.compile(r"\beven (?:if|when|though)\b|\bregardless of\b|即使|�
 
 def _same_event(question: str, sentence: str, connective: str) -> bool:
     """The question and the sentence say the same thing happens after (before...) the same event."""
-    said = {stem(w) for w in tokens(sentence)}
+    said = _stems(sentence)
     events = [tokens(m.group(1)) for m in re.finditer(rf"\b{connective}\b([^,.?;]*)", question, re.I)]
     return connective in said and any(stem(w) in said for words in events for w in words[:4]
                                       if w not in language.STOPWORDS)
