@@ -114,6 +114,9 @@ def product_measures(product: Product) -> dict[str, tuple[float, float]]:
         key = name.replace("_", "-")
         if key == "r-value" and (found := _range(value)):
             values["r-value"] = found
+        elif (span := _RANGE.search(value)) and name != "battery":  # "weight band: 10–20 kg" fits a 15 kg dog
+            measure, factor = language.UNITS.get(span.group(4).lower(), (NAMED_MEASURES.get(name, name), 1.0))
+            values.setdefault(measure, (float(span.group(1)) * factor, float(span.group(3)) * factor))
         elif (match := _MEASURE.search(value)) and name != "battery":
             measure, factor = language.UNITS.get(match.group(2).lower(), (NAMED_MEASURES.get(name, name), 1.0))
             if measure in ("people", "pieces") and name in NAMED_MEASURES and (found := _range(value)):

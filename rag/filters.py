@@ -122,7 +122,7 @@ _CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美�
 _MONEY = (rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)"
           rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
-                    rf"|(?:\bno|\bnot|n't \w+) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above))\s+{_MONEY}",
+                    rf"|(?:\bno|\bnot|n'?t(?: \w+){{1,3}}) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above))\s+{_MONEY}",
                     re.I)
 _OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
@@ -199,7 +199,9 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             elif match := _ZH_UNDER.search(text):
                 found["max_price"] = _number(next(g for g in match.groups() if g))
     if "min_price" not in found:
-        if (match := _OVER.search(text)) and not _bounds_a_measure(text, match):
+        # "don't want to spend more than $300" bounds the price from above, not below
+        under = _UNDER.search(text)
+        if (match := _OVER.search(text)) and not _bounds_a_measure(text, match) and not (under and under.end() == match.end()):
             found["min_price"] = _amounts(match)[0]
         elif match := _ZH_OVER.search(text):
             found["min_price"] = _number(next(g for g in match.groups() if g))

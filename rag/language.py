@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
     like need any anything something tho though once another then
-    btw lol pls plz thx tbh fyi imo haha rn atm""".split()
+    btw lol pls plz thx tbh fyi imo haha rn atm mid""".split()
 )
 
 # Stop words that name what a product is filled or made with right before its kind: a "down jacket".
@@ -148,7 +148,8 @@ COMPARE_CUES = re.compile(
     r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
-    r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|\b(?:on|for|of) each\b|\beach one\b", re.I)
+    r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
+    r"|\b(?:what|how)\b.*\b(?:their|both)\b", re.I)  # "A or B, what are their ratings?"
 # Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
 COMPARATIVE_DIRECTION: dict[str, int] = {
     **dict.fromkeys("longer more bigger larger heavier higher warmer brighter pricier costlier older".split(), 1),
@@ -205,6 +206,9 @@ LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)
 # Words that place a case in time; saying one of them is not speaking to the shopper's case.
+# "X normally can't be returned, but Y lets you ...": a general rule and, after "but", the exception to it.
+USUAL_RULE_BUT = re.compile(r"\b(?:normally|usually|generally|typically|ordinarily)\b[^;]*?\b(?:not|can't|cannot|won't|isn't|aren't)\b"
+                            r"[^;]*?,\s*but\s+([^;]+)$|通常不[^；]*?，但([^；]+)$", re.I)
 TIME_CONNECTIVES = frozenset("after before until once when while during 之后 以后 之前 以前".split())
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
@@ -313,7 +317,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "shop|shops|store|stores|retailer|retailers|merchant|merchants|商店|商家",
     "trekking pole|trekking poles|hiking pole|hiking poles|walking pole|walking poles|登山杖|徒步杖",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
-    "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航",
+    "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电",
+    "min|minimum", "max|maximum",
+    "tick|ticks|蜱虫|蜱",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
@@ -398,7 +404,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "expire|expires|expired|expiry|expiration|过期|有效期|使用期限|期限",
     "break|breaks|broke|broken|snap|snaps|snapped|crack|cracked|断|断了|坏了",
     "information|info|details|data|资料|信息",
-    "delete|deleted|deletion|erase|erased|wipe|wiped|remove|removed|删除|清除",
+    "delete|deleted|deletion|erase|erased|wipe|wiped|remove|removed|删除|清除|删掉",
     "difference|gap|差价|差别|相差",
     "overnight|next-day|next day|next business day|隔夜|次日达",
     "transcripts|transcript|chat|chats|chat logs|聊天记录|聊天|对话记录",
@@ -719,6 +725,24 @@ def general_frequency(word: str) -> float:
     return zipf_frequency(word, "zh" if has_cjk(word) else "en")
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MISSPELLING_GAIN = 1.5  # a spelling one edit away is this much commoner (Zipf scale): the word is a typo of it
+COMMON_WORD = 4.0  # ... and an everyday word: "resole" is no typo of "resolve"
+
+
+@lru_cache(maxsize=4096)
+def misspelt(word: str) -> bool:
+    """"seperately", "recieve": an English word one edit away from a far commoner one."""
+    if len(word) < 5 or not word.isalpha() or not word.isascii():
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} \
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(word)
+    own = general_frequency(word)
+    return any(general_frequency(e) >= max(own + MISSPELLING_GAIN, COMMON_WORD) for e in edits if e[:1] == word[:1])
+
+
 def specificity(word: str) -> float:
     """0.15 for everyday words ("getting", "exactly") up to 1.0 for specific ones ("clearance", "wrapping")."""
     return max(0.15, min(1.0, (6.5 - general_frequency(word)) / 3))
@@ -845,7 +869,7 @@ SLOTS: dict[str, frozenset[str]] = {
 
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
-SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤")
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款")
 
 
 def slot_of(term: str) -> str | None:

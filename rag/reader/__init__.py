@@ -295,6 +295,7 @@ class Reader:
                            and not language.names_entity(t)  # a place the store never names: "other countries" may
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
+                           and not language.misspelt(t)  # "seperately" is a word the store may well use
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
                    "similarity": round(best.similarity, 3), "never_mentioned": len(never_mentioned)}
@@ -753,8 +754,9 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return _direct_from_fact(part, sentence)
     if max(best.coverage, best.focus) < min_coverage:
         return None
-    negative = language.is_negative(sentence.text) or (sentence.bullet and language.is_negative(
-        sentence.lead_in or sentence.context))
+    # "Opened food normally can't be returned, but our promise lets you return ...": the exception speaks last
+    said = next(g for g in exception.groups() if g) if (exception := language.USUAL_RULE_BUT.search(sentence.text)) else sentence.text
+    negative = language.is_negative(said) or (sentence.bullet and language.is_negative(sentence.lead_in or sentence.context))
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"

@@ -190,7 +190,9 @@ class TermIndex:
         if language.has_cjk(term):
             # A Chinese word the text does not hold may still be said by its parts ("分期付款": 分期, 付款).
             pieces = [p for p in cut_for_search(term) if 2 <= len(p) < len(term)]
-            return INDIRECT_MATCH if len(term) > 2 and pieces and all(self.covers(piece) for piece in pieces) else 0.0
+            # A name ("货到付款", cash on delivery) is one thing, not its parts ("付款", paying).
+            return INDIRECT_MATCH if len(term) > 2 and pieces and all(self.covers(piece) for piece in pieces) \
+                and not language.names_entity(term) else 0.0
         # "certified" is said by "certification"; a misspelt word ("wieght") is the word it is closest to.
         if len(term) >= 6 and any(word.startswith(term[:6]) for word in self.words):
             return INDIRECT_MATCH

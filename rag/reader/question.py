@@ -133,6 +133,8 @@ def analyse(text: str) -> Question:
     while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
             and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())):  # "... and who pays" asks too
         merged.pop()
+    # "does it come with a rain cover or do I buy it separately?": the second choice is the first one's "no"
+    merged = [_ALTERNATIVE.sub("", p) if language.is_yes_no(p) and key_terms(_ALTERNATIVE.sub("", p)) else p for p in merged]
     pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
     # "what does express cost and how long does it take" -> the second part keeps the first's subject.
     parts: list[SubQuestion] = []
@@ -163,6 +165,10 @@ def analyse(text: str) -> Question:
                 part.entities.setdefault(kind, set(names))
     kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
     return Question(text, lang, kind, parts, language.entities(text))
+
+
+_ALTERNATIVE = re.compile(r",?\s+or (?:do|does|should|must|will|would|can|could|is|are|have|has|shall) (?:i|we|you|it|they)\b[^?？]*",
+                          re.I)
 
 
 def comparison_sides(text: str) -> list[str]:
