@@ -161,7 +161,7 @@ def features(request: str) -> list[str]:
 
 _KEEPS = re.compile(r"\bkeeps? (?:\w+ ){0,2}?(hot|cold|dry)\b", re.I)  # "a bottle that keeps coffee hot"
 _IP_RATING = re.compile(r"(?<![a-z])(ipx?\d)(?![a-z0-9])", re.I)
-_NOT_A = re.compile(r"\bnot (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
+_NOT_A = re.compile(r"\b(?:not|nothing) (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
 
 
 def unwanted(request: str) -> list[str]:

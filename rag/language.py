@@ -36,7 +36,7 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest amount amounts kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -47,6 +47,10 @@ GENERIC_WORDS = frozenset(
 AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+# "how much protein is in it?" asks a quantity of something, not money.
+HOW_MUCH_OF = re.compile(
+    r"\bhow much\s+(?!(?:is|are|was|were|does|do|did|will|would|should|can|could|for|to|it|extra|more|money|of|in|on|at"
+    r"|the|a|an|i|we|you|they|this|that|these|those|shipping|postage|delivery|duty|duties|tax|taxes|vat)\b)[a-z]{3,}", re.I)
 # "How do I start a return?": a procedure, answered by its steps.
 HOW_TO = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b(?! (?:know|tell))|\bhow to\b|\bwhat are the steps\b|怎么(?:办理|操作|申请|发起)|如何(?:办理|申请|发起)|流程", re.I)
 # A wh-question: "price" in "can you price match it?" asks for no amount, "what's the price" does.
@@ -58,6 +62,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
     (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
     (r"\bsold out\b", "out of stock"),
+    (r"\b(?:right now|at the moment|currently|these days|nowadays)\b", "now"),
     (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
     (r"\btoo late\b|\bstill (?:in|within) time\b", "deadline"),
     (r"\bhang(?:ing)? on to\b|\bhold(?:ing)? on to\b", "keep"),
@@ -149,7 +154,8 @@ COMPARE_CUES = re.compile(
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
-    r"|\b(?:what|how)\b.*\b(?:their|both)\b", re.I)  # "A or B, what are their ratings?"
+    r"|\b(?:what|how)\b.*\b(?:their|both)\b|\bcomparing\b|\beach (?:come|comes|have|has|cost|costs|weigh|weighs|hold|holds|last|lasts)\b",
+    re.I)  # "A or B, what are their ratings?"
 # Which way a comparative points: "is A longer than B?" is yes when A's value is the larger one.
 COMPARATIVE_DIRECTION: dict[str, int] = {
     **dict.fromkeys("longer more bigger larger heavier higher warmer brighter pricier costlier older".split(), 1),
@@ -319,6 +325,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电",
     "min|minimum", "max|maximum",
+    "binoculars|binocular|binos|binocs|双筒望远镜|望远镜",
+    "length|lengths|longer|shorter|长度",
     "tick|ticks|蜱虫|蜱",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",

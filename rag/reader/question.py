@@ -102,7 +102,8 @@ def kind_of(text: str) -> Kind:
         return "list"  # "how do I start a return?": the steps, all of them
     if language.HOW_LONG.search(text):
         return "duration"
-    if language.AMOUNT_CUES.search(text) and language.ASKS_WHAT.search(text) and not language.MEASURE_CUES.search(text):
+    if language.AMOUNT_CUES.search(language.HOW_MUCH_OF.sub("", text)) and language.ASKS_WHAT.search(text) \
+            and not language.MEASURE_CUES.search(text):
         return "amount"
     if language.DURATION_CUES.search(text):
         return "duration"
@@ -133,7 +134,8 @@ def analyse(text: str) -> Question:
     while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
             and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())):  # "... and who pays" asks too
         merged.pop()
-    # "does it come with a rain cover or do I buy it separately?": the second choice is the first one's "no"
+    # "does it come with a rain cover or do I buy it separately?": what the shopper does otherwise is the first
+    # choice's "no" (but "is it adjustable or is it preset?" asks both)
     merged = [_ALTERNATIVE.sub("", p) if language.is_yes_no(p) and key_terms(_ALTERNATIVE.sub("", p)) else p for p in merged]
     pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
     # "what does express cost and how long does it take" -> the second part keeps the first's subject.
@@ -167,8 +169,7 @@ def analyse(text: str) -> Question:
     return Question(text, lang, kind, parts, language.entities(text))
 
 
-_ALTERNATIVE = re.compile(r",?\s+or (?:do|does|should|must|will|would|can|could|is|are|have|has|shall) (?:i|we|you|it|they)\b[^?？]*",
-                          re.I)
+_ALTERNATIVE = re.compile(r",?\s+or (?:do|should|must|will|would|can|could|have|shall) (?:i|we)\b[^?？]*", re.I)
 
 
 def comparison_sides(text: str) -> list[str]:
