@@ -491,12 +491,30 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "Philippines": ("philippines", "菲律宾"), "Thailand": ("thailand", "泰国"), "Vietnam": ("vietnam", "越南"),
     "Malaysia": ("malaysia", "马来西亚"), "Indonesia": ("indonesia", "印度尼西亚"), "Argentina": ("argentina", "阿根廷"),
     "Chile": ("chile", "智利"), "Iceland": ("iceland", "冰岛"), "Northern Ireland": ("northern ireland", "北爱尔兰"),
+    # States, provinces and territories, where stores set rates by them (two-letter codes count in capitals only)
+    "New South Wales": ("new south wales", "nsw", "新南威尔士"), "Victoria": ("victoria", "vic", "维多利亚州"),
+    "Queensland": ("queensland", "qld", "昆士兰"), "South Australia": ("south australia", "sa", "南澳"),
+    "Western Australia": ("western australia", "wa", "西澳"), "Tasmania": ("tasmania", "tas", "塔斯马尼亚"),
+    "Northern Territory": ("northern territory", "北领地"), "Australian Capital Territory": ("australian capital territory", "act"),
+    "Ontario": ("ontario", "on", "安大略"), "Quebec": ("quebec", "québec", "qc", "魁北克"),
+    "British Columbia": ("british columbia", "bc", "卑诗", "不列颠哥伦比亚"), "Alberta": ("alberta", "ab", "阿尔伯塔"),
+    "Manitoba": ("manitoba", "mb", "曼尼托巴"), "Saskatchewan": ("saskatchewan", "sk", "萨斯喀彻温"),
+    "Nova Scotia": ("nova scotia", "ns", "新斯科舍"), "New Brunswick": ("new brunswick", "nb", "新不伦瑞克"),
+    "Newfoundland and Labrador": ("newfoundland", "labrador", "nl", "纽芬兰"),
+    "Prince Edward Island": ("prince edward island", "pei", "爱德华王子岛"), "Yukon": ("yukon", "yt", "育空"),
+    "Northwest Territories": ("northwest territories", "西北地区"), "Nunavut": ("nunavut", "nu", "努纳武特"),
 }
 # Cities shoppers name instead of their country or state.
 CITIES: dict[str, tuple[str, ...]] = {
-    "Canada": ("toronto", "vancouver", "montreal", "calgary", "ottawa", "多伦多", "温哥华", "蒙特利尔"),
+    "Ontario": ("toronto", "ottawa", "mississauga", "hamilton", "多伦多", "渥太华"), "Quebec": ("montreal", "蒙特利尔"),
+    "British Columbia": ("vancouver", "温哥华"), "Alberta": ("calgary", "edmonton", "卡尔加里", "埃德蒙顿"),
+    "Manitoba": ("winnipeg",), "Saskatchewan": ("regina", "saskatoon"), "Nova Scotia": ("halifax",),
+    "Yukon": ("whitehorse",), "Northwest Territories": ("yellowknife",), "Nunavut": ("iqaluit",),
     "United Kingdom": ("london", "manchester", "birmingham", "glasgow", "edinburgh", "leeds", "伦敦", "曼彻斯特"),
-    "Australia": ("sydney", "melbourne", "brisbane", "perth", "悉尼", "墨尔本"),
+    "New South Wales": ("sydney", "newcastle nsw", "悉尼"), "Victoria": ("melbourne", "geelong", "墨尔本"),
+    "Queensland": ("brisbane", "gold coast", "cairns", "布里斯班", "黄金海岸"), "Western Australia": ("perth", "broome", "珀斯"),
+    "South Australia": ("adelaide", "阿德莱德"), "Tasmania": ("hobart", "launceston", "霍巴特"),
+    "Northern Territory": ("darwin", "alice springs", "达尔文"), "Australian Capital Territory": ("canberra", "堪培拉"),
     "Japan": ("tokyo", "osaka", "kyoto", "东京", "大阪"),
     "China": ("beijing", "shanghai", "guangzhou", "shenzhen", "hangzhou", "chengdu", "北京", "上海", "广州", "深圳", "杭州",
               "成都", "南京", "武汉"),
@@ -512,6 +530,11 @@ PART_OF: dict[str, str] = {
         "Portugal", "Finland", "Ireland")},
     "Alaska": "United States", "Hawaii": "United States", "Puerto Rico": "United States",
     "Northern Ireland": "United Kingdom",
+    **dict.fromkeys(("New South Wales", "Victoria", "Queensland", "South Australia", "Western Australia", "Tasmania",
+                     "Northern Territory", "Australian Capital Territory"), "Australia"),
+    **dict.fromkeys(("Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
+                     "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island", "Yukon", "Northwest Territories",
+                     "Nunavut"), "Canada"),
 }
 PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "Visa": ("visa",), "Mastercard": ("mastercard", "master card"), "American Express": ("american express", "amex"),
@@ -604,9 +627,17 @@ def entities(text: str) -> dict[str, set[str]]:
 def _entities(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     text = without_references(text)
     found: dict[str, set[str]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
     for kind, name, pattern in _ENTITY_PATTERNS:
-        if pattern.search(text):
+        for match in pattern.finditer(text):
             found.setdefault(kind, set()).add(name)
+            spans.setdefault(name, []).append(match.span())
+    # "Western Australia" names a state, not the whole country its name holds
+    inside = {name for name, own in spans.items() if all(any(o != name and a <= start and end <= b and (a, b) != (start, end)
+                                                             for o, others in spans.items() for a, b in others)
+                                                         for start, end in own)}
+    for names in found.values():
+        names -= inside
     for name, pattern in _OUTSIDE_PATTERNS:
         if pattern.search(text):
             found.setdefault("place", set()).add(OUTSIDE + name)

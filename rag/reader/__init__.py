@@ -274,6 +274,9 @@ class Reader:
             # "standard shipping to Juneau, how long?": the sentence that names Alaska, not the general one beside it
             # "We do not ship to other countries" names Mexico too, though it leaves out the word "order".
             named_anywhere = any(places & language.entities(s.sentence.text).get("place", set()) for s in eligible)
+            if not named_anywhere:  # "I'm in Toronto": no sentence names Ontario, the one that names Canada speaks
+                places = places | {language.PART_OF[p] for p in places if p in language.PART_OF}
+                named_anywhere = any(places & language.entities(s.sentence.text).get("place", set()) for s in eligible)
             naming = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
                       and _names_place(s, places, eligible[0].coverage, named_anywhere)]
             eligible = naming + [s for s in eligible if s not in naming]
