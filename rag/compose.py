@@ -15,6 +15,14 @@ from rag.models import Passage
 from rag.reader import Finding, Reading, Sentence
 
 DIRECT = {"en": {"yes": "Yes", "no": "No"}, "zh": {"yes": "是的", "no": "不"}}
+_ENGLISH_DIRECT = re.compile(r"^(?:Yes|No) — ")
+
+
+def _direct_word(question: str, direct: str, lang: str) -> str:
+    """Yes or No; in Chinese the question's own verb answers: "能退吗？" - "不能", "有货吗？" - "有的"."""
+    if lang == "zh" and (verb := language.ZH_ANSWER_VERB.search(question)):
+        return language.ZH_ANSWER_WORDS[verb.group(0)][direct == "yes"]
+    return DIRECT[lang][direct]
 UNKNOWN_PART = {
     "en": "I couldn't find anything in our store information about: {part}",
     "zh": "关于“{part}”，我在商店资料中没有找到答案。",
@@ -66,6 +74,7 @@ class ExtractiveComposer:
         quoted: set[tuple[int, int]] = set()
         unknown: list[str] = []
         english_quoted = False
+        first = next((f for f in reading.findings if f.answerable), None)
         for finding in reading.findings:
             if not finding.answerable:
                 if len(reading.findings) > 1:
@@ -76,17 +85,19 @@ class ExtractiveComposer:
             plain = self._render(finding, passages, lang, seen, say_direct=False)
             english = lang == "zh" and bool(plain) and not language.has_cjk(plain)
             if english:
-                rendered = plain
+                rendered = _ENGLISH_DIRECT.sub("", plain)  # the Yes or No is said in Chinese
                 quoted |= seen
+                if finding.direct and finding is not first:  # the first part's goes before the note
+                    rendered = f"{_direct_word(finding.part.text, finding.direct, lang)}，{rendered}"
             else:
                 rendered = self._render(finding, passages, lang, quoted)
             if rendered:
                 parts.append(rendered)
                 english_quoted |= english
         preface = ENGLISH_ONLY.get(lang, "") if english_quoted else ""
-        direct = next((f.direct for f in reading.findings if f.answerable), None)
+        direct = first.direct if first else None
         if preface and direct:  # "会过期吗？": 不。 before the note that the quote is English
-            preface = f"{DIRECT[lang][direct]}。{preface}"
+            preface = f"{_direct_word(first.part.text, direct, lang)}。{preface}"
         return Composition(" ".join(parts), preface, unknown)
 
     def _render(self, finding: Finding, passages: list[Passage], lang: str, quoted: set[tuple[int, int]],
@@ -114,6 +125,6 @@ class ExtractiveComposer:
             if number == 0 and finding.direct and say_direct and not (language.AFFIRMATION_START.search(text)
                                                        or language.NEGATION_START.search(text)):
                 joiner = "，" if lang == "zh" else " — "
-                text = f"{DIRECT[lang][finding.direct]}{joiner}{text}"
+                text = f"{_direct_word(finding.part.text, finding.direct, lang)}{joiner}{text}"
             pieces.append(f"{text} [{sentence.passage + 1}]")
         return " ".join(pieces)

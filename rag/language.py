@@ -202,7 +202,12 @@ def flag(value: str) -> bool | None:
     head = re.split(r"\s*[(,;（，]|\s+[-–—]\s+", value.strip().lower(), maxsplit=1)[0].strip(" .。")
     return True if head in YES_VALUES else False if head in NO_VALUES else None
 # The direct-answer frame an answer opens with ("No — ", "是的，"): a frame, not a claim.
-DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:是的|不)，", re.I)
+# A Chinese yes/no question is answered with its own verb: (no, yes) for each.
+ZH_ANSWER_WORDS = {"可以": ("不可以", "可以"), "能": ("不能", "能"), "会": ("不会", "会"), "需要": ("不需要", "需要"),
+                   "有": ("没有", "有的"), "是": ("不是", "是的")}
+ZH_ANSWER_VERB = re.compile(r"可以|能(?!力)|会(?!员)|需要|(?<!没)有(?!效|限|关|些|点|的)|是(?!否)")
+DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:" + "|".join(sorted(
+    {w for pair in ZH_ANSWER_WORDS.values() for w in pair} | {"是的", "不"}, key=len, reverse=True)) + ")，", re.I)
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
@@ -331,7 +336,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
-    "exchange|exchanges|exchanging|swap|swaps|swapping|swapped|换货|更换|换",
+    "exchange|exchanges|exchanging|exchanged|swap|swaps|swapping|swapped|换货|更换|换|换成|兑换",
+    "cash|现金",
+    "rain cover|raincover|防雨罩|防雨套|背包罩",
     "transcript|transcripts|log|logs|record|records|history|记录",
     "cancel|cancels|cancelled|canceled|cancellation|取消",
     "payment|payments|pay|paying|付款|支付|付钱",
@@ -556,7 +563,7 @@ ZH_FIELD_NAMES: dict[str, str] = {
     "Play time": "游戏时长", "Players": "玩家人数", "Age": "适用年龄", "Pieces": "片数",
     "Price": "价格", "Availability": "库存", "Out of stock": "缺货", "Sizes": "尺码", "Colours": "颜色", "Waterproof": "防水",
     "Warranty": "保修", "Weight": "重量", "Material": "材质", "Capacity": "容量", "Temperature rating": "温度等级",
-    "Battery life": "续航", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
+    "Battery life": "续航", "Rain cover": "防雨罩", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
     "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",
     "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量", "Vegan": "纯素", "Fragrance free": "无香精",
 }

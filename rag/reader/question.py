@@ -126,8 +126,8 @@ def analyse(text: str) -> Question:
     pieces = [p.strip(" ,;，；") for p in language.SUBQUESTION_SPLIT.split(text) if p and p.strip(" ,;，；?？")]
     merged: list[str] = []
     for piece in pieces:  # "(the Summit 45)" after a question names its subject: it is no question of its own
-        if merged and piece.startswith(("(", "（")):
-            merged[-1] = f"{merged[-1]} {piece}"
+        if merged and (piece.startswith(("(", "（")) or _CASE_ONLY.match(merged[-1])):
+            merged[-1] = f"{merged[-1]} {piece}"  # "如果已经发货了呢？还能取消吗": the case, then what is asked of it
         else:
             merged.append(piece)
     # "... waterproof? Going to Seattle." The remark after a question asks nothing.
@@ -169,6 +169,7 @@ def analyse(text: str) -> Question:
     return Question(text, lang, kind, parts, language.entities(text))
 
 
+_CASE_ONLY = re.compile(r"^(?:如果|要是|假如|万一)[^，,]*呢[？?]?$|^(?:and |but )?what if\b[^,]*[?]$", re.I)
 _ALTERNATIVE = re.compile(r",?\s+or (?:do|should|must|will|would|can|could|have|shall) (?:i|we)\b[^?？]*", re.I)
 
 
