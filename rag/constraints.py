@@ -247,7 +247,7 @@ class AttributeWishes:
         for name, choices in listed.items():
             if len(choices) < 2:
                 continue  # what every product here says tells none apart
-            wanted = frozenset(c for c in choices if re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", said))
+            wanted = frozenset(c for c in choices if re.search(rf"(?<![a-z]){re.escape(_singular(c))}s?(?![a-z])", said))
             if wanted:
                 values.append((name, wanted))
         return cls(frozenset(flags), tuple(values))
@@ -263,9 +263,15 @@ class AttributeWishes:
         for name, wanted in self.values:
             if name in product.attributes:
                 mine = _listed(product.attributes[name])
-                if not any(language.ALL_OF_THEM.search(v) for v in mine) and not wanted <= mine:
+                if not any(language.ALL_OF_THEM.search(v) for v in mine) and not all(  # "ticks" in "paralysis ticks"
+                        any(re.search(rf"(?<![a-z]){re.escape(_singular(w))}", v) for v in mine) for w in wanted):
                     return True
         return False
+
+
+def _singular(word: str) -> str:
+    """"cats" -> "cat": a shopper's "for my cat" asks for "Species: Cats"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _listed(value: str) -> set[str]:

@@ -1015,7 +1015,8 @@ FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", 
                                     "不含香精": "fragrance free", "无香精": "fragrance free", "无香": "fragrance free",
                                     "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
                                     "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
-                                    "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor"}
+                                    "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
+                                    "羽绒": "down", "美利奴": "merino", "抓绒": "fleece"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 

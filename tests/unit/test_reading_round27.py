@@ -1,0 +1,94 @@
+"""Question analysis, direct answers, places and shopping constraints added after the dev10/store5 splits."""
+
+from __future__ import annotations
+
+from rag.compose import _direct_word
+from rag.constraints import AttributeWishes, Bound, fits, measure_bounds, product_measures
+from rag.filters import Filters, Vocabulary, parse_filters
+from rag.language import DIRECT_FRAME, entities, misspelt
+from rag.models import Product
+from rag.reader import _direct
+from rag.reader.evidence import TermIndex, sentences_of
+from rag.reader.question import analyse, comparison_sides
+from tests.unit.test_reader_logic import _scored, passage
+
+STORE = Vocabulary(categories=("Sleeping Bags",), brands=(), colors=(), category_words={})
+
+
+def test_a_comparison_asked_of_both_or_each_names_both_sides():
+    question = "Nightfall 20 or Nightfall 40, what are their temp ratings?"
+    assert analyse(question).kind == "compare"
+    assert comparison_sides(question) == ["Nightfall 20", "Nightfall 40"]
+    assert analyse("comparing the 60L starter kit and the nano 20L, what warranty does each come with?").kind == "compare"
+    assert analyse("Summit 45 和 Summit 65 重量差多少？").kind == "compare"
+
+
+def test_how_much_of_a_thing_is_no_price_question():
+    assert analyse("how much protein is in the senior lamb one").kind != "amount"
+    assert analyse("how much is the senior lamb one").kind == "amount"
+
+
+def test_the_shoppers_other_choice_is_the_no_of_the_first():
+    part = analyse("does the Summit 45 come with a rain cover or do i buy it separately").parts[0]
+    assert "separately" not in part.terms and "cover" in part.terms
+    both = analyse("Is the heater adjustable or is it preset to one temperature?").parts[0]
+    assert "preset" in both.terms  # a choice between two states of the product asks both
+
+
+def test_a_chinese_case_then_its_question_is_one_question():
+    parts = analyse("如果已经发货了呢？还能取消吗").parts
+    assert len(parts) == 1 and parts[0].kind == "yes_no"
+
+
+def test_a_budget_not_to_go_over_caps_the_price():
+    found = parse_filters("sleeping bag for -5C nights, dont want to spend more than $300", STORE)
+    assert (found.min_price, found.max_price) == (None, 300)
+
+
+def test_a_typo_is_told_from_a_word_the_store_never_uses():
+    assert misspelt("seperately") and misspelt("recieve")
+    assert not misspelt("layaway") and not misspelt("engraving") and not misspelt("klarna")
+
+
+def test_a_payment_methods_name_is_not_said_by_its_parts():
+    assert not TermIndex("进口关税由收件人支付。").covers("货到付款")
+    assert TermIndex("We do not accept cash on delivery.").covers("货到付款")
+
+
+def test_the_exception_after_but_gives_the_direct_answer():
+    sentence = ("Opened food normally can't be returned, but our Fussy Eater Promise lets you return an opened bag "
+                "of dry food within 14 days of delivery.")
+    part = analyse("I opened a bag of dry food and my cat refuses it. Can I still return it?").parts[0]
+    assert _direct(part, _scored(sentences_of([passage(sentence)])[0]), 0.3) == "yes"
+
+
+def test_states_and_provinces_are_places_inside_their_country():
+    assert entities("Western Australia and Northern Territory: standard shipping $14.95")["place"] == {
+        "Western Australia", "Northern Territory"}
+    assert entities("standard vs express to melbourne")["place"] == {"Victoria"}
+    assert entities("I live in Toronto")["place"] == {"Ontario"}
+    assert entities("Metro NSW, VIC and ACT")["place"] == {"New South Wales", "Victoria", "Australian Capital Territory"}
+    assert not entities("on the weekend we act fast")  # two-letter codes count in capitals only
+
+
+def test_a_chinese_yes_or_no_uses_the_questions_verb():
+    assert _direct_word("买了以后能换成现金吗？", "no", "zh") == "不能"
+    assert _direct_word("礼品卡会过期吗？", "no", "zh") == "不会"
+    assert _direct_word("Summit 45 有防雨罩吗", "yes", "zh") == "有的"
+    assert _direct_word("can I swap it?", "no", "en") == "No"
+    assert DIRECT_FRAME.sub("", "不能，Gift cards cannot be exchanged for cash.") == "Gift cards cannot be exchanged for cash."
+
+
+def test_a_band_a_product_fits_is_a_range():
+    chews = Product(sku="F-1", title="Flea Chews for Dogs 10–20kg", price=60.0,
+                    attributes={"weight_band": "10–20 kg", "species": "Dogs", "protection": "Fleas and paralysis ticks"})
+    assert product_measures(chews)["mass"] == (10000.0, 20000.0)
+    assert measure_bounds("a dog thats about 15kg") == [Bound("mass", 12000.0, 18000.0)]
+    assert fits(chews, "flea and tick protection for a dog thats about 15kg", Filters())
+
+
+def test_a_wish_for_a_cat_reads_a_listed_species_in_either_number():
+    cat_bed = Product(sku="B-1", title="Cave Bed", price=40.0, attributes={"suitable_for": "Cats and small dogs"})
+    dog_bed = Product(sku="B-2", title="Donut Bed", price=60.0, attributes={"suitable_for": "Dogs"})
+    wishes = AttributeWishes.read("a bed for my cat", [cat_bed, dog_bed])
+    assert not wishes.unmet_by(cat_bed) and wishes.unmet_by(dog_bed)
