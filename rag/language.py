@@ -36,7 +36,7 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest amount amounts kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -47,6 +47,11 @@ GENERIC_WORDS = frozenset(
 AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+# "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
+BOUND_WORDS = frozenset("min minimum max maximum 最低 最少 最多 最高 起步".split())
+STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
+                          r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)",
+                          re.I)
 # "how much protein is in it?" asks a quantity of something, not money.
 HOW_MUCH_OF = re.compile(
     r"\bhow much\s+(?!(?:is|are|was|were|does|do|did|will|would|should|can|could|for|to|it|extra|more|money|of|in|on|at"

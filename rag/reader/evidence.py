@@ -171,6 +171,8 @@ class TermIndex:
             return 1.0
         if (amount := _AMOUNT.fullmatch(term)) and re.search(rf"(?<![\d.]){amount[1]}\s*{amount[2]}(?![a-z])", self.lowered):
             return 1.0  # "100ml" is said by "100 ml"
+        if term in language.BOUND_WORDS and language.STATES_BOUND.search(self.text):
+            return INDIRECT_MATCH  # "the minimum order" - "orders from $50 to $1,000"
         if term in language.CURRENCY_SYMBOLS and language.CURRENCY_SYMBOLS[term] in self.lowered:
             return INDIRECT_MATCH  # "points per pound" - "1 point per £1"
         if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"

@@ -92,3 +92,9 @@ def test_a_wish_for_a_cat_reads_a_listed_species_in_either_number():
     dog_bed = Product(sku="B-2", title="Donut Bed", price=60.0, attributes={"suitable_for": "Dogs"})
     wishes = AttributeWishes.read("a bed for my cat", [cat_bed, dog_bed])
     assert not wishes.unmet_by(cat_bed) and wishes.unmet_by(dog_bed)
+
+
+def test_a_minimum_or_maximum_is_said_by_a_bounded_amount():
+    assert TermIndex("With Klarna you can split orders between $50 and $1,000.").covers("minimum")
+    assert TermIndex("Free on orders of $120 or more.").covers("min")
+    assert not TermIndex("Items cannot be added to an order that has been placed.").covers("minimum")
