@@ -41,7 +41,7 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 支持 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 天气 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -157,7 +157,7 @@ COMPARE_CUES = re.compile(
     r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
-    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较|区别|还是|相比"
+    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
     r"|\b(?:what|how)\b.*\b(?:their|both)\b|\bcomparing\b|\beach (?:come|comes|have|has|cost|costs|weigh|weighs|hold|holds|last|lasts)\b",
     re.I)  # "A or B, what are their ratings?"
@@ -338,6 +338,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "binoculars|binocular|binos|binocs|双筒望远镜|望远镜",
     "length|lengths|longer|shorter|长度",
     "tick|ticks|蜱虫|蜱",
+    "long|加长|加长款",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
@@ -362,7 +363,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "size|sizes|sizing|尺码|码",
     "colour|colours|color|colors|shade|shades|颜色|色号",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
-    "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标",
+    "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标|多冷|多低",
     "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",
     "load|max load|maximum load|承重|最大承重",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
@@ -920,7 +921,7 @@ SLOTS: dict[str, frozenset[str]] = {
 
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
-SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款")
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低")
 
 
 def slot_of(term: str) -> str | None:

@@ -853,6 +853,10 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
         return "no" if bool(lacks) != part.negated else "yes"
     if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) or _same_number(t, body) for t in values):
         return "no" if language.is_negative(sentence.text) != part.negated else "yes"
+    if all(language.has_cjk(t) and any(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", body) for w in
+                                       (language.synonyms(t) | language.colour_names(t)) if not language.has_cjk(w))
+           for t in values):  # "有加长款吗？" - "Sizes: Regular, Long"
+        return "no" if language.is_negative(sentence.text) != part.negated else "yes"
     if all(TermIndex(sentence.text).covers(t) or TermIndex(sentence.field_label).covers(t) for t in values) and (
             "," in body or ";" in body):
         return "yes" if part.negated else "no"

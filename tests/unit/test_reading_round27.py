@@ -98,3 +98,9 @@ def test_a_minimum_or_maximum_is_said_by_a_bounded_amount():
     assert TermIndex("With Klarna you can split orders between $50 and $1,000.").covers("minimum")
     assert TermIndex("Free on orders of $120 or more.").covers("min")
     assert not TermIndex("Items cannot be added to an order that has been placed.").covers("minimum")
+
+
+
+def test_rather_tall_is_a_remark_not_a_comparison():
+    assert [p.text for p in analyse("有加长款吗？我个子比较高").parts] == ["有加长款吗？"]
+    assert analyse("Summit 45 和 Summit 65 比较一下").kind == "compare"
