@@ -51,12 +51,13 @@ class Bound:
     stated: bool = True  # False when read from context ("turning 5"): a product that states no such measure may still fit
 
 
+_PLUS = re.compile(r"(\d+(?:\.\d+)?)\s*\+\s*(?=[a-z°\u4e00-\u9fff])", re.I)
 ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48
 
 
 def measure_bounds(text: str) -> list[Bound]:
     """"at least 400 lumens", "30 to 50 litres", "-5C or colder", "a group of 6", "my nephew is turning 5"."""
-    text = language.numbers_in_words(text)
+    text = _PLUS.sub(r"at least \1 ", language.numbers_in_words(text))  # "1000+ lumens"
     bounds = []
     for match in _RANGE.finditer(text):
         measure, factor = language.UNITS.get(match.group(4).lower(), ("pieces", 1.0))
@@ -125,6 +126,9 @@ def product_measures(product: Product) -> dict[str, tuple[float, float]]:
                 values.setdefault(measure, (float(match.group(1)) * factor,) * 2)
         elif name in NAMED_MEASURES and (found := _range(value)):
             values.setdefault(NAMED_MEASURES[name], found)
+        elif name in language.UNITS and (found := _range(value)):  # "lumens: 1600"
+            measure, factor = language.UNITS[name]
+            values.setdefault(measure, (found[0] * factor, found[1] * factor))
     return values
 
 

@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
     like need any anything something tho though once another then
-    btw lol pls plz thx tbh fyi imo haha rn atm mid""".split()
+    btw lol pls plz thx tbh fyi imo haha rn atm mid plus gets getting""".split()
 )
 
 # Stop words that name what a product is filled or made with right before its kind: a "down jacket".
@@ -36,12 +36,13 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest normal usual choose chooses chose instead
+    sister brother mom mum dad mother father wife husband friend friends son daughter partner family relative kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 支持 天气 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
@@ -73,7 +74,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bhang(?:ing)? on to\b|\bhold(?:ing)? on to\b", "keep"),
     (r"\bhow (?:quick|quickly|fast|soon)\b", "how long"),
     (r"\bfile (?:a |my )?(?:warranty )?claim\b", "make a claim"),
-    (r"\bput (?:it |them |this |that |these |those )?together\b", "assemble"),
+    (r"\bput (?:\w+ ){0,2}together\b", "assemble"),
     (r"\b(?:bigger|larger|smaller|next) size\b", "size"),  # "swap it for a bigger size": another size
     (r"\bcustomer (?:service|support|care)\b|\bhelp ?desk\b", "support"),
     (r"\b(?:phone|telephone) number\b", "phone"),
@@ -337,6 +338,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "min|minimum", "max|maximum",
     "binoculars|binocular|binos|binocs|双筒望远镜|望远镜",
     "length|lengths|longer|shorter|长度",
+    "thick|thickness|厚|厚度", "wide|width|宽|宽度", "deep|depth|深度", "tall|height|高度",
     "tick|ticks|蜱虫|蜱",
     "long|加长|加长款",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
@@ -391,7 +393,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "discount|discounts|% off|percent off|折扣|优惠",
     "rash|reaction|reactions|allergic|allergy|irritation|breakout|过敏|红疹|不良反应",
     "damaged|broken|defective|defect|faulty|损坏|坏了|破损|质量问题",
-    "holiday|christmas|holidays|节日|圣诞",
+    "holiday|christmas|xmas|holidays|节日|圣诞",
     "express|expedited|fast|faster|quick|加急|快速",
     "standard|regular|普通|标准",
     "account|账户|账号",
@@ -826,6 +828,7 @@ _MEASURES_AFTER_NUMBERS = {
     "seconds", "players", "player", "pieces", "piece", "pcs", "ppl", "people", "percent", "天", "片", "岁", "年", "个月",
     "分钟", "周",
 }
+UNIT_WORDS = frozenset(_MEASURES_AFTER_NUMBERS)  # "a 16 inch bike": a unit is no word a store must use
 MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
 # What a superlative sorts by, and which way: "the cheapest" is the lowest price first, "the warmest" the coldest rating.
 SUPERLATIVE_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {  # the measures that rank, in turn; True: highest first
@@ -1032,6 +1035,9 @@ def money_in_words(text: str) -> str:
     text = re.sub(r"\b(a|one|two|three|four|five)\s+(hundred|thousand|grand)\b",
                   lambda m: str(_MONEY_NUMBERS[m.group(1).lower()] * (100 if m.group(2).lower() == "hundred" else 1000)),
                   text, flags=re.I)
+    text = re.sub(r"(\$\s?)?(\d+(?:\.\d+)?)(?:\s*grand\b|k\b)",  # "4 grand", "$4k": thousands
+                  lambda m: f"{m.group(1) or ''}{float(m.group(2)) * 1000:g}" if m.group(1) or "grand" in m.group(0).lower()
+                  else m.group(0), text, flags=re.I)
     return re.sub(rf"\b({'|'.join(_MONEY_TENS)})(?=\s+(?:bucks|dollars|euros|pounds)\b)",
                   lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)
 

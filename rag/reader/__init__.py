@@ -299,7 +299,7 @@ class Reader:
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not language.misspelt(t)  # "seperately" is a word the store may well use
-                           and t not in language.BOUND_WORDS  # "minimum" is said by "from $50"
+                           and t not in language.BOUND_WORDS and t not in language.UNIT_WORDS  # "minimum" is said by "from $50"
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
                    "similarity": round(best.similarity, 3), "never_mentioned": len(never_mentioned)}
@@ -760,10 +760,14 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return None
     # "Opened food normally can't be returned, but our promise lets you return ...": the exception speaks last
     said = next(g for g in exception.groups() if g) if (exception := language.USUAL_RULE_BUT.search(sentence.text)) else sentence.text
+    said = _ASIDE.sub("", said)  # "... expires 12 months after it is issued (unlike gift cards, which never expire)"
     negative = language.is_negative(said) or (sentence.bullet and language.is_negative(sentence.lead_in or sentence.context))
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
+
+
+_ASIDE = re.compile(r"\s*[(（](?:unlike|except|but|not|不同于|不像)[^)）]*[)）]", re.I)
 
 
 def _names(part: SubQuestion, text: str) -> bool:
@@ -862,7 +866,13 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
         return "yes" if part.negated else "no"
     if all(TermIndex(sentence.choices).match(t) >= 1.0 for t in values):  # "wide?" - "Width: regular" (others: wide)
         return "yes" if part.negated else "no"
+    present = [t for t in values if re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body)]
+    if present and len(present) < len(values) and not _LISTED.search(sentence.text.partition(":")[2]):
+        return "yes" if part.negated else "no"  # "rated Sold Secure Gold?" - "Security rating: Sold Secure Silver"
     return None
+
+
+_LISTED = re.compile(r"[,;/]|\band\b|\bor\b", re.I)
 
 
 def _same_number(term: str, body: str) -> bool:

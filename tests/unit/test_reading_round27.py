@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.compose import _direct_word
 from rag.constraints import AttributeWishes, Bound, fits, measure_bounds, product_measures
-from rag.filters import Filters, Vocabulary, parse_filters
+from rag.filters import Filters, Vocabulary, parse_filters, stated_constraints
 from rag.language import DIRECT_FRAME, entities, misspelt
 from rag.models import Product
 from rag.reader import _direct
@@ -104,3 +106,33 @@ def test_a_minimum_or_maximum_is_said_by_a_bounded_amount():
 def test_rather_tall_is_a_remark_not_a_comparison():
     assert [p.text for p in analyse("有加长款吗？我个子比较高").parts] == ["有加长款吗？"]
     assert analyse("Summit 45 和 Summit 65 比较一下").kind == "compare"
+
+
+def test_thousands_said_as_grand_or_k_are_a_budget():
+    assert stated_constraints("e-bike for commuting, can't spend more than 4 grand", STORE)["max_price"] == 4000
+    assert stated_constraints("a sleeping bag under $1.5k", STORE)["max_price"] == 1500
+    assert "max_price" not in stated_constraints("a 10k waterproof jacket", STORE)
+
+
+def test_a_plus_after_a_number_is_a_lower_bound_and_a_unit_named_attribute_is_a_measure():
+    assert measure_bounds("front lights with 1000+ lumens") == [Bound("light", 1000.0, None)]
+    beam = Product(sku="L-1", title="Beam 1600 Front Light", price=139.0, attributes={"lumens": "1600"})
+    assert product_measures(beam)["light"] == (1600.0, 1600.0)
+    assert fits(beam, "front lights with 1000+ lumens", Filters())
+
+
+def test_a_hyphenated_name_covers_its_parts():
+    assert TermIndex("Self-Inflating Camp Mat").covers("inflating")
+
+
+def test_a_single_value_that_differs_from_the_one_asked_is_a_no():
+    lock = sentences_of([passage("Security rating: Sold Secure Silver")])[0]
+    lock = replace(lock, field_label="Security rating", context="Fold 900 Lock")
+    part = analyse("Is the Fold 900 Lock rated Sold Secure Gold?").parts[0]
+    assert _direct(part, _scored(lock), 0.3) == "no"
+
+
+def test_an_aside_in_brackets_does_not_turn_the_answer():
+    credit = sentences_of([passage("Trade-in store credit expires 12 months after it is issued "
+                                   "(unlike gift cards, which never expire).")])[0]
+    assert _direct(analyse("does the trade-in store credit expire?").parts[0], _scored(credit), 0.3) == "yes"
