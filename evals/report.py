@@ -25,12 +25,9 @@ def split_rows(results: list[tuple[Split, list[Grade]]]) -> str:
             s, t = draft_faithfulness(g.body)
             supported, total = supported + s, total + t
         lines.append(
-            f"| {split.name} | {_held_out(split)} | {summary.total} | "
+            f"| {split.name} | {'yes' if split.held_out else 'no (tuned on)'} | {summary.total} | "
             f"**{summary.accuracy:.1%}** | " + " | ".join(cells) + f" | {zh[0]}/{zh[1]} | {summary.handoff_recall:.0%} | "
             f"{summary.false_handoffs:.1%} | {sum(g.outcome == 'refused' for g in near)}/{len(near)} | "
             f"{supported / total if total else 1:.3f} |")
     return "\n".join(lines)
 
-
-def _held_out(split: Split) -> str:
-    return "yes" if split.held_out else "no (first run, untuned)" if split.untuned else "no (tuned on)"
