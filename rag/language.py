@@ -36,8 +36,7 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest normal usual choose chooses chose instead
-    sister brother mom mum dad mother father wife husband friend friends son daughter partner family relative kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest normal usual choose chooses chose instead kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -828,7 +827,6 @@ _MEASURES_AFTER_NUMBERS = {
     "seconds", "players", "player", "pieces", "piece", "pcs", "ppl", "people", "percent", "天", "片", "岁", "年", "个月",
     "分钟", "周",
 }
-UNIT_WORDS = frozenset(_MEASURES_AFTER_NUMBERS)  # "a 16 inch bike": a unit is no word a store must use
 MEASURE_WORDS = "|".join(re.escape(w) for w in sorted(_MEASURES_AFTER_NUMBERS, key=len, reverse=True))
 # What a superlative sorts by, and which way: "the cheapest" is the lowest price first, "the warmest" the coldest rating.
 SUPERLATIVE_ORDER: dict[str, tuple[tuple[str, bool], ...]] = {  # the measures that rank, in turn; True: highest first

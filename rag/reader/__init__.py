@@ -299,7 +299,7 @@ class Reader:
                            and not re.search(r"\d", t)
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not language.misspelt(t)  # "seperately" is a word the store may well use
-                           and t not in language.BOUND_WORDS and t not in language.UNIT_WORDS  # "minimum" is said by "from $50"
+                           and t not in language.BOUND_WORDS  # "minimum" is said by "from $50"
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
                    "similarity": round(best.similarity, 3), "never_mentioned": len(never_mentioned)}
