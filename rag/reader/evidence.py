@@ -155,7 +155,6 @@ class TermIndex:
     def __post_init__(self):
         self.lowered = self.text.lower()
         self.words = set(tokens(self.text))
-        self.words |= {piece for word in self.words if "-" in word for piece in word.split("-") if piece}  # "self-inflating"
         self.stems = {stem(w) for w in self.words}
 
     @cached_property

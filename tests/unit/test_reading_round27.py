@@ -121,10 +121,6 @@ def test_a_plus_after_a_number_is_a_lower_bound_and_a_unit_named_attribute_is_a_
     assert fits(beam, "front lights with 1000+ lumens", Filters())
 
 
-def test_a_hyphenated_name_covers_its_parts():
-    assert TermIndex("Self-Inflating Camp Mat").covers("inflating")
-
-
 def test_a_single_value_that_differs_from_the_one_asked_is_a_no():
     lock = sentences_of([passage("Security rating: Sold Secure Silver")])[0]
     lock = replace(lock, field_label="Security rating", context="Fold 900 Lock")
