@@ -52,6 +52,30 @@ BOUND_WORDS = frozenset("min minimum max maximum 最低 最少 最多 最高 起
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
                           r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)",
                           re.I)
+# "What's its rating in mm?": a measure asked in a unit, answered only by a number in a unit of the same kind.
+_UNIT_FAMILIES = {"length": "mm cm m metre metres meter meters inch inches in ft feet foot", "mass": "g gram grams kg oz ounce "
+                  "ounces lb lbs pound pounds", "volume": "ml l litre litres liter liters"}
+UNIT_FAMILY = {unit: family for family, units in _UNIT_FAMILIES.items() for unit in units.split()}
+ASKS_IN_UNIT = re.compile(r"\b(?:in|how many)\s+(mm|cm|inch(?:es)?|grams|kg|oz|ounces|lbs?|pounds|ml|litres|liters|feet|ft)\b",
+                          re.I)
+STATED_UNIT = re.compile(r"\d\s*(mm|cm|m|inch(?:es)?|in|ft|feet|g|grams?|kg|oz|ounces?|lbs?|pounds?|ml|l|litres?|liters?)\b"
+                         r"|\d\s*(\")", re.I)
+
+
+def unit_family(unit: str | tuple) -> str | None:
+    """"mm" -> "length"; a match of STATED_UNIT (its groups) too; '"' is inches."""
+    if isinstance(unit, tuple):
+        unit = next((u for u in unit if u), "")
+    return "length" if unit == '"' else UNIT_FAMILY.get(unit.lower())
+
+
+# "Do I have to pay to ship it back?" against "We pay shipping for approved claims": the store pays, so No.
+SHOPPER_PAYS = re.compile(r"\b(?:do|will|would|must|should|shall)\s+i\s+(?:have to |need to |still )?pay\b"
+                          r"|\b(?:am i|will i be|do i get|would i be)\s+charged\b|\bi (?:have|need) to pay\b", re.I)
+STORE_PAYS = re.compile(r"\bwe(?:'ll| will)?\s+(?:pay|cover|refund|reimburse)\b|\bat our (?:cost|expense)\b"
+                        r"|\b(?:is|are) on us\b", re.I)
+
+
 # "how much protein is in it?" asks a quantity of something, not money.
 HOW_MUCH_OF = re.compile(
     r"\bhow much\s+(?!(?:is|are|was|were|does|do|did|will|would|should|can|could|for|to|it|extra|more|money|of|in|on|at"

@@ -255,6 +255,12 @@ class Reader:
                 eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
+        if unit := language.ASKS_IN_UNIT.search(part.text):  # "the waterproof rating in mm?" wants a number in mm
+            family = language.unit_family(unit.group(1))
+            eligible = [s for s in eligible if any(language.unit_family(u) == family
+                                                   for u in language.STATED_UNIT.findall(s.sentence.text))]
+            if not eligible:
+                return Finding(part, reason=f"no sentence states a measure in {unit.group(1)}")
         if language.ASKS_MEASURE.search(asking_clause(part.text)):  # "how heavy is it?" is answered with a number
             eligible = [s for s in eligible if language.STATES_NUMBER.search(s.sentence.text)]
             if not eligible:
@@ -739,6 +745,9 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if (holds := only_if_holds(part.text, sentence.text)) is not None:  # "... only if we sent the wrong item"
         return "yes" if holds != part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
+        return "yes" if part.negated else "no"
+    if language.SHOPPER_PAYS.search(part.text) and language.STORE_PAYS.search(sentence.text) \
+            and not language.is_negative(sentence.text):  # "do I have to pay to ship it back?" - "We pay shipping ..."
         return "yes" if part.negated else "no"
     ordered = [best, *(s for s in chosen if s is not best)]
     for scored in ordered:  # "$120" against "free on orders of $150 or more"

@@ -132,3 +132,17 @@ def test_an_aside_in_brackets_does_not_turn_the_answer():
     credit = sentences_of([passage("Trade-in store credit expires 12 months after it is issued "
                                    "(unlike gift cards, which never expire).")])[0]
     assert _direct(analyse("does the trade-in store credit expire?").parts[0], _scored(credit), 0.3) == "yes"
+
+
+def test_a_measure_asked_in_a_unit_is_answered_in_a_unit_of_its_kind():
+    from rag.language import ASKS_IN_UNIT, STATED_UNIT, unit_family
+    asked = ASKS_IN_UNIT.search("what's the waterproof rating in mm on the Summit Parka?").group(1)
+    assert unit_family(asked) == "length"
+    assert [unit_family(u) for u in STATED_UNIT.findall("Waterproof rating: 20,000 mm")] == ["length"]
+    assert not any(unit_family(u) == "length" for u in STATED_UNIT.findall("Summit Parka is waterproof."))
+
+
+def test_the_store_paying_answers_no_to_do_i_have_to_pay():
+    claim = sentences_of([passage("We pay shipping for approved warranty claims in the United States and Canada.")])[0]
+    part = analyse("if my warranty claim gets approved do i have to pay to ship the thing back?").parts[0]
+    assert _direct(part, _scored(claim), 0.3) == "no"
