@@ -47,7 +47,9 @@ _OWN = re.compile(
     r"|收不到.{0,8}(?:邮件|验证码)"
     # "can you cancel it for me?": the store is asked to act on the shopper's own order
     r"|\b(?:can|could|would) you (?:please )?(?:cancel|change|update|modify|refund|fix)\b.{0,40}\bfor me\b"
-    r"|帮我(?:取消|修改|更改|改一下|退款)",
+    r"|帮我(?:取消|修改|更改|改一下|退款)"
+    # "... my Affirm balance still shows the full amount. please fix": the shopper's own account, to be put right
+    r"|\bmy\b.{0,80}\b(?:please fix|fix (?:it|this|that)|sort (?:it|this|that) out|put (?:it|this|that) right)\b",
     re.I)
 
 

@@ -149,12 +149,16 @@ ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|
 ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|will)\b.*\bweigh|\bwhat(?:'s| is| does)"
                          r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
 STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
+CONTACT_WORDS = frozenset("address addresses email e-mail phone telephone 地址 邮箱 电话".split())
 # "What email do I use?", "where do I send the request?": an address answers, if a sentence gives one.
-ASKS_CONTACT = re.compile(r"\b(?:what|which|what's|whats) (?:(?:is )?your )?(?:e-?mail|address|phone|number)\b|\be-?mail address\b"
+ASKS_CONTACT = re.compile(r"\b(?:what|which|what's|whats) (?:(?:is |are )?(?:your|the) )?(?:e-?mail|address|addresses|phone|number)\b"
+                          r"|\be-?mail address\b|\baddress(?:es)? of your (?:stores?|shops?|warehouse|office)\b"
                           r"|\bphone number\b|\btelephone\b|\bcall you\b|\bwho do i (?:contact|email|write)"
                           r"|\bwhere (?:do|can|should) i (?:send|email|write|contact)\b|\bhow (?:do|can) i (?:contact|reach|email)\b"
                           r"|邮箱|邮件地址|联系方式|联系谁", re.I)
-STATES_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
+STATES_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d"
+                            r"|\b\d{1,5}\s+(?:[A-Z][\w.'-]*\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane"
+                            r"|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy)\b\.?")  # an email, a phone number, a street address
 # Names of measures a shopper bounds with a bare number ("an R-value of at least 4"): that number is no price.
 MEASURE_NAMES = re.compile(r"\br[- ]?values?\b|\bratings?\b|\brated\b|\bseats?\b|\bsleeps?\b|\bcapacity\b|\blumens?\b"
                            r"|\btemp(?:erature)?s?\b|\bweigh\w*|\bvolume\b|\bdegrees?\b|\bupf\b|\bspf\b|\bfill power\b"
@@ -508,7 +512,8 @@ def colour_names(word: str) -> frozenset[str]:
 # Named places and payment methods: what a question is about, and what a passage must be about to answer it.
 # canonical name -> aliases (lower-case English, or Chinese).
 COUNTRIES: dict[str, tuple[str, ...]] = {
-    "United States": ("united states", "us", "u.s.", "usa", "america", "american", "contiguous states", "美国"),
+    "United States": ("united states", "us", "u.s.", "usa", "america", "american", "contiguous states", "the states",
+                      "stateside", "美国"),
     "Canada": ("canada", "canadian", "加拿大"),
     "United Kingdom": ("united kingdom", "uk", "u.k.", "britain", "great britain", "england", "scotland", "wales",
                        "英国"),

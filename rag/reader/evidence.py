@@ -173,6 +173,8 @@ class TermIndex:
             return 1.0  # "100ml" is said by "100 ml"
         if term in language.BOUND_WORDS and language.STATES_BOUND.search(self.text):
             return INDIRECT_MATCH  # "the minimum order" - "orders from $50 to $1,000"
+        if term in language.CONTACT_WORDS and language.STATES_CONTACT.search(self.text):
+            return INDIRECT_MATCH  # "your stores' addresses" - "812 Queen Street West"
         if term in language.CURRENCY_SYMBOLS and language.CURRENCY_SYMBOLS[term] in self.lowered:
             return INDIRECT_MATCH  # "points per pound" - "1 point per £1"
         if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"

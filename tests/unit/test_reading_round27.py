@@ -146,3 +146,15 @@ def test_the_store_paying_answers_no_to_do_i_have_to_pay():
     claim = sentences_of([passage("We pay shipping for approved warranty claims in the United States and Canada.")])[0]
     part = analyse("if my warranty claim gets approved do i have to pay to ship the thing back?").parts[0]
     assert _direct(part, _scored(claim), 0.3) == "no"
+
+
+def test_please_fix_about_the_shoppers_own_account_hands_off():
+    from rag.intents import _OWN
+    assert _OWN.search("returned the lights 2 weeks ago but my Affirm balance still shows the full amount. please fix")
+    assert not _OWN.search("how do I fix a flat tyre?")
+
+
+def test_the_states_and_a_street_address():
+    assert entities("what about shipping to the states?")["place"] == {"United States"}
+    assert TermIndex("Spokehouse Toronto — 812 Queen Street West, Toronto, ON.").covers("addresses")
+    assert not TermIndex("We cannot change a shipping address after the order has shipped.").covers("phone")
