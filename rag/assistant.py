@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Callable
 
@@ -347,7 +348,7 @@ class Assistant:
         # "青山那款双人四季帐篷": "那款" (that one) points at one product.
         if THAT_ONE.search(question) and sum(len(p) >= 2 and has_cjk(p) and p in question for p in found[1].split()) >= 2:
             return found[0], False
-        numbered = any((a.isdigit() or b.isdigit()) and not any(a + b in p for p in rated) for a, b in in_a_row)
+        numbered = any(re.search(r"\d", a + b) and not any(a + b in p for p in rated) for a, b in in_a_row)  # "Kestrel 8x42"
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)

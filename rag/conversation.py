@@ -34,6 +34,7 @@ from rag.language import (
     colour_names,
     entities,
     has_cjk,
+    name_word,
     names_entity,
     slot_of,
     specificity,
@@ -356,7 +357,7 @@ class ProductFinder:
     def find(self, text: str) -> tuple[str, str] | None:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):
             return chunk.metadata["sku"], chunk.title
-        words = set(content_words(text))
+        words = {name_word(w) for w in content_words(text)}
         spaced = f" {' '.join(text.lower().split())} "
         best, best_share = None, (0.0, 0)
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
@@ -368,7 +369,7 @@ class ProductFinder:
         if has_cjk(text):
             close += [(chunk, False) for chunk in self.store.fetch([i for i, _ in self.store.keyword_search(text, CANDIDATES, Filters())])]
         for chunk, near in close:
-            title = content_words(chunk.title) + [w for w in chunk.title.lower().split() if w.isdigit()]
+            title = [name_word(w) for w in content_words(chunk.title)] + [w for w in chunk.title.lower().split() if w.isdigit()]
             # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is; so do
             # the first two words of a name with a number ("what's the difference between the Nightfall 20 ..."),
             # and, in Chinese text, a name's first Latin word that is no kind of product ("Campfire 睡袋").

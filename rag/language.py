@@ -1027,6 +1027,15 @@ UNISEX = re.compile(r"\bunisex\b|\b(?:both|either) (?:men and women|women and me
 _NOT_FOR = re.compile(r"\bnot (?:an? |the |for )?(?:\w+'s )?(?:kids?|children|child|women|men)(?:'s)?(?: ones?)?\b|不要儿童|不是儿童", re.I)
 
 
+_NAME_FORMS = {"womens": "women", "mens": "men", "kid": "kids", "childrens": "children"}
+
+
+def name_word(word: str) -> str:
+    """"Women's", "womens" and "women" are one word of a product's name."""
+    word = re.sub(r"'s?$", "", word)
+    return _NAME_FORMS.get(word, word)
+
+
 def audiences(text: str) -> list[str]:
     """Who the shopper says a product is for: kids, women, men ("for me, not a kids one" names nobody)."""
     text = _NOT_FOR.sub(" ", text)

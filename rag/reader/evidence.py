@@ -155,6 +155,7 @@ class TermIndex:
     def __post_init__(self):
         self.lowered = self.text.lower()
         self.words = set(tokens(self.text))
+        self.words |= {language.name_word(w) for w in self.words}  # "Women's" is said of "womens"
         self.stems = {stem(w) for w in self.words}
 
     @cached_property
@@ -167,7 +168,8 @@ class TermIndex:
     def match(self, term: str) -> float:
         """1.0 when the text holds the word itself; less when it says it another way (a synonym, a longer form,
         a misspelling); 0.0 when it does not say it."""
-        if term in self.words or stem(term) in self.stems or (language.has_cjk(term) and term in self.lowered):
+        if term in self.words or language.name_word(term) in self.words or stem(term) in self.stems or (
+                language.has_cjk(term) and term in self.lowered):
             return 1.0
         if (amount := _AMOUNT.fullmatch(term)) and re.search(rf"(?<![\d.]){amount[1]}\s*{amount[2]}(?![a-z])", self.lowered):
             return 1.0  # "100ml" is said by "100 ml"

@@ -158,3 +158,10 @@ def test_the_states_and_a_street_address():
     assert entities("what about shipping to the states?")["place"] == {"United States"}
     assert TermIndex("Spokehouse Toronto — 812 Queen Street West, Toronto, ON.").covers("addresses")
     assert not TermIndex("We cannot change a shipping address after the order has shipped.").covers("phone")
+
+
+def test_womens_and_womens_with_an_apostrophe_are_one_name_word():
+    from rag.language import name_word
+    assert name_word("women's") == name_word("womens") == "women"
+    assert name_word("kids'") == "kids" and name_word("shell") == "shell"
+    assert TermIndex("Cascade 2.5L Rain Shell Women's").covers("womens")
