@@ -30,4 +30,3 @@ def split_rows(results: list[tuple[Split, list[Grade]]]) -> str:
             f"{summary.false_handoffs:.1%} | {sum(g.outcome == 'refused' for g in near)}/{len(near)} | "
             f"{supported / total if total else 1:.3f} |")
     return "\n".join(lines)
-

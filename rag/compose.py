@@ -15,14 +15,6 @@ from rag.models import Passage
 from rag.reader import Finding, Reading, Sentence
 
 DIRECT = {"en": {"yes": "Yes", "no": "No"}, "zh": {"yes": "是的", "no": "不"}}
-_ENGLISH_DIRECT = re.compile(r"^(?:Yes|No) — ")
-
-
-def _direct_word(question: str, direct: str, lang: str) -> str:
-    """Yes or No; in Chinese the question's own verb answers: "能退吗？" - "不能", "有货吗？" - "有的"."""
-    if lang == "zh" and (verb := language.ZH_ANSWER_VERB.search(question)):
-        return language.ZH_ANSWER_WORDS[verb.group(0)][direct == "yes"]
-    return DIRECT[lang][direct]
 UNKNOWN_PART = {
     "en": "I couldn't find anything in our store information about: {part}",
     "zh": "关于“{part}”，我在商店资料中没有找到答案。",
@@ -63,6 +55,13 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
     return f"{title} — {label.lower()}: {value}."
 
 
+def _direct_word(question: str, direct: str, lang: str) -> str:
+    """Yes or No; in Chinese the question's own verb answers: "能退吗？" - "不能", "有货吗？" - "有的"."""
+    if lang == "zh" and (verb := language.ZH_ANSWER_VERB.search(question)):
+        return language.ZH_ANSWER_WORDS[verb.group(0)][direct == "yes"]
+    return DIRECT[lang][direct]
+
+
 class ExtractiveComposer:
     """Turns a Reading into an answer draft in the shopper's language."""
 
@@ -85,7 +84,7 @@ class ExtractiveComposer:
             plain = self._render(finding, passages, lang, seen, say_direct=False)
             english = lang == "zh" and bool(plain) and not language.has_cjk(plain)
             if english:
-                rendered = _ENGLISH_DIRECT.sub("", plain)  # the Yes or No is said in Chinese
+                rendered = language.DIRECT_FRAME.sub("", plain)  # the Yes or No is said in Chinese
                 quoted |= seen
                 if finding.direct and finding is not first:  # the first part's goes before the note
                     rendered = f"{_direct_word(finding.part.text, finding.direct, lang)}，{rendered}"

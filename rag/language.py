@@ -58,14 +58,12 @@ _UNIT_FAMILIES = {"length": "mm cm m metre metres meter meters inch inches in ft
 UNIT_FAMILY = {unit: family for family, units in _UNIT_FAMILIES.items() for unit in units.split()}
 ASKS_IN_UNIT = re.compile(r"\b(?:in|how many)\s+(mm|cm|inch(?:es)?|grams|kg|oz|ounces|lbs?|pounds|ml|litres|liters|feet|ft)\b",
                           re.I)
-STATED_UNIT = re.compile(r"\d\s*(mm|cm|m|inch(?:es)?|in|ft|feet|g|grams?|kg|oz|ounces?|lbs?|pounds?|ml|l|litres?|liters?)\b"
-                         r"|\d\s*(\")", re.I)
+STATED_UNIT = re.compile(r"\d\s*((?:mm|cm|m|inch(?:es)?|in|ft|feet|g|grams?|kg|oz|ounces?|lbs?|pounds?|ml|l|litres?|liters?)\b"
+                         r"|\")", re.I)
 
 
-def unit_family(unit: str | tuple) -> str | None:
-    """"mm" -> "length"; a match of STATED_UNIT (its groups) too; '"' is inches."""
-    if isinstance(unit, tuple):
-        unit = next((u for u in unit if u), "")
+def unit_family(unit: str) -> str | None:
+    """"mm" -> "length"; '"' is inches."""
     return "length" if unit == '"' else UNIT_FAMILY.get(unit.lower())
 
 
@@ -249,10 +247,10 @@ LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单
 # What to do instead, after a No: "Place a second order instead."
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)
-# Words that place a case in time; saying one of them is not speaking to the shopper's case.
 # "X normally can't be returned, but Y lets you ...": a general rule and, after "but", the exception to it.
 USUAL_RULE_BUT = re.compile(r"\b(?:normally|usually|generally|typically|ordinarily)\b[^;]*?\b(?:not|can't|cannot|won't|isn't|aren't)\b"
                             r"[^;]*?,\s*but\s+([^;]+)$|通常不[^；]*?，但([^；]+)$", re.I)
+# Words that place a case in time; saying one of them is not speaking to the shopper's case.
 TIME_CONNECTIVES = frozenset("after before until once when while during 之后 以后 之前 以前".split())
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.

@@ -136,7 +136,7 @@ def analyse(text: str) -> Question:
         merged.pop()
     # "does it come with a rain cover or do I buy it separately?": what the shopper does otherwise is the first
     # choice's "no" (but "is it adjustable or is it preset?" asks both)
-    merged = [_ALTERNATIVE.sub("", p) if language.is_yes_no(p) and key_terms(_ALTERNATIVE.sub("", p)) else p for p in merged]
+    merged = [_first_choice(p) for p in merged]
     pieces = [p for p in merged if key_terms(p) or kind_of(p) != "open"] or [text]
     # "what does express cost and how long does it take" -> the second part keeps the first's subject.
     parts: list[SubQuestion] = []
@@ -171,6 +171,12 @@ def analyse(text: str) -> Question:
 
 _CASE_ONLY = re.compile(r"^(?:如果|要是|假如|万一)[^，,]*呢[？?]?$|^(?:and |but )?what if\b[^,]*[?]$", re.I)
 _ALTERNATIVE = re.compile(r",?\s+or (?:do|should|must|will|would|can|could|have|shall) (?:i|we)\b[^?？]*", re.I)
+
+
+def _first_choice(piece: str) -> str:
+    """A yes/no question without the shopper's other choice, when something is left to ask."""
+    kept = _ALTERNATIVE.sub("", piece)
+    return kept if language.is_yes_no(piece) and key_terms(kept) else piece
 
 
 def comparison_sides(text: str) -> list[str]:
