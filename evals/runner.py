@@ -104,6 +104,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store5", golden / "store5.jsonl", fixtures / "store5", False),
         Split("dev11", golden / "dev11.jsonl", root / "knowledge_base", False),
         Split("store6", golden / "store6.jsonl", fixtures / "store6", False),
+        Split("dev12", golden / "dev12.jsonl", root / "knowledge_base", False),
+        Split("store7", golden / "store7.jsonl", fixtures / "store7", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]

@@ -558,7 +558,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
         vocabulary=vocabulary,
         generator=build_generator(settings),
         top_k=settings.top_k,
-        resolver=FollowUpResolver(finder.find, asks_for_product_fact),
+        resolver=FollowUpResolver(finder.find, asks_for_product_fact, finder.line),
         find_product=finder.find,
         sections_of=store.sections_of,
         upset_offers=settings.upset_offer_messages,

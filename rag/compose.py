@@ -62,6 +62,21 @@ def _direct_word(question: str, direct: str, lang: str) -> str:
     return DIRECT[lang][direct]
 
 
+def _yes_no_first(findings: list[Finding]) -> list[Finding]:
+    """"那换货呢？换个尺码要收钱吗": when a yes/no part is answered by the sentence an earlier open part quotes, it
+    goes first, so the quote comes with its Yes or No (a sentence is quoted once)."""
+    ordered = list(findings)
+    for finding in findings:
+        if not (finding.answerable and finding.direct and finding.evidence):
+            continue
+        opening = finding.evidence[0].sentence
+        earlier = next((i for i, f in enumerate(ordered[:ordered.index(finding)]) if f.answerable and not f.direct
+                        and f.evidence and f.evidence[0].sentence is opening), None)
+        if earlier is not None:
+            ordered.insert(earlier, ordered.pop(ordered.index(finding)))
+    return ordered
+
+
 class ExtractiveComposer:
     """Turns a Reading into an answer draft in the shopper's language."""
 
@@ -73,8 +88,9 @@ class ExtractiveComposer:
         quoted: set[tuple[int, int]] = set()
         unknown: list[str] = []
         english_quoted = False
-        first = next((f for f in reading.findings if f.answerable), None)
-        for finding in reading.findings:
+        findings = _yes_no_first(reading.findings)
+        first = next((f for f in findings if f.answerable), None)
+        for finding in findings:
             if not finding.answerable:
                 if len(reading.findings) > 1:
                     unknown.append(UNKNOWN_PART[lang].format(part=finding.part.text.strip()))

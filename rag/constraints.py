@@ -31,6 +31,10 @@ _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|
 _PEOPLE_WORDS = ((re.compile(r"\b(?:solo|alone|by myself|on my own|single[- ]player)\b|单人|一个人", re.I), 1),
                  (re.compile(r"\b(?:me and my (?:partner|wife|husband|girlfriend|boyfriend)|two of us|the 2 of us|"
                              r"couple(?!\s+(?:of\b|\w+\s+\w+s\b|\w+s\b)))\b|两个人|双人", re.I), 2))  # not "a couple fuel canisters"
+# The people a shopper lists ("me, my husband and our toddler"): a tent for all of them holds at least that many.
+_COMPANION = re.compile(r"\b(?:my|our)\s+(?:wife|husband|partner|son|daughter|toddler|baby|boyfriend|girlfriend|friend|mum|mom|dad"
+                        r"|brother|sister|kid|child)\b", re.I)
+_ME = re.compile(r"\b(?:me|myself|i)\b", re.I)
 _SLEEPS = re.compile(r"\bsleeps\s+(\d+)\b|睡(\d+)个?人", re.I)  # "a tent that sleeps 3": at least three
 _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl|persons?)?\b|\b(\d+)\s*(?:players?|ppl)\b",
                            re.I)
@@ -52,7 +56,6 @@ class Bound:
 
 
 _PLUS = re.compile(r"(\d+(?:\.\d+)?)\s*\+\s*(?=[a-z°\u4e00-\u9fff])", re.I)
-ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48
 
 
 def measure_bounds(text: str) -> list[Bound]:
@@ -83,7 +86,7 @@ def measure_bounds(text: str) -> list[Bound]:
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
             bounds.append(Bound(measure, value, None))
         elif language.ABOUT.search(before) or language.ABOUT.search(after):  # "40升左右", "around 40 litres"
-            bounds.append(Bound(measure, value * (1 - ABOUT_SHARE), value * (1 + ABOUT_SHARE)))
+            bounds.append(Bound(measure, value * (1 - language.ABOUT_SHARE), value * (1 + language.ABOUT_SHARE)))
     if not any(b.measure == "temperature" for b in bounds) and language.BELOW_ZERO.search(text):
         bounds.append(Bound("temperature", None, -0.5))  # "a bag for below freezing": rated under 0 °C
     if not any(b.measure == "people" for b in bounds) and (sleeps := _SLEEPS.search(text)):
@@ -91,6 +94,9 @@ def measure_bounds(text: str) -> list[Bound]:
     if not any(b.measure == "people" for b in bounds):
         counted = sorted(exact_people) or [n for pattern, n in _PEOPLE_WORDS if pattern.search(text)]
         bounds += [Bound("people", n, n) for n in counted[:1]]
+    listed = len(_COMPANION.findall(text)) + bool(_ME.search(text))
+    if not any(b.measure == "people" for b in bounds) and listed >= 3:
+        bounds.append(Bound("people", float(listed), None, stated=False))
     if (age := _AGE.search(text)) and language.AUDIENCE_WORDS["kids"].search(text):
         years = float(next(g for g in age.groups() if g))
         bounds.append(Bound("age", years, years, stated=False))
@@ -148,7 +154,7 @@ def audience(product: Product) -> str:
 
 
 _FEATURE = re.compile(
-    r"\b(?:comes? with|with an?|that has an?|has an?|comes? in an?|in an?)\s+([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)"
+    r"\b(?:comes? with|with(?: an?)?|that has an?|has an?|comes? in an?|in an?)\s+([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)"
     r"(?=\s*(?:[,.?!;]|$|\b(?:and|that|for|under|which|please|pls|in)\b))", re.I)
 NOT_FEATURES = frozenset("fit size colour color stock budget hurry small medium large xl xs xxl petite tall".split())
 
@@ -156,8 +162,9 @@ NOT_FEATURES = frozenset("fit size colour color stock budget hurry small medium 
 def features(request: str) -> list[str]:
     """Words a product must have for "with a rain cover", "in a wide fit" or "有填充棉的" ("rain", "cover", "wide",
     "insulation")."""
-    words = [w for m in _FEATURE.finditer(request) for w in m.group(1).lower().split()]
-    words += [m.group(1).lower() for m in _KEEPS.finditer(request)]
+    words = [w for m in _FEATURE.finditer(request) for w in m.group(1).lower().split()
+             if not any(p.search(w) for p in language.AUDIENCE_WORDS.values()) and w not in language.COMPANY_WORDS]
+    words += ["waterproof" if m.group(1).lower() == "dry" else m.group(1).lower() for m in _KEEPS.finditer(request)]
     chinese = [english for word, english in language.FEATURE_WORDS_ZH.items() if word in request]
     return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
             and w not in NOT_FEATURES and w not in language.UNITS] + chinese
@@ -279,9 +286,10 @@ def _singular(word: str) -> str:
 
 
 def _listed(value: str) -> set[str]:
-    """The words of a listed value ("oily, combination, blemish-prone"), without numbers or colours."""
+    """The words of a listed value ("oily, combination, blemish-prone"; "espresso to French press"), without
+    numbers or colours."""
     value = re.sub(r"\s*[(（][^)）]*[)）]", "", value)  # "mineral (zinc oxide)" is "mineral"
-    return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and ", value))
+    return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and | to ", value))
             if len(v) >= 3 and len(v.split()) <= 3 and not any(ch.isdigit() for ch in v) and v not in language.STOPWORDS
             and not language.colour_names(v) and not any(p.search(v) for p in language.AUDIENCE_WORDS.values())}
 
@@ -306,12 +314,12 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     # A product its catalog calls kid-friendly ("kid_friendly: yes") suits a child too
     kid_friendly = any(language.AUDIENCE_WORDS["kids"].search(name.replace("_", " ")) and language.flag(value) is True
                        for name, value in product.attributes.items())
-    if "kids" in wanted and not made_for_children(product) and not kid_friendly:
+    if wanted == ["kids"] and not made_for_children(product) and not kid_friendly:
         return "audience"
     if "kids" not in wanted and mine == "kids":
         return "audience"  # children's products only when asked for
-    if wanted and "kids" not in wanted and mine != "everyone" and mine not in wanted:
-        return "audience"
+    if wanted and mine != "everyone" and mine not in wanted and not ("kids" in wanted and made_for_children(product)):
+        return "audience"  # "for me, my husband and our toddler": one for any of them, or for everyone
     if language.UNISEX.search(request) and mine != "everyone":
         return "audience"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
@@ -325,7 +333,7 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     # A title that names a kind says what the product is ("Trail Gaiters" that keep grit out of running shoes);
     # else its description, use and a category that is one kind do ("Tundra Kids' Puffer" in Jackets, but a bivy
     # sack in "Tents & Shelter" is no tent).
-    category = product.category if len(product.category.split()) == 1 else ""
+    category = "" if re.search(r"&|,|\band\b", product.category) else product.category
     kind = product.title.lower() if language.product_kinds(product.title) else \
         f"{product.title} {product.description} {product.attributes.get('use', '')} {category}".lower()
     wanted_kinds = [k for k in language.product_kinds(request) if k not in ruled_out]
@@ -351,13 +359,16 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
             language.WARMTH_SAID.search(described_as) or language.flag(product.attributes.get("insulation", "no")) is not False):
         return "feature"  # "a warm jacket": a rain shell is not one
     for word in features(request) + qualifiers(request):
+        if word in language.USE_WORDS and "activity" in waived:
+            continue  # "winter camping sleeping pad": what it is for, waived like an activity
         if word in denied:
             return "feature"  # "an insulated jacket" and "Insulated: no"
         if any(ch.isdigit() for ch in word):  # "4-season" is no "3-season"
             if not re.search(re.escape(word).replace("\\-", "[- ]?"), said):
                 return "feature"
         elif not (described.covers(word) or names.match(word) >= 1.0 or re.search(rf"(?<![a-z]){re.escape(word)}", text)):
-            return "feature"  # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"
+            # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"; "winter" is what it is for
+            return "activity" if word in language.USE_WORDS else "feature"
     measures = product_measures(product)
     for bound in measure_bounds(request):
         found = measures.get(bound.measure)

@@ -18,6 +18,7 @@ from typing import Callable
 
 from pydantic import BaseModel, Field
 
+from rag.constraints import product_measures
 from rag.embedding import EmbedderSet
 from rag.filters import Filters
 from rag.index import SearchIndex
@@ -33,6 +34,7 @@ from rag.language import (
     VARIANT_REFERENCE,
     colour_names,
     entities,
+    flag,
     has_cjk,
     name_word,
     names_entity,
@@ -40,7 +42,7 @@ from rag.language import (
     specificity,
     synonyms,
 )
-from rag.models import Answer
+from rag.models import Answer, Product
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.text import content_words
@@ -92,6 +94,8 @@ class FollowUpResolver:
 
     find_product: Callable[[str], tuple[str, str] | None] = field(repr=False)
     asks_for_product_fact: Callable[[str], bool] = field(repr=False)
+    # the other products of a product's line ("Summit 45 Backpack" -> [the Summit 65 Backpack]); none if not given
+    product_line: Callable[[str, str], list[Product]] = field(default=lambda sku, title: [], repr=False)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
         if not history:
@@ -127,6 +131,14 @@ class FollowUpResolver:
             first, second = (title for _, title in compared)
             return Resolution(f"{first}和{second}{question}" if has_cjk(question)
                               else f"{question.rstrip(' ?')}, the {first} or the {second}?", compared[0], True)
+        if focus and (better := SIBLING_BY_QUALITY.search(question)) and (sibling := self._better(better, focus[0])):
+            # "how much is the big one", "anything bigger in that line?", "is there a waterproof version of it?"
+            if better.group("mark"):
+                return Resolution(f"is the {sibling[1]} {better.group('mark')}?", sibling, True)
+            if better.group("one"):
+                start, end = better.span()
+                return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
+            return Resolution(self._about(previous, focus, sibling), sibling, True)
         variant = VARIANT_REFERENCE.search(question)
         sibling = self._sibling(variant.group(0), focus) if variant else None
         if sibling:  # "is the pro version waterproof too?" -> "is the Trail GPS Watch Pro waterproof too?"
@@ -226,6 +238,24 @@ class FollowUpResolver:
         if found and found[0] != sku and all(re.search(rf"(?<![\w]){re.escape(w)}", found[1].lower()) for w in wanted):
             return found
         return None
+
+    def _better(self, asked: re.Match, focus: tuple[str, str]) -> tuple[str, str] | None:
+        """The product of the focus product's line that is bigger (lighter, cheaper...) than it, the most so; or
+        the one that has the mark asked for ("a waterproof version") while the focus product does not."""
+        line = self.product_line(*focus)
+        if mark := asked.group("mark"):
+            has = [p for p in line if product_has(p, mark)]
+            return (has[0].sku, has[0].title) if has and not any(p.sku == focus[0] and product_has(p, mark) for p in line) else None
+        word = next(w.lower() for w in asked.groups() if w)
+        measure, larger = next((rule for words, rule in QUALITY_MEASURES.items() if word in words), (None, True))
+        known = {p.sku: v for p in line if (v := _measure(p, measure)) is not None}
+        if focus[0] not in known:
+            return None
+        better = [(v, sku) for sku, v in known.items() if (v > known[focus[0]]) == larger and v != known[focus[0]]]
+        if not better:
+            return None
+        chosen = (max if larger else min)(better)[1]
+        return next((p.sku, p.title) for p in line if p.sku == chosen)
 
     def _names(self, text: str, found: tuple[str, str]) -> bool:
         """Does a text name the product ``found`` for it ("the Squall Anorak"), not only a kind of product
@@ -341,9 +371,41 @@ def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+# "the big one", "anything bigger in that line?", "a waterproof version of it", "有大一点的吗": another product of the
+# line in focus, better by a measure or with a mark the product in focus lacks.
+SIBLING_BY_QUALITY = re.compile(
+    r"\bthe\s+(?P<one>big|large|small|light|cheap)\s+(?:one|version|model)\b"
+    r"|\b(?:anything|something|one|any|a|the)\s+(?P<more>bigger|larger|roomier|smaller|lighter|cheaper)\b"
+    r"|\ba\s+(?P<mark>[a-z][\w-]+)\s+version\b|(?P<zh>大一点|更大|小一点|更小|轻一点|更轻|便宜一点|更便宜)", re.I)
+# The measure each word compares by, and whether more of it is better.
+QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点", "更大"): ("volume", True),
+                    ("small", "smaller", "小一点", "更小"): ("volume", False),
+                    ("light", "lighter", "轻一点", "更轻"): ("mass", False),
+                    ("cheap", "cheaper", "便宜一点", "更便宜"): ("price", False)}
+
+
+def _measure(product: Product, measure: str | None) -> float | None:
+    """A product's price, or a measure its attributes state, or else the number in its name ("Summit 65")."""
+    if measure == "price":
+        return product.price
+    if found := product_measures(product).get(measure):
+        return found[0]
+    number = re.search(r"\d+(?:\.\d+)?", product.title)
+    return float(number.group(0)) if number and measure == "volume" else None
+
+
+def product_has(product: Product, mark: str) -> bool:
+    """Does the product say it has the mark ("waterproof: yes", or the word in its name or description)?"""
+    said = flag(product.attributes.get(mark.lower().replace("-", "_"), ""))
+    if said is not None:
+        return said
+    return bool(re.search(rf"(?<![a-z]){re.escape(mark.lower())}", f"{product.title} {product.description}".lower()))
+
+
 KIND_WORDS = frozenset(w for kind in PRODUCT_KINDS for w in kind.split())  # "sleeping", "bag": no product's own name
 CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against
+LINE_CANDIDATES = 20  # products that share words with a name, searched for the rest of its line
 
 
 class ProductFinder:
@@ -353,6 +415,19 @@ class ProductFinder:
         self.store = store
         self.min_similarity = min_similarity
         self._dense = DenseRetriever(store, embedders)
+
+    def line(self, sku: str, title: str) -> list[Product]:
+        """The products of one line, this one first: each name holds every word of the other's but for
+        numbers and one mark ("Summit 45 Backpack" and "Summit 65 Backpack"; "Ridge Runner (GTX) Trail Shoe")."""
+        words = {w for w in title.lower().split() if not re.search(r"\d", w)}
+        found = [Product.model_validate(c.metadata) for c in self.store.fetch(
+            [i for i, _ in self.store.keyword_search(title, LINE_CANDIDATES, Filters())]) if c.kind == "product"]
+        line = []
+        for product in found:
+            other = {w for w in product.title.lower().split() if not re.search(r"\d", w)}
+            if len(words ^ other) <= 1 and words & other:
+                line.append(product)
+        return sorted(line, key=lambda p: p.sku != sku)
 
     def find(self, text: str) -> tuple[str, str] | None:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):

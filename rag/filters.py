@@ -128,6 +128,10 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
+# "around $70", "$70 or so", "200美元左右": an amount with a sign or currency word, give or take ABOUT_SHARE.
+_PRICE = rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*{_CURRENCY_WORD})"
+_AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx\.?)\s+{_PRICE}|~\s*{_PRICE}"
+                     rf"|(?:大约|大概|差不多)\s*{_PRICE}|{_PRICE}\s*(?:or so\b|-?ish\b|左右|上下)", re.I)
 _ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_OVER = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
@@ -172,7 +176,8 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
     named = bool(product) or len(vocabulary.categories_named(lowered)) > 1  # "a toner or a moisturiser under £20"
-    if not ((named and (constraints or asks)) or (asks and constraints) or len(constraints) >= 2):
+    stated = {"price" if key in ("min_price", "max_price") else key for key in constraints}  # "around $300" is one
+    if not ((named and (constraints or asks)) or (asks and constraints) or len(stated) >= 2):
         return Filters()
     audience, activity = language.audiences(text), language.activity_names(text)
     return Filters(**product, **constraints, attributes=attributes, audience=audience[0] if len(audience) == 1 else None,
@@ -205,6 +210,10 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
             found["min_price"] = _amounts(match)[0]
         elif match := _ZH_OVER.search(text):
             found["min_price"] = _number(next(g for g in match.groups() if g))
+    if not found.keys() & {"min_price", "max_price"} and (match := _AROUND.search(text)):
+        amount = _amounts(match)[0]
+        found.update(min_price=round(amount * (1 - language.ABOUT_SHARE), 2),
+                     max_price=round(amount * (1 + language.ABOUT_SHARE), 2))
     if _IN_STOCK.search(text):
         found["in_stock"] = True
     if size := stated_size(text):

@@ -378,6 +378,11 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
     "base layer|base layers|打底衫|打底衣",
+    "pitcher|pitchers|milk pitcher|milk pitchers|milk jug|milk jugs|奶缸|拉花缸|拉花杯",
+    "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
+    "espresso machine|espresso machines|coffee machine|coffee machines|咖啡机|意式咖啡机",
+    "coffee beans|coffee bean|beans|bean|咖啡豆",
+    "puffer|puffers|insulated jacket|insulated jackets|parka|parkas|棉服|棉衣|羽绒服",
     "merino|美利奴",
     "upf|防晒指数|防晒系数",
     "quick-dry|quick dry|quick-drying|速干",
@@ -827,6 +832,15 @@ def specificity(word: str) -> float:
     """0.15 for everyday words ("getting", "exactly") up to 1.0 for specific ones ("clearance", "wrapping")."""
     return max(0.15, min(1.0, (6.5 - general_frequency(word)) / 3))
 
+# Words before a kind of product that say what it is for ("winter camping sleeping pad"), not what it has: a product
+# that does not say them may still do, and the reply says the use was not checked.
+USE_WORDS = frozenset("winter summer spring autumn fall camping backpacking hiking trekking travel travelling everyday "
+                      "outdoor outdoors festival beach".split())
+# A question for more choices than the one in view: "does it come in any other colours?", "还有别的颜色吗".
+OTHER_CHOICES = re.compile(r"\b(?:any other|other|another|different|more)\s+(?:colou?rs?|sizes?|options?|versions?|lengths?"
+                           r"|styles?)\b|(?:其他|其它|别的)(?:颜色|尺码|款式)", re.I)
+# Who a shopper goes with ("a tent to share with friends"): company, not a feature of the product.
+COMPANY_WORDS = frozenset("friends friend family kids partner partners people others buddies".split())
 # Who a product is for, as shoppers say it.
 AUDIENCE_WORDS: dict[str, re.Pattern] = {
     "kids": re.compile(r"\b(?:kids?|kid's|child|children|children's|boys?|girls?|son|daughter|toddlers?|youth|junior"
@@ -898,7 +912,9 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
-                 "打底衫", "安全带", "睡垫")
+                 "打底衫", "打底衣", "安全带", "睡垫", "棉服", "羽绒服",
+                 "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
+                 "咖啡机", "手冲壶")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -970,8 +986,22 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "ten": 10, "a hundred": 100, "hundred": 100, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4}
 
 
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# A Chinese numeral before a unit of measure: "零下十度", "三十升", "二十五公斤".
+_ZH_NUMBER_BEFORE_UNIT = re.compile(r"([一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])(?=\s*(?:度|升|公斤|克|岁|流明|小时))")
+
+
+def _zh_number(numeral: str) -> int:
+    """"十" -> 10, "二十五" -> 25, "三" -> 3."""
+    if "十" not in numeral:
+        return _ZH_DIGITS[numeral]
+    tens, _, ones = numeral.partition("十")
+    return _ZH_DIGITS.get(tens, 1) * 10 + _ZH_DIGITS.get(ones, 0)
+
+
 def numbers_in_words(text: str) -> str:
-    """"two people" -> "2 people", "one-person" -> "1-person", "零下10度" -> "-10度"."""
+    """"two people" -> "2 people", "one-person" -> "1-person", "零下十度" -> "-10度"."""
+    text = _ZH_NUMBER_BEFORE_UNIT.sub(lambda m: str(_zh_number(m.group(1))), text)
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
                   lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
@@ -984,6 +1014,7 @@ def activities(request: str) -> list[str]:
 AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
                       r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
 ABOUT = re.compile(r"\b(?:about|around|roughly|approximately|approx\.?)\s*$|~\s*$|(?:大约|大概|差不多)\s*$|^\s*(?:左右|上下|-?ish)", re.I)
+ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48, "around $70" $56 to $84
 AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|(?:不超过|不到|低于|少于|最多)\s*$"
                      r"|^\s*(?:or (?:less|lower|under|lighter|colder)|max)\b|^\s*(?:以下|以内|之内)", re.I)
 
@@ -997,7 +1028,7 @@ SIZE_WORDS: dict[str, str] = {
 SIZE_BEFORE = re.compile(r"(?:\bsize|\bwears?(?: an?| size)?|\b(?:she|he|i|they)(?:'s| is|'m| am|'re| are)(?: (?:actually|now|usually|normally|really))? (?:an?|size)"
                          r"|\b(?:women|men|kid)'?s?'?|\bin (?:an? )?|\bfits? (?:an?)?|[,;(]|^)\s*$", re.I)
 SIZE_AFTER = re.compile(r"^\s*(?:[,.;!?)—–-]|$|(?:and|in|now|these days|please|pls|plz|if|or)\b|(?:jacket|top|shirt|tee|hoodie|vest|"
-                        r"pants|trousers|shorts|layer|base layer|coat|parka|shell)s?\b)", re.I)
+                        r"pants|trousers|shorts|layer|base layer|coat|parka|shell)s?\b|(?:that|which)\b)", re.I)
 # Words that make an amount of money the shopper's own budget.
 BUDGET_CUES = re.compile(r"\bbudget\b|\bspend\b|\bafford\b|\bmy (?:limit|max)\b|预算|最多花|不想花", re.I)
 # A shopper taking back a stated preference: "any colour is fine", "budget doesn't matter", "颜色不限".
@@ -1057,7 +1088,7 @@ ALL_OF_THEM = re.compile(r"\ball\b|\bevery\b|\bany\b|所有|全部|任何")
 FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible",
                                     "不含香精": "fragrance free", "无香精": "fragrance free", "无香": "fragrance free",
                                     "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
-                                    "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
+                                    "意式": "espresso", "手冲": "pour-over", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
                                     "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
                                     "羽绒": "down", "美利奴": "merino", "抓绒": "fleece"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}

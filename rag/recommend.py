@@ -84,7 +84,7 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
     fitting = [(product, chunk_id) for product, chunk_id in found
                if fits(product, question, filters, waived) and not wishes.unmet_by(product)
                and (not named or product.category in named)]
-    if "kids" in language.audiences(question) and any(made_for_children(product) for product, _ in fitting):
+    if language.audiences(question) == ["kids"] and any(made_for_children(product) for product, _ in fitting):
         fitting = [(product, chunk_id) for product, chunk_id in fitting if made_for_children(product)]  # made for them
     if wishes.flags and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
         fitting = [(product, chunk_id) for product, chunk_id in fitting if wishes.affirmed_by(product)]

@@ -862,6 +862,8 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     if not values:  # "does it have a warranty?" - "Warranty: 1 year" says it has one; "Footprint: sold separately" not
         if not asked or not sentence.text.partition(":")[2].strip():
             return None
+        if language.OTHER_CHOICES.search(part.text) and not _LISTED.search(sentence.text.partition(":")[2]):
+            return "yes" if part.negated else "no"  # "any other colours?" - "Colours: Grey"
         lacks = language.is_negative(sentence.text) or language.LACKING.search(sentence.text)
         return "no" if bool(lacks) != part.negated else "yes"
     if all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", body) or _same_number(t, body) for t in values):
