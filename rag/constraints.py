@@ -208,7 +208,7 @@ def qualifiers(request: str) -> list[str]:
                     or word in QUALIFIER_STOPS or word.endswith("est") or re.search(rf"\d[- ]{word}", lowered)
                     or any(SequenceMatcher(None, word, stop).ratio() >= TYPO_SIMILARITY for stop in ASKING_VERBS)):
                 continue
-            found.append(word)
+            found.append(language.QUALIFIER_MEANS.get(word, word))
     found += [f"{n}-{w}" for n, w in re.findall(r"\b(\d)[- ](season|layer|burner)s?\b", lowered)]
     found += [f"{n}-season" for n in re.findall(r"(\d)季", lowered)]  # "四季帐篷"
     found += [rating.lower() for rating in _IP_RATING.findall(request)]  # "防水要IPX7的"

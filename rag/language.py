@@ -839,6 +839,8 @@ USE_WORDS = frozenset("winter summer spring autumn fall camping backpacking hiki
 # A question for more choices than the one in view: "does it come in any other colours?", "还有别的颜色吗".
 OTHER_CHOICES = re.compile(r"\b(?:any other|other|another|different|more)\s+(?:colou?rs?|sizes?|options?|versions?|lengths?"
                            r"|styles?)\b|(?:其他|其它|别的)(?:颜色|尺码|款式)", re.I)
+# A word before a kind of product that asks for a feature by another name: a "rain jacket" is a waterproof one.
+QUALIFIER_MEANS = {"rain": "waterproof"}
 # Who a shopper goes with ("a tent to share with friends"): company, not a feature of the product.
 COMPANY_WORDS = frozenset("friends friend family kids partner partners people others buddies".split())
 # Who a product is for, as shoppers say it.

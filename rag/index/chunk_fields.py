@@ -54,3 +54,10 @@ def product_price(meta: dict) -> float | None:
 def variant_in_stock(variant: dict) -> bool:
     """Whether a variant can be bought now."""
     return bool(variant.get("in_stock", (variant.get("stock") or 0) > 0))
+
+
+def colour_names(colour: str) -> list[str]:
+    """The colours a variant's colour answers to: itself, and its last word when it has more ("Matte black" is
+    black too)."""
+    words = colour.lower().split()
+    return list(dict.fromkeys([" ".join(words), words[-1]])) if words else []

@@ -34,6 +34,7 @@ from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusExcep
 
 from rag.filters import Filters, Vocabulary, category_words
 from rag.index.chunk_fields import (
+    colour_names,
     identifiers,
     product_price,
     query_words,
@@ -81,14 +82,16 @@ def variant_keys(variants: list[dict]) -> list[str]:
     ``array_contains`` on the product: the same variant must satisfy every part."""
     keys: set[str] = set()
     for variant in variants:
-        parts = []
-        if variant.get("size") is not None:
-            parts.append(f"size:{str(variant['size']).upper()}")
-        if variant.get("color") is not None:
-            parts.append(f"color:{str(variant['color']).lower()}")
-        if variant_in_stock(variant):
-            parts.append("in_stock")
-        keys.update("|".join(combo) for n in range(1, len(parts) + 1) for combo in combinations(parts, n))
+        colours = colour_names(str(variant["color"])) if variant.get("color") is not None else [None]
+        for colour in colours:  # "Matte black" is black too
+            parts = []
+            if variant.get("size") is not None:
+                parts.append(f"size:{str(variant['size']).upper()}")
+            if colour is not None:
+                parts.append(f"color:{colour}")
+            if variant_in_stock(variant):
+                parts.append("in_stock")
+            keys.update("|".join(combo) for n in range(1, len(parts) + 1) for combo in combinations(parts, n))
     return sorted(keys)
 
 

@@ -234,8 +234,9 @@ class FaissSqliteIndex:
         Category, brand, price and stock are checked on in-memory columns (milliseconds for a
         million products); attribute, size and colour filters then query SQLite for the rows left.
         """
-        per_variant = [("upper(v.size) = upper(?)", filters.size), ("lower(v.color) = lower(?)", filters.color)]
-        per_variant = [(clause, value) for clause, value in per_variant if value is not None]
+        per_variant = [("upper(v.size) = upper(?)", filters.size),
+                       ("(lower(v.color) = lower(?) OR lower(v.color) LIKE '% ' || lower(?))", filters.color)]
+        per_variant = [(clause, value) for clause, value in per_variant if value is not None]  # "Matte black" is black
         if filters.in_stock and per_variant:
             per_variant.append(("v.stock > ?", 0))
         rows = self._products.matching(filters, check_stock=bool(filters.in_stock) and not per_variant)
@@ -244,7 +245,7 @@ class FaissSqliteIndex:
         if per_variant:
             where.append((f"EXISTS (SELECT 1 FROM variants v WHERE v.row = p.row AND "
                           f"{' AND '.join(clause for clause, _ in per_variant)})",
-                          tuple(value for _, value in per_variant)))
+                          tuple(value for clause, value in per_variant for _ in range(clause.count("?")))))
         if not where or not rows:
             return rows
         sql = (f"SELECT p.row FROM products p JOIN chunks c ON c.row = p.row "

@@ -1,0 +1,116 @@
+"""Shopping constraints, follow-ups and direct answers added after the dev12/store7 splits."""
+
+from __future__ import annotations
+
+import re
+
+from rag.compose import _yes_no_first
+from rag.constraints import Bound, features, fits, measure_bounds, qualifiers
+from rag.conversation import FollowUpResolver, Turn
+from rag.filters import Vocabulary, parse_filters, stated_constraints
+from rag.index.chunk_fields import colour_names
+from rag.index.milvus import variant_keys
+from rag.language import OTHER_CHOICES, asks_for_product_fact, numbers_in_words
+from rag.models import Product
+
+STORE = Vocabulary(categories=("Jackets", "Tents"), brands=(), colors=("Orange",), category_words={})
+
+
+def product(sku: str, title: str, **attributes: str) -> Product:
+    return Product(sku=sku, title=title, category="Gear", price=float(attributes.pop("price", 100)),
+                   description=attributes.pop("description", ""), attributes=attributes)
+
+
+def test_around_an_amount_is_a_price_band_unless_a_cap_is_stated():
+    assert stated_constraints("insulated jacket for a guy, around $70?", STORE) == {"min_price": 56.0, "max_price": 84.0}
+    assert stated_constraints("a grinder that can do espresso, budget around 200 euros max", STORE) == {"max_price": 200.0}
+    assert stated_constraints("200美元左右的帐篷", STORE)["max_price"] == 240.0
+    assert parse_filters("My cart is around $300", STORE).is_empty()  # one amount is one constraint, no search
+
+
+def test_a_medium_before_a_relative_clause_is_a_size():
+    assert stated_constraints("orange rain jacket in a medium that you actually have in stock", STORE)["size"] == "M"
+
+
+def test_chinese_numerals_before_a_unit_are_numbers():
+    assert numbers_in_words("零下十度左右去露营") == "-10度左右去露营"
+    assert numbers_in_words("二十五公斤") == "25公斤"
+    assert Bound("temperature", None, -10.0) in measure_bounds("零下十度左右去露营，推荐个睡袋")
+
+
+def test_the_people_a_shopper_lists_fit_one_shared_product():
+    request = "looking for a tent that'll fit me, my husband and our toddler"
+    assert Bound("people", 3.0, None, stated=False) in measure_bounds(request)
+    assert fits(product("T3", "Horizon 3 Tent", capacity="3 people"), request)
+    assert not fits(product("T2", "Horizon 2 Tent", capacity="2 people"), request)
+
+
+def test_a_feature_after_with_needs_no_article_and_company_is_no_feature():
+    assert features("need something with GPS for navigating, max $300") == ["gps"]
+    assert features("a tent to share with friends") == []
+    assert features("stuff to keep him dry when it rains") == ["waterproof"]
+
+
+def test_a_use_word_before_a_kind_is_waived_like_an_activity():
+    pad = product("P1", "Airlite Insulated Sleeping Pad", r_value="4.2")
+    request = "winter camping sleeping pad, R-value 4 or more"
+    assert not fits(pad, request)
+    assert fits(pad, request, waived=frozenset({"activity"}))
+
+
+def test_a_rain_jacket_is_a_waterproof_one():
+    assert qualifiers("orange rain jacket") == ["waterproof"]
+    assert not fits(product("J1", "Ridgeback Insulated Jacket", waterproof="no"), "orange rain jacket")
+    assert fits(product("J2", "Drizzle Lite Jacket", waterproof="yes"), "orange rain jacket")
+
+
+def test_a_variant_colour_answers_to_its_last_word():
+    assert colour_names("Matte black") == ["matte black", "black"]
+    assert "color:black|in_stock" in variant_keys([{"color": "Matte black", "stock": 3}])
+
+
+LINE = [product("B1", "Summit 45 Backpack", capacity="45 L", price=169),
+        product("B2", "Summit 65 Backpack", capacity="65 L", price=219),
+        product("S1", "Ridge Runner Trail Shoe", waterproof="no"),
+        product("S2", "Ridge Runner GTX Trail Shoe", waterproof="yes")]
+
+
+def resolver() -> FollowUpResolver:
+    def line(sku: str, title: str) -> list[Product]:
+        words = {w for w in title.lower().split() if not re.search(r"\d", w)}
+        return [p for p in LINE if len(words ^ {w for w in p.title.lower().split() if not re.search(r"\d", w)}) <= 1]
+
+    def find(text: str) -> tuple[str, str] | None:
+        return next(((p.sku, p.title) for p in LINE if p.title.lower() in text.lower()), None)
+
+    return FollowUpResolver(find, asks_for_product_fact, line)
+
+
+def test_a_better_product_of_the_line_in_focus():
+    pack = [Turn(question="how much is the Summit 45 Backpack", products=[("B1", "Summit 45 Backpack")])]
+    bigger = resolver().resolve("got anything bigger in that line?", pack)
+    assert bigger.product == ("B2", "Summit 65 Backpack") and bigger.question == "how much is the Summit 65 Backpack"
+    big = resolver().resolve("and how much is the big one", pack)
+    assert big.question == "and how much is Summit 65 Backpack"
+    shoe = [Turn(question="how much is the Ridge Runner Trail Shoe", products=[("S1", "Ridge Runner Trail Shoe")])]
+    waterproof = resolver().resolve("cool, is there a waterproof version of it?", shoe)
+    assert waterproof.product == ("S2", "Ridge Runner GTX Trail Shoe")
+    smaller = resolver().resolve("anything smaller?", [Turn(question="Summit 45?", products=[("B1", "Summit 45 Backpack")])])
+    assert smaller.product == ("B1", "Summit 45 Backpack")  # nothing smaller in the line: it stays in focus
+
+
+def test_other_choices_are_asked_in_both_languages():
+    assert OTHER_CHOICES.search("does it come in any other colours?")
+    assert OTHER_CHOICES.search("还有别的颜色吗")
+    assert not OTHER_CHOICES.search("what colours does it come in?")
+
+
+def test_a_yes_no_part_quoting_an_open_parts_sentence_goes_first():
+    class Found:  # the fields _yes_no_first reads
+        def __init__(self, direct, sentence):
+            self.answerable, self.direct, self.evidence = True, direct, [type("S", (), {"sentence": sentence})()]
+
+    sentence = object()
+    topic, asked = Found(None, sentence), Found("no", sentence)
+    assert _yes_no_first([topic, asked]) == [asked, topic]
+    assert _yes_no_first([topic, Found("no", object())])[0] is topic
