@@ -244,6 +244,9 @@ NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不�
 # A restriction: "standard shipping only" answers "can I use express?" with no.
 # A product's fact that says it lacks what is asked: "Footprint: sold separately".
 LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单独购买|另购|不含", re.I)
+# "without paying for a subscription?" asks to do without a thing that a fact may say is "required".
+WITHOUT = re.compile(r"\bwithout\b|不用|不需要|无需|不买", re.I)
+REQUIRED = re.compile(r"\b(?:required|mandatory|needed|necessary)\b|必须|必需|需要", re.I)
 # What to do instead, after a No: "Place a second order instead."
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)

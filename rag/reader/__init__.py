@@ -756,6 +756,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
         index, holds = window
         return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
+    if sentence.field_label and language.WITHOUT.search(part.text) and language.REQUIRED.search(sentence.text.partition(":")[2]):
+        return "yes" if part.negated else "no"  # "can I use it without a subscription?" - "Subscription: required"
     said = language.flag(sentence.text.partition(":")[2]) if sentence.field_label else None
     if said is not None:  # "Waterproof: no", "Vegan: no (contains lanolin)"
         return "no" if (not said) != part.negated else "yes"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.compose import _yes_no_first
 from rag.constraints import Bound, features, fits, measure_bounds, qualifiers
@@ -12,6 +13,10 @@ from rag.index.chunk_fields import colour_names
 from rag.index.milvus import variant_keys
 from rag.language import OTHER_CHOICES, asks_for_product_fact, numbers_in_words
 from rag.models import Product
+from rag.reader import _direct
+from rag.reader.evidence import sentences_of
+from rag.reader.question import analyse
+from tests.unit.test_reader_logic import _scored, passage
 
 STORE = Vocabulary(categories=("Jackets", "Tents"), brands=(), colors=("Orange",), category_words={})
 
@@ -114,3 +119,12 @@ def test_a_yes_no_part_quoting_an_open_parts_sentence_goes_first():
     topic, asked = Found(None, sentence), Found("no", sentence)
     assert _yes_no_first([topic, asked]) == [asked, topic]
     assert _yes_no_first([topic, Found("no", object())])[0] is topic
+
+
+def test_doing_without_a_required_thing_is_a_no():
+    fact = replace(sentences_of([passage("Subscription: required")])[0], field_label="Subscription",
+                   context="Satellite Messenger")
+    without = analyse("can I use the Satellite Messenger without paying for a subscription?").parts[0]
+    assert _direct(without, _scored(fact), 0.3) == "no"
+    needs = analyse("does the Satellite Messenger need a subscription?").parts[0]
+    assert _direct(needs, _scored(fact), 0.3) == "yes"
