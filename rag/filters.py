@@ -176,7 +176,8 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
     named = bool(product) or len(vocabulary.categories_named(lowered)) > 1  # "a toner or a moisturiser under £20"
-    stated = {"price" if key in ("min_price", "max_price") else key for key in constraints}  # "around $300" is one
+    around = bool(_AROUND.search(language.money_in_words(text)))  # "My cart is around $300": one amount, no search
+    stated = {"price" if around and key in ("min_price", "max_price") else key for key in constraints}
     if not ((named and (constraints or asks)) or (asks and constraints) or len(stated) >= 2):
         return Filters()
     audience, activity = language.audiences(text), language.activity_names(text)
