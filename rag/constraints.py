@@ -166,6 +166,8 @@ def features(request: str) -> list[str]:
              if not any(p.search(w) for p in language.AUDIENCE_WORDS.values()) and w not in language.COMPANY_WORDS]
     words += ["waterproof" if m.group(1).lower() == "dry" else m.group(1).lower() for m in _KEEPS.finditer(request)]
     chinese = [english for word, english in language.FEATURE_WORDS_ZH.items() if word in request]
+    if language.has_cjk(request):  # "GPS手表": a Latin abbreviation in a Chinese request is a feature
+        chinese += [a.lower() for a in re.findall(r"(?<![A-Za-z])([A-Z]{2,5})(?![A-Za-z])", request)]
     return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
             and w not in NOT_FEATURES and w not in language.UNITS] + chinese
 
@@ -322,6 +324,8 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
         return "audience"  # "for me, my husband and our toddler": one for any of them, or for everyone
     if language.UNISEX.search(request) and mine != "everyone":
         return "audience"
+    if language.NOT_UNISEX.search(request) and mine == "everyone":
+        return "audience"  # "a jacket cut for women (not a unisex one)"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
     activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)

@@ -183,6 +183,8 @@ COMPARE_CUES = re.compile(
     r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
+    r"|\bwhich(?: one)? \w+s\b[^?]*\b(?:faster|quicker|slower|sooner|longer|shorter|better|worse|warmer|cooler|lighter"
+    r"|heavier|brighter|cheaper)\b"  # "which one boils water faster?"
     r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
     r"|\b(?:what|how)\b.*\b(?:their|both)\b|\bcomparing\b|\beach (?:come|comes|have|has|cost|costs|weigh|weighs|hold|holds|last|lasts)\b",
@@ -382,7 +384,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "gift card|gift cards|礼品卡",
     "base layer|base layers|打底衫|打底衣",
     "pitcher|pitchers|milk pitcher|milk pitchers|milk jug|milk jugs|奶缸|拉花缸|拉花杯",
-    "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
+    "watch|watches|手表|腕表", "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
     "espresso machine|espresso machines|coffee machine|coffee machines|咖啡机|意式咖啡机",
     "coffee beans|coffee bean|beans|bean|咖啡豆",
     "puffer|puffers|insulated jacket|insulated jackets|parka|parkas|棉服|棉衣|羽绒服",
@@ -916,7 +918,7 @@ WARMTH_SAID = re.compile(r"\b(?:warm|insulated|insulation|down|fleece|puffer|the
 PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "daypack", "sandal", "boot", "shoe", "sock",
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
-                 "top", "pants", "trekking pole", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
+                 "top", "pants", "trekking pole", "手表", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
                  "打底衫", "打底衣", "安全带", "睡垫", "棉服", "羽绒服",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
                  "咖啡机", "手冲壶")
@@ -924,7 +926,8 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
 
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
-    return [kind for kind in PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
+    return [kind for kind in PRODUCT_KINDS if (has_cjk(kind) and kind in lowered)  # "gps手表"
+            or re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
 
 
 # Follow-ups that name only a new subject: "and express?", "ok and on headlamps?", "what about the 65?", "那退货呢？".
@@ -1055,7 +1058,8 @@ def cleared_slots(text: str) -> list[str]:
 
 
 # "a jacket both men and women can wear": not one cut for either.
-UNISEX = re.compile(r"\bunisex\b|\b(?:both|either) (?:men and women|women and men|genders?)\b|男女(?:都|皆|通用|同款|款)|不分男女", re.I)
+NOT_UNISEX = re.compile(r"\bnot (?:an? )?unisex\b|不要男女通用|不要中性", re.I)  # "cut for women (not a unisex one)"
+UNISEX = re.compile(r"(?<!not )(?<!not a )(?<!not an )\bunisex\b|\b(?:both|either) (?:men and women|women and men|genders?)\b|男女(?:都|皆|通用|同款|款)|不分男女", re.I)
 
 
 _NOT_FOR = re.compile(r"\bnot (?:an? |the |for )?(?:\w+'s )?(?:kids?|children|child|women|men)(?:'s)?(?: ones?)?\b|不要儿童|不是儿童", re.I)
@@ -1093,7 +1097,7 @@ ALL_OF_THEM = re.compile(r"\ball\b|\bevery\b|\bany\b|所有|全部|任何")
 FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", "防晒": "upf", "可拆": "convertible",
                                     "不含香精": "fragrance free", "无香精": "fragrance free", "无香": "fragrance free",
                                     "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
-                                    "意式": "espresso", "手冲": "pour-over", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
+                                    "意式": "espresso", "手冲": "pour-over", "防雨罩": "rain cover", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
                                     "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
                                     "羽绒": "down", "美利奴": "merino", "抓绒": "fleece"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}

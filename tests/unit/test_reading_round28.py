@@ -128,3 +128,19 @@ def test_doing_without_a_required_thing_is_a_no():
     assert _direct(without, _scored(fact), 0.3) == "no"
     needs = analyse("does the Satellite Messenger need a subscription?").parts[0]
     assert _direct(needs, _scored(fact), 0.3) == "yes"
+
+
+def test_not_a_unisex_one_rules_out_products_for_everyone():
+    request = "I need a waterproof jacket cut for women (not a unisex one), size M"
+    assert not fits(product("J3", "Drizzle Lite Jacket", waterproof="yes"), request)
+    assert fits(product("J4", "Cascade Rain Shell Women's", waterproof="yes", gender="women"), request)
+
+
+def test_a_latin_abbreviation_in_a_chinese_request_is_a_feature():
+    assert "gps" in features("有没有300美元以内的GPS手表，黑色的")
+    assert "rain cover" in features("找个40升以上的徒步背包，最好自带防雨罩")
+    assert not fits(product("E1", "头灯 300流明"), "有没有300美元以内的GPS手表")
+
+
+def test_which_one_does_something_faster_compares():
+    assert analyse("Titan stove or Jetflow, which one boils water faster?").kind == "compare"
