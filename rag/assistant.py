@@ -38,6 +38,7 @@ from rag.language import (
     detect_language,
     has_cjk,
     product_kinds,
+    small_talk,
 )
 from rag.language import general_frequency as language_frequency
 from rag.llm import GenerationError, OpenAIChatGenerator, TransformersGenerator
@@ -108,10 +109,13 @@ class Assistant:
         find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
         sections_of: Callable[[str], list[Chunk]] | None = None, faq: FaqMatcher | None = None,
         upset_offers: dict[str, str] | None = None,
+        small_talk_replies: dict[str, dict[str, str]] | None = None,
     ):
         self.router = router
         self.faq = faq
         self.upset_offers = upset_offers or UPSET_OFFERS
+        self.small_talk_replies = small_talk_replies or Settings.model_fields["small_talk_replies"].get_default(
+            call_default_factory=True)
         self.retriever = retriever
         self.reader = reader
         self.composer = ExtractiveComposer()
@@ -135,6 +139,9 @@ class Assistant:
         if intent and intent.hands_off:
             return Answer(text=HANDOFFS[language], refused=True, handoff=True, language=language, outcome="handed_off",
                           intent=intent.intent, refusal_reason=HANDOFF_REASONS[intent.intent].format(why=intent.reason))
+        if kind := small_talk(question):  # "hi", "ok thanks!": a short reply, nothing to look up
+            replies = self.small_talk_replies.get(language) or self.small_talk_replies["en"]
+            return Answer(text=replies[kind], language=language, intent=kind)
         resolution = self.resolver.resolve(question, history) if history and self.resolver else Resolution(question)
         if resolution.rewritten and parse_filters(question, self.vocabulary).category and not COMPARE_CUES.search(question) and (
                 resolution.product_sku is None or SHOPPING_CUES.search(question)):
@@ -562,6 +569,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
         find_product=finder.find,
         sections_of=store.sections_of,
         upset_offers=settings.upset_offer_messages,
+        small_talk_replies=settings.small_talk_replies,
         router=IntentRouter(embedders.spaces()[MULTILINGUAL], load_exemplars(DEFAULT_EXEMPLARS))
         if MULTILINGUAL in embedders.spaces() else None,
         faq=build_faq_matcher(settings, store, embedders),

@@ -27,6 +27,7 @@ from rag.language import (
     CONDITION_LEAD,
     COUNTRIES,
     FOLLOW_UP_SUBJECT,
+    LEADING_INTERJECTION,
     OWN_QUESTION,
     PRODUCT_KINDS,
     SLOT_PREPOSITIONS,
@@ -39,6 +40,7 @@ from rag.language import (
     name_word,
     names_entity,
     slot_of,
+    small_talk,
     specificity,
     synonyms,
 )
@@ -98,6 +100,7 @@ class FollowUpResolver:
     product_line: Callable[[str, str], list[Product]] = field(default=lambda sku, title: [], repr=False)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
+        history = [turn for turn in history if small_talk(turn.question) is None]  # "thanks!" sets no topic
         if not history:
             return Resolution(question)
         focus = _products_in_focus(history)
@@ -172,12 +175,18 @@ class FollowUpResolver:
         # "what about Australia?" after "delivery to the US?": the US (written "us", no place word alone) is replaced.
         replaced = {alias for name in entities(history[-1].question).get("place", set()) if "place" in filled
                     for alias in (name.lower(), *COUNTRIES.get(name, ()))}
-        topic = [t for t in key_terms(history[-1].question)
+        previous = LEADING_INTERJECTION.sub("", history[-1].question)  # "cool, and is return shipping free?"
+        topic = [t for t in key_terms(previous)
                  if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()
                  and t not in replaced and (not own_topic or names_entity(t))]
+        # Two words of one slot side by side name one thing: "return shipping" is neither returns nor shipping.
+        written = re.findall(r"[\w']+", previous.lower())
+        for first, second in zip(written, written[1:]):
+            if first in topic and second in topic and slot_of(first) is not None and slot_of(first) == slot_of(second):
+                topic = [f"{first} {second}" if t == first else t for t in topic if t != second]
         # One term per slot: "refunds", not "refunds return" after "how do refunds work once I send something back?"
         by_slot: dict[str, str] = {}
-        topic = [t for t in sorted(topic, key=specificity, reverse=True)
+        topic = [t for t in sorted(topic, key=lambda t: max(map(specificity, t.split())), reverse=True)
                  if (slot := slot_of(t)) is None or by_slot.setdefault(slot, t) == t][:CARRIED_TERMS]
         if not topic:
             return Resolution(question)

@@ -939,6 +939,27 @@ FOLLOW_UP_SUBJECT = re.compile(
 # A "subject" that is a question of its own: "and how long does one game take?"
 OWN_QUESTION = re.compile(r"^(?:how|what|what's|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would"
                           r"|should|may|has|have)\b|什么|哪|怎么|如何|多少|几|吗", re.I)
+# Messages that ask nothing: a greeting, thanks, goodbye or a plain "ok". They get a short reply, not an answer.
+_ACKNOWLEDGED = r"(?:ok(?:ay)?|cool|great|nice|perfect|awesome|alright|got it|sounds good|好的|好|嗯|明白了|知道了)"
+SMALL_TALK: dict[str, re.Pattern] = {
+    "greeting": re.compile(r"(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))(?: there)?|你好|您好|嗨|哈喽|在吗"),
+    "thanks": re.compile(rf"(?:{_ACKNOWLEDGED}[,，\s]*)?(?:thanks|thank you|thx|ty|cheers|many thanks|much appreciated"
+                         r"|谢谢|多谢|感谢)(?:\s*(?:so much|a lot|very much|again|您|你|啦|了))?"),
+    "goodbye": re.compile(rf"(?:{_ACKNOWLEDGED}[,，\s]*)?(?:(?:thanks|thank you|谢谢)[,，\s]*)?(?:bye|goodbye|bye bye|see you"
+                          r"|再见|拜拜)"),
+    "acknowledgement": re.compile(_ACKNOWLEDGED),
+}
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of a message that asks nothing ("hi", "ok thanks!", "谢谢", "bye"), or None."""
+    said = re.sub(r"[\s!.?,~。！？，、😀-🙏👍🙂]+$|^[\s!.?,~。！？，、]+", "", text.lower().strip())
+    return next((kind for kind, pattern in SMALL_TALK.items() if pattern.fullmatch(said)), None)
+
+
+# What a shopper says before a question, which is not part of it: "cool, and is return shipping free?".
+LEADING_INTERJECTION = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|nice|great|thanks|thank you|awesome|alright|right|hmm+|oh|wow"
+                                  r"|perfect|got it|好的|好|嗯|哦)(?:[,.!，。！\s]+|$))+", re.I)
 # A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
 CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
 # How a bare subject joins the last question when nothing there fills its slot: "express?" after "can I ship to

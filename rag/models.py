@@ -154,7 +154,8 @@ class Answer(BaseModel):
     refusal_reason: str | None = None
     # answered, refused (the store's information does not say) or handed_off (a person is needed)
     outcome: Literal["answered", "refused", "handed_off"] = "answered"
-    intent: str = "question"  # own_order, person, complaint or question: how the message was routed
+    intent: str = "question"  # own_order, person, complaint or question: how the message was routed; or the
+    # kind of small talk (greeting, thanks, goodbye, acknowledgement) that got a short reply
     upset: bool = False  # the shopper seemed upset (a complaint, or a second refusal in a row): a person was offered
     reading: list[PartReport] = Field(default_factory=list)  # the reader's decision per part of the question
     language: Literal["en", "zh"] = "en"

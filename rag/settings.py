@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from rag.language import SMALL_TALK
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", extra="forbid")
@@ -209,6 +211,22 @@ class Settings(BaseSettings):
         "zh": "很抱歉给您带来不好的体验。需要为您转接人工客服吗？请直接告诉我，或点击“联系人工客服”，我会把这段对话转给客服人员。",
     })
 
+    # The short reply to a message that asks nothing ("hi", "thanks!", "bye", "ok"), per language and kind.
+    small_talk_replies: dict[str, dict[str, str]] = Field(default_factory=lambda: {
+        "en": {
+            "greeting": "Hi! Ask me about our products, delivery, returns or payment, and I'll answer from the store's own information.",
+            "thanks": "You're welcome! Is there anything else I can help you with?",
+            "goodbye": "Thanks for visiting. Goodbye!",
+            "acknowledgement": "Is there anything else I can help you with?",
+        },
+        "zh": {
+            "greeting": "您好！可以问我商品、配送、退换货或付款方面的问题，我会根据本店的资料回答。",
+            "thanks": "不客气！还有什么可以帮您的吗？",
+            "goodbye": "感谢光临，再见！",
+            "acknowledgement": "还有什么可以帮您的吗？",
+        },
+    })
+
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
         if self.rate_limit_backend == "postgres" and self.database_url is None:
@@ -219,6 +237,12 @@ class Settings(BaseSettings):
             raise ValueError("handoff_webhook_secret is required when handoff_webhook_url is set (tickets are signed)")
         if "en" not in self.upset_offer_messages:
             raise ValueError("upset_offer_messages needs an \"en\" text (the fallback for other languages)")
+        if "en" not in self.small_talk_replies:
+            raise ValueError("small_talk_replies needs an \"en\" set (the fallback for other languages)")
+        for language, texts in self.small_talk_replies.items():
+            missing = set(SMALL_TALK) - texts.keys()
+            if missing:
+                raise ValueError(f"small_talk_replies.{language} lacks {', '.join(sorted(missing))}")
         for language, texts in self.handoff_messages.items():
             missing = {"open", "claimed", "closed"} - texts.keys()
             if missing:

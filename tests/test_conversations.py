@@ -46,6 +46,18 @@ def test_follow_ups_resolve_to_the_right_product(client, turns):
             assert "colours:" in body["text"].lower() or "颜色" in body["text"]
 
 
+def test_small_talk_gets_a_short_reply_and_leaves_the_topic_alone(client):
+    session: dict = {}
+    assert ask(client, "hi", session)["intent"] == "greeting"
+    ask(client, "How much is the Squall Anorak?", session)
+    thanks = ask(client, "ok thanks!", session)
+    assert (thanks["intent"], thanks["refused"], thanks["citations"]) == ("thanks", False, [])
+    assert thanks["text"].startswith("You're welcome")
+    follow_up = ask(client, "Does it come in blue?", session)
+    assert cited_product(follow_up) == "product:JK-1120"
+    assert ask(client, "谢谢", session)["text"].startswith("不客气")
+
+
 def test_a_session_survives_a_server_restart(sample_settings, serving):
     session: dict = {}
     with TestClient(create_app(sample_settings, serving)) as before:

@@ -123,6 +123,7 @@ _LEADING_AND = re.compile(r"^(?:and|also|so|but|plus)\s+", re.I)
 def analyse(text: str) -> Question:
     """Split a message into the questions it asks and say what each wants."""
     lang = language.detect_language(text)
+    text = language.LEADING_INTERJECTION.sub("", text) or text  # "cool, and is return shipping free?" asks one thing
     pieces = [p.strip(" ,;，；") for p in language.SUBQUESTION_SPLIT.split(text) if p and p.strip(" ,;，；?？")]
     merged: list[str] = []
     for piece in pieces:  # "(the Summit 45)" after a question names its subject: it is no question of its own

@@ -144,3 +144,17 @@ def test_a_latin_abbreviation_in_a_chinese_request_is_a_feature():
 
 def test_which_one_does_something_faster_compares():
     assert analyse("Titan stove or Jetflow, which one boils water faster?").kind == "compare"
+
+
+def test_small_talk_is_told_from_questions():
+    from rag.language import small_talk
+
+    assert [small_talk(t) for t in ("hi", "Great, thank you!", "好的，谢谢", "thanks, bye", "ok")] == [
+        "greeting", "thanks", "thanks", "goodbye", "acknowledgement"]
+    assert small_talk("hi, do you ship to canada?") is None
+    assert small_talk("thanks for the help, one more question: is it waterproof?") is None
+
+
+def test_small_talk_sets_no_topic_for_a_follow_up():
+    turns = [Turn(question="How much is shipping to Canada?"), Turn(question="ok thanks")]
+    assert resolver().resolve("and to Japan?", turns).question == "How much is shipping to Japan?"
