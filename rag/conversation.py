@@ -3,7 +3,8 @@
 "does it come in blue?" -> the product last talked about; "what about the other
 one?" -> the product before it; "what about the Squall Anorak?" -> the last
 question, asked again about that product; "and the GTX version?" -> the sibling
-of the product in focus whose name has that mark. A follow-up that names a new
+of the product in focus whose name has that mark; "the big one", "anything lighter in that line?" and "a
+waterproof version of it?" -> the product of its line that is so. A follow-up that names a new
 place, service, policy, payment method or kind of product asks the last question
 again with it ("and express?" after "How much is standard shipping?"); one that
 names nothing carries the last question's topic ("how long does that take?").
