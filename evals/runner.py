@@ -107,8 +107,10 @@ def default_splits(root: Path) -> list[Split]:
         Split("dev12", golden / "dev12.jsonl", root / "knowledge_base", False),
         Split("store7", golden / "store7.jsonl", fixtures / "store7", False),
         Split("dev13", golden / "dev13.jsonl", root / "knowledge_base", False),
-        Split("dev14", golden / "dev14.jsonl", root / "knowledge_base", True),  # untuned: first run of the final code
-        Split("store8", golden / "store8.jsonl", fixtures / "store8", True),  # untuned: first run of the final code
+        Split("dev14", golden / "dev14.jsonl", root / "knowledge_base", False),
+        Split("store8", golden / "store8.jsonl", fixtures / "store8", False),
+        Split("dev15", golden / "dev15.jsonl", root / "knowledge_base", True),  # untuned: first run of the final code
+        Split("store9", golden / "store9.jsonl", fixtures / "store9", True),  # untuned: first run of the final code
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]

@@ -8,17 +8,18 @@ import time
 from typing import Callable
 
 from rag.compose import ExtractiveComposer
-from rag.constraints import measure_bounds
+from rag.constraints import features, measure_bounds
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
 from rag.faq_adapter import load_faq_adapter
-from rag.filters import Filters, Vocabulary, parse_filters, stated_constraints
+from rag.filters import ATTRIBUTE_WORDS, Filters, Vocabulary, parse_filters, stated_constraints
 from rag.generation import Generator
 from rag.grounding import Verifier
 from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
+    ANYTHING_FOR,
     COMPARE_CUES,
     DESCRIBED_WANT,
     LIST_CUES,
@@ -464,6 +465,9 @@ class Assistant:
         kind = bool(product_kinds(question)) or self.vocabulary.names_a_kind(question)
         asks = bool(RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) and (
             kind or bool(activity_names(question)))  # "gift ideas for a climber"
+        # "anything waterproof for kids?": no kind named, but who it is for and what it must be
+        asks = asks or bool(ANYTHING_FOR.search(question) and audiences(question) and (
+            features(question) or any(word in question.lower() for word in ATTRIBUTE_WORDS)))
         # "lightweight backpack for day hikes": a kind of product and what it is for, asked without a question.
         described = DESCRIBED_WANT.search(question) or audiences(question) or activity_names(question)  # "kids headlamp"
         # "kids hiking shoes?" is asked without a question word too; a longer message with a question mark asks one.

@@ -19,8 +19,8 @@ from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
 from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
 
-_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
-         r"|升|毫升|克|公斤|度|流明|小时|人|片")
+_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
+         r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托")
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
 # Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
 _RATING = re.compile(r"(?<![a-z])(r[- ]?value|r值|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
@@ -30,7 +30,7 @@ _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|
 # How many people a product is for, said without a number.
 _PEOPLE_WORDS = ((re.compile(r"\b(?:solo|alone|by myself|on my own|single[- ]player)\b|单人|一个人", re.I), 1),
                  (re.compile(r"\b(?:me and my (?:partner|wife|husband|girlfriend|boyfriend)|two of us|the 2 of us|"
-                             r"couple(?!\s+(?:of\b|\w+\s+\w+s\b|\w+s\b)))\b|两个人|双人", re.I), 2))  # not "a couple fuel canisters"
+                             r"couple(?!\s+(?:of\b|\w+\s+\w+s\b|\w+s\b)))\b|两个人|双人(?!尺寸|床|被|码)", re.I), 2))  # not "a couple fuel canisters"
 # The people a shopper lists ("me, my husband and our toddler"): a tent for all of them holds at least that many.
 _COMPANION = re.compile(r"\b(?:my|our)\s+(?:wife|husband|partner|son|daughter|toddler|baby|boyfriend|girlfriend|friend|mum|mom|dad"
                         r"|brother|sister|kid|child)\b", re.I)
@@ -85,7 +85,8 @@ def measure_bounds(text: str) -> list[Bound]:
             bounds.append(Bound(measure, None, value))
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
             bounds.append(Bound(measure, value, None))
-        elif language.ABOUT.search(before) or language.ABOUT.search(after):  # "40升左右", "around 40 litres"
+        elif language.ABOUT.search(before) or language.ABOUT.search(after) or measure in language.GRADES:
+            # "40升左右", "around 40 litres"; "a 4.5 tog duvet" is of that grade
             bounds.append(Bound(measure, value * (1 - language.ABOUT_SHARE), value * (1 + language.ABOUT_SHARE)))
     if not any(b.measure == "temperature" for b in bounds) and language.BELOW_ZERO.search(text):
         bounds.append(Bound("temperature", None, -0.5))  # "a bag for below freezing": rated under 0 °C
@@ -166,6 +167,7 @@ def features(request: str) -> list[str]:
              if not any(p.search(w) for p in language.AUDIENCE_WORDS.values()) and w not in language.COMPANY_WORDS]
     words += ["waterproof" if m.group(1).lower() == "dry" else m.group(1).lower() for m in _KEEPS.finditer(request)]
     chinese = [english for word, english in language.FEATURE_WORDS_ZH.items() if word in request]
+    chinese += [meant for phrase, meant in language.FEATURE_PHRASES.items() if phrase in request.lower()]
     if language.has_cjk(request):  # "GPS手表": a Latin abbreviation in a Chinese request is a feature
         chinese += [a.lower() for a in re.findall(r"(?<![A-Za-z])([A-Z]{2,5})(?![A-Za-z])", request)]
     return [w for w in words if w not in language.STOPWORDS and w not in language.GENERIC_WORDS
@@ -174,12 +176,13 @@ def features(request: str) -> list[str]:
 
 _KEEPS = re.compile(r"\bkeeps? (?:\w+ ){0,2}?(hot|cold|dry)\b", re.I)  # "a bottle that keeps coffee hot"
 _IP_RATING = re.compile(r"(?<![a-z])(ipx?\d)(?![a-z0-9])", re.I)
-_NOT_A = re.compile(r"\b(?:not|nothing) (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)
+_NOT_A = re.compile(r"\b(?:not|nothing|no) (?:an? |the )?([a-z]{3,})\b|不要(\w{1,3})", re.I)  # "no feathers"
 
 
 def unwanted(request: str) -> list[str]:
     """What the shopper rules out: "a real tent, not a tarp" -> ["tarp"]."""
-    return [m.group(1) or m.group(2) for m in _NOT_A.finditer(request) if (m.group(1) or "") not in ("too", "sure", "more")]
+    return [_singular(m.group(1) or m.group(2)) for m in _NOT_A.finditer(request)
+            if (m.group(1) or "") not in ("too", "sure", "more", "longer", "later", "matter", "problem", "idea", "need")]
 
 
 def _is_a(text: str, kind: str) -> bool:

@@ -155,6 +155,8 @@ class FollowUpResolver:
             focus = [named] if named and self._names(previous, named) else []
         named = self.find_product(question) if focus else None
         if not focus or (named and self._names(question, named)):
+            if named and focus and OWN_QUESTION.match(question.strip()):
+                return Resolution(question)  # "how much is the Summit 45?" asks its own question of the product it names
             return self._carry_topic(question, history)
         if _PRONOUN.search(question):
             return Resolution(_PRONOUN.sub(focus[0][1], question, count=1), focus[0], True)

@@ -118,7 +118,8 @@ COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for ali
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
 # An amount of money: a currency sign or word, or a bare number no unit of measure follows
 # ("under 40", but not "at least 400 lumens" or "within 30 days").
-_CURRENCY_WORD = r"(?:dollars?|bucks|usd|cad|eur|gbp|euros?|pounds?|元|块|美元|加元|刀)"
+_ZH_CURRENCY = r"(?:元|块|美元|加元|澳元|英镑|镑|欧元|新币|刀)"
+_CURRENCY_WORD = rf"(?:dollars?|bucks|quid|usd|cad|eur|gbp|sgd|euros?|pounds?|{_ZH_CURRENCY})"
 _MONEY = (rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)"
           rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
@@ -132,9 +133,9 @@ _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _PRICE = rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*{_CURRENCY_WORD})"
 _AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx\.?)\s+{_PRICE}|~\s*{_PRICE}"
                      rf"|(?:大约|大概|差不多)\s*{_PRICE}|{_PRICE}\s*(?:or so\b|-?ish\b|左右|上下)", re.I)
-_ZH_UNDER = re.compile(r"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
-_ZH_OVER = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:元|块|美元|加元|刀)|[$＄]\s*(\d+(?:\.\d+)?))\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
-_ZH_BETWEEN = re.compile(r"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)")
+_ZH_UNDER = re.compile(rf"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
+_ZH_OVER = re.compile(rf"(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
+_ZH_BETWEEN = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|(?:ships?|send) (?:right )?(?:now|today|away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
 # "size 10", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
@@ -255,8 +256,8 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
     asked = re.split(r"\b(?:for|to go with|that fits?|to fit)\s+(?:an?|the|my|our)\b", lowered, maxsplit=1)[0]
     for text in dict.fromkeys((asked, lowered)):
         for name, category in known.items():
-            if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}", text):
-                return category
+            if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}{_NOT_ACCESSORY}", text):
+                return category  # "duvets", but a "duvet cover" is no duvet
     named = []
     for word, category in vocabulary.category_words.items():
         pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"
@@ -265,6 +266,7 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
 
 
 _NOT_FREE = r"(?![- ]free\b)"  # "fragrance-free" is no fragrance
+_NOT_ACCESSORY = rf"(?!\s+(?:{'|'.join(sorted(language.ACCESSORY_HEADS))})\b)"
 _EITHER = re.compile(r"\bor\b|或者|还是|或")
 
 

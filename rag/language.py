@@ -384,7 +384,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "gift card|gift cards|礼品卡",
     "base layer|base layers|打底衫|打底衣",
     "pitcher|pitchers|milk pitcher|milk pitchers|milk jug|milk jugs|奶缸|拉花缸|拉花杯",
-    "watch|watches|手表|腕表", "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
+    "watch|watches|手表|腕表", "duvet|duvets|quilt|quilts|comforter|comforters|被子|羽绒被|被芯",
+    "pillow|pillows|枕头|枕芯", "towel|towels|毛巾|浴巾", "rug|rugs|地毯", "curtain|curtains|窗帘", "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
     "espresso machine|espresso machines|coffee machine|coffee machines|咖啡机|意式咖啡机",
     "coffee beans|coffee bean|beans|bean|咖啡豆",
     "puffer|puffers|insulated jacket|insulated jackets|parka|parkas|棉服|棉衣|羽绒服",
@@ -846,6 +847,11 @@ OTHER_CHOICES = re.compile(r"\b(?:any other|other|another|different|more)\s+(?:c
                            r"|styles?)\b|(?:其他|其它|别的)(?:颜色|尺码|款式)", re.I)
 # A word before a kind of product that asks for a feature by another name: a "rain jacket" is a waterproof one.
 QUALIFIER_MEANS = {"rain": "waterproof"}
+# Measures that grade a product rather than bound it: "a 4.5 tog duvet" asks for that warmth, not 4.5 or more.
+GRADES = frozenset({"tog"})
+# English phrases that ask for a feature by another name: "a rug I can chuck in the washing machine".
+FEATURE_PHRASES = {"washing machine": "machine washable", "machine wash": "machine washable",
+                   "in the dishwasher": "dishwasher safe"}
 # Who a shopper goes with ("a tent to share with friends"): company, not a feature of the product.
 COMPANY_WORDS = frozenset("friends friend family kids partner partners people others buddies".split())
 # Who a product is for, as shoppers say it.
@@ -867,6 +873,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "lumens": ("light", 1.0), "lumen": ("light", 1.0), "流明": ("light", 1.0), "mah": ("charge", 1.0),
     "hours": ("hours", 1.0), "hour": ("hours", 1.0), "小时": ("hours", 1.0), "r-value": ("r-value", 1.0),
     "person": ("people", 1.0), "people": ("people", 1.0), "persons": ("people", 1.0), "人": ("people", 1.0),
+    "tog": ("tog", 1.0), "togs": ("tog", 1.0), "托": ("tog", 1.0), "gsm": ("gsm", 1.0),
 }
 # Words after a number that make it a measure, not a price.
 _MEASURES_AFTER_NUMBERS = {
@@ -920,14 +927,18 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "top", "pants", "trekking pole", "手表", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
                  "打底衫", "打底衣", "安全带", "睡垫", "棉服", "羽绒服",
+                 "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
                  "咖啡机", "手冲壶")
 
 
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
-    return [kind for kind in PRODUCT_KINDS if (has_cjk(kind) and kind in lowered)  # "gps手表"
-            or re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
+    found = [kind for kind in PRODUCT_KINDS if (has_cjk(kind) and kind in lowered)  # "gps手表"
+             or re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
+    # "duvet cover" is one kind, not a duvet too (unless a duvet is asked for elsewhere)
+    return [kind for kind in found if not any(kind != other and kind in other and lowered.count(kind) == lowered.count(other)
+                                              for other in found)]
 
 
 # Follow-ups that name only a new subject: "and express?", "ok and on headlamps?", "what about the 65?", "那退货呢？".
@@ -970,7 +981,8 @@ SUBJECT_LEAD = re.compile(r"^(?:(?:on|to|for|in|into|with|by|via|from|the|a|an|i
 # A sibling of the product in focus, told by a mark in its name: "the GTX version", "the pro one", "the 65",
 # "65升那款", "那个2000片的".
 VARIANT_REFERENCE = re.compile(
-    r"\bthe\s+(?P<en>[\w-]+(?:\s+[\w-]+)?)\s+(?:version|model|edition|variant|one)\b|^\s*(?:and\s+)?the\s+(?P<num>\d[\w-]*)\s*[?？]?\s*$"
+    r"\bthe\s+(?P<en>[\w-]+(?:\s+[\w-]+)?)\s+(?:version|model|edition|variant|one)\b"
+    r"|^\s*(?:and\s+)?the\s+(?P<num>\d[\w-]*|[a-z][\w-]*)\s*[?？]?\s*$"  # "and the 65?", "and the Pro?"
     r"|(?:那个|那款)?(?P<zh>\d+[^\s的那呢？?]*|[A-Za-z]+)\s*(?:的那款|的那个|那款|那个|的)", re.I)
 
 
@@ -1137,6 +1149,8 @@ def money_in_words(text: str) -> str:
                   lambda m: str(_MONEY_TENS[m.group(1).lower()]), text, flags=re.I)
 
 # Words that make a message a request for products, not a question about one.
+# A request for products that names no kind of product: "anything waterproof for kids?", "有什么适合孩子的".
+ANYTHING_FOR = re.compile(r"^\s*(?:(?:do you have|have you got|got|any)\s+)?(?:anything|something)\b|有什么|有没有什么", re.I)
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"

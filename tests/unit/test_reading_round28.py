@@ -158,3 +158,34 @@ def test_small_talk_is_told_from_questions():
 def test_small_talk_sets_no_topic_for_a_follow_up():
     turns = [Turn(question="How much is shipping to Canada?"), Turn(question="ok thanks")]
     assert resolver().resolve("and to Japan?", turns).question == "How much is shipping to Japan?"
+
+
+def test_store8_measures_kinds_and_exclusions():
+    from rag.language import product_kinds
+
+    duvet = product("D1", "Everyday Microfibre Duvet 4.5 Tog", tog="4.5")
+    assert fits(duvet, "a duvet, 4.5 tog") and not fits(
+        product("D2", "Everyday Microfibre Duvet 10.5 Tog", tog="10.5"), "a duvet, 4.5 tog")
+    assert Bound("gsm", 600.0, None) in measure_bounds("bath towels at least 600gsm but under £30 each")
+    assert stated_constraints("bath towels at least 600gsm but under £30 each", STORE) == {"max_price": 30.0}
+    assert stated_constraints("white percale duvet cover, under a hundred quid", STORE)["max_price"] == 100.0
+    assert product_kinds("white percale duvet cover, king size") == ["duvet cover"]
+    assert not fits(product("P1", "Duck Feather & Down Pillow Pair"), "pillow for a side sleeper, no feathers or down")
+    assert "machine washable" in features("a rug I can just chuck in the washing machine")
+    # "双人尺寸" of a duvet is its size, not two people
+    assert fits(product("D3", "Everyday Microfibre Duvet 13.5 Tog", tog="13.5"), "至少13.5托的被子，双人尺寸")
+
+
+def test_a_bare_name_after_the_is_a_sibling_and_a_named_product_asks_its_own_question():
+    watch = [Turn(question="is the Trail GPS Watch waterproof?", products=[("EL-3001", "Trail GPS Watch")])]
+
+    def find(text: str):
+        titles = {"EL-3001": "Trail GPS Watch", "EL-3002": "Trail GPS Watch Pro", "BP-1001": "Summit 45 Backpack"}
+        said = text.lower()
+        return max(((sku, t) for sku, t in titles.items() if all(w in said for w in t.lower().split()[:2])),
+                   key=lambda found: sum(w in said for w in found[1].lower().split()), default=None)
+
+    resolver = FollowUpResolver(find, asks_for_product_fact)
+    assert resolver.resolve("and the Pro?", watch).product == ("EL-3002", "Trail GPS Watch Pro")
+    own = resolver.resolve("how much is the summit 45?", watch)
+    assert (own.question, own.rewritten) == ("how much is the summit 45?", False)
