@@ -905,7 +905,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
-    r"|delivered|assembly|assembled|pick ?up)\b"
+    r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back)\b"
     r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改", re.I)
 # A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
@@ -1154,7 +1154,7 @@ ANYTHING_FOR = re.compile(r"^\s*(?:(?:do you have|have you got|got|any)\s+)?(?:a
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
-    r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
+    r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b(?=[^.!?]*\?)|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )
 SHOPPING_CUES = re.compile(

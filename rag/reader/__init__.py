@@ -898,7 +898,7 @@ def _same_number(term: str, body: str) -> bool:
 
 
 STOPWORD_LIKE_LABELS = frozenset({"come", "comes", "have", "available", "get", "right", "now", "fit", "fits", "hold",
-                                  "holds", "work", "works", "use", "rated", "true", "really"})
+                                  "holds", "work", "works", "use", "rated", "true", "really", "go", "goes", "put"})
 
 
 def _where(sentence: Sentence) -> str:

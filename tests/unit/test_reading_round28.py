@@ -189,3 +189,18 @@ def test_a_bare_name_after_the_is_a_sibling_and_a_named_product_asks_its_own_que
     assert resolver.resolve("and the Pro?", watch).product == ("EL-3002", "Trail GPS Watch Pro")
     own = resolver.resolve("how much is the summit 45?", watch)
     assert (own.question, own.rewritten) == ("how much is the summit 45?", False)
+
+
+def test_a_past_got_a_is_no_request_and_send_it_back_is_a_policy_topic():
+    from rag.language import POLICY_TOPICS, RECOMMEND_CUES
+
+    told = "got a monogrammed towel with my initials on, turns out I don't like the colour. can I send it back?"
+    assert not RECOMMEND_CUES.search(told) and POLICY_TOPICS.search(told)
+    assert RECOMMEND_CUES.search("got any tents under $200?")
+
+
+def test_a_hypothetical_is_no_report_of_the_shoppers_own_order():
+    from rag.intents import _HYPOTHETICAL
+
+    assert _HYPOTHETICAL.search("如果已经发货了呢") and _HYPOTHETICAL.search("what if it gets lost in the post?")
+    assert not _HYPOTHETICAL.search("my order hasn't arrived")
