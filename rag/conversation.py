@@ -34,6 +34,7 @@ from rag.language import (
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
     VARIANT_REFERENCE,
+    ZH_CONDITION_LEAD,
     colour_names,
     entities,
     flag,
@@ -304,6 +305,8 @@ def with_condition(previous: str, subject: str) -> str | None:
     """("Can I pay in instalments?", "for a preorder") -> "Can I pay in instalments for a preorder?";
     ("How much is shipping to Vancouver?", "to Seattle") -> "How much is shipping to Seattle?";
     ("can I ship to a PO box?", "express") -> "can I ship to a PO box by express?"."""
+    if ZH_CONDITION_LEAD.match(subject) and has_cjk(previous):  # ("还能取消吗？", "如果已经发货了") -> the case first
+        return f"{subject}，{previous.strip()}"
     slots = [slot_of(t) for t in key_terms(subject)]
     if not CONDITION_LEAD.match(subject) and len(slots) == 1 and slots[0] in SLOT_PREPOSITIONS:
         subject = f"{SLOT_PREPOSITIONS[slots[0]]} {subject}"  # "express" -> "by express"

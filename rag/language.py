@@ -973,6 +973,7 @@ LEADING_INTERJECTION = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|nice|great|thanks|t
                                   r"|perfect|got it|好的|好|嗯|哦)(?:[,.!，。！\s]+|$))+", re.I)
 # A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
 CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
+ZH_CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|万一|若是)")  # "如果已经发货了呢？": a case for the last question
 # How a bare subject joins the last question when nothing there fills its slot: "express?" after "can I ship to
 # a PO box?" -> "can I ship to a PO box by express?".
 SLOT_PREPOSITIONS: dict[str, str] = {"service": "by", "payment": "with"}

@@ -204,3 +204,11 @@ def test_a_hypothetical_is_no_report_of_the_shoppers_own_order():
 
     assert _HYPOTHETICAL.search("如果已经发货了呢") and _HYPOTHETICAL.search("what if it gets lost in the post?")
     assert not _HYPOTHETICAL.search("my order hasn't arrived")
+
+
+def test_a_chinese_case_for_the_last_question_goes_before_it():
+    from rag.conversation import with_condition
+
+    assert with_condition("下单后还能取消订单吗？", "如果已经发货了") == "如果已经发货了，下单后还能取消订单吗？"
+    assert resolver().resolve("如果是用礼品卡付的呢？", [Turn(question="退货期限是多久？")]).question == \
+        "如果是用礼品卡付的，退货期限是多久？"
