@@ -31,6 +31,8 @@ from rag.language import (
     LEADING_INTERJECTION,
     OWN_QUESTION,
     PRODUCT_KINDS,
+    QUALITY_MEASURES,
+    SIBLING_BY_QUALITY,
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
     VARIANT_REFERENCE,
@@ -384,19 +386,6 @@ def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:
         for sku, title in turn.products[:1]:
             seen.setdefault(sku, title)
     return list(seen.items())
-
-
-# "the big one", "anything bigger in that line?", "a waterproof version of it", "有大一点的吗": another product of the
-# line in focus, better by a measure or with a mark the product in focus lacks.
-SIBLING_BY_QUALITY = re.compile(
-    r"\bthe\s+(?P<one>big|large|small|light|cheap)\s+(?:one|version|model)\b"
-    r"|\b(?:anything|something|one|any|a|the)\s+(?P<more>bigger|larger|roomier|smaller|lighter|cheaper)\b"
-    r"|\ba\s+(?P<mark>[a-z][\w-]+)\s+version\b|(?P<zh>大一点|更大|小一点|更小|轻一点|更轻|便宜一点|更便宜)", re.I)
-# The measure each word compares by, and whether more of it is better.
-QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点", "更大"): ("volume", True),
-                    ("small", "smaller", "小一点", "更小"): ("volume", False),
-                    ("light", "lighter", "轻一点", "更轻"): ("mass", False),
-                    ("cheap", "cheaper", "便宜一点", "更便宜"): ("price", False)}
 
 
 def _measure(product: Product, measure: str | None) -> float | None:

@@ -120,7 +120,8 @@ ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof",
 # ("under 40", but not "at least 400 lumens" or "within 30 days").
 _ZH_CURRENCY = r"(?:元|块|美元|加元|澳元|英镑|镑|欧元|新币|刀)"
 _CURRENCY_WORD = rf"(?:dollars?|bucks|quid|usd|cad|eur|gbp|sgd|euros?|pounds?|{_ZH_CURRENCY})"
-_MONEY = (rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)"
+_CURRENCY_SIGN = r"(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)"
+_MONEY = (rf"(?:{_CURRENCY_SIGN}\s*(\d+(?:[.,]\d+)?)"
           rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
                     rf"|(?:\bno|\bnot|n'?t(?: \w+){{1,3}}) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above))\s+{_MONEY}",
@@ -130,7 +131,7 @@ _OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?
 _BETWEEN = re.compile(rf"\b(?:between|from)?\s*{_MONEY}\s*(?:-|to|and)\s*{_MONEY}", re.I)
 _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 # "around $70", "$70 or so", "200美元左右": an amount with a sign or currency word, give or take ABOUT_SHARE.
-_PRICE = rf"(?:(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*{_CURRENCY_WORD})"
+_PRICE = rf"(?:{_CURRENCY_SIGN}\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*{_CURRENCY_WORD})"
 _AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx\.?)\s+{_PRICE}|~\s*{_PRICE}"
                      rf"|(?:大约|大概|差不多)\s*{_PRICE}|{_PRICE}\s*(?:or so\b|-?ish\b|左右|上下)", re.I)
 _ZH_UNDER = re.compile(rf"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")

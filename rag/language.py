@@ -385,7 +385,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "base layer|base layers|打底衫|打底衣",
     "pitcher|pitchers|milk pitcher|milk pitchers|milk jug|milk jugs|奶缸|拉花缸|拉花杯",
     "watch|watches|手表|腕表", "duvet|duvets|quilt|quilts|comforter|comforters|被子|羽绒被|被芯",
-    "pillow|pillows|枕头|枕芯", "towel|towels|毛巾|浴巾", "rug|rugs|地毯", "curtain|curtains|窗帘", "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
+    "pillow|pillows|枕头|枕芯", "towel|towels|毛巾|浴巾", "rug|rugs|地毯", "curtain|curtains|窗帘",
+    "grinder|grinders|coffee grinder|磨豆机", "kettle|kettles|烧水壶|手冲壶",
     "espresso machine|espresso machines|coffee machine|coffee machines|咖啡机|意式咖啡机",
     "coffee beans|coffee bean|beans|bean|咖啡豆",
     "puffer|puffers|insulated jacket|insulated jackets|parka|parkas|棉服|棉衣|羽绒服",
@@ -969,8 +970,8 @@ def small_talk(text: str) -> str | None:
 
 
 # What a shopper says before a question, which is not part of it: "cool, and is return shipping free?".
-LEADING_INTERJECTION = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|nice|great|thanks|thank you|awesome|alright|right|hmm+|oh|wow"
-                                  r"|perfect|got it|好的|好|嗯|哦)(?:[,.!，。！\s]+|$))+", re.I)
+LEADING_INTERJECTION = re.compile(rf"^\s*(?:(?:{_ACKNOWLEDGED}|thanks|thank you|right|hmm+|oh|wow|哦)(?:[,.!，。！\s]+|$))+",
+                                  re.I)
 # A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
 CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
 ZH_CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|万一|若是)")  # "如果已经发货了呢？": a case for the last question
@@ -979,6 +980,17 @@ ZH_CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|万一|若是)")  # "�
 SLOT_PREPOSITIONS: dict[str, str] = {"service": "by", "payment": "with"}
 # Words before a subject that are no part of it: "and (on) headlamps?", "and (if I'm in) Canada?"
 SUBJECT_LEAD = re.compile(r"^(?:(?:on|to|for|in|into|with|by|via|from|the|a|an|if|i'm|im|i am|we're|we are)\s+)+", re.I)
+# "the big one", "anything bigger in that line?", "a waterproof version of it", "有大一点的吗": another product of the
+# line in focus, better by a measure or with a mark the product in focus lacks.
+SIBLING_BY_QUALITY = re.compile(
+    r"\bthe\s+(?P<one>big|large|small|light|cheap)\s+(?:one|version|model)\b"
+    r"|\b(?:anything|something|one|any|a|the)\s+(?P<more>bigger|larger|roomier|smaller|lighter|cheaper)\b"
+    r"|\ba\s+(?P<mark>[a-z][\w-]+)\s+version\b|(?P<zh>大一点|更大|小一点|更小|轻一点|更轻|便宜一点|更便宜)", re.I)
+# The measure each word compares by, and whether more of it is better.
+QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点", "更大"): ("volume", True),
+                    ("small", "smaller", "小一点", "更小"): ("volume", False),
+                    ("light", "lighter", "轻一点", "更轻"): ("mass", False),
+                    ("cheap", "cheaper", "便宜一点", "更便宜"): ("price", False)}
 # A sibling of the product in focus, told by a mark in its name: "the GTX version", "the pro one", "the 65",
 # "65升那款", "那个2000片的".
 VARIANT_REFERENCE = re.compile(
@@ -1025,7 +1037,7 @@ def slot_of(term: str) -> str | None:
 ACCESSORY_HEADS = frozenset("holster holsters sack sacks kit kits footprint footprints case cases cover covers pump pumps "
                             "strap straps repair stuff liner liners clip clips mount mounts".split())
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "a hundred": 100, "hundred": 100, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4}
+                 "ten": 10, "a hundred": 100, "hundred": 100}
 
 
 _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -1047,7 +1059,7 @@ def numbers_in_words(text: str) -> str:
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
                   lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
-    return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_NUMBER_WORDS[m.group(1)]), text)
+    return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_ZH_DIGITS[m.group(1)]), text)
 
 
 def activities(request: str) -> list[str]:
