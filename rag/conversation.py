@@ -100,8 +100,8 @@ class FollowUpResolver:
 
     find_product: Callable[[str], tuple[str, str] | None] = field(repr=False)
     asks_for_product_fact: Callable[[str], bool] = field(repr=False)
-    # the other products of a product's line ("Summit 45 Backpack" -> [the Summit 65 Backpack]); none if not given
-    product_line: Callable[[str, str], list[Product]] = field(default=lambda sku, title: [], repr=False)
+    # the products of a product's line, by its name ("Summit 45 Backpack" -> both Summit backpacks); none if not given
+    product_line: Callable[[str], list[Product]] = field(default=lambda title: [], repr=False)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
         history = [turn for turn in history if small_talk(turn.question) is None]  # "thanks!" sets no topic
@@ -257,10 +257,10 @@ class FollowUpResolver:
     def _better(self, asked: re.Match, focus: tuple[str, str]) -> tuple[str, str] | None:
         """The product of the focus product's line that is bigger (lighter, cheaper...) than it, the most so; or
         the one that has the mark asked for ("a waterproof version") while the focus product does not."""
-        line = self.product_line(*focus)
+        line = self.product_line(focus[1])
         if mark := asked.group("mark"):
-            has = [p for p in line if product_has(p, mark)]
-            return (has[0].sku, has[0].title) if has and not any(p.sku == focus[0] and product_has(p, mark) for p in line) else None
+            has = [p for p in line if _has_mark(p, mark)]
+            return (has[0].sku, has[0].title) if has and not any(p.sku == focus[0] and _has_mark(p, mark) for p in line) else None
         word = next(w.lower() for w in asked.groups() if w)
         measure, larger = next((rule for words, rule in QUALITY_MEASURES.items() if word in words), (None, True))
         known = {p.sku: v for p in line if (v := _measure(p, measure)) is not None}
@@ -398,7 +398,7 @@ def _measure(product: Product, measure: str | None) -> float | None:
     return float(number.group(0)) if number and measure == "volume" else None
 
 
-def product_has(product: Product, mark: str) -> bool:
+def _has_mark(product: Product, mark: str) -> bool:
     """Does the product say it has the mark ("waterproof: yes", or the word in its name or description)?"""
     said = flag(product.attributes.get(mark.lower().replace("-", "_"), ""))
     if said is not None:
@@ -420,18 +420,15 @@ class ProductFinder:
         self.min_similarity = min_similarity
         self._dense = DenseRetriever(store, embedders)
 
-    def line(self, sku: str, title: str) -> list[Product]:
-        """The products of one line, this one first: each name holds every word of the other's but for
+    def line(self, title: str) -> list[Product]:
+        """The products of the line ``title`` names, itself among them: each name holds every word of the other's but for
         numbers and one mark ("Summit 45 Backpack" and "Summit 65 Backpack"; "Ridge Runner (GTX) Trail Shoe")."""
-        words = {w for w in title.lower().split() if not re.search(r"\d", w)}
-        found = [Product.model_validate(c.metadata) for c in self.store.fetch(
-            [i for i, _ in self.store.keyword_search(title, LINE_CANDIDATES, Filters())]) if c.kind == "product"]
-        line = []
-        for product in found:
-            other = {w for w in product.title.lower().split() if not re.search(r"\d", w)}
-            if len(words ^ other) <= 1 and words & other:
-                line.append(product)
-        return sorted(line, key=lambda p: p.sku != sku)
+        def name(text: str) -> set[str]:
+            return {w for w in text.lower().split() if not re.search(r"\d", w)}
+
+        hits = self.store.keyword_search(title, LINE_CANDIDATES, Filters())
+        found = [Product.model_validate(c.metadata) for c in self.store.fetch([i for i, _ in hits]) if c.kind == "product"]
+        return [p for p in found if len(name(title) ^ name(p.title)) <= 1 and name(title) & name(p.title)]
 
     def find(self, text: str) -> tuple[str, str] | None:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):

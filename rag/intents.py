@@ -25,7 +25,9 @@ NEIGHBOURS = 3
 _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|long|much)|what (?:happens|if|do i do|should i do)|can i|could i|if\b|is it|do you|does)"
                      r"|怎么(?!回事)|如何|能不能|可以.{0,10}吗|是否", re.I)
 
-_HYPOTHETICAL = re.compile(r"^\s*(?:(?:and|so|but|ok(?:ay)?),?\s+)?(?:what if|if|suppose|say)\b|^\s*那?(?:如果|要是|假如|万一)", re.I)
+# "如果已经发货了呢", "what if it gets lost?": how things work in a case, not a report of the shopper's own problem
+_HYPOTHETICAL = re.compile(rf"^\s*(?:(?:and|so|but|ok(?:ay)?),?\s+)?(?:what if|if|suppose|say)\b|^\s*那?{language.ZH_CASE_WORDS}",
+                           re.I)
 
 _PERSON = re.compile(
     r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*)?(?:real\s+|live\s+|actual\s+)?"
@@ -93,7 +95,7 @@ class IntentRouter:
             return IntentDecision("own_order", 1.0, "names an order number")
         if _OWN.search(message) and not _HOW_TO.search(message):
             return IntentDecision("own_order", 1.0, "describes a problem with the shopper's own order or account")
-        if _HYPOTHETICAL.search(message):  # "如果已经发货了呢", "what if it gets lost?": how things work, not a report
+        if _HYPOTHETICAL.search(message):
             return IntentDecision("question", 1.0, "asks what happens in a case")
         similarities = np.asarray(self.vectors @ self.embedder.embed([message])[0], dtype=float)
         best: dict[str, float] = {}

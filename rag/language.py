@@ -974,7 +974,8 @@ LEADING_INTERJECTION = re.compile(rf"^\s*(?:(?:{_ACKNOWLEDGED}|thanks|thank you|
                                   re.I)
 # A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
 CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
-ZH_CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|万一|若是)")  # "如果已经发货了呢？": a case for the last question
+ZH_CASE_WORDS = r"(?:如果|要是|假如|万一|若是)"  # "if": a case the shopper puts before what they ask
+ZH_CONDITION_LEAD = re.compile(rf"^{ZH_CASE_WORDS}")  # "如果已经发货了呢？": a case for the last question
 # How a bare subject joins the last question when nothing there fills its slot: "express?" after "can I ship to
 # a PO box?" -> "can I ship to a PO box by express?".
 SLOT_PREPOSITIONS: dict[str, str] = {"service": "by", "payment": "with"}

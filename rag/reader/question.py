@@ -170,7 +170,7 @@ def analyse(text: str) -> Question:
     return Question(text, lang, kind, parts, language.entities(text))
 
 
-_CASE_ONLY = re.compile(r"^(?:如果|要是|假如|万一)[^，,]*呢[？?]?$|^(?:and |but )?what if\b[^,]*[?]$", re.I)
+_CASE_ONLY = re.compile(rf"^{language.ZH_CASE_WORDS}[^，,]*呢[？?]?$|^(?:and |but )?what if\b[^,]*[?]$", re.I)
 _ALTERNATIVE = re.compile(r",?\s+or (?:do|should|must|will|would|can|could|have|shall) (?:i|we)\b[^?？]*", re.I)
 
 

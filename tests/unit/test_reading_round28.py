@@ -81,7 +81,7 @@ LINE = [product("B1", "Summit 45 Backpack", capacity="45 L", price=169),
 
 
 def resolver() -> FollowUpResolver:
-    def line(sku: str, title: str) -> list[Product]:
+    def line(title: str) -> list[Product]:
         words = {w for w in title.lower().split() if not re.search(r"\d", w)}
         return [p for p in LINE if len(words ^ {w for w in p.title.lower().split() if not re.search(r"\d", w)}) <= 1]
 

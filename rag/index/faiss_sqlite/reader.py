@@ -236,7 +236,8 @@ class FaissSqliteIndex:
         """
         per_variant = [("upper(v.size) = upper(?)", filters.size),
                        ("(lower(v.color) = lower(?) OR lower(v.color) LIKE '% ' || lower(?))", filters.color)]
-        per_variant = [(clause, value) for clause, value in per_variant if value is not None]  # "Matte black" is black
+        # a colour matches a variant's colour or its last word ("Matte black" is black), as chunk_fields.colour_names
+        per_variant = [(clause, value) for clause, value in per_variant if value is not None]
         if filters.in_stock and per_variant:
             per_variant.append(("v.stock > ?", 0))
         rows = self._products.matching(filters, check_stock=bool(filters.in_stock) and not per_variant)
