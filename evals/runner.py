@@ -109,8 +109,10 @@ def default_splits(root: Path) -> list[Split]:
         Split("dev13", golden / "dev13.jsonl", root / "knowledge_base", False),
         Split("dev14", golden / "dev14.jsonl", root / "knowledge_base", False),
         Split("store8", golden / "store8.jsonl", fixtures / "store8", False),
-        Split("dev15", golden / "dev15.jsonl", root / "knowledge_base", True),  # untuned: first run of the final code
-        Split("store9", golden / "store9.jsonl", fixtures / "store9", True),  # untuned: first run of the final code
+        Split("dev15", golden / "dev15.jsonl", root / "knowledge_base", False),
+        Split("store9", golden / "store9.jsonl", fixtures / "store9", False),
+        Split("dev16", golden / "dev16.jsonl", root / "knowledge_base", True),  # untuned
+        Split("store10", golden / "store10.jsonl", fixtures / "store10", True),  # untuned
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
