@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -20,7 +21,8 @@ from rag.models import Product
 from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
 
 _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
-         r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托")
+         r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托"
+         r"|(?:years?|yrs?)(?![- ]?olds?\b)|年(?!级)")  # "at least a 2 year warranty", but not "my 8 year old"
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
 # Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
 _RATING = re.compile(r"(?<![a-z])(r[- ]?value|r值|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
@@ -127,8 +129,10 @@ def product_measures(product: Product) -> dict[str, tuple[float, float]]:
             values.setdefault(measure, (float(span.group(1)) * factor, float(span.group(3)) * factor))
         elif (match := _MEASURE.search(value)) and name != "battery":
             measure, factor = language.UNITS.get(match.group(2).lower(), (NAMED_MEASURES.get(name, name), 1.0))
-            if measure in ("people", "pieces") and name in NAMED_MEASURES and (found := _range(value)):
-                values.setdefault(measure, found)
+            # "players: 2-4", "age: 2-7 years": the range of the measure the attribute names
+            if (measure in ("people", "pieces") or NAMED_MEASURES.get(name) == "age") and name in NAMED_MEASURES \
+                    and (found := _range(value)):
+                values.setdefault(NAMED_MEASURES[name], found)
             else:
                 values.setdefault(measure, (float(match.group(1)) * factor,) * 2)
         elif name in NAMED_MEASURES and (found := _range(value)):
@@ -197,11 +201,12 @@ def _is_a(text: str, kind: str) -> bool:
     return False
 
 
-def qualifiers(request: str) -> list[str]:
-    """Words that narrow the kind of product asked for: "insulated" jacket, "road running" shoes, "4-season" tent."""
+def qualifiers(request: str, kinds: Iterable[str] = ()) -> list[str]:
+    """Words that narrow the kind of product asked for: "insulated" jacket, "road running" shoes, "4-season" tent;
+    ``kinds`` adds the store's own kinds ("glazed" pots)."""
     lowered = language.numbers_in_words(request.lower())
     found = []
-    for kind in language.product_kinds(lowered):
+    for kind in [*language.product_kinds(lowered), *kinds]:
         match = re.search(rf"((?:[a-z0-9'\-]+\s+){{1,2}}){re.escape(kind)}", lowered)
         if not match:
             continue
@@ -243,10 +248,32 @@ class AttributeWishes:
 
     flags: frozenset[str] = frozenset()  # attributes that must be yes
     values: tuple[tuple[str, frozenset[str]], ...] = ()  # (attribute, values it must list)
+    kinds: frozenset[str] = frozenset()  # what the product must be, in the store's words ("pot", "plant")
+    qualifiers: tuple[str, ...] = ()  # words before that kind that its products must say ("glazed")
 
     @classmethod
     def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
         said = re.sub(r"[-_]", " ", language.normalise_phrases(_with_english(request)).lower())
+        if language.PET_SAFETY.search(request):
+            said += " pet safe pet friendly"
+        said += "".join(f" {grade}" for condition, grade in language.RATED_FOR if condition.search(request))
+        # "a pet safe plant", "a self watering pot": a kind of product this store's categories hold ("Houseplants",
+        # "Pots & Planters"), when the request names none of the kinds language.PRODUCT_KINDS knows
+        held = {head for product in products for head in _category_heads(product.category)}  # what its categories hold
+        heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
+                 if head and any(category.endswith(head) for category in held)}
+        heads |= {category[start:] for category in held for start in range(1, len(category) - 4)  # "houseplant": "plant"
+                  if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}
+        named = sorted((match.start(), head) for head in heads  # "fragrance-free" names no fragrance
+                       if (match := re.search(rf"(?<![a-z]){re.escape(head)}(?:e?s)?(?![a-z])(?![- ]free\b)", said)))
+        # the first one named is what is asked for: "a plant that can handle low light" is no light
+        # ("a toner or a moisturiser": either)
+        kinds = frozenset() if language.product_kinds(request) or not named else frozenset(
+            {named[0][1]} | {head for (start, head), (previous, _) in zip(named[1:], named)
+                             if re.search(r"\bor\b|或|还是", said[previous:start])})
+        # "glazed" pots; a word none of them says ("skincare" tools) narrows nothing
+        narrowed = tuple(part for q in qualifiers(request, kinds) if _singular(q) not in kinds
+                         for part in re.findall(r"[a-z]+", q) if any(_says(p, part) for p in products)) if kinds else ()
         flags, listed = set(), defaultdict(set)
         for product in products:
             for name, value in product.attributes.items():
@@ -266,15 +293,37 @@ class AttributeWishes:
             wanted = frozenset(c for c in choices if re.search(rf"(?<![a-z]){re.escape(_singular(c))}s?(?![a-z])", said))
             if wanted:
                 values.append((name, wanted))
-        return cls(frozenset(flags), tuple(values))
+        # "low light": "low" is a value of light_needs and of humidity; the attribute the request names has it
+        named = [(name, wanted) for name, wanted in values if any(
+            re.search(rf"(?<![a-z]){re.escape(word)}", said) for word in name.lower().split("_") if len(word) > 2)]
+        values = [(name, wanted) for name, wanted in values
+                  if (name, wanted) in named or not any(wanted & other for _, other in named)]
+        return cls(frozenset(flags), tuple(values), kinds, narrowed)
+
+    def asked_part(self, request: str) -> str:
+        """The request up to the kind of product it asks for: "a self watering pot" of "a self watering pot for a
+        plant that needs low light"."""
+        ends = [match.end() for kind in self.kinds
+                if (match := re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])(?![- ]free\b)", request.lower()))]
+        return request[:min(ends)] if ends else request
+
+    def holds(self, category: str, title: str = "") -> bool:
+        """Is a product of this category (and name) the kind asked for? "Houseplants" hold plants."""
+        is_a = {_head(title), *_category_heads(category)}
+        return not self.kinds or any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds)
 
     def affirmed_by(self, product: Product) -> bool:
         """Does the product say yes to every yes-or-no wish?"""
         return all(language.flag(product.attributes.get(name, "")) is True for name in self.flags)
 
     def unmet_by(self, product: Product) -> bool:
-        """Does the product state that it lacks one of the wishes? (One that states nothing is not ruled out.)"""
+        """Does the product state that it lacks one of the wishes, or is it another kind of product? (One that
+        states nothing is not ruled out.)"""
         if any(language.flag(product.attributes.get(name, "")) is False for name in self.flags):
+            return True
+        if not self.holds(product.category, product.title):
+            return True  # a grow light is no plant, though "plant" is in its description
+        if not all(_says(product, word) for word in self.qualifiers):
             return True
         for name, wanted in self.values:
             if name in product.attributes:
@@ -283,6 +332,31 @@ class AttributeWishes:
                         any(re.search(rf"(?<![a-z]){re.escape(_singular(w))}", v) for v in mine) for w in wanted):
                     return True
         return False
+
+
+COMMON_KIND_FREQUENCY = 4.0  # the end of a compound category name that is a word of its own ("plant" of "houseplant")
+
+
+def _says(product: Product, word: str) -> bool:
+    """Does the product say the word, or one of its forms? "fast growing" is said by "a fast grower", "glazed" by
+    "matte glaze" (not by "unglazed"), "board" by the category "Board Games", "fragrance free" by "fragrance_free: yes"."""
+    affirmed = [name.replace("_", " ") for name, value in product.attributes.items() if language.flag(value) is True]
+    said = " ".join([product.title, product.description, product.category, *product.attributes.values(), *affirmed])
+    return any(w.startswith(word[:max(4, len(word) - 3)]) for w in re.findall(r"[a-z]+", said.lower()))
+
+
+def _head(title: str) -> str | None:
+    """What a product is, by the last word of its name that is no number, unit, size or colour: "AquaRoot
+    Self-Watering Pot 16 cm" -> "pot"."""
+    for word in reversed(re.findall(r"[a-z]+", title.lower())):
+        if len(word) >= 3 and word not in language.UNITS and word not in language.SIZE_WORDS and not language.colour_names(word):
+            return _singular(word)
+    return None
+
+
+def _category_heads(category: str) -> list[str]:
+    """What a category holds: "Pots & Planters" -> ["pot", "planter"], "Houseplants" -> ["houseplant"]."""
+    return [_singular(part.split()[-1]) for part in re.split(r"&|,|\band\b", category.lower()) if part.split()]
 
 
 def _singular(word: str) -> str:
@@ -295,7 +369,8 @@ def _listed(value: str) -> set[str]:
     numbers or colours."""
     value = re.sub(r"\s*[(（][^)）]*[)）]", "", value)  # "mineral (zinc oxide)" is "mineral"
     return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and | to ", value))
-            if len(v) >= 3 and len(v.split()) <= 3 and not any(ch.isdigit() for ch in v) and v not in language.STOPWORDS
+            if len(v) >= 3 and len(v.split()) <= 3 and v not in language.STOPWORDS
+            and (not any(ch.isdigit() for ch in v) or re.fullmatch(r"\d-[a-z]+", v))  # a grade ("4-season"), no measure
             and not language.colour_names(v) and not any(p.search(v) for p in language.AUDIENCE_WORDS.values())}
 
 

@@ -43,6 +43,7 @@ from rag.language import (
     has_cjk,
     name_word,
     names_entity,
+    numbers_in_words,
     slot_of,
     small_talk,
     specificity,
@@ -146,11 +147,12 @@ class FollowUpResolver:
                 start, end = better.span()
                 return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
             return Resolution(self._about(previous, focus, sibling), sibling, True)
-        variant = VARIANT_REFERENCE.search(question)
+        said = numbers_in_words(question)  # "三人的那款呢" is "3人的那款呢"
+        variant = VARIANT_REFERENCE.search(said)
         sibling = self._sibling(variant.group(0), focus) if variant else None
         if sibling:  # "is the pro version waterproof too?" -> "is the Trail GPS Watch Pro waterproof too?"
             start, end = variant.span()
-            return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
+            return Resolution(f"{said[:start]}{sibling[1]}{said[end:]}", sibling, True)
         product_fact = self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question)
         if not focus and (product_fact or _PRONOUN.search(question)):  # the last answer named no product card, but
             # its question may have named a product ("Does the Cove mattress have a trial?" - "its warranty?")

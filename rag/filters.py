@@ -59,8 +59,8 @@ class Vocabulary:
         """Every category a message names, by its name or a word that points to it ("toner or moisturiser")."""
         lowered = text.lower()
         return {category for word, category in [*((c.lower(), c) for c in self.categories), *self.category_words.items()]
-                if re.search(re.escape(word) if not word.isascii() else rf"\b{re.escape(_singular(word))}(?:e?s)?\b{_NOT_FREE}",
-                             lowered)}
+                if re.search(re.escape(word) if not word.isascii() else  # "self watering" names "Self-Watering Planters"
+                             rf"\b{re.escape(_singular(word)).replace(re.escape('-'), '[- ]?')}(?:e?s)?\b{_NOT_FREE}", lowered)}
 
     def kind_categories(self) -> dict[str, str]:
         """What kind of product each category holds ("headlamp" -> "Electronics"): a policy that lists categories
@@ -124,7 +124,8 @@ _CURRENCY_SIGN = r"(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)"
 _MONEY = (rf"(?:{_CURRENCY_SIGN}\s*(\d+(?:[.,]\d+)?)"
           rf"|(\d+(?:[.,]\d+)?)(?:\s*{_CURRENCY_WORD}|(?![\d.,]|\s*-?\s*(?:{language.MEASURE_WORDS})(?![a-z]))))")
 _UNDER = re.compile(rf"(?:\b(?:under|below|less than|cheaper than|up to|at most|max(?:imum)?|within|budget(?: is| of)?)"
-                    rf"|(?:\bno|\bnot|n'?t(?: \w+){{1,3}}) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above))\s+{_MONEY}",
+                    rf"|(?:\bno|\bnot|n'?t(?: \w+){{1,3}}) more than|\b(?:without|not) (?:going |spending |paying )?(?:over|above)"
+                    rf"|\bnothing (?:over|above|more than|pricier than))\s+{_MONEY}",
                     re.I)
 _OVER = re.compile(rf"(?<!no )(?<!not )(?<!going )(?<!without )(?<!n't spend )(?<!n't pay )\b(?:over|above|more than|at least|min(?:imum)?|from)\s+"
                    rf"{_MONEY}(?!\s*(?:to|-|and))", re.I)
@@ -134,13 +135,15 @@ _OR_LESS = re.compile(rf"{_MONEY}\s+(?:or less|or under|and under|max)", re.I)
 _PRICE = rf"(?:{_CURRENCY_SIGN}\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*{_CURRENCY_WORD})"
 _AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx\.?)\s+{_PRICE}|~\s*{_PRICE}"
                      rf"|(?:大约|大概|差不多)\s*{_PRICE}|{_PRICE}\s*(?:or so\b|-?ish\b|左右|上下)", re.I)
-_ZH_UNDER = re.compile(rf"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
+# "预算400美元" (a budget of $400) caps the price, as "400美元以内" does; "预算400美元左右" is about that much.
+_ZH_UNDER = re.compile(rf"(?:低于|不超过|少于)?\s*(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*(?:以下|以内|之内)"
+                       rf"|预算(?:是|为|在|只有)?\s*[$＄]?\s*(\d+(?:\.\d+)?)(?![\d.]|\s*{_ZH_CURRENCY}?\s*(?:左右|上下|以上))|(?:低于|不超过|少于)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_OVER = re.compile(rf"(?:(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}|[$＄]\s*(\d+(?:\.\d+)?))\s*以上|(?<!不)(?:高于|超过)\s*(\d+(?:\.\d+)?)(?![\d.]|\s*(?:公斤|千克|克|升|毫升|度|cm|kg|g|l|小时|天))")
 _ZH_BETWEEN = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*{_ZH_CURRENCY}")
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|(?:ships?|send) (?:right )?(?:now|today|away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
-# "size 10", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
-_SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
+# "size 10", "in a 9?", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
+_SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|\bin an? (\d{1,2}(?:\.5)?)(?=\s*(?:[?!.,]|$))|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
                    re.I)
 _LETTER_SIZE = re.compile(r"(?<![\w.\-])(XXS|XS|XL|XXL|XXXL)(?![\w\-])")  # capitals only: "xl" may be a word
 _SIZE_WORD = re.compile("|".join(re.escape(w) for w in sorted(language.SIZE_WORDS, key=len, reverse=True)), re.I)
@@ -177,7 +180,10 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     constraints = stated_constraints(text, vocabulary)
     asks = bool(language.SHOPPING_CUES.search(text))
     # "teal, size L, in stock" with no verb is a search too: two constraints make one.
-    named = bool(product) or len(vocabulary.categories_named(lowered)) > 1  # "a toner or a moisturiser under £20"
+    # "a toner or a moisturiser under £20"; "pet safe plant under $30?" names what the store's products are and
+    # a price (but "the Squall Anorak in XL?" asks about one product)
+    named = bool(product) or len(vocabulary.categories_named(lowered)) > 1 or (
+        vocabulary.names_a_kind(lowered) and bool(constraints.keys() & {"min_price", "max_price"}))
     around = bool(_AROUND.search(language.money_in_words(text)))  # "My cart is around $300": one amount, no search
     stated = {"price" if around and key in ("min_price", "max_price") else key for key in constraints}
     if not ((named and (constraints or asks)) or (asks and constraints) or len(stated) >= 2):

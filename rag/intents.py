@@ -49,6 +49,9 @@ _OWN = re.compile(
     r"|\b(?:charged|billed|shows?|debited)\b.{0,30}\btwice\b|\blocked out\b|\breset (?:link|email)\b.{0,30}\bnever\b"
     r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|两次款|没收到|还没(?:退|到账|收到)|登录不了|登录不上|登不上|无法登录"
     r"|收不到.{0,8}(?:邮件|验证码)"
+    # "the page timed out ... was I charged or not?", "did my payment go through?": what happened to their own payment
+    r"|\bwas i (?:charged|billed)\b|\bdid (?:my|the) (?:payment|order|card)\b.{0,20}\bgo through\b"
+    r"|\b(?:can't|cannot|can not) find my order\b|(?:扣款|扣钱|付款成功)了(?:吗|没)"
     # "can you cancel it for me?": the store is asked to act on the shopper's own order
     r"|\b(?:can|could|would) you (?:please )?(?:cancel|change|update|modify|refund|fix)\b.{0,40}\bfor me\b"
     r"|帮我(?:取消|修改|更改|改一下|退款)"

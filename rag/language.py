@@ -23,10 +23,14 @@ STOPWORDS = frozenset(
     over under up down out off again there here all any both each few more most other some
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
-    like need any anything something tho though once another then
+    like need any anything something tho though once twice thrice another then
     btw lol pls plz thx tbh fyi imo haha rn atm mid""".split()
 )
 
+# The people a shopper buys for or sends to ("my cousin in Penang"): who, never what, a question asks about.
+PEOPLE_WORDS = frozenset("""mum mom mother dad father parents wife husband partner sister brother cousin aunt uncle niece
+    nephew grandma grandpa grandmother grandfather friend friends boss colleague coworker neighbour neighbor son daughter
+    girlfriend boyfriend fiance fiancee""".split())
 # Stop words that name what a product is filled or made with right before its kind: a "down jacket".
 FILL_WORDS = frozenset({"down"})
 # Words that say little about what a store question is about: present in almost any question.
@@ -37,6 +41,7 @@ GENERIC_WORDS = frozenset(
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
     applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    roughly approximately approx
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -177,10 +182,13 @@ LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|ca
                        r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
 # "what's the difference between ...", "Trail GPS Watch vs the Pro": no one fact asked, the ones that differ.
 ASKS_DIFFERENCE = re.compile(r"\bdiffer(?:ence|ent|s)?\b|\bvs\.?\b|\bversus\b|\bcompared?\b|区别|不同|差别|对比|比较一下", re.I)
+# "40 litres or bigger", "$70 or so", "an R-value of 4 or higher": words after "or" that bound one value, compare none.
+OR_BOUND = ("more bigger larger higher greater longer warmer colder above over better less fewer smaller lower shorter "
+            "under below so later earlier")
 COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
-    r"(?!.*\d\s*\w*\s*or (?:higher|more|above|better|greater|less|lower|below|fewer)\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
+    rf"(?!.*\d\s*\w*\s*or (?:{'|'.join(OR_BOUND.split())})\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bwhich(?: one)? \w+s\b[^?]*\b(?:faster|quicker|slower|sooner|longer|shorter|better|worse|warmer|cooler|lighter"
@@ -378,7 +386,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "cash|现金",
     "rain cover|raincover|防雨罩|防雨套|背包罩",
     "transcript|transcripts|log|logs|record|records|history|记录",
-    "cancel|cancels|cancelled|canceled|cancellation|取消",
+    "cancel|cancels|cancelled|canceled|cancellation|quit|取消",
     "payment|payments|pay|paying|付款|支付|付钱",
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
@@ -420,7 +428,10 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "moisturiser|moisturisers|moisturizer|moisturizers|面霜|乳液", "sunscreen|sunscreens|防晒霜",
     "smell|smells|scent|scents|aroma|notes|fragrance family|香味|气味",
     "international|abroad|overseas|worldwide|国际|海外|境外",
-    "order|orders|ordered|订单|下单",
+    "order|orders|ordered|cart|carts|订单|下单|购物车",
+    "subscription|subscriptions|sub|subs|订阅",
+    "die|dies|died|dying|dead",
+    "noon|midday|lunch|lunchtime|中午",
     "track|tracking|追踪|跟踪|物流",
     "address|addresses|地址",
     "shoe|shoes|footwear|boot|boots|hiker|hikers|trainer|trainers|sneaker|sneakers|鞋|鞋子|靴",
@@ -507,6 +518,10 @@ COLOURS: dict[str, tuple[str, ...]] = {
     "purple": ("紫色",), "brown": ("棕色", "咖啡色"), "olive": ("橄榄绿",), "forest green": ("墨绿色",),
 }
 COLOUR_CONCEPT = frozenset({"colour", "colours", "color", "colors", "颜色"})
+# "Do you take credit cards?" is answered by the card brands a store lists ("We accept Visa, Mastercard, ...").
+CARD_WORDS = frozenset({"credit", "debit", "信用卡", "借记卡"})
+CARD_BRANDS = re.compile(r"\b(?:visa|mastercard|master card|american express|amex|discover|unionpay|union pay|jcb|maestro)\b"
+                         r"|银联|维萨|万事达", re.I)
 # Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
 COLOUR_IDIOMS = re.compile(r"\bwhite[- ]glove\b|\bblack friday\b|\bgreen (?:light|card)\b|白手套", re.I)
 
@@ -533,7 +548,7 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "China": ("china", "chinese mainland", "mainland china", "中国", "中国大陆", "国内"),
     "Mexico": ("mexico", "墨西哥"), "Brazil": ("brazil", "巴西"), "India": ("india", "印度"),
     "Russia": ("russia", "俄罗斯"), "New Zealand": ("new zealand", "新西兰"), "South Korea": ("south korea", "korea", "韩国"),
-    "Hong Kong": ("hong kong", "香港"), "Taiwan": ("taiwan", "台湾"), "Singapore": ("singapore", "新加坡"),
+    "Hong Kong": ("hong kong", "香港"), "Taiwan": ("taiwan", "台湾"), "Singapore": ("singapore", "sg", "新加坡"),
     "Norway": ("norway", "挪威"), "Switzerland": ("switzerland", "swiss", "瑞士"), "Ireland": ("ireland", "irish", "爱尔兰"),
     "Germany": ("germany", "german", "德国"), "France": ("france", "french", "法国"), "Italy": ("italy", "意大利"),
     "Spain": ("spain", "西班牙"), "Netherlands": ("netherlands", "holland", "荷兰"), "Sweden": ("sweden", "瑞典"),
@@ -556,11 +571,14 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "Newfoundland and Labrador": ("newfoundland", "labrador", "nl", "纽芬兰"),
     "Prince Edward Island": ("prince edward island", "pei", "爱德华王子岛"), "Yukon": ("yukon", "yt", "育空"),
     "Northwest Territories": ("northwest territories", "西北地区"), "Nunavut": ("nunavut", "nu", "努纳武特"),
+    "Sabah": ("sabah", "沙巴"), "Sarawak": ("sarawak", "砂拉越", "砂劳越"), "Labuan": ("labuan", "纳闽"),
 }
 # Cities shoppers name instead of their country or state.
 CITIES: dict[str, tuple[str, ...]] = {
     "Ontario": ("toronto", "ottawa", "mississauga", "hamilton", "多伦多", "渥太华"), "Quebec": ("montreal", "蒙特利尔"),
     "British Columbia": ("vancouver", "温哥华"), "Alberta": ("calgary", "edmonton", "卡尔加里", "埃德蒙顿"),
+    "Sarawak": ("kuching", "miri", "古晋"), "Sabah": ("kota kinabalu", "sandakan", "亚庇"),
+    "Malaysia": ("kuala lumpur", "penang", "johor bahru", "ipoh", "malacca", "melaka", "吉隆坡", "槟城", "新山"),
     "Manitoba": ("winnipeg",), "Saskatchewan": ("regina", "saskatoon"), "Nova Scotia": ("halifax",),
     "Yukon": ("whitehorse",), "Northwest Territories": ("yellowknife",), "Nunavut": ("iqaluit",),
     "United Kingdom": ("london", "manchester", "birmingham", "glasgow", "edinburgh", "leeds", "伦敦", "曼彻斯特"),
@@ -588,6 +606,7 @@ PART_OF: dict[str, str] = {
     **dict.fromkeys(("Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
                      "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island", "Yukon", "Northwest Territories",
                      "Nunavut"), "Canada"),
+    **dict.fromkeys(("Sabah", "Sarawak", "Labuan"), "Malaysia"),
 }
 PAYMENT_METHODS: dict[str, tuple[str, ...]] = {
     "Visa": ("visa",), "Mastercard": ("mastercard", "master card"), "American Express": ("american express", "amex"),
@@ -848,11 +867,18 @@ OTHER_CHOICES = re.compile(r"\b(?:any other|other|another|different|more)\s+(?:c
                            r"|styles?)\b|(?:其他|其它|别的)(?:颜色|尺码|款式)", re.I)
 # A word before a kind of product that asks for a feature by another name: a "rain jacket" is a waterproof one.
 QUALIFIER_MEANS = {"rain": "waterproof"}
+# Conditions a product must be rated for, in the grade stores list: a tent "that can handle snow" is a 4-season one.
+RATED_FOR = ((re.compile(r"\bsnow(?:y|fall)?\b|\bblizzards?\b|抗雪|雪地|下雪", re.I), "4-season"),)
 # Measures that grade a product rather than bound it: "a 4.5 tog duvet" asks for that warmth, not 4.5 or more.
 GRADES = frozenset({"tog"})
 # English phrases that ask for a feature by another name: "a rug I can chuck in the washing machine".
 FEATURE_PHRASES = {"washing machine": "machine washable", "machine wash": "machine washable",
                    "in the dishwasher": "dishwasher safe"}
+# "safe for my dog", "my cats chew everything", "对猫安全": a product a pet may live with, which a store calls
+# "pet safe" or "pet friendly"
+PET_SAFETY = re.compile(r"\bsafe (?:for|with|around) (?:my |our |the |your )?(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))\b"
+                        r"|\b(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies)) (?:chew|chews|eat|eats|nibble|nibbles)\b"
+                        r"|对(?:猫|狗|宠物)(?:咪|狗)?(?:也)?安全|宠物安全", re.I)
 # Who a shopper goes with ("a tent to share with friends"): company, not a feature of the product.
 COMPANY_WORDS = frozenset("friends friend family kids partner partners people others buddies".split())
 # Who a product is for, as shoppers say it.
@@ -875,6 +901,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "hours": ("hours", 1.0), "hour": ("hours", 1.0), "小时": ("hours", 1.0), "r-value": ("r-value", 1.0),
     "person": ("people", 1.0), "people": ("people", 1.0), "persons": ("people", 1.0), "人": ("people", 1.0),
     "tog": ("tog", 1.0), "togs": ("tog", 1.0), "托": ("tog", 1.0), "gsm": ("gsm", 1.0),
+    "year": ("years", 1.0), "years": ("years", 1.0), "yr": ("years", 1.0), "yrs": ("years", 1.0), "年": ("years", 1.0),
 }
 # Words after a number that make it a measure, not a price.
 _MEASURES_AFTER_NUMBERS = {
@@ -1013,7 +1040,7 @@ def services_named(text: str) -> set[str]:
 SLOTS: dict[str, frozenset[str]] = {
     "service": frozenset("standard express expedited ground overnight international 加急 标准 普通".split()),
     "policy": frozenset("return returns refund refunds exchange exchanges warranty shipping delivery 退货 退款 换货 保修 运费 配送".split()),
-    "payment": frozenset("instalments installments instalment installment 分期 分期付款".split()),  # how one pays, unnamed
+    "payment": frozenset("instalments installments instalment installment 分期 分期付款 信用卡 借记卡".split()),  # how one pays, unnamed
     # Kinds of goods a store's policy names by group ("那电子产品呢？" after backpacks' warranty)
     "product": frozenset("electronics clothing apparel footwear furniture accessories 电子产品 服装 衣服 鞋类 家具 配件".split()),
 }
@@ -1066,7 +1093,7 @@ def numbers_in_words(text: str) -> str:
 def activities(request: str) -> list[str]:
     """Patterns a product's own text must match for each activity the request names."""
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
-AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
+AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)(?:\s+an?)?\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
                       r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
 ABOUT = re.compile(r"\b(?:about|around|roughly|approximately|approx\.?)\s*$|~\s*$|(?:大约|大概|差不多)\s*$|^\s*(?:左右|上下|-?ish)", re.I)
 ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48, "around $70" $56 to $84
@@ -1105,7 +1132,9 @@ def cleared_slots(text: str) -> list[str]:
 
 
 # "a jacket both men and women can wear": not one cut for either.
-NOT_UNISEX = re.compile(r"\bnot (?:an? )?unisex\b|不要男女通用|不要中性", re.I)  # "cut for women (not a unisex one)"
+# "cut for women (not a unisex one)"; "womens cut", "a men's fit": made for that audience, not for everyone
+NOT_UNISEX = re.compile(r"\bnot (?:an? )?unisex\b|\b(?:wo)?men'?s (?:cut|fit)\b|\b(?:cut|fitted) for (?:wo)?men\b|不要男女通用|不要中性"
+                        r"|(?:女|男)款版型|(?:女|男)士版型", re.I)
 UNISEX = re.compile(r"(?<!not )(?<!not a )(?<!not an )\bunisex\b|\b(?:both|either) (?:men and women|women and men|genders?)\b|男女(?:都|皆|通用|同款|款)|不分男女", re.I)
 
 
@@ -1146,7 +1175,7 @@ FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", 
                                     "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
                                     "意式": "espresso", "手冲": "pour-over", "防雨罩": "rain cover", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
                                     "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
-                                    "羽绒": "down", "美利奴": "merino", "抓绒": "fleece"}
+                                    "羽绒": "down", "美利奴": "merino", "抓绒": "fleece", "路跑": "road", "越野跑": "trail", "定时": "timer"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 

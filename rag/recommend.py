@@ -80,7 +80,8 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
     today = date.today()
     found = [(Product.model_validate(p.chunk.metadata), p.chunk.id) for p in passages if p.chunk.kind == "product"]
     wishes = AttributeWishes.read(question, [product for product, _ in found])  # "fragrance-free", "for oily skin"
-    named = vocabulary.categories_named(question) if vocabulary else set()  # "a toner or a moisturiser"
+    # "a toner or a moisturiser"; "a self watering pot", but "a plant that can handle low light" asks for no light
+    named = vocabulary.categories_named(wishes.asked_part(question)) if vocabulary else set()
     fitting = [(product, chunk_id) for product, chunk_id in found
                if fits(product, question, filters, waived) and not wishes.unmet_by(product)
                and (not named or product.category in named)]

@@ -306,6 +306,7 @@ class Reader:
                            and language.general_frequency(t) < limits.unknown_word_frequency
                            and not language.misspelt(t)  # "seperately" is a word the store may well use
                            and t not in language.BOUND_WORDS  # "minimum" is said by "from $50"
+                           and t not in language.PEOPLE_WORDS  # "send it to my cousin": who it is for, not what is asked
                            and not any(i.covers(t) for i in indexes)]
         signals = {"coverage": round(best.coverage, 3), "focus": round(best.focus, 3),
                    "similarity": round(best.similarity, 3), "never_mentioned": len(never_mentioned)}
@@ -400,7 +401,10 @@ class Reader:
         """A refusal when the best sentence does not answer the part, with the reason; None when it does."""
         limits = self.thresholds
         # "Can I pick up my order at your warehouse?": a yes/no question's word the store never uses is what it asks.
-        if never_mentioned and (part.kind == "yes_no" or best.similarity < limits.paraphrase_similarity):
+        # "Do you sell my data to advertisers?" - "We never sell your personal data.": a "never" that says all the
+        # rest answers for whoever the shopper names.
+        universal = part.kind == "yes_no" and best.coverage >= UNIVERSAL_COVERAGE and _NEVER.search(best.sentence.text)
+        if never_mentioned and not universal and (part.kind == "yes_no" or best.similarity < limits.paraphrase_similarity):
             reason = f"the store's information never mentions {', '.join(never_mentioned)}"
         elif best.coverage < limits.min_coverage and best.focus < limits.min_focus_coverage:
             reason = (f"the best sentence covers {best.coverage:.2f} of the key terms (needs {limits.min_coverage}); "
@@ -591,6 +595,9 @@ def _asks_the_faq(part: SubQuestion, sentence: Sentence) -> bool:
     terms = part.focus or part.terms
     if not terms or sum(asked.covers(t) for t in terms) / len(terms) < FAQ_MATCH:
         return False
+    case = _case_terms(part.text) or _leading_case_terms(part.text)
+    if case and not any(asked.covers(t) for t in case):
+        return False  # "如果已经发货了，还能取消吗？" is not "Can I cancel my order?" asked again
     named = language.entities(sentence.context)
     return all(any(language.covers_entity(named.get(kind, set()), w) for w in wanted)
                for kind, wanted in part.entities.items())
@@ -627,6 +634,15 @@ def _case_terms(question: str) -> list[str]:
     return key_terms(stated.group(1)) if stated else []
 
 
+def _leading_case_terms(question: str) -> list[str]:
+    """The key terms of a case put before the question ("如果已经发货了，还能取消吗？" -> 发货)."""
+    stated = _LEADING_CASE.match(question.strip())
+    return key_terms(stated.group(1)) if stated else []
+
+
+_LEADING_CASE = re.compile(rf"^(?:{language.ZH_CASE_WORDS}|(?:if|once|when)\b)(.+?)[，,]", re.I)
+
+
 def _case_covered(case: list[str], scored: Scored) -> int:
     """How many of the case's terms the sentence says in their own words (a delivery is no shipment here)."""
     said = _stems(scored.sentence.text)
@@ -638,6 +654,8 @@ def _stems(text: str) -> set[str]:
 
 
 _TRAILING_CASE = re.compile(r"(?<=\w)[^,.?;，。？；]*?\s(?:if|once|unless)\s+([^,.?;，。？；]+)[\s?？.!]*$", re.I)
+_NEVER = re.compile(r"\bnever\b|\bunder no circumstances\b|绝不|从不|永远不", re.I)
+UNIVERSAL_COVERAGE = 0.9  # coverage of the question's other words at which a "never" answers it whatever else it names
 _CASE_STATED = re.compile(r"\b(?:if|when|once|after)\b|如果|的话", re.I)  # "... if I paid with a gift card?"
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold

@@ -14,7 +14,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|they|them|that|this|those|these|one)\b|它|�
 Kind = Literal["yes_no", "amount", "duration", "list", "compare", "open"]
 
 # A comparison names its two sides around "or", "vs", "and", "还是", "和".
-_SIDES = re.compile(r"\s*(?:,?\s+\bor\b|\bvs\.?|\bversus\b|\band\b|\bthan\b|\bcompared? (?:to|with)\b|还是|和|与|跟|比)\s*",
+_OR_BOUND = rf"(?!\s+(?:{'|'.join(language.OR_BOUND.split())})\b)"  # "40 litres or bigger" compares nothing
+_SIDES = re.compile(rf"\s*(?:,?\s+\bor\b{_OR_BOUND}|\bvs\.?|\bversus\b|\band\b|\bthan\b|\bcompared? (?:to|with)\b|还是|和|与|跟|比)\s*",
                     re.I)
 _COMPARE_LEAD = re.compile(
     r"^.*?\bbetween\s+(?:the\s+)?|^\s*(?:compare|comparing)\s+(?:the\s+)?|^.*?比较"
@@ -133,7 +134,8 @@ def analyse(text: str) -> Question:
             merged.append(piece)
     # "... waterproof? Going to Seattle." The remark after a question asks nothing.
     while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
-            and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())):  # "... and who pays" asks too
+            and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())) \
+            and not _ZH_ASKS.search(merged[-1]):  # "... and who pays", "…呢，多重" ask too
         merged.pop()
     # "does it come with a rain cover or do I buy it separately?": what the shopper does otherwise is the first
     # choice's "no" (but "is it adjustable or is it preset?" asks both)
@@ -145,7 +147,8 @@ def analyse(text: str) -> Question:
         terms = key_terms(piece) or (parts[-1].terms if parts else key_terms(text))
         # "... and how much does it weigh?", "价格呢？": "it", or a bare word, asks about the first part's subject.
         subject = ""
-        if parts and (_PRONOUN.search(piece) or len(key_terms(piece)) <= 1):
+        if parts and (_PRONOUN.search(piece) or (len(key_terms(piece)) <= 1 and not language.entities(piece))):
+            # ("also do you take bitcoin?" names its own subject)
             terms, subject = list(dict.fromkeys(terms + parts[0].terms)), parts[0].text
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
                                  [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
@@ -170,6 +173,7 @@ def analyse(text: str) -> Question:
     return Question(text, lang, kind, parts, language.entities(text))
 
 
+_ZH_ASKS = re.compile(r"多[重高大长久少宽厚远]|几|吗|什么|怎么|哪|谁|是否|能否|有没有")  # a Chinese question without "？"
 _CASE_ONLY = re.compile(rf"^{language.ZH_CASE_WORDS}[^，,]*呢[？?]?$|^(?:and |but )?what if\b[^,]*[?]$", re.I)
 _ALTERNATIVE = re.compile(r",?\s+or (?:do|should|must|will|would|can|could|have|shall) (?:i|we)\b[^?？]*", re.I)
 
