@@ -41,7 +41,7 @@ GENERIC_WORDS = frozenset(
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone somebody anyone else say says said till until whether apply
     applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
-    roughly approximately approx
+    roughly approximately approx looking eyeing
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
@@ -390,7 +390,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "payment|payments|pay|paying|付款|支付|付钱",
     "duty|duties|customs|import tax|import taxes|tariff|关税|进口税|税费",
     "gift card|gift cards|礼品卡",
-    "base layer|base layers|打底衫|打底衣",
+    "base layer|base layers|打底衫|打底衣|打底",
     "pitcher|pitchers|milk pitcher|milk pitchers|milk jug|milk jugs|奶缸|拉花缸|拉花杯",
     "watch|watches|手表|腕表", "duvet|duvets|quilt|quilts|comforter|comforters|被子|羽绒被|被芯",
     "pillow|pillows|枕头|枕芯", "towel|towels|毛巾|浴巾", "rug|rugs|地毯", "curtain|curtains|窗帘",
@@ -430,6 +430,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "international|abroad|overseas|worldwide|国际|海外|境外",
     "order|orders|ordered|cart|carts|订单|下单|购物车",
     "subscription|subscriptions|sub|subs|订阅",
+    "watt|watts|wattage|功率|瓦",
     "die|dies|died|dying|dead",
     "noon|midday|lunch|lunchtime|中午",
     "track|tracking|追踪|跟踪|物流",
@@ -454,7 +455,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "backpack|backpacks|pack|daypack|背包|双肩包",
     "tent|tents|帐篷",
     "pants|trousers|裤|裤子|长裤",
-    "top|tops|crew|shirt|shirts|tee|t-shirt|hoodie|上衣|t恤",
+    "top|tops|crew|shirt|shirts|tee|t-shirt|hoodie|上衣|t恤|打底上衣",
     "sun hoodie|sun shirt|防晒衣|防晒服",
     "accessory|accessories|配件|小配件|周边",
     "headlamp|headlamps|头灯",
@@ -865,6 +866,11 @@ USE_WORDS = frozenset("winter summer spring autumn fall camping backpacking hiki
 # A question for more choices than the one in view: "does it come in any other colours?", "还有别的颜色吗".
 OTHER_CHOICES = re.compile(r"\b(?:any other|other|another|different|more)\s+(?:colou?rs?|sizes?|options?|versions?|lengths?"
                            r"|styles?)\b|(?:其他|其它|别的)(?:颜色|尺码|款式)", re.I)
+# A shopper past a time window ("if I miss that window", "it's been 3 hours since I ordered") and a sentence for
+# that case ("If more than 60 minutes have passed, ...").
+LATE_CASE = re.compile(r"\bmiss(?:ed)?\b|\btoo late\b|\b(?:it'?s|it has|its) been\b|错过|超过了|过了", re.I)
+STATES_LATE = re.compile(r"\bhave passed\b|\bhas passed\b|\bmore than \d+\s*\w+ (?:have|has)\b|\bafter (?:that|the \w+)\b"
+                         r"|\bonce .{0,30}\bexpired?\b|超过|过了", re.I)
 # A word before a kind of product that asks for a feature by another name: a "rain jacket" is a waterproof one.
 QUALIFIER_MEANS = {"rain": "waterproof"}
 # Conditions a product must be rated for, in the grade stores list: a tent "that can handle snow" is a 4-season one.
@@ -954,7 +960,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "top", "pants", "trekking pole", "手表", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
-                 "打底衫", "打底衣", "安全带", "睡垫", "棉服", "羽绒服",
+                 "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服",
                  "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
                  "咖啡机", "手冲壶")
@@ -1236,7 +1242,8 @@ _SERVICES = (
     ("gift wrapping", r"\bgift[- ]?wrap|\bwrap (?:it|them)\b|礼品包装", r"\bgift[- ]?wrap|\bwrapping\b|礼品包装"),
     ("collection or a shop to visit", r"\bpickup\b|\bpick\w*(?:\s+\w+){0,3}\s+up\b|\bclick (?:and|&) collect\b"
      r"|\b(?:your|a physical|an? actual|a real) (?:shop|store|showroom)s?\b|\b(?:shop|store|showroom) (?:in|near)\b.{0,30}\bvisit\b"
-     r"|\bvisit (?:your|a|the) (?:shop|store|showroom|warehouse)\b|实体店|门店|自提|到店",
+     r"|\bvisit (?:your|a|the) (?:shop|store|showroom|warehouse)\b|\b(?:have|got) an? (?:shop|store|showroom|retail store)s? in\b"
+     r"|实体店|门店|自提|到店",
      r"\bpick ?up\b|\bcollect(?:ion)?\b|\bshowroom\b|\bvisit\b|\bopening hours\b|实体店|门店|自提"),
     ("invoices", r"\binvoices?\b|\bvat receipt\b|发票", r"\binvoices?\b|\bvat receipt\b|发票"),
     ("a sign-up discount", r"\bnewsletter\b|\bsign(?:ing)? up\b.*\b(?:discount|code|coupon)\b|首单|新用户|新人",

@@ -255,6 +255,13 @@ class Reader:
                 eligible = typed
             if not eligible:
                 return Finding(part, reason=f"no sentence states the {part.kind} asked for")
+            # "How long is your warranty?": the table of warranty periods ("Electronics: warranty 1 year", ...), not a
+            # duration under the warranty's heading ("We reply within 5 business days").
+            if not _says_itself(part, eligible[0]):
+                table = next((s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
+                              and s.coverage >= eligible[0].coverage and _says_itself(part, s)
+                              and len(_rows_like(s, eligible)) >= MIN_TABLE_ROWS), None)
+                eligible = eligible if table is None else [table, *(s for s in eligible if s is not table)]
         if unit := language.ASKS_IN_UNIT.search(part.text):  # "the waterproof rating in mm?" wants a number in mm
             family = language.unit_family(unit.group(1))
             eligible = [s for s in eligible if any(language.unit_family(u) == family
@@ -313,6 +320,12 @@ class Reader:
         finding = self._answerability(part, best, never_mentioned, signals)
         if finding is not None:
             return finding
+        # (once the part is answerable) "... cancel an order after placing it if I miss that window?": the
+        # nearly-as-good sentence for a shopper past the window ("If more than 60 minutes have passed, contact
+        # support") speaks before the rule the case is outside of.
+        if language.LATE_CASE.search(part.text) and not language.STATES_LATE.search(best.sentence.text):
+            best = next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN
+                         and language.STATES_LATE.search(s.sentence.text)), best)
         chosen = [best]
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
@@ -350,9 +363,12 @@ class Reader:
                        and s.sentence.position == best.sentence.position + 1
                        and language.STATES_NUMBER.search(s.sentence.text)][:1]
         if _CONDITION.match(best.sentence.text):  # "If an item arrives damaged, contact us." + "We send a replacement."
-            chosen += [s for s in eligible if s.sentence.passage == best.sentence.passage
+            chosen += [s for s in scored if s.sentence.passage == best.sentence.passage and s.entity_ok
                        and s.sentence.position == best.sentence.position + 1][:1]
-        if part.kind == "list" or best.sentence.bullet:
+        rows = _rows_like(best, eligible) if part.kind in ("amount", "duration") else []
+        if len(rows) >= MIN_TABLE_ROWS and all(s.coverage >= best.coverage for s in rows):
+            chosen += rows[:12]  # "how long is the warranty?" with one period per category, none asked: every row
+        elif part.kind == "list" or best.sentence.bullet:
             # A list for the shopper's place says what holds there instead ("Northern Ireland: DPD Next Day is not
             # available; Royal Mail Tracked 48 takes 3-5 working days").
             local = best.on_entity and _names(part, best.sentence.lead_in)
@@ -643,10 +659,34 @@ def _leading_case_terms(question: str) -> list[str]:
 _LEADING_CASE = re.compile(rf"^(?:{language.ZH_CASE_WORDS}|(?:if|once|when)\b)(.+?)[，,]", re.I)
 
 
+def _says_itself(part: SubQuestion, scored: Scored) -> bool:
+    """Does the sentence's own text (not its heading) say something of what the question asks about?"""
+    own = TermIndex(scored.sentence.text)
+    return any(own.covers(t) for t in part.focus)
+
+
+_ROW = re.compile(r"^([^:：]{1,40})[:：]\s*(\S+)")
+MIN_TABLE_ROWS = 3  # rows of one table, besides the best, that make an answer per row
+
+
+def _rows_like(best: Scored, eligible: list[Scored]) -> list[Scored]:
+    """The other rows of the table the best sentence is a row of ("Footwear: warranty 1 year" beside "Electronics:
+    warranty 1 year"): sentences of its passage that give another label the same kind of value."""
+    mine = _ROW.match(best.sentence.text)
+    if not mine or best.sentence.field_label:
+        return []
+    return [s for s in eligible if s is not best and s.sentence.passage == best.sentence.passage
+            and (row := _ROW.match(s.sentence.text)) and row.group(2).lower() == mine.group(2).lower()
+            and row.group(1) != mine.group(1)]
+
+
 def _case_covered(case: list[str], scored: Scored) -> int:
     """How many of the case's terms the sentence says in their own words (a delivery is no shipment here)."""
     said = _stems(scored.sentence.text)
     return sum(stem(t) in said for t in case)
+
+
+CASE_KEEP_MARGIN = 0.2  # how much lower a sentence for a shopper past the window may score and still speak first
 
 
 def _stems(text: str) -> set[str]:

@@ -138,3 +138,50 @@ def test_a_tent_for_snow_is_a_four_season_one():
     wishes = AttributeWishes.read("a 2 person tent that can handle snow", [three, four, summer])
     assert dict(wishes.values) == {"seasons": {"4-season"}}
     assert [p.sku for p in (three, four, summer) if not wishes.unmet_by(p)] == ["T2"]
+
+
+def test_a_shopper_past_the_window_and_the_sentence_for_that_case():
+    from rag.language import LATE_CASE, STATES_LATE
+
+    assert LATE_CASE.search("and if I miss that window?") and LATE_CASE.search("what if its been like 3 hours")
+    assert not LATE_CASE.search("how long do I have to cancel?")
+    assert STATES_LATE.search("If more than 60 minutes have passed, contact support.")
+    assert STATES_LATE.search("After that, contact support and we will try to stop it.")
+    assert not STATES_LATE.search("You can cancel an order within 60 minutes of placing it.")
+
+
+def test_a_chinese_base_layer_top_is_a_top():
+    from rag.constraints import fits
+
+    crew = item("A1", "Merino 150 Base Layer Crew Women's", "Apparel", gender="women")
+    bottoms = item("A2", "Merino 250 Base Layer Bottoms", "Apparel", gender="unisex")
+    beanie = item("A3", "Beanie Merino", "Apparel", gender="unisex")
+    assert [fits(p, "女款美利奴打底上衣") for p in (crew, bottoms, beanie)] == [True, False, False]
+    assert [fits(p, "美利奴羊毛打底") for p in (crew, bottoms, beanie)] == [True, True, False]
+
+
+def test_a_store_in_a_city_is_a_shop_to_visit_and_looking_at_a_product_asks_nothing():
+    from rag.language import services_asked
+    from rag.reader.question import key_terms
+
+    assert [service for service, _ in services_asked("do you have a store in Denver?")] == ["collection or a shop to visit"]
+    assert "looking" not in key_terms("Looking at the Falcon 10x50 binoculars, how much are they?")
+
+
+def test_a_duration_asked_of_a_table_with_no_row_named_gets_every_row():
+    from rag.embedding import EmbedderSet, load_embedder
+    from rag.reader import Reader, ReaderThresholds
+    from tests.fakes import FAKE_EMBEDDER
+    from tests.unit.test_reader_logic import passage
+
+    table = passage("Backpacks: warranty 5 years.\nJackets: warranty 2 years.\nFootwear: warranty 1 year.\n"
+                    "Electronics: warranty 1 year.", section="Warranty periods by category", title="Warranty")
+    claim = passage("Email us with photos. We reply within 5 business days.", section="Making a warranty claim",
+                    title="Warranty")
+    counts = {"warranty": 3, "backpacks": 1, "jackets": 1, "footwear": 1, "electronics": 1, "reply": 1}
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: counts[t] for t in terms if t in counts},
+                    200, ReaderThresholds(paraphrase_similarity=1.01, min_similarity=0.0))
+    said = [s.sentence.text for s in reader.read("how long is your warranty?", [claim, table]).findings[0].evidence]
+    assert len(said) == 4 and all("warranty" in s for s in said)
+    jackets = [s.sentence.text for s in reader.read("how long is the warranty on jackets?", [claim, table]).findings[0].evidence]
+    assert jackets[0] == "Jackets: warranty 2 years." and len(jackets) < 4
