@@ -257,20 +257,7 @@ class AttributeWishes:
         if language.PET_SAFETY.search(request):
             said += " pet safe pet friendly"
         said += "".join(f" {grade}" for condition, grade in language.RATED_FOR if condition.search(request))
-        # "a pet safe plant", "a self watering pot": a kind of product this store's categories hold ("Houseplants",
-        # "Pots & Planters"), when the request names none of the kinds language.PRODUCT_KINDS knows
-        held = {head for product in products for head in _category_heads(product.category)}  # what its categories hold
-        heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
-                 if head and any(category.endswith(head) for category in held)}
-        heads |= {category[start:] for category in held for start in range(1, len(category) - 4)  # "houseplant": "plant"
-                  if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}
-        named = sorted((match.start(), head) for head in heads  # "fragrance-free" names no fragrance
-                       if (match := re.search(rf"(?<![a-z]){re.escape(head)}(?:e?s)?(?![a-z])(?![- ]free\b)", said)))
-        # the first one named is what is asked for: "a plant that can handle low light" is no light
-        # ("a toner or a moisturiser": either)
-        kinds = frozenset() if language.product_kinds(request) or not named else frozenset(
-            {named[0][1]} | {head for (start, head), (previous, _) in zip(named[1:], named)
-                             if re.search(r"\bor\b|或|还是", said[previous:start])})
+        kinds = frozenset() if language.product_kinds(request) else _store_kinds_asked(said, products)
         # "glazed" pots; a word none of them says ("skincare" tools) narrows nothing
         narrowed = tuple(part for q in qualifiers(request, kinds) if _singular(q) not in kinds
                          for part in re.findall(r"[a-z]+", q) if any(_says(p, part) for p in products)) if kinds else ()
@@ -303,8 +290,7 @@ class AttributeWishes:
     def asked_part(self, request: str) -> str:
         """The request up to the kind of product it asks for: "a self watering pot" of "a self watering pot for a
         plant that needs low light"."""
-        ends = [match.end() for kind in self.kinds
-                if (match := re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])(?![- ]free\b)", request.lower()))]
+        ends = [match.end() for kind in self.kinds if (match := _kind_named(kind, request.lower()))]
         return request[:min(ends)] if ends else request
 
     def holds(self, category: str, title: str = "") -> bool:
@@ -335,6 +321,27 @@ class AttributeWishes:
 
 
 COMMON_KIND_FREQUENCY = 4.0  # the end of a compound category name that is a word of its own ("plant" of "houseplant")
+
+
+def _store_kinds_asked(said: str, products: list[Product]) -> frozenset[str]:
+    """"a pet safe plant", "a self watering pot": the kind of product, among those this store's categories hold
+    ("Houseplants", "Pots & Planters"), that a request asks for. The first one named is what is asked for ("a plant
+    that can handle low light" is no light), unless another is offered beside it ("a toner or a moisturiser")."""
+    held = {head for product in products for head in _category_heads(product.category)}
+    heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
+             if head and any(category.endswith(head) for category in held)}
+    heads |= {category[start:] for category in held for start in range(1, len(category) - 4)  # "houseplant": "plant"
+              if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}
+    named = sorted((match.start(), head) for head in heads if (match := _kind_named(head, said)))
+    if not named:
+        return frozenset()
+    return frozenset({named[0][1]} | {head for (start, head), (previous, _) in zip(named[1:], named)
+                                      if re.search(r"\bor\b|或|还是", said[previous:start])})
+
+
+def _kind_named(kind: str, text: str) -> re.Match | None:
+    """Where lowercase ``text`` names the kind ("pots"); "fragrance-free" names no fragrance."""
+    return re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])(?![- ]free\b)", text)
 
 
 def _says(product: Product, word: str) -> bool:
