@@ -293,11 +293,6 @@ class AttributeWishes:
         ends = [match.end() for kind in self.kinds if (match := _kind_named(kind, request.lower()))]
         return request[:min(ends)] if ends else request
 
-    def holds(self, category: str, title: str = "") -> bool:
-        """Is a product of this category (and name) the kind asked for? "Houseplants" hold plants."""
-        is_a = {_head(title), *_category_heads(category)}
-        return not self.kinds or any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds)
-
     def affirmed_by(self, product: Product) -> bool:
         """Does the product say yes to every yes-or-no wish?"""
         return all(language.flag(product.attributes.get(name, "")) is True for name in self.flags)
@@ -307,7 +302,8 @@ class AttributeWishes:
         states nothing is not ruled out.)"""
         if any(language.flag(product.attributes.get(name, "")) is False for name in self.flags):
             return True
-        if not self.holds(product.category, product.title):
+        is_a = {_head(product.title), *_category_heads(product.category)}  # "Houseplants" hold plants
+        if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds):
             return True  # a grow light is no plant, though "plant" is in its description
         if not all(_says(product, word) for word in self.qualifiers):
             return True

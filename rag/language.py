@@ -88,6 +88,7 @@ HOW_TO = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b(?! (?:know|tell))|\
 # A wh-question: "price" in "can you price match it?" asks for no amount, "what's the price" does.
 ASKS_WHAT = re.compile(r"\b(?:how much|what|what's|whats|how expensive|which)\b|多少|几|什么|怎么收费", re.I)
 # Phrases that mean one word: the reader sees the word.
+_PETS = r"(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))"
 PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), word) for pattern, word in (
     (r"\b(?:send|ship|bring|take|give|mail)\s+(?:it|them|this|that|these|those|\w+)?\s*back\b", "return"),
     (r"\bmoney back\b|\bget (?:my|a) refund\b|\b(?:see|get|receive) (?:the|my) money\b", "refund"),
@@ -117,7 +118,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     # "How long is it good for after I open it?" asks its period after opening (a return "once opened" does not).
     (r"\b(?:good(?: for)?|lasts?|keeps?|usable|use it)\s+(?:for\s+)?(?:after|once) (?:i |you |we )?(?:have )?"
      r"open(?:ed|ing)?(?: it| them| the \w+)?\b", "pao"),
-    (r"\b(?:i|we) (?:have|own|'ve got|got) (?:a |an |two |some )?(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))\b", "pet friendly"),
+    (rf"\b(?:i|we) (?:have|own|'ve got|got) (?:a |an |two |some )?{_PETS}\b", "pet friendly"),
     (r"\b(?:throw|put|toss|pop|stick) (?:it |them )?in the (?:wash|washer|washing machine)\b|\bmachine[- ]wash(?:able)?\b"
      r"|放洗衣机洗|洗衣机洗|机洗", "machine washable"),
     # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
@@ -882,8 +883,8 @@ FEATURE_PHRASES = {"washing machine": "machine washable", "machine wash": "machi
                    "in the dishwasher": "dishwasher safe"}
 # "safe for my dog", "my cats chew everything", "对猫安全": a product a pet may live with, which a store calls
 # "pet safe" or "pet friendly"
-PET_SAFETY = re.compile(r"\bsafe (?:for|with|around) (?:my |our |the |your )?(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies))\b"
-                        r"|\b(?:cats?|dogs?|pets?|kittens?|pupp(?:y|ies)) (?:chew|chews|eat|eats|nibble|nibbles)\b"
+PET_SAFETY = re.compile(rf"\bsafe (?:for|with|around) (?:my |our |the |your )?{_PETS}\b"
+                        rf"|\b{_PETS} (?:chew|chews|eat|eats|nibble|nibbles)\b"
                         r"|对(?:猫|狗|宠物)(?:咪|狗)?(?:也)?安全|宠物安全", re.I)
 # Who a shopper goes with ("a tent to share with friends"): company, not a feature of the product.
 COMPANY_WORDS = frozenset("friends friend family kids partner partners people others buddies".split())

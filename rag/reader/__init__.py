@@ -686,9 +686,6 @@ def _case_covered(case: list[str], scored: Scored) -> int:
     return sum(stem(t) in said for t in case)
 
 
-CASE_KEEP_MARGIN = 0.2  # how much lower a sentence for a shopper past the window may score and still speak first
-
-
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in tokens(text)}
 
@@ -696,6 +693,7 @@ def _stems(text: str) -> set[str]:
 _TRAILING_CASE = re.compile(r"(?<=\w)[^,.?;，。？；]*?\s(?:if|once|unless)\s+([^,.?;，。？；]+)[\s?？.!]*$", re.I)
 _NEVER = re.compile(r"\bnever\b|\bunder no circumstances\b|绝不|从不|永远不", re.I)
 UNIVERSAL_COVERAGE = 0.9  # coverage of the question's other words at which a "never" answers it whatever else it names
+CASE_KEEP_MARGIN = 0.2  # how much lower a sentence for a shopper past the window may score and still speak first
 _CASE_STATED = re.compile(r"\b(?:if|when|once|after)\b|如果|的话", re.I)  # "... if I paid with a gift card?"
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
