@@ -111,8 +111,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store8", golden / "store8.jsonl", fixtures / "store8", False),
         Split("dev15", golden / "dev15.jsonl", root / "knowledge_base", False),
         Split("store9", golden / "store9.jsonl", fixtures / "store9", False),
-        Split("dev16", golden / "dev16.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store10", golden / "store10.jsonl", fixtures / "store10", True),  # untuned
+        Split("dev16", golden / "dev16.jsonl", root / "knowledge_base", False),
+        Split("store10", golden / "store10.jsonl", fixtures / "store10", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
