@@ -20,6 +20,7 @@ from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
     ANYTHING_FOR,
+    ASKS_ABOUT_ONE,
     COMPARE_CUES,
     DESCRIBED_WANT,
     LIST_CUES,
@@ -80,8 +81,8 @@ SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下
 NO_PRODUCT_MEETS = {"en": "We have no product that also meets {}.", "zh": "我们没有同时满足{}的商品。"}
 NO_PRODUCT_MEETS_WHAT = {
     "en": {"audience": "who it is for", "activity": "the activity you named", "kind": "the kind of product you asked for",
-           "feature": "the feature you asked for", "measure": "the measure you gave"},
-    "zh": {"audience": "适用人群", "activity": "您提到的用途", "kind": "您要的商品类型", "feature": "您要求的功能",
+           "origin": "where it is made", "feature": "the feature you asked for", "measure": "the measure you gave"},
+    "zh": {"audience": "适用人群", "activity": "您提到的用途", "kind": "您要的商品类型", "origin": "产地", "feature": "您要求的功能",
            "measure": "您给出的规格"},
 }
 # What an upset shopper is told when no setting says otherwise (rag/settings.py upset_offer_messages).
@@ -187,6 +188,10 @@ class Assistant:
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
         # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
         shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
+        if shopping and named is None and self._asks_about_one(question, found):
+            # "Is the Kaito santoku stainless steel?" asks about one product whose name it does not spell out: the
+            # products of the brand and kind it names are read; its other words say what it asks, not which to read.
+            shopping, applied = False, (filters or Filters()).merged(Filters(brand=found.brand, category=found.category))
         named = None if shopping else named
         if shopping and found.is_empty():  # "something waterproof for my 8 year old, size M": the size holds too
             found = Filters(**stated_constraints(question, self.vocabulary))
@@ -263,8 +268,15 @@ class Assistant:
             return passages
         held = {p.chunk.id for p in passages}
         sources = list(dict.fromkeys(p.chunk.source for p in passages if p.chunk.kind == "document"))
+        # A Chinese page and the English documents each count: the English original of a translated page may hold
+        # the section the translation leaves out ("Orders that have shipped").
+        by_language: dict[str, list[str]] = {}
+        for source in sources:
+            chunk = next(p.chunk for p in passages if p.chunk.source == source)
+            by_language.setdefault(detect_language(f"{chunk.title} {chunk.text}"), []).append(source)
+        sources = [source for found in by_language.values() for source in found[:SECTION_SOURCES]]
         added = []
-        for source in sources[:SECTION_SOURCES]:
+        for source in sources:
             parent = next(p for p in passages if p.chunk.source == source)
             for chunk in self.sections_of(source)[:MAX_SECTIONS]:
                 if chunk.id not in held:
@@ -298,9 +310,13 @@ class Assistant:
         """"想买一把椅子，预算1000美元以内" at a store whose categories are English: the category its Chinese word
         names, by the store's own word for it ("椅子" -> "chairs" -> Chairs)."""
         translations = self.reader.translations
-        if found.is_empty() or found.category or not has_cjk(question) or translations is None:
+        # "想买做欧包用的面粉": a request for suggestions names its kind alone
+        if (found.is_empty() and not RECOMMEND_CUES.search(question)) or found.category or not has_cjk(question) \
+                or translations is None:
             return found
-        words = [w for said in translations.aliases(key_terms(question)).values() for w in said]
+        # "徒步" says what it is for, not what it is
+        kinds = [term for term in key_terms(question) if not activity_names(term)]
+        words = [w for said in translations.aliases(kinds).values() for w in said]
         category = next((c for w in words for c in self.vocabulary.categories_named(w)), None)
         return found.model_copy(update={"category": category}) if category else found
 
@@ -480,6 +496,13 @@ class Assistant:
                 "?" in question or "？" in question or OWN_QUESTION.match(question.strip())):
             return False  # "Can I get the Harlow sofa delivered to a PO box?" asks about delivery, not for a sofa
         return not filters.is_empty() or asks or wants or bool(measure_bounds(question))
+
+    @staticmethod
+    def _asks_about_one(question: str, found: Filters) -> bool:
+        """A question about one product the shopper has in mind ("is the ...", "那把..."), with no budget, size or stock
+        to search by and no request for suggestions."""
+        return bool(ASKS_ABOUT_ONE.search(question)) and not (RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) \
+            and all(value is None for value in (found.min_price, found.max_price, found.size, found.in_stock))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

@@ -51,7 +51,7 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
             return f"{title} 的 {label}：{'是' if value.lower() == 'yes' else '否'}。"
         return f"{title} is {'' if value.lower() == 'yes' else 'not '}{label.lower()}."
     if lang == "zh":
-        return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{value}。"
+        return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{language.with_chinese_place(value)}。"
     return f"{title} — {label.lower()}: {value}."
 
 

@@ -83,6 +83,8 @@ def measure_bounds(text: str) -> list[Bound]:
             bounds.append(Bound(measure, None, value))
         elif measure == "people":  # "a 2-person tent" sleeps at least two; "6 players" must all play
             bounds.append(Bound(measure, value, value if int(number) in exact_people else None))
+        elif language.HOLDS.search(before):
+            bounds.append(Bound(measure, value, None))
         elif language.AT_MOST.search(before) or language.AT_MOST.search(after):
             bounds.append(Bound(measure, None, value))
         elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):
@@ -234,7 +236,7 @@ _ALTERNATIVES = re.compile(r"\bor\b|\band\b|\bplus\b|或者|还是|或|和|还�
 
 # What a product may fail to meet, in the order checked: who it is for, the activity, the kind of product,
 # a feature or qualifier ("with a rain cover", "4-season"), a measure ("at least 400 lumens").
-UNMET_KINDS = ("audience", "activity", "kind", "feature", "measure")
+UNMET_KINDS = ("audience", "activity", "kind", "origin", "feature", "measure")
 
 
 NOT_FACTS = frozenset({"tags"})  # a feed's search keywords: what a product is tagged with, not what it is
@@ -409,6 +411,7 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
         return "audience"  # "a jacket cut for women (not a unisex one)"
     facts = " ".join(f"{name.replace('_', ' ')} {value}" for name, value in product.attributes.items())
     said = f"{product.title} {product.description} {facts}".lower()
+    described_as = f"{product.title} {product.description}".lower()
     activities = [language.ACTIVITIES[wants.activity][1]] if wants.activity in language.ACTIVITIES else language.activities(request)
     if "activity" not in waived and any(not re.search(pattern, said) for pattern in activities):
         return "activity"
@@ -425,6 +428,12 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     either = any if len(wanted_kinds) > 1 and _ALTERNATIVES.search(request) else all
     if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
         return "kind"  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
+    # "a knife made in Japan": its facts, or its own "made in ...", name the place ("tougher than Japanese knives" does not)
+    origin = f"{facts} {' '.join(re.findall(r'made in [^.,;]+', described_as))}".lower()
+    if language.MADE_IN.search(request) and (places := language.entities(request).get("place")) and not any(
+            re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", origin) for place in places
+            for alias in (place.lower(), *language.COUNTRIES.get(place, ()))):
+        return "origin"
     # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
     # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.
     stated = " ".join(value if language.flag(value) is not True else name.replace("_", " ")
@@ -436,7 +445,6 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     denied = {name.replace("_", " ") for name, value in product.attributes.items()
               if language.flag(value) is False}
     lowered = request.lower()
-    described_as = f"{product.title} {product.description}".lower()
     if any(word in lowered and not (language.flag(product.attributes.get(name, "")) is True
                                     or word in described_as) for word, (name, _) in ATTRIBUTE_WORDS.items()):
         return "feature"  # "something waterproof": "Waterproof: no", or no word of it

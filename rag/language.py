@@ -39,19 +39,19 @@ GENERIC_WORDS = frozenset(
     hi hello hey thanks thank ok okay sure really actually still much many long take takes
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
-    let go going use make made one ones someone somebody anyone else say says said till until whether apply
+    let go going use make made one ones someone pick choose select opt somebody anyone else say says said till until whether apply
     applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
-    roughly approximately approx looking eyeing
+    roughly approximately approx looking eyeing supposed
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
-    r"|多少钱|费用|运费|价格|价钱|收费|多少美元", re.I)
+    r"|\bsurcharges?\b|\b(?:the|a|any|an extra|extra|additional) charges?\b|多少钱|费用|运费|价格|价钱|收费|多少美元|附加费|手续费", re.I)
 # "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
 BOUND_WORDS = frozenset("min minimum max maximum 最低 最少 最多 最高 起步".split())
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
@@ -94,7 +94,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bmoney back\b|\bget (?:my|a) refund\b|\b(?:see|get|receive) (?:the|my) money\b", "refund"),
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
     (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
+    (r"\bchang(?:e|ed|ing) (?:my|our) minds?\b", " "),  # why the shopper asks, not what: "send it back if I change my mind"
     (r"\bsold out\b", "out of stock"),
+    (r"\bwithout (?:a |any |the )?(?:cord|cable|wire)s?\b|\bno (?:cord|cable|wire)s?\b|无线", "cordless"),
     (r"\b(?:right now|at the moment|currently|these days|nowadays)\b", "now"),
     (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
     (r"\btoo late\b|\bstill (?:in|within) time\b", "deadline"),
@@ -107,8 +109,12 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\b(?:phone|telephone) number\b", "phone"),
     # "once my order has shipped" is the case of an order already sent, not a time "before it ships"
     (r"\b(?:once|after) (?:my |the |your |our )?(?:order |package |parcel |it |they )?(?:has |have |had |is |was )?"
-     r"(?:been |already )?shipped\b", "already shipped"),
+     r"(?:been |already )?shipped\b|已经发货|已发货|发货了|已经寄出|已寄出", "already shipped"),
     (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
+    # "where is it made?", "哪个国家产的？": where it comes from
+    (r"\bwhere (?:is|are|was|were) (?:it|they|this|that|these|those|the [\w'-]+(?: [\w'-]+){0,3}) (?:made|manufactured|produced)\b"
+     r"|\bwhat country\b[^?]*\b(?:made|from)\b|\bmade in (?:what|which) country\b"
+     r"|(?:是)?哪(?:个|一个)?(?:国家|国|里)(?:产|生产|制造|做)的?|在哪(?:里|儿)?(?:生产|制造)的?", "origin"),
     # "how much food does it hold?", "how much can the canister carry?"
     (r"\bhow much(?: \w+)? (?:does|do|will|can|would) (?:it|they|this|that|the [\w-]+(?: [\w-]+)?) (?:hold|fit|carry|take)\b",
      "capacity"),
@@ -120,7 +126,8 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
      r"open(?:ed|ing)?(?: it| them| the \w+)?\b", "pao"),
     (rf"\b(?:i|we) (?:have|own|'ve got|got) (?:a |an |two |some )?{_PETS}\b", "pet friendly"),
     (r"\b(?:throw|put|toss|pop|stick) (?:it |them )?in the (?:wash|washer|washing machine)\b|\bmachine[- ]wash(?:able)?\b"
-     r"|放洗衣机洗|洗衣机洗|机洗", "machine washable"),
+     r"|放洗衣机洗|洗衣机洗|(?<!碗)机洗", "machine washable"),
+    (r"\bdish ?washers?\b|洗碗机", "dishwasher"),
     # A preamble says nothing about what is asked: "quick q about Duel of Crowns: ...", "two things: ...".
     (r"\b(?:(?:a )?quick|one|two|2|small) (?:q|qs|question|questions|things)\b(?:\s+(?:about|on|re))?", " "),
     # Contractions typed without the apostrophe ("cant", "dont") are the contractions.
@@ -188,6 +195,7 @@ OR_BOUND = ("more bigger larger higher greater longer warmer colder above over b
             "under below so later earlier")
 COMPARE_CUES = re.compile(
     r"\b(?:which|what)(?: one)? (?:is|are|would be|'s)\b.*\b(?:\w+er|better|more|less)\b|\bcompare|"
+    r"\bwhich \w+ (?:is|are)\b.*\b(?:\w+er|better|more|less)\b|"  # "A or B - which steel is harder?"
     r"\bwhich(?: \w+){0,2} (?:has|have|gets?|lasts?|holds?|weighs?|runs?|sleeps?|packs?)\b"
     rf"(?!.*\d\s*\w*\s*or (?:{'|'.join(OR_BOUND.split())})\b|.*\bthan\s+\d).*\b(?:\w+er|better|more|less|fewer)\b|\bcomparison\b|\bvs\.?\b"
     r"|^\s*(?:is|are|does|do|would|will)\b[^?]*\b(?:longer|shorter|cheaper|pricier|faster|slower|quicker|warmer|lighter|heavier"
@@ -375,6 +383,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电",
     "min|minimum", "max|maximum",
+    "origin|made in|country of origin|manufactured in|产地|原产地",
+    "commercial|business|cafe|café|restaurant|bakery|catering|商用|餐厅|咖啡店",
+    "hardness|harder|hrc|硬度",
     "binoculars|binocular|binos|binocs|双筒望远镜|望远镜",
     "length|lengths|longer|shorter|长度",
     "thick|thickness|厚|厚度", "wide|width|宽|宽度", "deep|depth|深度", "tall|height|高度",
@@ -522,6 +533,8 @@ COLOURS: dict[str, tuple[str, ...]] = {
 COLOUR_CONCEPT = frozenset({"colour", "colours", "color", "colors", "颜色"})
 # "Do you take credit cards?" is answered by the card brands a store lists ("We accept Visa, Mastercard, ...").
 CARD_WORDS = frozenset({"credit", "debit", "信用卡", "借记卡"})
+# "is it quicker to drop them off or mail them in?": said by how long each takes
+SPEED_WORDS = frozenset("quicker faster sooner slower quickest fastest soonest 更快 更慢".split())
 CARD_BRANDS = re.compile(r"\b(?:visa|mastercard|master card|american express|amex|discover|unionpay|union pay|jcb|maestro)\b"
                          r"|银联|维萨|万事达", re.I)
 # Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
@@ -633,7 +646,18 @@ ZH_FIELD_NAMES: dict[str, str] = {
     "Battery life": "续航", "Rain cover": "防雨罩", "Category": "类别", "Insulation": "填充", "Waterproof rating": "防水指数",
     "Gender": "适用人群", "Use": "用途", "Seasons": "季节", "Width": "鞋楦宽度", "Drop": "前后掌落差",
     "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量", "Vegan": "纯素", "Fragrance free": "无香精",
+    "Made in": "产地", "Country of origin": "产地", "Hardness": "硬度", "Dimensions": "尺寸", "Power": "功率",
+    "Wattage": "功率", "Dishwasher safe": "可放洗碗机", "Blade length": "刃长", "Length": "长度", "Size": "尺寸",
 }
+
+
+def with_chinese_place(text: str) -> str:
+    """"Germany" -> "德国（Germany）": a country a product fact names, said in Chinese too."""
+    for country, aliases in COUNTRIES.items():
+        chinese = next((a for a in aliases if has_cjk(a)), None)
+        if chinese and re.search(rf"\b{re.escape(country)}\b", text) and chinese not in text:
+            text = re.sub(rf"\b{re.escape(country)}\b", f"{chinese}（{country}）", text, count=1)
+    return text
 
 
 def detect_language(text: str) -> str:
@@ -944,6 +968,17 @@ POLICY_TOPICS = re.compile(
     r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改", re.I)
 # A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
+# "made in Japan", "日本产的刀", "加拿大本地生产的": where a product must come from (the place is read by entities()).
+MADE_IN = re.compile(r"\b(?:made|manufactured|produced|built) in\b|(?:产|生产|制造|制)的|原产|本地生产", re.I)
+# "Do I get all my money back?" asks for the whole amount; "refunded minus a 10% restocking fee" gives less.
+FULL_ASKED = re.compile(r"\bfull (?:refund|amount|price)\b|\ball (?:of )?(?:my|the) money\b|\bevery (?:cent|penny)\b"
+                        r"|\bwhole amount\b|全额|全款|全部退", re.I)
+DEDUCTED = re.compile(r"\bminus\b|\bless (?:a|an|the)\b|\bdeduct\w*|\brestocking fee\b|\bpartial\b"
+                      r"|(?<![\d.])(?:[1-9]\d?)\s?% (?:refund|of the)\b|扣除|部分退款", re.I)
+# A question about one product the shopper has in mind, not a request for products: "is the Kaito santoku stainless
+# steel?", "what temp is the half sheet pan oven safe up to?", "Brenner 那把主厨刀是哪国产的？".
+ASKS_ABOUT_ONE = re.compile(r"^\s*(?:is|are|does|can|will|what|what's|whats|how|where|do(?! you (?:have|sell|carry|stock)))"
+                            r"\b[^?]*?\bthe\b|那把|这把|那台|这台", re.I)
 # The shopper's own order, spoken of: "into my order", "我的订单".
 OWN_ORDER = re.compile(r"\b(?:my|our) (?:order|purchase)s?\b|我的订单", re.I)
 # A request that names a kind of product and what it is for or like: "lightweight backpack for day hikes".
@@ -1102,6 +1137,8 @@ def activities(request: str) -> list[str]:
     return [product for said, product in ACTIVITIES.values() if re.search(said, request, re.I)]
 AT_LEAST = re.compile(r"\b(?:at least|min(?:imum)?|over|more than|above)(?:\s+an?)?\s*$|(?:至少|不少于|不低于|(?<!不)超过|高于)\s*$"
                       r"|^\s*(?:or (?:more|higher|above|bigger|larger|warmer)|\+|plus)\b|^\s*以上", re.I)
+# "a scale that can handle 8 kg", "holds up to 20 litres": what it must take at least.
+HOLDS = re.compile(r"\b(?:handle|hold|carry|support)s?(?:\s+up\s+to)?\s*$|(?:承重|能装|装得下)\s*$", re.I)
 ABOUT = re.compile(r"\b(?:about|around|roughly|approximately|approx\.?)\s*$|~\s*$|(?:大约|大概|差不多)\s*$|^\s*(?:左右|上下|-?ish)", re.I)
 ABOUT_SHARE = 0.2  # "about 40 litres" takes 32 to 48, "around $70" $56 to $84
 AT_MOST = re.compile(r"\b(?:under|below|less than|at most|max(?:imum)?|up to|lighter than)\s*$|(?:不超过|不到|低于|少于|最多)\s*$"

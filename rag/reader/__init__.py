@@ -20,6 +20,7 @@ from rag.reader.conditions import (
     asked_variant_offered,
     asked_variant_state,
     comparison_holds,
+    lead_time_holds,
     listed_choice_holds,
     only_if_holds,
     window_condition,
@@ -238,8 +239,11 @@ class Reader:
             wanted = ", ".join(sorted(n for names in part.entities.values() for n in names))
             return Finding(part, reason=f"no passage is about {wanted}" if wanted else
                            "no sentence speaks about what the question asks beyond its topic")
+        case_notes: list[Scored] = []  # sentences stating no amount that speak to the shopper's stated case
         if part.kind == "amount" or (part.kind == "duration" and language.HOW_LONG.search(part.text)):
             typed = [s for s in eligible if s.typed]
+            case = _case_terms(part.text) or _leading_case_terms(part.text)
+            case_notes = [s for s in eligible if not s.typed and set(case) - set(s.missing)]
             # "How long do refunds take if I paid with a gift card?" - "... refunded to a new gift card": the
             # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
             # "How long is the return window for clearance stuff?" - "Cannot be returned: clearance items": the
@@ -326,6 +330,10 @@ class Reader:
         if language.LATE_CASE.search(part.text) and not language.STATES_LATE.search(best.sentence.text):
             best = next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN
                          and language.STATES_LATE.search(s.sentence.text)), best)
+        # "it's 10 days away": the tier the shopper's case falls in ("7 to 13 days before the class") speaks first
+        if lead_time_holds(part.text, best.sentence.readable) is False:
+            best = next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN
+                         and lead_time_holds(part.text, s.sentence.readable)), best)
         chosen = [best]
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
@@ -375,6 +383,7 @@ class Reader:
             chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][
                 : 12 if part.kind == "list" else LOCAL_LIST_ITEMS if local else 0]
         uncovered = set(best.missing)
+        # "How long do refunds take if I paid with a gift card?": the duration, and what is said of the gift card
         for candidate in eligible[1:]:
             if len(chosen) >= 3 or not uncovered:
                 break
@@ -390,6 +399,9 @@ class Reader:
             if gain and (same_product or candidate.score >= best.score - limits.keep_margin) and candidate not in chosen:
                 chosen.append(candidate)
                 uncovered -= gain
+        # "How long do refunds take if I paid with a gift card?": the duration, and what is said of the gift card
+        chosen += sorted((s for s in case_notes if uncovered - set(s.missing) and s not in chosen),
+                         key=lambda s: (len(uncovered & set(s.missing)), len(s.missing), -s.score))[:1]
         if part.entities.get("place") and not any(_restricted_elsewhere(part, s.sentence) for s in chosen):
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
@@ -802,6 +814,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return "yes" if holds != part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
         return "yes" if part.negated else "no"
+    if language.FULL_ASKED.search(part.text) and language.DEDUCTED.search(sentence.text):
+        return "yes" if part.negated else "no"  # "all my money back?" - "refunded minus a 10% restocking fee"
     if language.SHOPPER_PAYS.search(part.text) and language.STORE_PAYS.search(sentence.text) \
             and not language.is_negative(sentence.text):  # "do I have to pay to ship it back?" - "We pay shipping ..."
         return "yes" if part.negated else "no"
@@ -812,6 +826,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
         index, holds = window
         return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
+    if (holds := lead_time_holds(part.text, sentence.readable)) is not None:  # "10 days away" - "14 or more days ahead"
+        return "yes" if (holds != language.is_negative(sentence.readable)) != part.negated else "no"
     if sentence.field_label and language.WITHOUT.search(part.text) and language.REQUIRED.search(sentence.text.partition(":")[2]):
         return "yes" if part.negated else "no"  # "can I use it without a subscription?" - "Subscription: required"
     said = language.flag(sentence.text.partition(":")[2]) if sentence.field_label else None

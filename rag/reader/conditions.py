@@ -88,6 +88,42 @@ def _month_day(match: re.Match) -> tuple[int, int]:
     return int(groups["m3"]), int(groups["d3"])
 
 
+_LEAD_UNIT = r"(hours?|days?|weeks?|months?|小时|天|周|星期|个月)"
+# How long before a class, booking or event the shopper is: "it's 10 days away", "3 days before", "只剩三天".
+_LEAD_TIME = re.compile(rf"\b{_COUNT}\s+{_LEAD_UNIT}\s+(?:away|ahead|before|out|left|to go|in advance|beforehand)\b"
+                        rf"|(?:只剩|还有|还剩|提前)\s*{_COUNT}\s*{_LEAD_UNIT}", re.I)
+# A rule for how far ahead: "14 or more days ahead", "7 to 13 days before the class", "less than 7 days before".
+_LEAD_TIER = re.compile(
+    r"(?:(?P<least>\d+)\s*(?:or more|\+)\s*(?P<u1>hours?|days?|weeks?)|(?:more than|at least|over)\s*(?P<over>\d+)\s*"
+    r"(?P<u2>hours?|days?|weeks?)|(?P<low>\d+)\s*(?:to|-|–)\s*(?P<high>\d+)\s*(?P<u3>hours?|days?|weeks?)"
+    r"|(?:less than|fewer than|under|within)\s*(?P<under>\d+)\s*(?P<u4>hours?|days?|weeks?))"
+    r"\s*(?:before|ahead|in advance|prior)", re.I)
+
+
+def _hours(count: str, unit: str) -> float:
+    unit = _day_unit(unit)
+    return float(_count(count)) if unit in ("hour", "小时") else 24.0 * _count(count) * _UNIT_DAYS[unit]
+
+
+def lead_time_holds(question: str, sentence: str) -> bool | None:
+    """Whether how far ahead the shopper is ("it's 10 days away") falls in the tier a sentence sets ("7 to 13 days
+    before the class"); None when either says nothing of it."""
+    asked, tier = _LEAD_TIME.search(question), _LEAD_TIER.search(sentence)
+    if not asked or not tier:
+        return None
+    count, unit = next((c, u) for c, u in zip(asked.groups()[::2], asked.groups()[1::2]) if c)
+    ahead = _hours(count, unit)
+    found = tier.groupdict()
+    unit = found["u1"] or found["u2"] or found["u3"] or found["u4"]
+    if found["least"]:
+        return ahead >= _hours(found["least"], unit)
+    if found["over"]:
+        return ahead > _hours(found["over"], unit)
+    if found["low"]:  # "7 to 13 days": day 13 and a bit is still 13 days
+        return _hours(found["low"], unit) <= ahead < _hours(str(int(found["high"]) + 1), unit)
+    return ahead < _hours(found["under"], unit)
+
+
 @dataclass
 class ShopperTimeline:
     """What the shopper says about when: the purchase, the delivery, today, or how long ago."""

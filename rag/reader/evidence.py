@@ -179,6 +179,8 @@ class TermIndex:
             return INDIRECT_MATCH  # "your stores' addresses" - "812 Queen Street West"
         if term in language.CURRENCY_SYMBOLS and language.CURRENCY_SYMBOLS[term] in self.lowered:
             return INDIRECT_MATCH  # "points per pound" - "1 point per £1"
+        if term in language.SPEED_WORDS and language.DURATION.search(self.text):
+            return INDIRECT_MATCH
         if term in language.CARD_WORDS and language.CARD_BRANDS.search(self.text):
             return INDIRECT_MATCH  # "credit cards" - "We accept Visa, Mastercard, ..."
         if term in language.PLACES_OF_WORD:  # "manchester" is spoken of by "outside the United States"

@@ -1,0 +1,95 @@
+"""Tiers of notice, partial refunds, where a product is made, loads, speed words and Chinese cases added after the
+dev16/store10 splits."""
+
+from __future__ import annotations
+
+from rag.constraints import measure_bounds, unmet
+from rag.language import (
+    ASKS_ABOUT_ONE,
+    COMPARE_CUES,
+    DEDUCTED,
+    FULL_ASKED,
+    normalise_phrases,
+    with_chinese_place,
+)
+from rag.models import Product
+from rag.reader.conditions import lead_time_holds
+from rag.reader.evidence import TermIndex
+from rag.reader.question import kind_of
+
+
+def knife(sku: str, title: str, description: str = "", **attributes: str) -> Product:
+    return Product(sku=sku, title=title, category="Knives", price=150, description=description, attributes=attributes)
+
+
+def test_the_notice_tier_the_shoppers_case_falls_in():
+    asked = "need to cancel my sourdough class, it's 10 days away. full refund?"
+    assert lead_time_holds(asked, "Cancel 14 or more days ahead for a full refund.") is False
+    assert lead_time_holds(asked, "7 to 13 days before the class: 50% refund") is True
+    assert lead_time_holds(asked, "Less than 7 days before the class: no refund") is False
+    assert lead_time_holds("如果离上课只剩三天了", "Less than 7 days before the class: no refund") is True
+    assert lead_time_holds("it's 2 days away", "Cancel at least 48 hours in advance.") is False
+    assert lead_time_holds(asked, "Returns are accepted within 30 days of delivery.") is None
+    assert lead_time_holds("can I cancel my class?", "7 to 13 days before the class: 50% refund") is None
+
+
+def test_all_my_money_back_is_not_answered_yes_by_a_refund_minus_a_fee():
+    assert FULL_ASKED.search("If I return it do I get all my money back?") and FULL_ASKED.search("能全额退款吗")
+    assert DEDUCTED.search("Opened stand mixers are refunded minus a 10% restocking fee.")
+    assert DEDUCTED.search("7 to 13 days before the class: 50% refund")
+    assert not DEDUCTED.search("Cancel 14 or more days ahead for a full refund.")
+    assert not DEDUCTED.search("We refund 100% of the price.")
+
+
+def test_where_a_product_is_made_is_a_constraint_its_facts_must_meet():
+    german = knife("K1", "Brenner Chef's Knife", "Heavier and tougher than Japanese knives.", made_in="Germany")
+    japanese = knife("K2", "Kaito Gyuto", "A thin Japanese blade.", made_in="Japan (Seki)")
+    assert unmet(german, "推荐一把日本产的刀") == "origin"  # a description naming Japan does not make it Japanese-made
+    assert unmet(japanese, "推荐一把日本产的刀") is None
+    assert unmet(german, "a knife made in Japan under $200") == "origin"
+    assert unmet(german, "a knife for a cook in Japan") is None  # where the shopper is, not where it is made
+
+
+def test_a_load_the_product_must_take_is_a_lower_bound():
+    bound = measure_bounds("I need a scale that can handle 8 kg of dough at once")[0]
+    assert bound.low is not None and bound.high is None
+    bag = measure_bounds("a bag that holds up to 30 litres")[0]
+    assert bag.low is not None and bag.high is None
+    assert measure_bounds("a tent under 2 kg")[0].high is not None
+
+
+def test_a_question_about_one_product_and_a_request_for_products():
+    assert ASKS_ABOUT_ONE.search("Is the Kaito santoku stainless steel?")
+    assert ASKS_ABOUT_ONE.search("what temp is the stainless steel half sheet pan oven safe up to?")
+    assert ASKS_ABOUT_ONE.search("Brenner 那把20公分的主厨刀是哪个国家产的？")
+    assert not ASKS_ABOUT_ONE.search("do you have the knives in black?")
+    assert not ASKS_ABOUT_ONE.search("stainless steel sheet pans under $40")
+
+
+def test_question_words_for_charges_comparisons_and_origin():
+    assert kind_of("what is the remote area surcharge you charge") == "amount"
+    assert kind_of("what tax do you charge there if I buy a bike?") != "amount"  # a tax is a rate, not an amount
+    assert COMPARE_CUES.search("brenner chef knife or kaito gyuto - which steel is harder?")
+    assert "origin" in normalise_phrases("Brenner 那把主厨刀是哪个国家产的？")
+    assert "origin" in normalise_phrases("where is the kaito gyuto made?")
+    assert TermIndex("Made in: Germany").covers("origin")
+    assert TermIndex("Drop-off: ready in 3 business days. Mail-in: 7 to 10 business days.").covers("quicker")
+    assert not TermIndex("Drop-off at the store or mail them in.").covers("quicker")
+
+
+def test_a_dishwasher_is_no_washing_machine_and_a_shipped_order_is_the_case_of_one_already_sent():
+    assert "dishwasher" in normalise_phrases("它可以放洗碗机洗吗") and "machine washable" not in normalise_phrases("放洗碗机洗")
+    assert "machine washable" in normalise_phrases("可以机洗吗")
+    assert "already shipped" in normalise_phrases("如果已经发货了呢")
+
+
+def test_a_country_in_a_chinese_answer_is_named_in_chinese_too():
+    assert with_chinese_place("Germany") == "德国（Germany）"
+    assert with_chinese_place("Japan (Seki)") == "日本（Japan） (Seki)"
+    assert with_chinese_place("Stainless steel") == "Stainless steel"
+
+
+def test_changing_ones_mind_says_why_not_what():
+    from rag.reader.question import key_terms
+
+    assert key_terms("How long have I got to send stuff back if I change my mind?") == ["return"]
