@@ -407,6 +407,10 @@ class Reader:
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
                        and _restricted_elsewhere(part, s.sentence, by_region=False)][:1]  # "... available in the United States only"
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
+        # "... cannot be cancelled." + "You can return it ...": what the shopper can do instead, after any denial chosen
+        for said in [s for s in chosen[1:] if language.is_negative(s.sentence.text)]:
+            chosen += [s for s in scored if s.sentence.passage == said.sentence.passage and s not in chosen
+                       and s.sentence.position == said.sentence.position + 1 and language.INSTEAD.search(s.sentence.text)][:1]
         return Finding(part, chosen, True, f"answered by {_where(best.sentence)} (coverage {best.coverage:.2f}, "
                                            f"similarity {best.similarity:.2f})", direct, signals)
 
@@ -636,6 +640,7 @@ _GOES_ON = re.compile(r"^\s*(?:\w+\s+){0,2}(?:also|too)\b|^\s*(?:in addition|bes
                       r"|but|and|or|plus)\b|^\s*(?:另外|此外|也)", re.I)
 _ADDS_TO = re.compile(r"\b(?:another|a further|an additional)\s+\d", re.I)  # "Your bank may take another 3 to 10 days"
 SERVICE_WINDOW = 10  # the best sentences searched for one that names a service the question asks for
+LISTED_EXCEPTION_WORDS = 2  # words of the question an excluded list item must say to be the shopper's case ("climbing helmets")
 CASE_MARGIN = 0.1  # coverage an exception that speaks to the shopper's case may lack against the duration
 
 
@@ -897,9 +902,12 @@ def _same_event(question: str, sentence: str, connective: str) -> bool:
 def _exception_to(rule: Scored, other: Scored, question: str) -> bool:
     """A sentence that denies, beside a rule that does not, about words of the question the rule leaves out
     ("Marketplaces such as Amazon Marketplace are excluded." beside "We match the price of ..."): the exception wins."""
-    if not language.is_negative(other.sentence.text) or language.is_negative(rule.sentence.text):
+    listed = not language.is_negative(other.sentence.text) and _denies(other.sentence)  # an item of "cannot be returned:"
+    if not (language.is_negative(other.sentence.text) or listed) or language.is_negative(rule.sentence.text):
         return False
     gained = set(rule.missing) - set(other.missing)
+    if listed and len(gained) < LISTED_EXCEPTION_WORDS:
+        return False  # "a Christmas gift" is not the "Gift cards" of the list
     # "change the address after I've placed it?" is not excepted by "After it ships we cannot redirect it";
     # "... after it ships?" is: a word of time counts when the exception names the same event after it.
     return bool(gained - language.TIME_CONNECTIVES) or any(

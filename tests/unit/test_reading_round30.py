@@ -93,3 +93,8 @@ def test_changing_ones_mind_says_why_not_what():
     from rag.reader.question import key_terms
 
     assert key_terms("How long have I got to send stuff back if I change my mind?") == ["return"]
+
+
+def test_people_counted_with_a_measure_word_in_chinese():
+    assert [(b.measure, b.low) for b in measure_bounds("两个人露营的帐篷，预算300美元以内")] == [("people", 2.0)]
+    assert measure_bounds("你们会不会把我的个人信息卖给第三方") == []
