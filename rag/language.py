@@ -96,6 +96,9 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
     (r"\bchang(?:e|ed|ing) (?:my|our) minds?\b", " "),  # why the shopper asks, not what: "send it back if I change my mind"
     (r"\bsold out\b", "out of stock"),
+    # "part on a gift card and the rest on PayPal", "礼品卡和信用卡一起付": paying with two methods at once
+    (r"\bsplit (?:the |my |a )?(?:payment|bill|cost)\b|\b(?:pay )?part (?:of it )?(?:on|with)\b|\bthe rest (?:on|with)\b"
+     r"|\bplus (?:two|another|a second)\b|一起付|混合支付|组合支付|分开付", "combine"),
     (r"\bwithout (?:a |any |the )?(?:cord|cable|wire)s?\b|\bno (?:cord|cable|wire)s?\b|无线", "cordless"),
     (r"\b(?:right now|at the moment|currently|these days|nowadays)\b", "now"),
     (r"\bweight (?:limit|capacity)\b|\bmax(?:imum)? (?:weight|load)\b|\bload limit\b", "max load"),
@@ -481,6 +484,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "puzzle|puzzles|jigsaw|拼图",
     "keep|kept|retain|retained|store|stored|保存|保留|存储",
     "parcel|parcels|package|packages|shipment|包裹",
+    "label|labels|标签|面单", "print|printed|printing|打印", "drop off|drop it off|drop the parcel|寄出|寄出去|交给快递",
     "deadline|window|until|截止|期限|来不及",
     "history|records|record|记录",
     "receive|received|receiving|receipt of|收到|签收|收货|到货",
@@ -839,11 +843,13 @@ def is_yes_no(question: str) -> bool:
     """"Can I ...?", "If I return them, can I ...?", "klarna for a $35 headlamp?", "..., right?", "可以退吗？"."""
     if YES_NO_EN.search(question) or YES_NO_ZH.search(question) or _TAG.search(question):
         return True
-    if _WH.search(question) or has_cjk(question):  # a Chinese question without 吗 ("那退货呢？") is not yes/no
-        return False
+    if _WH.search(question) or has_cjk(question) or _FACT_OF.match(question):
+        return False  # a Chinese question without 吗 ("那退货呢？"); "R value of the camp mat?" asks for the value
     return bool(_AUX_SUBJECT.search(question)) or question.rstrip().endswith("?")
 
 
+_FACT_OF = re.compile(r"\s*(?:the\s+)?(?:price|cost|weight|r[- ]?value|size|sizes|capacity|warranty|dimensions|length|height"
+                      r"|width|rating|battery life|colou?rs?|material|temp(?:erature)? rating)\s+(?:of|on|for)\s+(?:the|your|this|that)\b", re.I)
 _NO_COST = re.compile(r"\b(?:at )?no (?:cost|charge|extra|additional|fee|fees)\b|\bno more than\b|\bnot only\b", re.I)
 
 
@@ -1089,7 +1095,8 @@ SLOTS: dict[str, frozenset[str]] = {
 
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
-SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低")
+SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
+                      "比特币", "加密货币", "信用卡")
 
 
 def slot_of(term: str) -> str | None:

@@ -155,6 +155,7 @@ class TermIndex:
     def __post_init__(self):
         self.lowered = self.text.lower()
         self.words = set(tokens(self.text))
+        self.words |= {part for word in self.words if "-" in word for part in word.split("-") if part}  # "self-inflating"
         self.words |= {language.name_word(w) for w in self.words}  # "Women's" is said of "womens"
         self.stems = {stem(w) for w in self.words}
 

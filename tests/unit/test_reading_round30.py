@@ -98,3 +98,24 @@ def test_changing_ones_mind_says_why_not_what():
 def test_people_counted_with_a_measure_word_in_chinese():
     assert [(b.measure, b.low) for b in measure_bounds("两个人露营的帐篷，预算300美元以内")] == [("people", 2.0)]
     assert measure_bounds("你们会不会把我的个人信息卖给第三方") == []
+
+
+def test_paying_with_two_methods_at_once_is_combining_them():
+    for said in ("can i split payment - part on a gift card and the rest on paypal?", "能不能礼品卡和信用卡一起付？",
+                 "Can I pay part with a gift card and the rest on my visa?"):
+        assert "combine" in normalise_phrases(said)
+    assert "combine" not in normalise_phrases("If my order gets split into two boxes am I charged all at once?")
+
+
+def test_chinese_payment_words_are_whole_words_and_a_hyphenated_name_says_its_parts():
+    from rag.reader.question import key_terms
+
+    assert {"比特币", "加密货币"} <= set(key_terms("可以用比特币之类的加密货币付款吗？"))
+    assert TermIndex("Self-Inflating Camp Mat").covers("inflating") and TermIndex("Self-Inflating Camp Mat").covers("self")
+
+
+def test_a_fact_of_a_named_product_asked_without_a_verb_is_no_yes_no_question():
+    from rag.language import is_yes_no
+
+    assert not is_yes_no("R value of the self inflating camp mat?") and not is_yes_no("price on the pocket monocular?")
+    assert is_yes_no("klarna for just a $35 headlamp?")
