@@ -240,10 +240,12 @@ class Reader:
             return Finding(part, reason=f"no passage is about {wanted}" if wanted else
                            "no sentence speaks about what the question asks beyond its topic")
         case_notes: list[Scored] = []  # sentences stating no amount that speak to the shopper's stated case
+        case = _case_terms(part.text) or _leading_case_terms(part.text)
         if part.kind == "amount" or (part.kind == "duration" and language.HOW_LONG.search(part.text)):
             typed = [s for s in eligible if s.typed]
-            case = _case_terms(part.text) or _leading_case_terms(part.text)
-            case_notes = [s for s in eligible if not s.typed and set(case) - set(s.missing)]
+            # a single Chinese character ("用") is too little to say the case
+            case_notes = [s for s in eligible if not s.typed and not _denies(s.sentence)
+                          and any(len(t) > 1 or not language.has_cjk(t) for t in set(case) - set(s.missing))]
             # "How long do refunds take if I paid with a gift card?" - "... refunded to a new gift card": the
             # shopper's case changes the answer, and only a sentence without a duration speaks to all of it.
             # "How long is the return window for clearance stuff?" - "Cannot be returned: clearance items": the
@@ -401,7 +403,7 @@ class Reader:
                 uncovered -= gain
         # "How long do refunds take if I paid with a gift card?": the duration, and what is said of the gift card
         chosen += sorted((s for s in case_notes if uncovered - set(s.missing) and s not in chosen),
-                         key=lambda s: (len(uncovered & set(s.missing)), len(s.missing), -s.score))[:1]
+                         key=lambda s: (-sum(len(t) for t in case if t not in s.missing), len(s.missing), -s.score))[:1]
         if part.entities.get("place") and not any(_restricted_elsewhere(part, s.sentence) for s in chosen):
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
@@ -416,13 +418,17 @@ class Reader:
 
     def _exception(self, part: SubQuestion, eligible: list[Scored], duration: Scored) -> Scored | None:
         """The denial that answers an amount or duration question in place of the best sentence stating one."""
-        case = _case_terms(part.text)
-        if _CASE_STATED.search(part.text) and not case:  # a case that leads the question only says when
+        # a case that leads an English question only says when ("Once you've got my return back, how long ...?");
+        # a Chinese one states the case ("如果已经发货了，多久之内还能取消？")
+        case = _case_terms(part.text) or (_leading_case_terms(part.text) if language.has_cjk(part.text) else [])
+        if _CASE_STATED.search(part.text) and not case:
             return None
 
         def answers(s: Scored) -> bool:
             if case:
-                return _case_covered(case, s) > _case_covered(case, duration) and s.coverage >= duration.coverage - CASE_MARGIN
+                listed = not language.is_negative(s.sentence.text)  # an item of "cannot be returned:" says the case itself
+                return _case_covered(case, s) > _case_covered(case, duration) and s.coverage >= duration.coverage - CASE_MARGIN \
+                    and not (listed and _case_covered(case, s) < LISTED_EXCEPTION_WORDS)
             return (s.coverage >= duration.coverage and bool(set(duration.missing) - set(s.missing))
                     and s.score >= duration.score - self.thresholds.keep_margin)
 
