@@ -1002,7 +1002,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "sleeping bag", "sleeping pad", "stove", "bottle", "filter", "watch", "mug", "hoodie", "vest", "parka",
                  "poncho", "gaiter", "glove", "hat", "tee", "shirt", "base layer", "harness", "helmet", "rope", "chalk",
                  "top", "pants", "trekking pole", "手表", "头灯", "帐篷", "睡袋", "背包", "水壶", "冲锋衣", "手套", "帽子", "防晒衣", "裤", "鞋", "炉头", "登山杖",
-                 "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服",
+                 "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服", "外套", "夹克",
                  "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
                  "咖啡机", "手冲壶")

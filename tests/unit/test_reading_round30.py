@@ -119,3 +119,13 @@ def test_a_fact_of_a_named_product_asked_without_a_verb_is_no_yes_no_question():
 
     assert not is_yes_no("R value of the self inflating camp mat?") and not is_yes_no("price on the pocket monocular?")
     assert is_yes_no("klarna for just a $35 headlamp?")
+
+
+def test_a_warm_coat_asked_in_chinese_must_be_a_warm_one():
+    from rag.constraints import fits
+
+    rain = Product(sku="J1", title="Puddle Jumper Kids' Rain Jacket", category="Jackets", price=39,
+                   description="A fully waterproof kids' jacket.", attributes={"gender": "kids", "insulation": "no"})
+    puffer = Product(sku="J2", title="Tundra Kids' Puffer", category="Jackets", price=65,
+                     description="A warm synthetic puffer for kids.", attributes={"gender": "kids"})
+    assert [fits(p, "想给6岁的小孩买件保暖的外套") for p in (rain, puffer)] == [False, True]
