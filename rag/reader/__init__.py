@@ -385,7 +385,6 @@ class Reader:
             chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][
                 : 12 if part.kind == "list" else LOCAL_LIST_ITEMS if local else 0]
         uncovered = set(best.missing)
-        # "How long do refunds take if I paid with a gift card?": the duration, and what is said of the gift card
         for candidate in eligible[1:]:
             if len(chosen) >= 3 or not uncovered:
                 break
