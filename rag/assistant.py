@@ -39,6 +39,7 @@ from rag.language import (
     audiences,
     detect_language,
     has_cjk,
+    in_english,
     product_kinds,
     small_talk,
 )
@@ -68,6 +69,7 @@ HANDOFF_REASONS = {
     "own_order": "a question about the shopper's own order or account needs a person ({why})",
     "person": "the shopper asked for a person ({why})",
 }
+ENGLISH_PASSAGES = 3  # policy passages an English search adds to a Chinese question's
 SECTION_SOURCES = 2  # documents whose other sections are read beside the retrieved ones...
 MAX_SECTIONS = 12  # ...up to this many sections each
 FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best sentence covers to answer alone
@@ -203,6 +205,7 @@ class Assistant:
         else:
             passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, named)
             passages = self._with_policies(question, passages, named)
+            passages = self._with_english_policies(question, language, passages, named)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         options = [] if sides is not None or shopping else compared_options(question)
@@ -294,6 +297,16 @@ class Assistant:
         seen = {p.chunk.id for p in passages}
         policies = [p for p in self.retriever.retrieve(general, self.top_k) if p.chunk.kind != "product" and p.chunk.id not in seen]
         return passages + policies
+
+    def _with_english_policies(self, question: str, language: str, passages: list[Passage], named: str | None) -> list[Passage]:
+        """A Chinese question about a policy also searches in English ("礼品卡 退货 退款" as "gift card return refund"):
+        a store's Chinese pages often translate only part of its English policies."""
+        english = in_english(key_terms(question)) if language == "zh" and not named else ""
+        if not english:
+            return passages
+        seen = {p.chunk.id for p in passages}
+        found = [p for p in self.retriever.retrieve(english, ENGLISH_PASSAGES) if p.chunk.kind == "document" and p.chunk.id not in seen]
+        return passages + [p.model_copy(update={"rank": len(passages) + i}) for i, p in enumerate(found, start=1)]
 
     def _with_option_passages(self, options: list[str], passages: list[Passage]) -> list[Passage]:
         """"express vs standard in the US - how many days each?": each option is searched for on its own too, so

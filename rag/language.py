@@ -828,6 +828,17 @@ for _place in COUNTRIES:  # a place is named in either language, and a region sp
         _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | _names_of_place
 
 
+ENGLISH_WAYS = 3  # English words searched for each Chinese term
+
+
+def in_english(terms: Iterable[str]) -> str:
+    """The English words that say a Chinese question's terms ("礼品卡 退款" -> "gift card refund"), for a search of a
+    store whose policies are English; words without a known English one are left out."""
+    said = [sorted((w for w in synonyms(t) if w.isascii()), key=lambda w: (" " in w, -general_frequency(w), w))[:ENGLISH_WAYS]
+            for t in terms if has_cjk(t)]
+    return " ".join(dict.fromkeys(w for ways in said for w in ways))
+
+
 def synonyms(word: str) -> frozenset[str]:
     """The word and every word that means the same to a shopper."""
     return _SYNONYMS.get(word, frozenset()) | {word}
@@ -976,6 +987,9 @@ POLICY_TOPICS = re.compile(
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
 # "made in Japan", "日本产的刀", "加拿大本地生产的": where a product must come from (the place is read by entities()).
 MADE_IN = re.compile(r"\b(?:made|manufactured|produced|built) in\b|(?:产|生产|制造|制)的|原产|本地生产", re.I)
+# How the shopper paid: "paid for my boots with a gift card", "用礼品卡付的钱" (the method, not an item bought).
+PAID_WITH = re.compile(r"\bpaid (?:for (?:it|them|my [\w ]+?) )?(?:with|by|using|on) (?:a |an |my |the )?([\w ]+?)(?=[,.?!;]|$| and\b| if\b)"
+                       r"|用([\u4e00-\u9fff]{2,6}?)(?:付款|支付|付的|付钱|买的|结账)", re.I)
 # "Do I get all my money back?" asks for the whole amount; "refunded minus a 10% restocking fee" gives less.
 FULL_ASKED = re.compile(r"\bfull (?:refund|amount|price)\b|\ball (?:of )?(?:my|the) money\b|\bevery (?:cent|penny)\b"
                         r"|\bwhole amount\b|全额|全款|全部退", re.I)

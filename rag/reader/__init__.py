@@ -235,6 +235,12 @@ class Reader:
     def _decide(self, part: SubQuestion, scored: list[Scored], unknown: set[str], indexes: list[TermIndex]) -> Finding:
         limits = self.thresholds
         eligible = sorted((s for s in scored if s.entity_ok), key=lambda s: s.score, reverse=True)
+        if paid := language.PAID_WITH.search(part.text):
+            # "用礼品卡付的钱，退货的话钱退到哪里？": the gift card is how the shopper paid, so "Items that cannot be
+            # returned: Gift cards" is about another thing
+            method = key_terms(next(g for g in paid.groups() if g))
+            eligible = [s for s in eligible if not (s.sentence.bullet and _denies(s.sentence)
+                                                    and any(TermIndex(s.sentence.text).covers(t) for t in method))]
         if not eligible:
             wanted = ", ".join(sorted(n for names in part.entities.values() for n in names))
             return Finding(part, reason=f"no passage is about {wanted}" if wanted else

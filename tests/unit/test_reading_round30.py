@@ -129,3 +129,14 @@ def test_a_warm_coat_asked_in_chinese_must_be_a_warm_one():
     puffer = Product(sku="J2", title="Tundra Kids' Puffer", category="Jackets", price=65,
                      description="A warm synthetic puffer for kids.", attributes={"gender": "kids"})
     assert [fits(p, "想给6岁的小孩买件保暖的外套") for p in (rain, puffer)] == [False, True]
+
+
+def test_a_chinese_question_searched_in_english_and_the_method_a_shopper_paid_with():
+    from rag.language import PAID_WITH, in_english
+
+    assert in_english(["礼品卡"]) == "gift card gift cards"  # one after another, the same way every run
+    assert "return" in in_english(["退货"]).split() and "label" in in_english(["标签"]).split()
+    assert in_english(["whatever", "用"]) == ""
+    assert PAID_WITH.search("我是用礼品卡付的钱，退货的话钱退到哪里？").group(2) == "礼品卡"
+    assert PAID_WITH.search("My mom paid for my boots with a gift card. If I return them").group(1) == "gift card"
+    assert not PAID_WITH.search("can I return a gift card?")
