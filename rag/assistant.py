@@ -270,17 +270,18 @@ class Assistant:
         if not self.sections_of:
             return passages
         held = {p.chunk.id for p in passages}
-        sources = list(dict.fromkeys(p.chunk.source for p in passages if p.chunk.kind == "document"))
+        first: dict[str, Passage] = {}  # each document by its best retrieved section
+        for passage in passages:
+            if passage.chunk.kind == "document":
+                first.setdefault(passage.chunk.source, passage)
         # A Chinese page and the English documents each count: the English original of a translated page may hold
         # the section the translation leaves out ("Orders that have shipped").
         by_language: dict[str, list[str]] = {}
-        for source in sources:
-            chunk = next(p.chunk for p in passages if p.chunk.source == source)
-            by_language.setdefault(detect_language(f"{chunk.title} {chunk.text}"), []).append(source)
-        sources = [source for found in by_language.values() for source in found[:SECTION_SOURCES]]
+        for source, parent in first.items():
+            by_language.setdefault(detect_language(f"{parent.chunk.title} {parent.chunk.text}"), []).append(source)
         added = []
-        for source in sources:
-            parent = next(p for p in passages if p.chunk.source == source)
+        for source in (source for found in by_language.values() for source in found[:SECTION_SOURCES]):
+            parent = first[source]
             for chunk in self.sections_of(source)[:MAX_SECTIONS]:
                 if chunk.id not in held:
                     held.add(chunk.id)

@@ -430,10 +430,9 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
     if wanted_kinds and not either(_is_a(kind, word) for word in wanted_kinds):
         return "kind"  # a lantern is no headlamp, though both are electronics; a bottle holster is no bottle
     # "a knife made in Japan": its facts, or its own "made in ...", name the place ("tougher than Japanese knives" does not)
-    origin = f"{facts} {' '.join(re.findall(r'made in [^.,;]+', described_as))}".lower()
-    if language.MADE_IN.search(request) and (places := language.entities(request).get("place")) and not any(
-            re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", origin) for place in places
-            for alias in (place.lower(), *language.COUNTRIES.get(place, ()))):
+    origin = f"{facts} {' '.join(re.findall(r'made in [^.,;]+', described_as))}"
+    if language.MADE_IN.search(request) and (places := language.entities(request).get("place")) \
+            and not places & language.entities(origin).get("place", set()):
         return "origin"
     # What the product is said to be or have. An attribute's name counts only word for word: "waterproof rating"
     # has a laptop sleeve's "laptop_sleeve" but says nothing of warmth, though "rating" and "warm" are synonyms.

@@ -336,12 +336,10 @@ class Reader:
         # nearly-as-good sentence for a shopper past the window ("If more than 60 minutes have passed, contact
         # support") speaks before the rule the case is outside of.
         if language.LATE_CASE.search(part.text) and not language.STATES_LATE.search(best.sentence.text):
-            best = next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN
-                         and language.STATES_LATE.search(s.sentence.text)), best)
+            best = _nearly_as_good(best, eligible, lambda s: bool(language.STATES_LATE.search(s.sentence.text)))
         # "it's 10 days away": the tier the shopper's case falls in ("7 to 13 days before the class") speaks first
         if lead_time_holds(part.text, best.sentence.readable) is False:
-            best = next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN
-                         and lead_time_holds(part.text, s.sentence.readable)), best)
+            best = _nearly_as_good(best, eligible, lambda s: bool(lead_time_holds(part.text, s.sentence.readable)))
         chosen = [best]
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
@@ -430,10 +428,9 @@ class Reader:
             return None
 
         def answers(s: Scored) -> bool:
-            if case:
-                listed = not language.is_negative(s.sentence.text)  # an item of "cannot be returned:" says the case itself
+            if case:  # an item of "cannot be returned:" must say the case itself
                 return _case_covered(case, s) > _case_covered(case, duration) and s.coverage >= duration.coverage - CASE_MARGIN \
-                    and not (listed and _case_covered(case, s) < LISTED_EXCEPTION_WORDS)
+                    and not (_listed_exclusion(s.sentence) and _case_covered(case, s) < LISTED_EXCEPTION_WORDS)
             return (s.coverage >= duration.coverage and bool(set(duration.missing) - set(s.missing))
                     and s.score >= duration.score - self.thresholds.keep_margin)
 
@@ -789,6 +786,16 @@ def _counts(text: str, noun: str) -> bool:
                             or re.match(r"\s*[:：]\s*\d", text[m.end():]) for m in named)
 
 
+def _listed_exclusion(sentence: Sentence) -> bool:
+    """Excluded by the list it is an item of ("Items that cannot be returned: Gift cards"), not in its own words."""
+    return _denies(sentence) and not language.is_negative(sentence.text)
+
+
+def _nearly_as_good(best: Scored, eligible: list[Scored], speaks: Callable[[Scored], bool]) -> Scored:
+    """The first sentence that speaks to the shopper's case and scores within CASE_KEEP_MARGIN of the best; else the best."""
+    return next((s for s in eligible if s.score >= best.score - CASE_KEEP_MARGIN and speaks(s)), best)
+
+
 def _denies(sentence: Sentence) -> bool:
     """Does the sentence exclude something from a rule, itself or by the list it is an item of ("Items that cannot
     be returned:")? "... no fabric softener" excludes nothing."""
@@ -913,7 +920,7 @@ def _same_event(question: str, sentence: str, connective: str) -> bool:
 def _exception_to(rule: Scored, other: Scored, question: str) -> bool:
     """A sentence that denies, beside a rule that does not, about words of the question the rule leaves out
     ("Marketplaces such as Amazon Marketplace are excluded." beside "We match the price of ..."): the exception wins."""
-    listed = not language.is_negative(other.sentence.text) and _denies(other.sentence)  # an item of "cannot be returned:"
+    listed = _listed_exclusion(other.sentence)
     if not (language.is_negative(other.sentence.text) or listed) or language.is_negative(rule.sentence.text):
         return False
     gained = set(rule.missing) - set(other.missing)
