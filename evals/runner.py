@@ -113,8 +113,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store9", golden / "store9.jsonl", fixtures / "store9", False),
         Split("dev16", golden / "dev16.jsonl", root / "knowledge_base", False),
         Split("store10", golden / "store10.jsonl", fixtures / "store10", False),
-        Split("dev17", golden / "dev17.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store11", golden / "store11.jsonl", fixtures / "store11", True),  # untuned
+        Split("dev17", golden / "dev17.jsonl", root / "knowledge_base", False),
+        Split("store11", golden / "store11.jsonl", fixtures / "store11", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
