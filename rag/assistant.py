@@ -8,7 +8,7 @@ import time
 from typing import Callable
 
 from rag.compose import ExtractiveComposer
-from rag.constraints import features, measure_bounds
+from rag.constraints import bounds_a_measure, features
 from rag.conversation import FollowUpResolver, ProductFinder, Resolution, Turn
 from rag.embedding import MULTILINGUAL, PRIMARY, EmbedderSet
 from rag.faq import FaqEntry, FaqMatcher, FaqWeights
@@ -19,6 +19,7 @@ from rag.grounding import Verifier
 from rag.index import SearchIndex
 from rag.intents import DEFAULT_EXEMPLARS, IntentRouter, load_exemplars
 from rag.language import (
+    ALREADY_BOUGHT,
     ANYTHING_FOR,
     ASKS_ABOUT_ONE,
     COMPARE_CUES,
@@ -111,6 +112,7 @@ class Assistant:
         self, retriever: Retriever, reader: Reader, verifier: Verifier, vocabulary: Vocabulary,
         generator: Generator | None = None, top_k: int = 5, resolver: FollowUpResolver | None = None,
         find_product: Callable[[str], tuple[str, str] | None] | None = None, router: IntentRouter | None = None,
+        titles_saying: Callable[[list[str]], int] | None = None,
         sections_of: Callable[[str], list[Chunk]] | None = None, faq: FaqMatcher | None = None,
         upset_offers: dict[str, str] | None = None,
         small_talk_replies: dict[str, dict[str, str]] | None = None,
@@ -128,6 +130,7 @@ class Assistant:
         self.verifier = verifier
         self.resolver = resolver
         self.find_product = find_product
+        self.titles_saying = titles_saying or (lambda words: 1)
         self.sections_of = sections_of
         self.top_k = top_k
 
@@ -341,7 +344,7 @@ class Assistant:
         stated = found.model_dump(exclude_none=True, exclude_defaults=True, exclude={"audience", "activity"})
         lightest = SUPERLATIVE.search(question) and not (YES_NO_EN.search(question) or YES_NO_ZH.search(question))
         # "lightest stove you sell?", not "is the Titan the lightest?"
-        return bool(RECOMMEND_CUES.search(question) or lightest or measure_bounds(question)) or len(stated) >= 2
+        return bool(RECOMMEND_CUES.search(question) or lightest or bounds_a_measure(question)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
         """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese
@@ -362,8 +365,9 @@ class Assistant:
         counts = self.reader.document_counts(title)
         rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
         run = NAME_RUN_WORDS  # three words of its name in a row, one of them its own: "the tinted mineral sunscreen"
-        if any(asked[i:i + run] == title[j:j + run] and set(title[j:j + run]) & rare and not has_cjk("".join(title[j:j + run]))
-               for i in range(len(asked) - run + 1) for j in range(len(title) - run + 1)):
+        runs = [title[j:j + run] for i in range(len(asked) - run + 1) for j in range(len(title) - run + 1)
+                if asked[i:i + run] == title[j:j + run] and set(title[j:j + run]) & rare and not has_cjk("".join(title[j:j + run]))]
+        if any(self.titles_saying(words) <= 1 for words in runs):  # two kits' "aquarium starter kit" is a kind of product
             return found[0], False
         pairs = set(zip(asked, asked[1:]))
         in_a_row = [(a, b) for a, b in zip(title, title[1:]) if (a, b) in pairs and (a in rare or b in rare)]
@@ -371,7 +375,7 @@ class Assistant:
         searching = len(stated.keys() & {"min_price", "max_price", "in_stock", "size", "color"}) >= 2 or budget
         # "100美元以内的越野跑鞋有吗": a budget is a search
         # "想买零下5度的睡袋": a rating in a product's name is no name of it, in a request for products
-        rated = [p for p in found[1].split() if has_cjk(p) and measure_bounds(p)] if (
+        rated = [p for p in found[1].split() if has_cjk(p) and bounds_a_measure(p)] if (
             searching or RECOMMEND_CUES.search(question)) else []
         coined = any(w in rare and language_frequency(w) == 0 and not w.isdigit() for w in title if w in asked)
         # "防水冲锋衣" of "青山 防水冲锋衣" says only what kind of product it is (it holds a category word): with
@@ -506,10 +510,13 @@ class Assistant:
         wants = kind and bool(described) and not (questioned or POLICY_TOPICS.search(question))
         if OWN_ORDER.search(question) and not RECOMMEND_CUES.search(question):
             return False  # "I forgot to throw a fuel canister into my order": about the order, not a search
+        if ALREADY_BOUGHT.search(question) and (POLICY_TOPICS.search(question) or (
+                not RECOMMEND_CUES.search(question) and ("?" in question or "？" in question))):
+            return False  # "bought boots as a gift for my dad; can he still return them?", "买了一袋狗粮…还需要另外付钱吗？"
         if POLICY_TOPICS.search(question) and not RECOMMEND_CUES.search(question) and (
                 "?" in question or "？" in question or OWN_QUESTION.match(question.strip())):
             return False  # "Can I get the Harlow sofa delivered to a PO box?" asks about delivery, not for a sofa
-        return not filters.is_empty() or asks or wants or bool(measure_bounds(question))
+        return not filters.is_empty() or asks or wants or bounds_a_measure(question)
 
     @staticmethod
     def _asks_about_one(question: str, found: Filters) -> bool:
@@ -608,6 +615,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
         top_k=settings.top_k,
         resolver=FollowUpResolver(finder.find, asks_for_product_fact, finder.line),
         find_product=finder.find,
+        titles_saying=finder.titles_saying,
         sections_of=store.sections_of,
         upset_offers=settings.upset_offer_messages,
         small_talk_replies=settings.small_talk_replies,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -42,6 +42,10 @@ _EXACT_PEOPLE = re.compile(r"\b(?:group of|for)\s+(\d+)\s*(?:players?|people|ppl
                            re.I)
 _AGE = re.compile(r"\b(?:turning|aged?|is)\s+(\d{1,2})\b(?!\s*(?:%|\$|dollars|pieces))|\b(\d{1,2})[- ]?(?:years?|yrs?)[- ]?old\b"
                   r"|(\d{1,2})\s*岁", re.I)
+# "chew resistant rating 3 or higher", "difficulty level of at least 2": a bound on the attribute of that name
+_RATED = ("_rating", "_level")
+_NAMED_RATING = re.compile(r"\b((?:[a-z]+[ -]){1,2}(?:rating|level))\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?"
+                           r"(\d+(?:\.\d+)?)(?:\s*/\s*\d+)?", re.I)
 # Attributes whose name is the measure ("players: 2-4", "age: 12+", "pieces: 1000").
 NAMED_MEASURES = {"players": "people", "capacity": "people", "seats": "people", "sleeps": "people", "age": "age",
                   "pieces": "pieces", "upf": "upf"}
@@ -55,6 +59,7 @@ class Bound:
     low: float | None = None
     high: float | None = None
     stated: bool = True  # False when read from context ("turning 5"): a product that states no such measure may still fit
+    subject: bool = False  # the measure of whom the product is for ("my 30 kg kelpie"): only a range it is made for rules it out
 
 
 _PLUS = re.compile(r"(\d+(?:\.\d+)?)\s*\+\s*(?=[a-z°\u4e00-\u9fff])", re.I)
@@ -76,6 +81,11 @@ def measure_bounds(text: str) -> list[Bound]:
     ratings = [(r.start(), r.end(), float(r.group(2)), "r-value" if "值" in r.group(1) else re.sub(r"r[- ]?v", "r-v", r.group(1).lower())) for r in _RATING.finditer(text)]
     exact_people = {int(n) for m in _EXACT_PEOPLE.finditer(text) for n in m.groups() if n}
     bounds += [Bound(unit, number, None) for _, _, number, unit in ratings]
+    for rated in _NAMED_RATING.finditer(text):
+        name = rated.group(1).lower().replace("-", " ")
+        if not _RATING.search(rated.group(0)):
+            high = language.AT_MOST.search(text[rated.end():rated.end() + 20]) is not None
+            bounds.append(Bound(name, None if high else float(rated.group(2)), float(rated.group(2)) if high else None))
     for start, end, number, unit in found:
         measure, factor = language.UNITS.get(unit, ("people" if unit.startswith(("player", "人")) else "pieces", 1.0))
         before, after = text[max(0, start - 20):start], text[end:end + 20]
@@ -93,6 +103,8 @@ def measure_bounds(text: str) -> list[Bound]:
         elif language.ABOUT.search(before) or language.ABOUT.search(after) or measure in language.GRADES:
             # "40升左右", "around 40 litres"; "a 4.5 tog duvet" is of that grade
             bounds.append(Bound(measure, value * (1 - language.ABOUT_SHARE), value * (1 + language.ABOUT_SHARE)))
+        else:  # "a harness for my 12 kg staffy", "我家狗18公斤"
+            bounds.append(Bound(measure, value, value, stated=False, subject=True))
     if not any(b.measure == "temperature" for b in bounds) and language.BELOW_ZERO.search(text):
         bounds.append(Bound("temperature", None, -0.5))  # "a bag for below freezing": rated under 0 °C
     if not any(b.measure == "people" for b in bounds) and (sleeps := _SLEEPS.search(text)):
@@ -109,6 +121,11 @@ def measure_bounds(text: str) -> list[Bound]:
     return bounds
 
 
+def bounds_a_measure(text: str) -> bool:
+    """Does the text bound a measure ("at least 400 lumens"), not only say one of whom it is for ("my 30 kg dog")?"""
+    return any(not bound.subject for bound in measure_bounds(text))
+
+
 def _range(value: str) -> tuple[float, float] | None:
     """"2-4" -> (2, 4); "12+" -> (12, inf); "1000" -> (1000, 1000)."""
     if match := re.match(r"\s*(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)", value):
@@ -120,29 +137,55 @@ def _range(value: str) -> tuple[float, float] | None:
     return None
 
 
-def product_measures(product: Product) -> dict[str, tuple[float, float]]:
-    """Each measure a product's attributes state, as a range: {"volume": (45, 45), "people": (2, 4)}."""
-    values: dict[str, tuple[float, float]] = {}
+def _attribute_measures(product: Product) -> Iterator[tuple[str, tuple[float, float]]]:
+    """Each measure an attribute states, as a range, in the catalog's order: ("volume", (45, 45)), ("people", (2, 4)),
+    ("mass", (0, 10000)) for "suitable dog weight: up to 10 kg"."""
     for name, value in product.attributes.items():
         key = name.replace("_", "-")
         if key == "r-value" and (found := _range(value)):
-            values["r-value"] = found
+            yield "r-value", found
         elif (span := _RANGE.search(value)) and name != "battery":  # "weight band: 10–20 kg" fits a 15 kg dog
             measure, factor = language.UNITS.get(span.group(4).lower(), (NAMED_MEASURES.get(name, name), 1.0))
-            values.setdefault(measure, (float(span.group(1)) * factor, float(span.group(3)) * factor))
+            yield measure, (float(span.group(1)) * factor, float(span.group(3)) * factor)
         elif (match := _MEASURE.search(value)) and name != "battery":
             measure, factor = language.UNITS.get(match.group(2).lower(), (NAMED_MEASURES.get(name, name), 1.0))
             # "players: 2-4", "age: 2-7 years": the range of the measure the attribute names
             if (measure in ("people", "pieces") or NAMED_MEASURES.get(name) == "age") and name in NAMED_MEASURES \
                     and (found := _range(value)):
-                values.setdefault(NAMED_MEASURES[name], found)
+                yield NAMED_MEASURES[name], found
             else:
-                values.setdefault(measure, (float(match.group(1)) * factor,) * 2)
+                amount = float(match.group(1)) * factor
+                before, after = value[:match.start()], value[match.end():]
+                if language.AT_MOST.search(before) or language.AT_MOST.search(after):  # "up to 10 kg"
+                    yield measure, (0.0, amount)
+                elif language.AT_LEAST.search(before) or language.AT_LEAST.search(after):  # "over 20 kg"
+                    yield measure, (amount, math.inf)
+                else:
+                    yield measure, (amount, amount)
+        elif name.endswith(_RATED) and (found := re.match(r"\s*(\d+(?:\.\d+)?)", value)):  # "chew resistant rating: 3/5"
+            yield name.replace("_", " ").lower(), (float(found.group(1)),) * 2
         elif name in NAMED_MEASURES and (found := _range(value)):
-            values.setdefault(NAMED_MEASURES[name], found)
+            yield NAMED_MEASURES[name], found
         elif name in language.UNITS and (found := _range(value)):  # "lumens: 1600"
             measure, factor = language.UNITS[name]
-            values.setdefault(measure, (found[0] * factor, found[1] * factor))
+            yield measure, (found[0] * factor, found[1] * factor)
+
+
+def product_measures(product: Product) -> dict[str, tuple[float, float]]:
+    """Each measure a product's attributes state, as a range, the first attribute of each measure: {"volume": (45, 45),
+    "people": (2, 4)}."""
+    values: dict[str, tuple[float, float]] = {}
+    for measure, found in _attribute_measures(product):
+        values.setdefault(measure, found)
+    return values
+
+
+def product_ranges(product: Product) -> dict[str, tuple[float, float]]:
+    """The measures a product states as a range it is made for: "suitable dog weight: 10.1-25 kg", not "bag: 15 kg"."""
+    values: dict[str, tuple[float, float]] = {}
+    for measure, (low, high) in _attribute_measures(product):
+        if high > low:
+            values.setdefault(measure, (low, high))
     return values
 
 
@@ -187,9 +230,18 @@ _NOT_A = re.compile(r"\b(?:not|nothing|no) (?:an? |the )?([a-z]{3,})\b|不要(\w
 
 
 def unwanted(request: str) -> list[str]:
-    """What the shopper rules out: "a real tent, not a tarp" -> ["tarp"]."""
-    return [_singular(m.group(1) or m.group(2)) for m in _NOT_A.finditer(request)
-            if (m.group(1) or "") not in ("too", "sure", "more", "longer", "later", "matter", "problem", "idea", "need")]
+    """What the shopper rules out: "a real tent, not a tarp" -> ["tarp"]; a "no pull harness" rules out nothing."""
+    found = []
+    for match in _NOT_A.finditer(request):
+        if (match.group(1) or "") in _NOT_UNWANTED:
+            continue
+        following = re.match(r"[\s-]+([a-z]+)", request[match.end():].lower())
+        if not (following and language.product_kinds(following.group(1))):
+            found.append(_singular(match.group(1) or match.group(2)))
+    return found
+
+
+_NOT_UNWANTED = frozenset(("too", "sure", "more", "longer", "later", "matter", "problem", "idea", "need"))
 
 
 def _is_a(text: str, kind: str) -> bool:
@@ -312,13 +364,14 @@ class AttributeWishes:
             return True
         for name, wanted in self.values:
             if name in product.attributes:
-                mine = _listed(product.attributes[name])
+                mine = _listed(product.attributes[name]) | _said_whole(product.attributes[name])
                 if not any(language.ALL_OF_THEM.search(v) for v in mine) and not all(  # "ticks" in "paralysis ticks"
                         any(re.search(rf"(?<![a-z]){re.escape(_singular(w))}", v) for v in mine) for w in wanted):
                     return True
         return False
 
 
+TITLE_KIND_PRODUCTS = 2  # a word that ends this many products' names says what kind of product they are
 COMMON_KIND_FREQUENCY = 4.0  # the end of a compound category name that is a word of its own ("plant" of "houseplant")
 
 
@@ -329,6 +382,8 @@ def _store_kinds_asked(said: str, products: list[Product]) -> frozenset[str]:
     held = {head for product in products for head in _category_heads(product.category)}
     heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
              if head and any(category.endswith(head) for category in held)}
+    titled = Counter(_head(product.title) for product in products)  # "Binoculars" ends two names in "Optics"
+    heads |= {head for head, count in titled.items() if head and count >= TITLE_KIND_PRODUCTS}
     heads |= {category[start:] for category in held for start in range(1, len(category) - 4)  # "houseplant": "plant"
               if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}
     named = sorted((match.start(), head) for head in heads if (match := _kind_named(head, said)))
@@ -373,16 +428,27 @@ def _singular(word: str) -> str:
 def _listed(value: str) -> set[str]:
     """The words of a listed value ("oily, combination, blemish-prone"; "espresso to French press"), without
     numbers or colours."""
-    value = re.sub(r"\s*[(（][^)）]*[)）]", "", value)  # "mineral (zinc oxide)" is "mineral"
+    value = _ASIDES.sub("", value)  # "mineral (zinc oxide)" is "mineral"
     return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and | to ", value))
             if len(v) >= 3 and len(v.split()) <= 3 and v not in language.STOPWORDS
             and (not any(ch.isdigit() for ch in v) or re.fullmatch(r"\d-[a-z]+", v))  # a grade ("4-season"), no measure
             and not language.colour_names(v) and not any(p.search(v) for p in language.AUDIENCE_WORDS.values())}
 
 
+def _said_whole(value: str) -> set[str]:
+    """A value too long to list, as one ("Whole bed machine washable (gentle cycle)"), unless it denies."""
+    value = _ASIDES.sub("", value).strip().lower()
+    return set() if language.is_negative(value) else {value}
+
+
+_ASIDES = re.compile(r"\s*[(（][^)）]*[)）]")
+
+
 def _with_english(request: str) -> str:
-    """A Chinese request with the English words of the features it names ("不含香精" -> "fragrance free")."""
-    return " ".join([request, *(english for word, english in language.FEATURE_WORDS_ZH.items() if word in request)])
+    """A Chinese request with the English words of the features and values it names ("不含香精" -> "fragrance free",
+    "小猫" -> "kitten")."""
+    words = {**language.FEATURE_WORDS_ZH, **language.VALUE_WORDS_ZH}
+    return " ".join([request, *(english for word, english in words.items() if word in request)])
 
 
 def fits(product: Product, request: str, wants: Filters | None = None, waived: frozenset[str] = frozenset()) -> bool:
@@ -462,9 +528,9 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
         elif not (described.covers(word) or names.match(word) >= 1.0 or re.search(rf"(?<![a-z]){re.escape(word)}", text)):
             # "with a rain cover", "in a wide fit", "an insulated jacket", "zip-off"; "winter" is what it is for
             return "activity" if word in language.USE_WORDS else "feature"
-    measures = product_measures(product)
+    measures, ranges = product_measures(product), product_ranges(product)
     for bound in measure_bounds(request):
-        found = measures.get(bound.measure)
+        found = (ranges if bound.subject else measures).get(bound.measure) or _rating_named(measures, bound.measure)
         if found is None:
             if bound.stated:
                 return "measure"
@@ -473,6 +539,15 @@ def unmet(product: Product, request: str, wants: Filters | None = None, waived: 
         if (bound.low is not None and high < bound.low) or (bound.high is not None and low > bound.high):
             return "measure"
     return None
+
+
+def _rating_named(measures: dict[str, tuple[float, float]], asked: str) -> tuple[float, float] | None:
+    """The product's rating the shopper's words name: "chew rating" is its "chew resistant rating"."""
+    words = set(asked.split())
+    if not asked.endswith(("rating", "level")) or len(words) < 2:
+        return None
+    return next((found for name, found in measures.items() if name.split()[-1:] == asked.split()[-1:]
+                 and words - set(asked.split()[-1:]) <= set(name.split())), None)
 
 
 def superlative_key(request: str):

@@ -52,7 +52,7 @@ from rag.language import (
 from rag.models import Answer, Product
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
-from rag.text import content_words
+from rag.text import content_words, tokens
 
 
 class Turn(BaseModel):
@@ -431,6 +431,12 @@ class ProductFinder:
         hits = self.store.keyword_search(title, LINE_CANDIDATES, Filters())
         found = [Product.model_validate(c.metadata) for c in self.store.fetch([i for i, _ in hits]) if c.kind == "product"]
         return [p for p in found if len(name(title) ^ name(p.title)) <= 1 and name(title) & name(p.title)]
+
+    def titles_saying(self, words: list[str]) -> int:
+        """How many products' names hold ``words`` in a row: "aquarium starter kit" names a kind when two kits say it."""
+        hits = self.store.keyword_search(" ".join(words), LINE_CANDIDATES, Filters())
+        names = [tokens(c.title) for c in self.store.fetch([i for i, _ in hits]) if c.kind == "product"]
+        return sum(any(name[i:i + len(words)] == words for i in range(len(name))) for name in names)
 
     def find(self, text: str) -> tuple[str, str] | None:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):

@@ -60,7 +60,14 @@ class Vocabulary:
         lowered = text.lower()
         return {category for word, category in [*((c.lower(), c) for c in self.categories), *self.category_words.items()]
                 if re.search(re.escape(word) if not word.isascii() else  # "self watering" names "Self-Watering Planters"
-                             rf"\b{re.escape(_singular(word)).replace(re.escape('-'), '[- ]?')}(?:e?s)?\b{_NOT_FREE}", lowered)}
+                             rf"\b{re.escape(_singular(word)).replace(re.escape('-'), '[- ]?')}(?:e?s)?\b{_NOT_FREE}", lowered)
+                } | self.categories_worded(lowered)
+
+    def categories_worded(self, lowered: str) -> set[str]:
+        """Categories of two or more words that a message says word by word: "wet food for my dog" names "Dog Food"."""
+        said = {_singular(w) for w in re.findall(r"[a-z]+", lowered)}
+        return {category for category in self.categories if not re.search(r"&|,|\band\b", category)
+                and len(words := [_singular(w) for w in re.findall(r"[a-z]+", category.lower())]) >= 2 and set(words) <= said}
 
     def kind_categories(self) -> dict[str, str]:
         """What kind of product each category holds ("headlamp" -> "Electronics"): a policy that lists categories
@@ -265,6 +272,8 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
         for name, category in known.items():
             if re.search(rf"\b{re.escape(_singular(name))}s?\b{_NOT_FREE}{_NOT_ACCESSORY}", text):
                 return category  # "duvets", but a "duvet cover" is no duvet
+    if len(worded := vocabulary.categories_worded(lowered)) == 1:
+        return next(iter(worded))
     named = []
     for word, category in vocabulary.category_words.items():
         pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"

@@ -55,6 +55,9 @@ _OWN = re.compile(
     # "can you cancel it for me?": the store is asked to act on the shopper's own order
     r"|\b(?:can|could|would) you (?:please )?(?:cancel|change|update|modify|refund|fix)\b.{0,40}\bfor me\b"
     r"|帮我(?:取消|修改|更改|改一下|退款)"
+    # "change the delivery address on the order I placed an hour ago", "我账户里的积分少了"
+    r"|\b(?:cancel|change|update|modify)\b.{0,40}\b(?:the|my|an?) order (?:i|we) (?:just )?(?:placed|made|put in)\b"
+    r"|我(?:账户|账号|订单)"
     # "... my Affirm balance still shows the full amount. please fix": the shopper's own account, to be put right
     r"|\bmy\b.{0,80}\b(?:please fix|fix (?:it|this|that)|sort (?:it|this|that) out|put (?:it|this|that) right)\b",
     re.I)

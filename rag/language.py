@@ -242,8 +242,10 @@ EXCLUSION = re.compile(r"\b(?:cannot|can't|can not|won't|will not) be\b|\bnot el
                        r"|\bnon-?returnable\b|\bnot returnable\b|\bnon-?refundable\b|\bnot refundable\b|\bnot covered\b"
                        r"|\b(?:does|do)(?: not|n't) cover\b|\bdo not (?:accept|match)\b|不能|不可|不接受|除外|不适用|不予", re.I)
 # Product facts whose value answers yes or no ("Waterproof: no", "Subscription: required").
+# Words whose full stop ends no sentence ("Whisker Co. Kitten Food").
+ABBREVIATIONS = ("Co.", "Inc.", "Ltd.", "Corp.", "Dr.", "Mr.", "Mrs.", "Ms.", "St.", "vs.", "approx.", "e.g.", "i.e.")
 YES_VALUES = frozenset("yes true required included 是 有".split())
-NO_VALUES = frozenset("no false none not included 否 无".split())
+NO_VALUES = frozenset({"no", "false", "none", "not included", "sold separately", "否", "无", "不含"})
 
 
 CURRENCY_SYMBOLS = {"pound": "£", "pounds": "£", "quid": "£", "dollar": "$", "dollars": "$", "bucks": "$", "euro": "€",
@@ -501,6 +503,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "vegan|纯素|素食",
     "pao|period after opening|开封后|开封后使用期限",
     "pet|pets|cat|cats|dog|dogs|pet-friendly|宠物|猫|狗",
+    "bed|beds|pet bed|dog bed|cat bed|窝|狗窝|猫窝|宠物窝", "cat litter|litter|猫砂", "cat food|猫粮", "dog food|狗粮",
+    "treat|treats|零食", "toy|toys|玩具", "harness|harnesses|胸背带|背带", "lead|leads|leash|leashes|牵引绳|狗绳",
+    "aquarium|aquariums|fish tank|鱼缸", "flea|fleas|跳蚤", "tick|ticks|蜱虫",
     "swim|swimming|atm|游泳",
 ))
 
@@ -600,7 +605,8 @@ CITIES: dict[str, tuple[str, ...]] = {
     "Malaysia": ("kuala lumpur", "penang", "johor bahru", "ipoh", "malacca", "melaka", "吉隆坡", "槟城", "新山"),
     "Manitoba": ("winnipeg",), "Saskatchewan": ("regina", "saskatoon"), "Nova Scotia": ("halifax",),
     "Yukon": ("whitehorse",), "Northwest Territories": ("yellowknife",), "Nunavut": ("iqaluit",),
-    "United Kingdom": ("london", "manchester", "birmingham", "glasgow", "edinburgh", "leeds", "伦敦", "曼彻斯特"),
+    "United Kingdom": ("london", "manchester", "birmingham", "glasgow", "edinburgh", "leeds", "liverpool", "bristol",
+                       "cardiff", "sheffield", "newcastle", "伦敦", "曼彻斯特", "爱丁堡"),
     "New South Wales": ("sydney", "newcastle nsw", "悉尼"), "Victoria": ("melbourne", "geelong", "墨尔本"),
     "Queensland": ("brisbane", "gold coast", "cairns", "布里斯班", "黄金海岸"), "Western Australia": ("perth", "broome", "珀斯"),
     "South Australia": ("adelaide", "阿德莱德"), "Tasmania": ("hobart", "launceston", "霍巴特"),
@@ -608,7 +614,12 @@ CITIES: dict[str, tuple[str, ...]] = {
     "Japan": ("tokyo", "osaka", "kyoto", "东京", "大阪"),
     "China": ("beijing", "shanghai", "guangzhou", "shenzhen", "hangzhou", "chengdu", "北京", "上海", "广州", "深圳", "杭州",
               "成都", "南京", "武汉"),
-    "Germany": ("berlin", "munich", "hamburg", "柏林"), "France": ("paris", "lyon", "巴黎"),
+    "Germany": ("berlin", "munich", "hamburg", "frankfurt", "cologne", "柏林", "慕尼黑"), "France": ("paris", "lyon", "marseille", "巴黎"),
+    "New Zealand": ("auckland", "wellington", "christchurch", "queenstown", "dunedin", "奥克兰", "惠灵顿", "基督城"),
+    "Ireland": ("dublin", "cork", "galway", "都柏林"), "Northern Ireland": ("belfast", "贝尔法斯特"),
+    "Italy": ("rome", "milan", "罗马", "米兰"), "Spain": ("madrid", "barcelona", "马德里", "巴塞罗那"),
+    "Netherlands": ("amsterdam", "rotterdam", "阿姆斯特丹"), "South Korea": ("seoul", "busan", "首尔"),
+    "Singapore": ("新加坡市",), "Taiwan": ("taipei", "台北"), "Hong Kong": ("kowloon", "九龙"),
     "Hawaii": ("honolulu", "檀香山"), "Alaska": ("anchorage", "juneau", "fairbanks"),
     "United States": ("new york", "los angeles", "chicago", "seattle", "boston", "denver", "ohio", "texas", "california",
                       "纽约", "洛杉矶", "芝加哥", "西雅图"),
@@ -1240,7 +1251,12 @@ FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", 
                                     "纯素": "vegan", "干性": "dry", "油性": "oily", "混合性": "combination", "敏感": "sensitive",
                                     "意式": "espresso", "手冲": "pour-over", "防雨罩": "rain cover", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
                                     "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
-                                    "羽绒": "down", "美利奴": "merino", "抓绒": "fleece", "路跑": "road", "越野跑": "trail", "定时": "timer"}
+                                    "羽绒": "down", "美利奴": "merino", "抓绒": "fleece", "路跑": "road", "越野跑": "trail", "定时": "timer",
+                                    "洗衣机": "machine washable", "无谷": "grain free"}
+# The English of Chinese words for whom or what a product is for, read against the values the store's attributes list
+# ("小猫" -> "Life stage: Kitten", "猫" -> "Species: Cat"); they are no features a product's text must say.
+VALUE_WORDS_ZH: dict[str, str] = {"小猫": "kitten", "幼猫": "kitten", "幼犬": "puppy", "小奶狗": "puppy", "老年": "senior",
+                                  "猫": "cat", "狗": "dog", "犬": "dog", "成年": "adult", "成犬": "adult dog", "成猫": "adult cat"}
 _MONEY_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _MONEY_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
@@ -1259,6 +1275,8 @@ def money_in_words(text: str) -> str:
 # Words that make a message a request for products, not a question about one.
 # A request for products that names no kind of product: "anything waterproof for kids?", "有什么适合孩子的".
 ANYTHING_FOR = re.compile(r"^\s*(?:(?:do you have|have you got|got|any)\s+)?(?:anything|something)\b|有什么|有没有什么", re.I)
+# "bought hiking boots as a gift for my dad ... can he return them?": about what was bought, not a search for more.
+ALREADY_BOUGHT = re.compile(r"\b(?:bought|purchased|ordered)\b|买了|已经买", re.I)
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"

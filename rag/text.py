@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rag.language import ABBREVIATIONS, SEGMENTATION_WORDS, STOPWORDS, has_cjk
 from rag.language import CJK as _CJK
-from rag.language import SEGMENTATION_WORDS, STOPWORDS, has_cjk
 
-# A sentence ends at . ! ? followed by space, at CJK full stops, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9])|(?<=[。！？])|\n+")
+# A sentence ends at . ! ? followed by space, at CJK full stops, or at a line break; not after "Co." or "Dr.".
+_NOT_AFTER = "".join(rf"(?<!\b{re.escape(word)})" for word in ABBREVIATIONS)
+_SENTENCE_END = re.compile(rf"(?<=[.!?]){_NOT_AFTER}\s+(?=[^a-z0-9])|(?<=[。！？])|\n+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-\.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 # Prices, measures, ranges, percentages and identifiers that an answer must not invent.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -860,8 +860,9 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return "no" if part.negated else "yes"
     if language.NEGATION_START.search(sentence.text):
         return "yes" if part.negated else "no"
-    if sentence.field_label:
-        return _direct_from_fact(part, sentence)
+    if sentence.field_label and ((found := _direct_from_fact(part, sentence)) is not None
+                                 or not language.is_negative(sentence.text.partition(":")[2])):
+        return found
     if max(best.coverage, best.focus) < min_coverage:
         return None
     # "Opened food normally can't be returned, but our promise lets you return ...": the exception speaks last

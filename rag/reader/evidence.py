@@ -47,8 +47,8 @@ class Sentence:
     @property
     def readable(self) -> str:
         """The sentence as it can be quoted on its own: a list item keeps its lead-in."""
-        if self.lead_in:
-            return f"{self.lead_in.rstrip(':：')}: {self.text}"
+        if self.lead_in:  # "6. Cancelling" of a numbered list is quoted as "Cancelling"
+            return f"{_ENUMERATION.sub('', self.lead_in).rstrip(':：')}: {self.text}"
         return self.text
 
     @property
@@ -56,6 +56,9 @@ class Sentence:
         """What the sentence is about: its context, and the places the sentence before it names."""
         places = " ".join(sorted(language.entities(self.previous).get("place", ()))) if self.previous else ""
         return f"{self.context} {self.lead_in} {places} {self.text}"
+
+
+_ENUMERATION = re.compile(r"^\s*\d{1,2}[.)]\s+")
 
 
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
