@@ -192,7 +192,8 @@ def parse_filters(text: str, vocabulary: Vocabulary) -> Filters:
     named = bool(product) or len(vocabulary.categories_named(lowered)) > 1 or (
         vocabulary.names_a_kind(lowered) and bool(constraints.keys() & {"min_price", "max_price"}))
     around = bool(_AROUND.search(language.money_in_words(text)))  # "My cart is around $300": one amount, no search
-    stated = {"price" if around and key in ("min_price", "max_price") else key for key in constraints}
+    stated = {"price" if around and key in ("min_price", "max_price") else key for key in constraints} | (
+        {"attributes"} if attributes else set())  # "waterproof bluetooth speaker, blue if u have it"
     if not ((named and (constraints or asks)) or (asks and constraints) or len(stated) >= 2):
         return Filters()
     audience, activity = language.audiences(text), language.activity_names(text)

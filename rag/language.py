@@ -46,14 +46,17 @@ GENERIC_WORDS = frozenset(
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
-    多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以""".split())
+    多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以
+    背着 里面""".split())
+# A Chinese question that ends in 不 or 没 asks yes or no ("能货到付款不"): the particle is no term.
+ZH_QUESTION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[不没][？?。！!\s]*$")
 
 # "how long", "how much": which kind of value the question wants.
 AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|\bsurcharges?\b|\b(?:the|a|any|an extra|extra|additional) charges?\b|多少钱|费用|运费|价格|价钱|收费|多少美元|附加费|手续费", re.I)
 # "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
-BOUND_WORDS = frozenset("min minimum max maximum 最低 最少 最多 最高 起步".split())
+BOUND_WORDS = frozenset("min minimum max maximum spend spending 最低 最少 最多 最高 起步".split())
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
                           r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)",
                           re.I)
@@ -93,6 +96,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\b(?:send|ship|bring|take|give|mail)\s+(?:it|them|this|that|these|those|\w+)?\s*back\b", "return"),
     (r"\bmoney back\b|\bget (?:my|a) refund\b|\b(?:see|get|receive) (?:the|my) money\b", "refund"),
     (r"\bpick(?:ed)?\s+(?:it\s+|them\s+)?up\b", "pickup"),
+    (r"\bheel[- ]to[- ]toe drop\b|\bheel drop\b", "drop"),
     (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
     (r"\bchang(?:e|ed|ing) (?:my|our) minds?\b", " "),  # why the shopper asks, not what: "send it back if I change my mind"
     (r"\bsold out\b", "out of stock"),
@@ -163,6 +167,9 @@ ASKS_MEASURE = re.compile(r"\bhow (?:heavy|big|tall|wide|deep|thick|warm|bright|
 ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|will)\b.*\bweigh|\bwhat(?:'s| is| does)"
                          r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
 STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
+# A question for a body length or height is answered by a length ("an adjustable torso" is none; nor is "Summit 45").
+ASKS_LENGTH = re.compile(r"\b(?:torso|leg|arm|inseam|back|strap)\s+lengths?\b|\blength range\b|\bhow tall\b|背长|身高|多高", re.I)
+STATES_LENGTH = re.compile(r"\d\s*(?:cm|mm|m|in|inch|inches|ft|feet|\"|″|厘米|公分|米)(?![a-z])", re.I)
 CONTACT_WORDS = frozenset("address addresses email e-mail phone telephone 地址 邮箱 电话".split())
 # "What email do I use?", "where do I send the request?": an address answers, if a sentence gives one.
 ASKS_CONTACT = re.compile(r"\b(?:what|which|what's|whats) (?:(?:is |are )?(?:your|the) )?(?:e-?mail|address|addresses|phone|number)\b"
@@ -186,6 +193,11 @@ STATES_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nin
 # "How much does it weigh / hold?" asks for a measure, not a price.
 MEASURE_CUES = re.compile(r"\bhow much\b.*\b(?:weigh|weighs|hold|holds|carry|fit|space|room|water|volume)\b"
                           r"|\bhow much (?!cheaper|more expensive|pricier)\w+er\b|多重|多大|多少升", re.I)
+# What a comparison of options asks of each: "which is cheaper?" its price, "which is faster?" its time.
+COMPARED_BY_PRICE = re.compile(r"\b(?:cheaper|cheapest|pricier|(?:more|less) expensive|costs? (?:more|less)|price|prices"
+                               r"|cost|costs)\b|便宜|贵|价格|运费|多少钱|价钱", re.I)
+COMPARED_BY_TIME = re.compile(r"\b(?:faster|fastest|quicker|quickest|sooner|slower|speed|how long|how soon|arrives? first)\b"
+                              r"|更快|快递时效|时效|几天|多久", re.I)
 DURATION_CUES = re.compile(
     r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen\b|\bdeadline\b"
     r"|\buntil when\b|\bby when\b|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
@@ -386,8 +398,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "shop|shops|store|stores|retailer|retailers|merchant|merchants|商店|商家",
     "trekking pole|trekking poles|hiking pole|hiking poles|walking pole|walking poles|登山杖|徒步杖",
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
-    "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电",
-    "min|minimum", "max|maximum",
+    "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电|能撑",
+    "fill|fill power|filled|蓬|蓬数|蓬松度|填|填充", "meat|main protein|肉|什么肉", "load|max load|maximum load|weight limit|承重|最大承重|载重",
+    "min|minimum", "max|maximum|up to|最多|最多能|最大",
     "origin|made in|country of origin|manufactured in|产地|原产地",
     "commercial|business|cafe|café|restaurant|bakery|catering|商用|餐厅|咖啡店",
     "hardness|harder|hrc|硬度",
@@ -426,7 +439,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "gift|gifts|present|presents|礼品|礼物",
     "size|sizes|sizing|尺码|码",
     "colour|colours|color|colors|shade|shades|颜色|色号",
-    "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻",
+    "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻|重不重|沉不沉|多少公斤",
     "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标|多冷|多低",
     "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",
     "load|max load|maximum load|承重|最大承重",
@@ -476,7 +489,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "sun hoodie|sun shirt|防晒衣|防晒服",
     "accessory|accessories|配件|小配件|周边",
     "headlamp|headlamps|头灯",
-    "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯",
+    "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯|水杯",
     "sleeping bag|sleeping bags|睡袋",
     "long|how long|多久|多长时间",
     "lumens|lumen|brightness|bright|brighter|流明|亮度|亮",
@@ -863,7 +876,7 @@ _TAG = re.compile(r"\b(?:right|correct|ok|okay|yes or no|true)\s*\?\s*$|\bis tha
 
 def is_yes_no(question: str) -> bool:
     """"Can I ...?", "If I return them, can I ...?", "klarna for a $35 headlamp?", "..., right?", "可以退吗？"."""
-    if YES_NO_EN.search(question) or YES_NO_ZH.search(question) or _TAG.search(question):
+    if YES_NO_EN.search(question) or YES_NO_ZH.search(question) or _TAG.search(question) or ZH_QUESTION_TAIL.search(question):
         return True
     if _WH.search(question) or has_cjk(question) or _FACT_OF.match(question):
         return False  # a Chinese question without 吗 ("那退货呢？"); "R value of the camp mat?" asks for the value
@@ -997,7 +1010,7 @@ POLICY_TOPICS = re.compile(
 # A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
 # "made in Japan", "日本产的刀", "加拿大本地生产的": where a product must come from (the place is read by entities()).
-MADE_IN = re.compile(r"\b(?:made|manufactured|produced|built) in\b|(?:产|生产|制造|制)的|原产|本地生产", re.I)
+MADE_IN = re.compile(r"\b(?:made|manufactured|produced|built)(?: here| locally)? in\b|(?:产|生产|制造|制)的|原产|本地生产", re.I)
 # How the shopper paid: "paid for my boots with a gift card", "用礼品卡付的钱" (the method, not an item bought).
 PAID_WITH = re.compile(r"\bpaid (?:for (?:it|them|my [\w ]+?) )?(?:with|by|using|on) (?:a |an |my |the )?([\w ]+?)(?=[,.?!;]|$| and\b| if\b)"
                        r"|用([\u4e00-\u9fff]{2,6}?)(?:付款|支付|付的|付钱|买的|结账)", re.I)
@@ -1030,7 +1043,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服", "外套", "夹克",
                  "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
-                 "咖啡机", "手冲壶")
+                 "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "leash", "speaker")
 
 
 def product_kinds(request: str) -> list[str]:
@@ -1121,7 +1134,7 @@ SLOTS: dict[str, frozenset[str]] = {
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
 SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
-                      "比特币", "加密货币", "信用卡")
+                      "比特币", "加密货币", "信用卡", "重不重", "背着")
 
 
 def slot_of(term: str) -> str | None:
@@ -1252,7 +1265,7 @@ FEATURE_WORDS_ZH: dict[str, str] = {"填充棉": "insulation", "拉链": "zip", 
                                     "意式": "espresso", "手冲": "pour-over", "防雨罩": "rain cover", "防猫抓": "pet friendly", "宠物友好": "pet friendly", "养猫": "pet friendly",
                                     "养狗": "pet friendly", "可机洗": "machine washable", "户外": "outdoor",
                                     "羽绒": "down", "美利奴": "merino", "抓绒": "fleece", "路跑": "road", "越野跑": "trail", "定时": "timer",
-                                    "洗衣机": "machine washable", "无谷": "grain free"}
+                                    "洗衣机": "machine washable", "无谷": "grain free", "笔记本电脑": "laptop"}
 # The English of Chinese words for whom or what a product is for, read against the values the store's attributes list
 # ("小猫" -> "Life stage: Kitten", "猫" -> "Species: Cat"); they are no features a product's text must say.
 VALUE_WORDS_ZH: dict[str, str] = {"小猫": "kitten", "幼猫": "kitten", "幼犬": "puppy", "小奶狗": "puppy", "老年": "senior",

@@ -23,6 +23,7 @@ from rag.reader.conditions import (
     lead_time_holds,
     listed_choice_holds,
     only_if_holds,
+    rule_for_purchase,
     window_condition,
 )
 from rag.reader.evidence import (
@@ -293,6 +294,10 @@ class Reader:
             eligible = [s for s in eligible if language.STATES_WEIGHT.search(s.sentence.text)]
             if not eligible:
                 return Finding(part, reason="no sentence states the weight asked for")
+        if language.ASKS_LENGTH.search(part.text):  # "what torso lengths does the Summit 45 fit?"
+            eligible = [s for s in eligible if language.STATES_LENGTH.search(s.sentence.text)]
+            if not eligible:
+                return Finding(part, reason="no sentence states the length asked for")
         if language.ASKS_CONTACT.search(asking_clause(part.text)):  # "what email do I use for privacy stuff?"
             eligible = [s for s in eligible if language.STATES_CONTACT.search(s.sentence.text)] or eligible
         if places := part.entities.get("place"):
@@ -305,6 +310,11 @@ class Reader:
             naming = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
                       and _names_place(s, places, eligible[0].coverage, named_anywhere)]
             eligible = naming + [s for s in eligible if s not in naming]
+        if part.others:  # "expedited vs express": "Expedited and Express are available to Alaska" tells neither apart
+            alone = next((s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
+                          and s.coverage >= eligible[0].coverage
+                          and not any(re.search(rf"(?<!\w){re.escape(o)}", s.sentence.text.lower()) for o in part.others)), None)
+            eligible = eligible if alone is None else [alone, *(s for s in eligible if s is not alone)]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
         if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
             best = next((s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
@@ -340,6 +350,9 @@ class Reader:
         # "it's 10 days away": the tier the shopper's case falls in ("7 to 13 days before the class") speaks first
         if lead_time_holds(part.text, best.sentence.readable) is False:
             best = _nearly_as_good(best, eligible, lambda s: bool(lead_time_holds(part.text, s.sentence.readable)))
+        # "bought it on Nov 10 as a gift, can he return it Jan 15?": the rule for purchases made then speaks first
+        if not rule_for_purchase(part.text, best.sentence.readable):
+            best = _nearly_as_good(best, eligible, lambda s: rule_for_purchase(part.text, s.sentence.readable))
         chosen = [best]
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
@@ -741,6 +754,8 @@ def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
     """A sentence about another place or payment method than the question's does not answer it."""
     if not part.entities:
         return True, 0.0
+    if language.MADE_IN.search(part.text) and language.MADE_IN.search(f"{sentence.field_label} {sentence.text}"):
+        return True, 0.0  # "made here in Australia?" - "Made in: New Zealand" answers No
     named = language.entities(sentence.searchable)
     if language.ELSEWHERE not in language.entities(sentence.text).get("place", ()):  # "寄往中国及其他国家" heads many
         named["place"] = named.get("place", set()) - {language.ELSEWHERE}
@@ -959,6 +974,9 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     for clause in re.split(r"[;,]", sentence.text.partition(":")[2]):  # "Bulb: E26 socket; bulb not included"
         if named and all(TermIndex(clause).covers(t) for t in named) and language.is_negative(clause):
             return "yes" if part.negated else "no"
+    asked_places, said_places = part.entities.get("place", set()), language.entities(sentence.text).get("place", set())
+    if asked_places and said_places and not asked_places & said_places:  # "made in Australia?" - "Made in: New Zealand"
+        return "yes" if part.negated else "no"
     values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
     if not values:  # "does it have a warranty?" - "Warranty: 1 year" says it has one; "Footprint: sold separately" not
         if not asked or not sentence.text.partition(":")[2].strip():

@@ -191,6 +191,12 @@ def window_condition(question: str, sentences: list[str]) -> tuple[int, bool] | 
     return (specific or checked or [None])[0]
 
 
+def rule_for_purchase(question: str, sentence: str) -> bool:
+    """Is the sentence a rule for purchases made when the shopper's was ("Holiday purchases made between November 1
+    and December 24 ..." for "bought on Nov 10")?"""
+    return bool(_sentence_dates(sentence)[1]) and window_holds(question, sentence) is not None
+
+
 def window_holds(question: str, sentence: str) -> bool | None:
     """Whether the shopper's case is inside the time the sentence allows ("within 30 days of delivery", "until
     January 31" for purchases "between November 1 and December 24"); None when either says nothing it can use."""

@@ -38,6 +38,7 @@ class SubQuestion:
     negated: bool = False  # "is it non-refundable?" asks the negative
     focus: list[str] = field(default_factory=list)  # key terms of the asking clause, without the story before it
     subject: str = ""  # for a part that leaves its subject out ("价格呢？"), the part it takes it from
+    others: list[str] = field(default_factory=list)  # for one option of a comparison: the other options' words
 
     @property
     def readable(self) -> str:
@@ -61,6 +62,7 @@ class Question:
 def key_terms(text: str) -> list[str]:
     """Content words that say what the question is about (no stop, question or filler words)."""
     text = language.without_references(language.STATED_VALUES.sub(" ", language.normalise_phrases(text)))
+    text = language.ZH_QUESTION_TAIL.sub("", text)  # "能货到付款不": 不 asks, it is no term
     words = (re.sub(r"['’]s$", "", w) for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
     terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
@@ -212,9 +214,14 @@ def split_comparison(part: SubQuestion) -> list[SubQuestion]:
     named = {t for terms in side_terms for t in terms}
     shared = [t for t in part.terms if t not in named and t not in COMPARISON_WORDS and t not in COMPARATIVES]
     options = [(side, terms) for side, terms in zip(sides, side_terms) if terms]
+    # "which is cheaper?" asks each option's price, "which is faster?" its time; "price and speed" both
+    by_price, by_time = language.COMPARED_BY_PRICE.search(part.text), language.COMPARED_BY_TIME.search(part.text)
+    kind: Kind = "amount" if by_price and not by_time else "duration" if by_time and not by_price else "open"
     return [
         SubQuestion(_without_the_others(part.text, terms, [t for _, other in options if other is not terms for t in other]),
-                    "open", list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities)
+                    kind, list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities,
+                    others=[t for _, other in options if other is not terms for t in other  # "express" to "expedited"
+                            if t not in terms and any(_same_option(t, own) for own in terms)])
         for side, terms in options
     ] or [part]
 
