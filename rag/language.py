@@ -676,6 +676,10 @@ ZH_FIELD_NAMES: dict[str, str] = {
     "Ip rating": "防水等级", "Water rating": "防水等级", "Volume": "容量", "Vegan": "纯素", "Fragrance free": "无香精",
     "Made in": "产地", "Country of origin": "产地", "Hardness": "硬度", "Dimensions": "尺寸", "Power": "功率",
     "Wattage": "功率", "Dishwasher safe": "可放洗碗机", "Blade length": "刃长", "Length": "长度", "Size": "尺寸",
+    "Max load": "最大承重", "Runtime": "续航", "Fill": "蓬松度", "Main protein": "主要蛋白", "Species": "适用宠物",
+    "Life stage": "适用阶段", "Breed size": "适用体型", "Bag weight": "包装重量", "Grain free": "无谷", "Tank volume": "容积",
+    "Filter": "过滤器", "Heater": "加热棒", "Lighting": "灯光", "Washable": "清洗方式", "Brightness": "亮度",
+    "Suitable dog weight": "适用狗狗体重", "Suitable cat weight": "适用猫咪体重", "Chew resistant rating": "耐咬等级",
 }
 
 
