@@ -75,6 +75,7 @@ SECTION_SOURCES = 2  # documents whose other sections are read beside the retrie
 MAX_SECTIONS = 12  # ...up to this many sections each
 FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best sentence covers to answer alone
 NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
+NAME_WORD_FREQUENCY = 3.0  # a name's first word rarer than this in English ("Kestrel", not "Sun") names its product
 BARE_REQUEST_WORDS = 4  # "kids hiking shoes?": a few words naming a kind of product, no question word
 OPTION_PASSAGES = 3  # passages searched for each option of a comparison ("express vs standard")
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
@@ -392,6 +393,10 @@ class Assistant:
             return found[0], False
         numbered = any(re.search(r"\d", a + b) and not any(a + b in p for p in rated) for a, b in in_a_row)  # "Kestrel 8x42"
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
+            return found[0], False
+        # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it
+        if title[0] in asked and title[0] in rare and title[0].isascii() and title[0].isalpha() and self.titles_saying(title[:1]) == 1 \
+                and language_frequency(title[0]) < NAME_WORD_FREQUENCY:
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)
 

@@ -119,7 +119,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
      r"(?:been |already )?shipped\b|已经发货|已发货|发货了|已经寄出|已寄出", "already shipped"),
     (r"\bmade (?:of|from|out of)\b|是什么做的|用什么做的|什么料", "material"),
     # "where is it made?", "哪个国家产的？": where it comes from
-    (r"\bwhere (?:is|are|was|were) (?:it|they|this|that|these|those|the [\w'-]+(?: [\w'-]+){0,3}) (?:made|manufactured|produced)\b"
+    (r"\bwhere (?:is|are|was|were)(?= (?:it|they|this|that|these|those|the [\w'-]+(?: [\w'-]+){0,3}) (?:made|manufactured|produced)\b)"
      r"|\bwhat country\b[^?]*\b(?:made|from)\b|\bmade in (?:what|which) country\b"
      r"|(?:是)?哪(?:个|一个)?(?:国家|国|里)(?:产|生产|制造|做)的?|在哪(?:里|儿)?(?:生产|制造)的?", "origin"),
     # "how much food does it hold?", "how much can the canister carry?"

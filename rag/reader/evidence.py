@@ -208,7 +208,8 @@ class TermIndex:
             return INDIRECT_MATCH if len(term) > 2 and pieces and all(self.covers(piece) for piece in pieces) \
                 and not language.names_entity(term) else 0.0
         # "certified" is said by "certification"; a misspelt word ("wieght") is the word it is closest to.
-        if len(term) >= 6 and any(word.startswith(term[:6]) for word in self.words):
+        # ("original" is no "origin": a noun's adjective in -al says another thing)
+        if len(term) >= 6 and any(word.startswith(term[:6]) and word != f"{term}al" for word in self.words):
             return INDIRECT_MATCH
         if len(term) >= 5 and any(abs(len(word) - len(term)) <= 1 and SequenceMatcher(None, term, word).ratio() >= TYPO_SIMILARITY
                                   for word in self.words):

@@ -182,3 +182,12 @@ def test_made_here_in_a_place_is_answered_by_the_products_origin():
     assert MADE_IN.search(part.text)
     assert _entity_fit(part, origin)[0]  # another place, but the fact that answers the question
     assert _direct_from_fact(part, origin) == "no"
+
+
+def test_where_a_named_product_is_made_keeps_its_name_and_original_is_no_origin():
+    from rag.reader.evidence import TermIndex
+    from rag.reader.question import analyse
+
+    assert analyse("where are the Kestrel binoculars made?").parts[0].terms == ["origin", "kestrel", "binoculars"]
+    assert not TermIndex("Price: $189.00 on sale (original price $229.00).").covers("origin")
+    assert TermIndex("Made in: Austria.").covers("origin") and TermIndex("ISO certification").covers("certified")
