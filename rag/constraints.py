@@ -305,6 +305,9 @@ class AttributeWishes:
     values: tuple[tuple[str, frozenset[str]], ...] = ()  # (attribute, values it must list)
     kinds: frozenset[str] = frozenset()  # what the product must be, in the store's words ("pot", "plant")
     qualifiers: tuple[str, ...] = ()  # words before that kind that its products must say ("glazed")
+    # kinds known only from the ends of product names ("binocular"): a product that says the word is one too
+    # ("Cleansing Balm" among "Gel Cleanser" and "Cream Cleanser")
+    titled: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
@@ -340,7 +343,9 @@ class AttributeWishes:
             re.search(rf"(?<![a-z]){re.escape(word)}", said) for word in name.lower().split("_") if len(word) > 2)]
         values = [(name, wanted) for name, wanted in values
                   if (name, wanted) in named or not any(wanted & other for _, other in named)]
-        return cls(frozenset(flags), tuple(values), kinds, narrowed)
+        held = {head for product in products for head in _category_heads(product.category)}
+        titled = frozenset(k for k in kinds if not any(category.endswith(k) for category in held))
+        return cls(frozenset(flags), tuple(values), kinds, narrowed, titled=titled)
 
     def asked_part(self, request: str) -> str:
         """The request up to the kind of product it asks for: "a self watering pot" of "a self watering pot for a
@@ -358,7 +363,8 @@ class AttributeWishes:
         if any(language.flag(product.attributes.get(name, "")) is False for name in self.flags):
             return True
         is_a = {_head(product.title), *_category_heads(product.category)}  # "Houseplants" hold plants
-        if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds):
+        if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds) \
+                and not any(_says(product, kind) for kind in self.titled):
             return True  # a grow light is no plant, though "plant" is in its description
         if not all(_says(product, word) for word in self.qualifiers):
             return True
