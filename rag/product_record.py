@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import localcontext
 from typing import Literal
 
 from babel.numbers import format_currency, get_currency_symbol, is_currency
@@ -46,6 +47,9 @@ def availability_from(value: str) -> StatedAvailability:
     raise ValueError(f"unknown availability {value!r} (use in stock, out of stock, preorder or backorder)")
 
 
+MONEY_DIGITS = 64  # decimal precision for writing an amount out; the default 28 fails on "max_price": 1e28
+
+
 def money(amount: float, currency: str, *, whole: bool = False) -> str:
     """'$89.00', '€24.90', '£12.00', '¥2,500', 'CA$24.90'; a currency without a symbol of its own: '24.90 CHF'.
     ``whole`` leaves out zero cents ('$120')."""
@@ -53,7 +57,9 @@ def money(amount: float, currency: str, *, whole: bool = False) -> str:
     digits = "#,##0" if whole and float(amount).is_integer() else "#,##0.00"
     own_symbol = get_currency_symbol(code, locale="en_US") != code
     pattern = f"¤{digits}" if own_symbol else f"{digits} ¤¤"
-    return format_currency(amount, code, format=pattern, locale="en_US", currency_digits=digits.endswith("00"))
+    with localcontext() as context:
+        context.prec = MONEY_DIGITS
+        return format_currency(amount, code, format=pattern, locale="en_US", currency_digits=digits.endswith("00"))
 
 
 def long_date(day: date) -> str:

@@ -191,3 +191,10 @@ def test_where_a_named_product_is_made_keeps_its_name_and_original_is_no_origin(
     assert analyse("where are the Kestrel binoculars made?").parts[0].terms == ["origin", "kestrel", "binoculars"]
     assert not TermIndex("Price: $189.00 on sale (original price $229.00).").covers("origin")
     assert TermIndex("Made in: Austria.").covers("origin") and TermIndex("ISO certification").covers("certified")
+
+
+def test_an_absurd_budget_is_written_out_not_an_error():
+    from rag.product_record import money
+
+    assert money(1e28, "USD", whole=True) == "$10,000,000,000,000,000,000,000,000,000"
+    assert money(89, "USD") == "$89.00"
