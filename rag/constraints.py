@@ -343,7 +343,7 @@ class AttributeWishes:
             re.search(rf"(?<![a-z]){re.escape(word)}", said) for word in name.lower().split("_") if len(word) > 2)]
         values = [(name, wanted) for name, wanted in values
                   if (name, wanted) in named or not any(wanted & other for _, other in named)]
-        held = {head for product in products for head in _category_heads(product.category)}
+        held = _category_kinds(products)
         titled = frozenset(k for k in kinds if not any(category.endswith(k) for category in held))
         return cls(frozenset(flags), tuple(values), kinds, narrowed, titled=titled)
 
@@ -385,7 +385,7 @@ def _store_kinds_asked(said: str, products: list[Product]) -> frozenset[str]:
     """"a pet safe plant", "a self watering pot": the kind of product, among those this store's categories hold
     ("Houseplants", "Pots & Planters"), that a request asks for. The first one named is what is asked for ("a plant
     that can handle low light" is no light), unless another is offered beside it ("a toner or a moisturiser")."""
-    held = {head for product in products for head in _category_heads(product.category)}
+    held = _category_kinds(products)
     heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
              if head and any(category.endswith(head) for category in held)}
     titled = Counter(_head(product.title) for product in products)  # "Binoculars" ends two names in "Optics"
@@ -397,6 +397,11 @@ def _store_kinds_asked(said: str, products: list[Product]) -> frozenset[str]:
         return frozenset()
     return frozenset({named[0][1]} | {head for (start, head), (previous, _) in zip(named[1:], named)
                                       if re.search(r"\bor\b|或|还是", said[previous:start])})
+
+
+def _category_kinds(products: list[Product]) -> set[str]:
+    """What the products' categories hold: "Pots & Planters" -> "pot", "planter"."""
+    return {head for product in products for head in _category_heads(product.category)}
 
 
 def _kind_named(kind: str, text: str) -> re.Match | None:
@@ -453,8 +458,10 @@ _ASIDES = re.compile(r"\s*[(（][^)）]*[)）]")
 def _with_english(request: str) -> str:
     """A Chinese request with the English words of the features and values it names ("不含香精" -> "fragrance free",
     "小猫" -> "kitten")."""
-    words = {**language.FEATURE_WORDS_ZH, **language.VALUE_WORDS_ZH}
-    return " ".join([request, *(english for word, english in words.items() if word in request)])
+    return " ".join([request, *(english for word, english in _ENGLISH_OF_CHINESE.items() if word in request)])
+
+
+_ENGLISH_OF_CHINESE = {**language.FEATURE_WORDS_ZH, **language.VALUE_WORDS_ZH}
 
 
 def fits(product: Product, request: str, wants: Filters | None = None, waived: frozenset[str] = frozenset()) -> bool:
