@@ -115,8 +115,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store10", golden / "store10.jsonl", fixtures / "store10", False),
         Split("dev17", golden / "dev17.jsonl", root / "knowledge_base", False),
         Split("store11", golden / "store11.jsonl", fixtures / "store11", False),
-        Split("dev18", golden / "dev18.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store12", golden / "store12.jsonl", fixtures / "store12", True),  # untuned
+        Split("dev18", golden / "dev18.jsonl", root / "knowledge_base", False),
+        Split("store12", golden / "store12.jsonl", fixtures / "store12", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
