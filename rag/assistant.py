@@ -394,9 +394,10 @@ class Assistant:
         numbered = any(re.search(r"\d", a + b) and not any(a + b in p for p in rated) for a, b in in_a_row)  # "Kestrel 8x42"
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
-        # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it
+        # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it;
+        # in Chinese any Latin word is written as a name ("Squeeze 净水器")
         if title[0] in asked and title[0] in rare and title[0].isascii() and title[0].isalpha() and self.titles_saying(title[:1]) == 1 \
-                and language_frequency(title[0]) < NAME_WORD_FREQUENCY:
+                and (language_frequency(title[0]) < NAME_WORD_FREQUENCY or has_cjk(question)):
             return found[0], False
         return (found[0], True) if in_a_row or chinese else (None, False)
 

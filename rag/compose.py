@@ -14,7 +14,7 @@ from rag import language
 from rag.models import Passage
 from rag.reader import Finding, Reading, Sentence
 
-DIRECT = {"en": {"yes": "Yes", "no": "No"}, "zh": {"yes": "是的", "no": "不"}}
+DIRECT = {"en": {"yes": "Yes", "no": "No", "free": "Free"}, "zh": {"yes": "是的", "no": "不", "free": "免费"}}
 UNKNOWN_PART = {
     "en": "I couldn't find anything in our store information about: {part}",
     "zh": "关于“{part}”，我在商店资料中没有找到答案。",
@@ -57,7 +57,7 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
 
 def _direct_word(question: str, direct: str, lang: str) -> str:
     """Yes or No; in Chinese the question's own verb answers: "能退吗？" - "不能", "有货吗？" - "有的"."""
-    if lang == "zh" and (verb := language.ZH_ANSWER_VERB.search(question)):
+    if lang == "zh" and direct != "free" and (verb := language.ZH_ANSWER_VERB.search(question)):
         return language.ZH_ANSWER_WORDS[verb.group(0)][direct == "yes"]
     return DIRECT[lang][direct]
 

@@ -21,20 +21,26 @@ from pydantic import BaseModel, Field
 
 from rag.constraints import product_measures
 from rag.embedding import EmbedderSet
-from rag.filters import Filters
+from rag.filters import Filters, stated_size
 from rag.index import SearchIndex
 from rag.language import (
+    AMOUNT_CUES,
+    ASKS_STOCK,
     COMPARE_CUES,
     CONDITION_LEAD,
     COUNTRIES,
     FOLLOW_UP_SUBJECT,
+    HOW_LONG,
     LEADING_INTERJECTION,
     OWN_QUESTION,
     PRODUCT_KINDS,
     QUALITY_MEASURES,
     SIBLING_BY_QUALITY,
+    SIZE_WORDS,
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
+    THAT_COLOUR,
+    VARIANT_FILLER,
     VARIANT_REFERENCE,
     ZH_CONDITION_LEAD,
     colour_names,
@@ -42,6 +48,7 @@ from rag.language import (
     flag,
     has_cjk,
     name_word,
+    named_colour,
     names_entity,
     numbers_in_words,
     slot_of,
@@ -110,6 +117,11 @@ class FollowUpResolver:
             return Resolution(question)
         focus = _products_in_focus(history)
         previous = history[-1].question
+        if focus and history[-1].products[:1] == focus[:1]:
+            if colour := named_colour(previous):  # "is the 54 in stock in that colour?" after "... come in red?"
+                question = THAT_COLOUR.sub(colour, question)
+            if variant := variant_follow_up(question, previous, focus[0][1]):
+                return Resolution(variant, focus[0], True)
         subject = follow_up_subject(question)
         if subject is not None:
             target = self._target(subject, focus) or self._sibling(subject, focus)
@@ -184,9 +196,11 @@ class FollowUpResolver:
         replaced = {alias for name in entities(history[-1].question).get("place", set()) if "place" in filled
                     for alias in (name.lower(), *COUNTRIES.get(name, ()))}
         previous = LEADING_INTERJECTION.sub("", history[-1].question)  # "cool, and is return shipping free?"
+        # "大概多久能到？" after "寄到日本要多少钱？" asks how long, not what it costs: the price word stays behind.
+        priced = synonyms("cost") if HOW_LONG.search(question) and not AMOUNT_CUES.search(question) else frozenset()
         topic = [t for t in key_terms(previous)
                  if t not in asked and slot_of(t) not in filled and "'" not in t and not t.isdigit()
-                 and t not in replaced and (not own_topic or names_entity(t))]
+                 and t not in replaced and t not in priced and (not own_topic or names_entity(t))]
         # Two words of one slot side by side name one thing: "return shipping" is neither returns nor shipping.
         written = re.findall(r"[\w']+", previous.lower())
         for first, second in zip(written, written[1:]):
@@ -303,6 +317,25 @@ def follow_up_subject(question: str) -> str | None:
     # "and if I want to cancel altogether, is there a fee?" asks a question of its own after its condition.
     asks_after = any(OWN_QUESTION.match(clause.strip()) for clause in re.split(r"[,，]", subject)[1:])
     return None if OWN_QUESTION.search(subject) or asks_after else subject
+
+
+def variant_follow_up(question: str, previous: str, title: str) -> str | None:
+    """("size M?", "do you have the Drizzle Lite jacket in red") -> "is the Drizzle Lite Jacket in stock in red, size
+    M?"; ("绿色XL呢", "黄色M码有货吗") -> "青山 防水冲锋衣 绿色 XL码有货吗？": a follow-up that names only a colour or
+    a size asks whether that variant of the product in focus is in stock, when it or the question before asks so. The
+    colour or size it leaves out is the one asked before."""
+    if not (ASKS_STOCK.search(question) or ASKS_STOCK.search(previous)):
+        return None
+    rest = ASKS_STOCK.sub(" ", question)
+    colour, size = named_colour(rest), stated_size(rest)
+    said = {colour, (size or "").lower(), *(w for w, s in SIZE_WORDS.items() if s == size)}
+    if not (colour or size) or any(w not in said and w not in VARIANT_FILLER for w in content_words(rest)):
+        return None
+    colour = colour or named_colour(previous)
+    size = size or stated_size(previous)
+    if has_cjk(question):
+        return f"{title} {colour or ''}{f' {size}码' if size else ''}有货吗？"
+    return f"is the {title} in stock{f' in {colour}' if colour else ''}{f', size {size}' if size else ''}?"
 
 
 def with_condition(previous: str, subject: str) -> str | None:

@@ -152,7 +152,9 @@ _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|read
 # "size 10", "in a 9?", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
 _SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|\bin an? (\d{1,2}(?:\.5)?)(?=\s*(?:[?!.,]|$))|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
                    re.I)
-_LETTER_SIZE = re.compile(r"(?<![\w.\-])(XXS|XS|XL|XXL|XXXL)(?![\w\-])")  # capitals only: "xl" may be a word
+# Capitals only ("xl" may be a word); beside Chinese a lone S, M or L is a size too ("绿色XL呢", "黑色M的").
+_LETTER_SIZE = re.compile(r"(?<![A-Za-z0-9.\-])(XXS|XS|XL|XXL|XXXL)(?![A-Za-z0-9\-])"
+                          r"|(?<=[\u4e00-\u9fff])([SML])(?=[\u4e00-\u9fff？?]|$)")
 _SIZE_WORD = re.compile("|".join(re.escape(w) for w in sorted(language.SIZE_WORDS, key=len, reverse=True)), re.I)
 
 
@@ -252,7 +254,7 @@ def stated_size(text: str) -> str | None:
     if match := _SIZE.search(text):
         return next(g for g in match.groups() if g).upper()
     if match := _LETTER_SIZE.search(text):
-        return match.group(1)
+        return match.group(1) or match.group(2)
     for match in _SIZE_WORD.finditer(text):
         chinese = language.has_cjk(match.group(0))
         if chinese or (language.SIZE_BEFORE.search(text[:match.start()]) and language.SIZE_AFTER.match(text[match.end():])):

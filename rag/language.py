@@ -273,8 +273,10 @@ def flag(value: str) -> bool | None:
 ZH_ANSWER_WORDS = {"可以": ("不可以", "可以"), "能": ("不能", "能"), "会": ("不会", "会"), "需要": ("不需要", "需要"),
                    "有": ("没有", "有的"), "是": ("不是", "是的")}
 ZH_ANSWER_VERB = re.compile(r"可以|能(?!力)|会(?!员)|需要|(?<!没)有(?!效|限|关|些|点|的)|是(?!否)")
-DIRECT_FRAME = re.compile(r"^\s*(?:yes|no)\s+—\s+|^\s*(?:" + "|".join(sorted(
-    {w for pair in ZH_ANSWER_WORDS.values() for w in pair} | {"是的", "不"}, key=len, reverse=True)) + ")，", re.I)
+DIRECT_FRAME = re.compile(r"^\s*(?:yes|no|free)\s+—\s+|^\s*(?:" + "|".join(sorted(
+    {w for pair in ZH_ANSWER_WORDS.values() for w in pair} | {"是的", "不", "免费"}, key=len, reverse=True)) + ")，", re.I)
+# "costs $14.95, or nothing on orders of $150 or more": what a met spending condition costs
+COSTS_NOTHING = re.compile(r"\b(?:free|nothing|no charge|no cost|at no (?:extra )?cost)\b|免费|免运费|包邮", re.I)
 AFFIRMATION_START = re.compile(r"^\s*(?:yes|yep|sure|absolutely|of course)\b|^\s*(?:可以|是的|能|有的|支持)", re.I)
 NEGATION_START = re.compile(r"^\s*(?:no|nope)\b|^\s*(?:不|没有|不可以|不能)", re.I)
 # A restriction: "standard shipping only" answers "can I use express?" with no.
@@ -490,6 +492,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "accessory|accessories|配件|小配件|周边",
     "headlamp|headlamps|头灯",
     "bottle|bottles|flask|水壶|水瓶|保温瓶|保温杯|水杯",
+    "filter|filters|净水器|滤水器|过滤器",
     "sleeping bag|sleeping bags|睡袋",
     "long|how long|多久|多长时间",
     "lumens|lumen|brightness|bright|brighter|流明|亮度|亮",
@@ -537,6 +540,10 @@ ASKS_STOCK = re.compile(
     r"|有[^，,。？?]{1,6}的吗", re.I)  # "有黄色的吗？"
 
 
+# "are all sizes in stock?", "现在都有货吗": every variant asked about at once
+ASKS_ALL = re.compile(r"\b(?:all|every|each)\b|都|全部|所有", re.I)
+
+
 def asks_for_product_fact(question: str) -> bool:
     """Does the question ask for a product fact (price, colour, size, ...)?"""
     lowered = question.lower()
@@ -560,7 +567,23 @@ SPEED_WORDS = frozenset("quicker faster sooner slower quickest fastest soonest �
 CARD_BRANDS = re.compile(r"\b(?:visa|mastercard|master card|american express|amex|discover|unionpay|union pay|jcb|maestro)\b"
                          r"|银联|维萨|万事达", re.I)
 # Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
+_COLOUR_NAMES_LONGEST_FIRST = sorted((n for name, aliases in COLOURS.items() for n in (name, *aliases)), key=len, reverse=True)
 COLOUR_IDIOMS = re.compile(r"\bwhite[- ]glove\b|\bblack friday\b|\bgreen (?:light|card)\b|白手套", re.I)
+
+
+def named_colour(text: str) -> str | None:
+    """The colour a text names, as written ("red", "黑色", "forest green"); the longest name wins."""
+    lowered = COLOUR_IDIOMS.sub(" ", text.lower())
+    for name in _COLOUR_NAMES_LONGEST_FIRST:
+        if (name in lowered) if has_cjk(name) else re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered):
+            return name
+    return None
+
+
+# "is the 54 in stock in that colour?": the colour the conversation named before
+THAT_COLOUR = re.compile(r"\b(?:that|this|the same) colou?r\b|(?:那个|这个|同样的?|那种)颜色", re.I)
+# Words of a follow-up that names only another variant: "size M?", "and the black one?", "绿色XL码呢"
+VARIANT_FILLER = frozenset({"size", "sizes", "colour", "color", "one", "ones", "码", "号", "吗", "呢", "那", "那个", "还", "也", "款"})
 
 
 def colour_names(word: str) -> frozenset[str]:
@@ -693,10 +716,15 @@ def with_chinese_place(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """'zh' when the text is mostly Chinese characters, else 'en'."""
+    """'zh' when the text is mostly Chinese characters, or asks in Chinese about a product named in Latin letters
+    ("Insulated Bottle 750 保冷能保多久？"), else 'en'."""
     cjk = len(CJK.findall(text))
     letters = sum(ch.isalpha() for ch in text)
-    return "zh" if cjk and cjk >= 0.3 * max(letters, 1) else "en"
+    return "zh" if cjk and (cjk >= 0.3 * max(letters, 1) or ZH_ASKING.search(text)) else "en"
+
+
+# Chinese words that only a question written in Chinese holds, whatever names it spells in Latin letters
+ZH_ASKING = re.compile(r"[吗呢吧嘛]|多少|多久|多重|多大|几[个天年种款]|什么|怎么|哪[个些款里]|能不能|可以|有没有|是不是|请问|我|你们")
 
 
 def has_cjk(text: str) -> bool:
@@ -1047,7 +1075,7 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服", "外套", "夹克",
                  "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
-                 "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "leash", "speaker")
+                 "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "净水器", "leash", "speaker")
 
 
 def product_kinds(request: str) -> list[str]:

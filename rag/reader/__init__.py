@@ -70,7 +70,7 @@ class Finding:
     evidence: list[Scored] = field(default_factory=list)  # chosen sentences, best first
     answerable: bool = False
     reason: str = ""
-    direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence
+    direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence; "free" for an amount
     signals: dict[str, float] = field(default_factory=dict)  # what the decision was made on
 
 
@@ -424,7 +424,8 @@ class Reader:
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
                        and _restricted_elsewhere(part, s.sentence, by_region=False)][:1]  # "... available in the United States only"
-        direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else None
+        direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else (
+            "free" if part.kind == "amount" and _free_as_asked(part, chosen) else None)
         # "... cannot be cancelled." + "You can return it ...": what the shopper can do instead, after any denial chosen
         for said in [s for s in chosen[1:] if language.is_negative(s.sentence.text)]:
             chosen += [s for s in scored if s.sentence.passage == said.sentence.passage and s not in chosen
@@ -547,6 +548,11 @@ def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passa
         stating = facts.get(_STATE_LABELS.get(state or "", "")) or facts.get(AVAILABILITY)
         if not asked_variant_offered(part.text, product):  # no blue at all: the colours it comes in say so
             stating = next((facts[label] for label in _OFFER_LABELS if label in facts), stating)
+        if state is None and OUT_OF_STOCK in facts and language.ASKS_ALL.search(part.text):
+            # "现在都有货吗" of a watch sold out in one colour: No, with what is out of stock and what is not
+            chosen = [facts[OUT_OF_STOCK], *([facts[AVAILABILITY]] if AVAILABILITY in facts else [])]
+            return Finding(part, chosen, True, "the catalog lists some variants as out of stock", "no",
+                           {"variant_state": 0.0})
         if state is None or stating is None:
             continue
         chosen = [stating]
@@ -887,6 +893,13 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
+
+
+def _free_as_asked(part: SubQuestion, chosen: list[Scored]) -> bool:
+    """"how much is shipping if my cart is over 150 bucks?" - "costs $14.95, or nothing on orders of $150 or more":
+    the amount the shopper names meets the condition under which the sentence says it costs nothing."""
+    return any(amount_condition_holds(part.text, s.sentence.text) and language.COSTS_NOTHING.search(s.sentence.text)
+               for s in chosen)
 
 
 _ASIDE = re.compile(r"\s*[(（](?:unlike|except|but|not|不同于|不像)[^)）]*[)）]", re.I)

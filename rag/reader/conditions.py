@@ -257,8 +257,14 @@ def _asked_variant(question: str, product: Product) -> tuple[str | None, list[st
 
 def _matching(product: Product, size: str | None, colours: list[str]) -> list:
     return [v for v in product.variants
-            if (not size or not any(w.size for w in product.variants) or (v.size or "").upper() == size.upper())
+            if (not size or not any(w.size for w in product.variants) or _same_size(v.size or "", size))
             and (not colours or any(_is_colour(v.color or "", c) for c in colours))]
+
+
+def _same_size(variant_size: str, asked: str) -> bool:
+    """"54 cm" is size 54; "M" is size M."""
+    return variant_size.upper() == asked.upper() or bool(
+        asked[:1].isdigit() and re.fullmatch(rf"{re.escape(asked)}\s*(?:cm|mm|in|\"|l|litres?)", variant_size, re.I))
 
 
 def _is_colour(variant_colour: str, asked: str) -> bool:
