@@ -39,6 +39,16 @@ _AVAILABILITY_WORDS: dict[str, StatedAvailability] = {
 }
 
 
+def _attribute_text(value: object) -> object:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return ", ".join(str(_attribute_text(v)) for v in value)
+    return plain_text(value) if isinstance(value, str) else value  # anything else is rejected, naming the field
+
+
 def availability_from(value: str) -> StatedAvailability:
     """A feed's availability word ("in_stock", "preorder", "http://schema.org/BackOrder") as ours."""
     word = str(value).strip().lower().rsplit("/", 1)[-1]
@@ -186,8 +196,10 @@ class Product(Pricing):
     @field_validator("attributes", mode="before")
     @classmethod
     def _plain_attributes(cls, value: object) -> object:
+        """Catalogs write numbers, yes/no and lists as JSON ("frets": 22, "bluetooth": true, "styles": ["rock", "pop"]):
+        each becomes the text a shopper reads ("22", "yes", "rock, pop")."""
         if isinstance(value, dict):
-            return {k: plain_text(v) if isinstance(v, str) else v for k, v in value.items()}
+            return {k: _attribute_text(v) for k, v in value.items()}
         return value
 
     @field_validator("currency")
