@@ -69,6 +69,7 @@ def measure_bounds(text: str) -> list[Bound]:
     """"at least 400 lumens", "30 to 50 litres", "-5C or colder", "a group of 6", "my nephew is turning 5"."""
     text = _PLUS.sub(r"at least \1 ", language.numbers_in_words(text))  # "1000+ lumens"
     text = re.sub(r"(\d)\s*个人", r"\1人", text)  # "两个人露营的帐篷": two people
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "20,000mm"
     bounds = []
     for match in _RANGE.finditer(text):
         measure, factor = language.UNITS.get(match.group(4).lower(), ("pieces", 1.0))

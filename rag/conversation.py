@@ -33,6 +33,7 @@ from rag.language import (
     HOW_LONG,
     LEADING_INTERJECTION,
     OWN_QUESTION,
+    POLICY_WORDS,
     PRODUCT_KINDS,
     QUALITY_MEASURES,
     SIBLING_BY_QUALITY,
@@ -88,10 +89,10 @@ class Resolution:
 
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
 _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这个|那个|它|这款|那款", re.I)
-_POLICY_WORDS = re.compile(r"\b(ship|shipping|deliver|delivery|return|refund|warranty|pay|payment|cancel|order)\w*|运费|配送|退货|退款|保修|付款|订单", re.I)
 # A subject that tells the shopper's own case: "a harness I've already climbed on a couple of times".
 _TELLS_A_CASE = re.compile(r"\b(?:i|i've|i'd|i'm|we|we've|my)\b|我", re.I)
 _COLOURED_ONE = re.compile(r"(?:(?:the|a|an|in)\s+)?(?P<colour>[a-z]+|\w+?)(?:\s+ones?|的)?", re.I)  # "the black one", "黑色的"
+_TELLS = re.compile(r"\s*(?:it'?s|it is|this is|that'?s|that is|是|就是)\s[^?？]*?[.。!！]?\s*", re.I)  # says which, asks nothing
 _LISTED = re.compile(r"\s+(?:and|or|vs\.?|versus)\s+|[,，、/]|和|与|跟|还是", re.I)  # between the products a text names
 _ELLIPTICAL = re.compile(
     r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
@@ -142,6 +143,10 @@ class FollowUpResolver:
                 None if named else swap_object(previous, subject))
             if swapped:
                 return Resolution(swapped, None, True)
+            # "can I return something I bought 3 weeks ago?" - "it's a climbing harness" - "what if I already used
+            # it?": the case is put to the last question, about the product the shopper then named
+            if (asked := _last_question(history)) != previous and (swapped := with_condition(asked, subject)):
+                return Resolution(swapped, focus[0] if focus and history[-1].products[:1] == focus[:1] else None, True)
             if named:
                 return Resolution(self._about(previous, focus, named), named, True)
         if _OTHER.search(question) and len(focus) > 1:
@@ -165,11 +170,15 @@ class FollowUpResolver:
         if sibling:  # "is the pro version waterproof too?" -> "is the Trail GPS Watch Pro waterproof too?"
             start, end = variant.span()
             return Resolution(f"{said[:start]}{sibling[1]}{said[end:]}", sibling, True)
-        product_fact = self.asks_for_product_fact(question) and not _POLICY_WORDS.search(question)
+        product_fact = self.asks_for_product_fact(question) and not POLICY_WORDS.search(question)
         if not focus and (product_fact or _PRONOUN.search(question)):  # the last answer named no product card, but
             # its question may have named a product ("Does the Cove mattress have a trial?" - "its warranty?")
             named = self.find_product(previous)
             focus = [named] if named and self._names(previous, named) else []
+        if _TELLS.fullmatch(question) and OWN_QUESTION.match(previous.strip()) and (
+                (told := self.find_product(question)) and self._names(question, told)):
+            # "can I return something I bought 3 weeks ago?" - "it's a climbing harness, the crux one"
+            return Resolution(f"{previous.rstrip(' ?？')} ({told[1]})?", told, True)
         named = self.find_product(question) if focus else None
         if not focus or (named and self._names(question, named)):
             if named and focus and OWN_QUESTION.match(question.strip()):
@@ -178,7 +187,7 @@ class FollowUpResolver:
         if _PRONOUN.search(question):
             return Resolution(_PRONOUN.sub(focus[0][1], question, count=1), focus[0], True)
         # The last turn was about this product, or the question asks a product fact: the subject was left out.
-        if product_fact or (focus[0] in history[-1].products[:1] and not _POLICY_WORDS.search(question)):
+        if product_fact or (focus[0] in history[-1].products[:1] and not POLICY_WORDS.search(question)):
             return Resolution(f"{question} ({focus[0][1]})", focus[0], True)
         return self._carry_topic(question, history)
 
@@ -191,7 +200,7 @@ class FollowUpResolver:
         filled = {slot_of(t) for t in asked} - {None}
         # A question with its own policy word ("运费多少？") takes only the place or payment method asked about
         # before, not the words of an earlier shopping request.
-        own_topic = bool(_POLICY_WORDS.search(question))
+        own_topic = bool(POLICY_WORDS.search(question))
         # "what about Australia?" after "delivery to the US?": the US (written "us", no place word alone) is replaced.
         replaced = {alias for name in entities(history[-1].question).get("place", set()) if "place" in filled
                     for alias in (name.lower(), *COUNTRIES.get(name, ()))}
@@ -412,6 +421,15 @@ def _said_as(subject: str, term: str) -> str:
     names = sorted((n for n in synonyms(term) if term in n and n in subject.lower()), key=len, reverse=True)
     written = re.search(re.escape(names[0] if names else term), subject, re.I)
     return written.group(0) if written else term
+
+
+def _last_question(history: list[Turn]) -> str:
+    """The last thing the shopper asked ("it's a climbing harness, the crux one" tells, it asks nothing)."""
+    return next((turn.question for turn in reversed(history) if OWN_QUESTION.match(
+        _LEADING_AND.sub("", LEADING_INTERJECTION.sub("", turn.question)))), history[-1].question)
+
+
+_LEADING_AND = re.compile(r"^\s*(?:and|also|so|but)\b[,\s]*", re.I)  # "cool, and is return shipping free?"
 
 
 def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:

@@ -57,7 +57,7 @@ class Vocabulary:
 
     def categories_named(self, text: str) -> set[str]:
         """Every category a message names, by its name or a word that points to it ("toner or moisturiser")."""
-        lowered = text.lower()
+        lowered = language.full_forms(text.lower())  # "a practice amp" names Amplifiers
         return {category for word, category in [*((c.lower(), c) for c in self.categories), *self.category_words.items()]
                 if re.search(re.escape(word) if not word.isascii() else  # "self watering" names "Self-Watering Planters"
                              rf"\b{re.escape(_singular(word)).replace(re.escape('-'), '[- ]?')}(?:e?s)?\b{_NOT_FREE}", lowered)
@@ -244,7 +244,7 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
 
 def _bounds_a_measure(text: str, match: re.Match) -> bool:
     """"an R-value of at least 4", "seats at least 6": a bare number after the name of a measure is no price."""
-    bare = not re.search(r"[$£€]|usd|cad|us\$|c\$", match.group(0), re.I) and not re.search(
+    bare = not re.search(rf"[$£€]|us\$|c\$|\b{_CURRENCY_WORD}\b", match.group(0), re.I) and not re.search(
         _CURRENCY_WORD, text[match.end():match.end() + 12], re.I)
     return bare and bool(language.MEASURE_NAMES.search(text[max(0, match.start() - 30):match.start()]))
 
@@ -266,6 +266,7 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
     """The category a message names: by its name, or by the last word of it that points to one ("waterproof
     hiking shoes" -> the category of "shoe"; the head of an English or Chinese noun phrase comes last). A
     message that offers two ("a toner or a moisturiser") names none: either will do."""
+    lowered = language.full_forms(lowered)  # "a practice amp" names Amplifiers
     if len(vocabulary.categories_named(lowered)) > 1 and _EITHER.search(lowered):
         return None
     known = {c.lower(): c for c in vocabulary.categories}

@@ -286,6 +286,11 @@ LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单
 WITHOUT = re.compile(r"\bwithout\b|不用|不需要|无需|不买", re.I)
 REQUIRED = re.compile(r"\b(?:required|mandatory|needed|necessary)\b|必须|必需|需要", re.I)
 # What to do instead, after a No: "Place a second order instead."
+# Words of a question about the store's rules rather than a product's facts
+POLICY_WORDS = re.compile(r"\b(ship|shipping|send|deliver|delivery|return|refund|exchange|swap|warranty|setup|pay|payment"
+                          r"|cancel|order)\w*|运费|配送|寄|退货|换货|退款|保修|付款|订单", re.I)
+# A sentence that opens by pointing back at the one before it: "It is free on orders of $150 or more."
+POINTS_BACK = re.compile(r"^\s*(?:it|this|that|they|these|those)\b(?!\s+(?:is|are)\s+(?:possible|not possible|important|best|easy)\b)|^\s*(?:它|这些|这项|该)", re.I)
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)
 # "X normally can't be returned, but Y lets you ...": a general rule and, after "but", the exception to it.
@@ -935,6 +940,18 @@ def general_frequency(word: str) -> float:
     return zipf_frequency(word, "zh" if has_cjk(word) else "en")
 
 
+COMPOUND_TAIL = 5  # the fewest letters of the everyday word a compound ends in ("houseplants" -> "plants")
+
+
+def compound_tail(word: str) -> str | None:
+    """The everyday word a longer, rarer word ends in: "houseplants" -> "plants", "backpacks" -> "packs"."""
+    for start in range(2, len(word) - COMPOUND_TAIL + 1):
+        tail = word[start:]
+        if general_frequency(tail) >= COMMON_WORD and general_frequency(tail) > general_frequency(word):
+            return tail
+    return None
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MISSPELLING_GAIN = 1.5  # a spelling one edit away is this much commoner (Zipf scale): the word is a typo of it
 COMMON_WORD = 4.0  # ... and an everyday word: "resole" is no typo of "resolve"
@@ -1078,10 +1095,28 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "净水器", "leash", "speaker")
 
 
+# Short forms shoppers write for kinds of product: "a practice amp", "a uke for my son"
+SHORT_FORMS = {"amp": "amplifier", "mic": "microphone", "uke": "ukulele", "sax": "saxophone", "tv": "television",
+               "fridge": "refrigerator", "bike": "bicycle"}
+_SHORT_FORM = re.compile(rf"(?<![a-z])({'|'.join(SHORT_FORMS)})(s?)(?![a-z])")
+
+
+def full_forms(lowered: str) -> str:
+    """"a practice amp" -> "a practice amplifier"; the short form stays beside it."""
+    return _SHORT_FORM.sub(lambda m: f"{m.group(0)} {SHORT_FORMS[m.group(1)]}{m.group(2)}", lowered)
+
+
+# "a digital piano with speakers built in": what comes after "with" is a feature of the kind asked for
+_WITH_FEATURE = re.compile(r"\b(?:with|(?:that|which) (?:has|have)|including)\s+(?:[a-z-]+\s+){0,3}(?:(?:and|&)\s+(?:[a-z-]+\s+)?)?$"
+                           r"|(?:带|带有|自带|配有)\s*$")
+
+
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
-    found = [kind for kind in PRODUCT_KINDS if (has_cjk(kind) and kind in lowered)  # "gps手表"
-             or re.search(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)]
+    found = [kind for kind in PRODUCT_KINDS if any(
+        not _WITH_FEATURE.search(lowered[:m.start()])
+        for m in (re.finditer(re.escape(kind), lowered) if has_cjk(kind)  # "gps手表"
+                  else re.finditer(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)))]
     # "duvet cover" is one kind, not a duvet too (unless a duvet is asked for elsewhere)
     return [kind for kind in found if not any(kind != other and kind in other and lowered.count(kind) == lowered.count(other)
                                               for other in found)]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from rag import language
-from rag.models import Passage
+from rag.models import Chunk, Passage
 from rag.product_record import AVAILABILITY, BACKORDER, COLOURS, OUT_OF_STOCK, PREORDER, SIZES, Product
 from rag.reader.conditions import (
     amount_condition_holds,
@@ -38,7 +38,7 @@ from rag.reader.evidence import (
 )
 from rag.reader.question import Question, SubQuestion, analyse, asking_clause, key_terms, split_comparison
 from rag.reader.translation import CrossLingualTerms
-from rag.text import tokens
+from rag.text import content_words, tokens
 
 LOCAL_LIST_ITEMS = 3  # the other items of a list for the shopper's place that join its first
 _CONDITION = re.compile(r"^\s*(?:if|when|should)\b|^\s*如果", re.I)  # a condition whose consequence follows
@@ -134,8 +134,16 @@ class Reader:
                                            and any(TermIndex(text).covers(t) for t in matter) for text in policies))
         general = [asked_kinds and passages[s.passage].chunk.kind != "product" and not self._names_a_kind(s.searchable)
                    for s in sentences]
-        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds) + (f" {asked_kinds}" if rule else ""), a)
-                   for s, a, rule in zip(sentences, said_as, general)]
+        # A question about the product it names is not answered by another product's facts (but a comparison is).
+        named = set() if compare else {i for i, p in enumerate(passages) if p.exact_match and p.chunk.kind == "product"}
+        # "can you send the Bird of Paradise to Hong Kong?": a rule for its kind ("live plants") speaks about the
+        # product by name (but "how much warmer does the silk liner make my bag?" asks for a fact of it)
+        name_terms, kind_words = _named_kind(question.terms, [passages[i].chunk for i in named])
+        about_kind = [bool(name_terms) and passages[s.passage].chunk.kind != "product" and bool(language.POLICY_WORDS.search(text))
+                      and any(TermIndex(s.searchable).covers(k) for k in kind_words) for s in sentences]
+        indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds) + (f" {asked_kinds}" if rule else "")
+                             + (f" {' '.join(name_terms)}" if kind else ""), a)
+                   for s, a, rule, kind in zip(sentences, said_as, general, about_kind)]
         own = [(TermIndex(s.context, a), TermIndex(f"{s.lead_in} {s.text} {s.choices}", a)) for s, a in zip(sentences, said_as)]
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)} | set(aliases.get(t, ()))) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
@@ -144,8 +152,6 @@ class Reader:
         for term in unknown:  # a word the store never writes, in any form, tells no sentence apart from another;
             if not any(counts.get(w) for w in said_otherwise[term]):  # whether the store knows it is decided on its own
                 weights[term] = 0.0
-        # A question about the product it names is not answered by another product's facts (but a comparison is).
-        named = set() if compare else {i for i, p in enumerate(passages) if p.exact_match and p.chunk.kind == "product"}
         offered = set().union(*(language.services_named(s.text) for s in sentences))  # the services the store names
         findings = []
         for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
@@ -424,6 +430,10 @@ class Reader:
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
                        and _restricted_elsewhere(part, s.sentence, by_region=False)][:1]  # "... available in the United States only"
+        # "It is free on orders of $150 or more.": the sentence "it" points back to comes first
+        if language.POINTS_BACK.match(best.sentence.text) and not best.sentence.field_label:
+            chosen[:0] = [s for s in scored if s.sentence.passage == best.sentence.passage and s not in chosen
+                          and s.sentence.position == best.sentence.position - 1][:1]
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else (
             "free" if part.kind == "amount" and _free_as_asked(part, chosen) else None)
         # "... cannot be cancelled." + "You can return it ...": what the shopper can do instead, after any denial chosen
@@ -564,6 +574,17 @@ def _stock_finding(part: SubQuestion, scored: list[Scored], passages: list[Passa
         return Finding(part, chosen, True, f"the catalog lists the variant asked about as {state}", direct,
                        {"variant_state": 1.0 if state == "in stock" else 0.0})
     return None
+
+
+def _named_kind(terms: list[str], products: list[Chunk]) -> tuple[list[str], list[str]]:
+    """The words of the question that name the products it names ("bird", "paradise"), and the words for their kind:
+    their category's and the kinds of product their names say ("plants"; "harness")."""
+    names = {w for chunk in products for w in tokens(chunk.title)}
+    category = [w for chunk in products for w in content_words(str(chunk.metadata.get("category") or ""))]
+    kinds = list(dict.fromkeys([*category, *filter(None, map(language.compound_tail, category)), *(
+        k for chunk in products for k in language.PRODUCT_KINDS if re.search(rf"(?<![a-z]){re.escape(k)}", chunk.title.lower()))]))
+    kind_index = TermIndex(" ".join(kinds))
+    return [t for t in terms if t in names and not kind_index.covers(t)], kinds
 
 
 def _with_kinds(text: str, kinds: dict[str, str]) -> str:

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import variant_follow_up
-from rag.filters import stated_size
-from rag.language import ASKS_ALL, COSTS_NOTHING, THAT_COLOUR, detect_language, named_colour
-from rag.models import Product
+from rag.constraints import measure_bounds
+from rag.conversation import FollowUpResolver, Turn, variant_follow_up
+from rag.filters import Vocabulary, _category, stated_constraints, stated_size
+from rag.language import (
+    ASKS_ALL,
+    COSTS_NOTHING,
+    POINTS_BACK,
+    THAT_COLOUR,
+    compound_tail,
+    detect_language,
+    full_forms,
+    named_colour,
+    product_kinds,
+)
+from rag.models import Chunk, Product
+from rag.reader import _named_kind
 from rag.reader.conditions import amount_condition_holds, asked_variant_state
 
+NO_VOCABULARY = Vocabulary(categories=(), brands=(), colors=())
 BIKE = Product(sku="B1", title="Tempo AL 105 Road Bike", price=1500, variants=[
     {"sku": "B1-R54", "color": "Racing Red", "size": "54 cm", "stock": 3},
     {"sku": "B1-R58", "color": "Racing Red", "size": "58 cm", "stock": 0},
@@ -80,3 +93,62 @@ def test_catalog_attributes_written_as_json_numbers_and_flags_are_read_as_text()
                                "speakers": "no", "styles": "pop, jazz"}
     with pytest.raises(ValueError, match="attributes.dims"):
         Product(sku="P2", title="Stand", price=10, attributes={"dims": {"w": 1}})
+
+
+def test_a_budget_in_bucks_after_a_measure_is_a_price():
+    assert stated_constraints("headlamp with at least 400 lumens under 50 bucks", NO_VOCABULARY)["max_price"] == 50.0
+    assert "max_price" not in stated_constraints("a lantern of at least 400 lumens", NO_VOCABULARY)
+
+
+def test_a_measure_with_a_thousands_separator_is_one_number():
+    assert measure_bounds("a lantern with at least 1,000 lumens")[0].low == 1000.0
+
+
+def test_a_sentence_that_points_back_is_quoted_after_the_one_before():
+    assert POINTS_BACK.match("It is free on orders of $150 or more.")
+    assert not POINTS_BACK.match("Items can be returned within 30 days.")
+
+
+def test_what_comes_after_with_is_a_feature_not_the_kind_asked_for():
+    assert product_kinds("need a digital piano with weighted keys and speakers built in") == []
+    assert product_kinds("a bluetooth speaker") == ["speaker"]
+    assert product_kinds("headlamp with a red light") == ["headlamp"]
+
+
+def test_a_short_form_names_its_category():
+    vocabulary = Vocabulary(categories=("Amplifiers", "Electric Guitars"), brands=(), colors=(),
+                            category_words={"guitar": "Electric Guitars"})
+    assert full_forms("a practice amp") == "a practice amp amplifier"
+    assert _category("guitar practice amp under £200", vocabulary) == "Amplifiers"
+    assert _category("a cheap electric guitar", vocabulary) == "Electric Guitars"
+
+
+def test_a_compound_category_word_ends_in_its_everyday_word():
+    assert compound_tail("houseplants") == "plants"
+    assert compound_tail("guitars") is None
+
+
+def test_a_rule_for_a_products_kind_speaks_about_the_product_by_name():
+    plant = Chunk(id="product:P1", kind="product", source="catalog.jsonl", title="Bird of Paradise", text="",
+                  metadata={"category": "Houseplants"})
+    names, kinds = _named_kind(["send", "bird", "paradise", "hong", "kong"], [plant])
+    assert names == ["bird", "paradise"] and "plants" in kinds
+
+
+def _resolver() -> FollowUpResolver:
+    harness = ("H1", "Crux Climbing Harness")
+    return FollowUpResolver(find_product=lambda text: harness if "crux" in text.lower() else None,
+                            asks_for_product_fact=lambda text: False)
+
+
+def test_a_statement_naming_a_product_puts_the_last_question_to_it():
+    asked = Turn(question="can i still return something i bought 3 weeks ago?")
+    told = _resolver().resolve("it's a climbing harness, the crux one", [asked])
+    assert told.question == "can i still return something i bought 3 weeks ago (Crux Climbing Harness)?"
+    assert told.product == ("H1", "Crux Climbing Harness")
+
+
+def test_a_case_after_a_statement_is_put_to_the_last_question():
+    history = [Turn(question="can I cancel an order after placing it?"), Turn(question="I placed it yesterday morning.")]
+    resolved = _resolver().resolve("what if it has already shipped?", history)
+    assert resolved.question == "can I cancel an order after placing it if it has already shipped?"
