@@ -41,6 +41,7 @@ from rag.language import (
     detect_language,
     has_cjk,
     in_english,
+    name_word,
     product_kinds,
     small_talk,
 )
@@ -392,6 +393,9 @@ class Assistant:
         if THAT_ONE.search(question) and sum(len(p) >= 2 and has_cjk(p) and p in question for p in found[1].split()) >= 2:
             return found[0], False
         numbered = any(re.search(r"\d", a + b) and not any(a + b in p for p in rated) for a, b in in_a_row)  # "Kestrel 8x42"
+        # a model number only one product's name holds: "the DP-300"
+        models = {name_word(a) for a in asked if re.search(r"\d", a) and re.search(r"[a-z]", a)}
+        numbered = numbered or any(name_word(w) in models and "-" in w and self.titles_saying([w]) == 1 for w in title)
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
         # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it;
