@@ -285,12 +285,9 @@ LACKING = re.compile(r"\bsold separately\b|\bnot included\b|\bn/a\b|\bnone\b|单
 # "without paying for a subscription?" asks to do without a thing that a fact may say is "required".
 WITHOUT = re.compile(r"\bwithout\b|不用|不需要|无需|不买", re.I)
 REQUIRED = re.compile(r"\b(?:required|mandatory|needed|necessary)\b|必须|必需|需要", re.I)
-# What to do instead, after a No: "Place a second order instead."
-# Words of a question about the store's rules rather than a product's facts
-POLICY_WORDS = re.compile(r"\b(ship|shipping|send|deliver|delivery|return|refund|exchange|swap|warranty|setup|pay|payment"
-                          r"|cancel|order)\w*|运费|配送|寄|退货|换货|退款|保修|付款|订单", re.I)
 # A sentence that opens by pointing back at the one before it: "It is free on orders of $150 or more."
 POINTS_BACK = re.compile(r"^\s*(?:it|this|that|they|these|those)\b(?!\s+(?:is|are)\s+(?:possible|not possible|important|best|easy)\b)|^\s*(?:它|这些|这项|该)", re.I)
+# What to do instead, after a No: "Place a second order instead."
 INSTEAD = re.compile(r"\binstead\b|\brather\b|\balternatively\b|^\s*(?:you can|you may|however)\b|改为|可以另|另行|另外下单|^\s*您可以",
                      re.I)
 # "X normally can't be returned, but Y lets you ...": a general rule and, after "but", the exception to it.
@@ -1056,6 +1053,10 @@ POLICY_TOPICS = re.compile(
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
     r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back)\b"
     r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改", re.I)
+# The words that make a question one about the store's rules (narrower than POLICY_TOPICS: in "12月初下单的" the
+# ordering tells the shopper's case, it is not what is asked)
+POLICY_WORDS = re.compile(r"\b(ship|shipping|send|deliver|delivery|return|refund|exchange|swap|warranty|setup|pay|payment"
+                          r"|cancel|order)\w*|运费|配送|寄|退货|换货|退款|保修|付款|订单", re.I)
 # A Chinese reference to one product: "青山那款双人四季帐篷", "这款头灯".
 THAT_ONE = re.compile(r"那款|这款|那一款|这一款")
 # "made in Japan", "日本产的刀", "加拿大本地生产的": where a product must come from (the place is read by entities()).
@@ -1301,8 +1302,10 @@ _NAME_FORMS = {"womens": "women", "mens": "men", "kid": "kids", "childrens": "ch
 
 
 def name_word(word: str) -> str:
-    """"Women's", "womens" and "women" are one word of a product's name."""
+    """"Women's", "womens" and "women" are one word of a product's name; so are "hp-20" and "hp20"."""
     word = re.sub(r"'s?$", "", word)
+    if re.search(r"\d", word) and re.search(r"[a-z]", word):
+        word = word.replace("-", "")
     return _NAME_FORMS.get(word, word)
 
 

@@ -12,10 +12,12 @@ from rag.language import (
     ASKS_ALL,
     COSTS_NOTHING,
     POINTS_BACK,
+    POLICY_WORDS,
     THAT_COLOUR,
     compound_tail,
     detect_language,
     full_forms,
+    name_word,
     named_colour,
     product_kinds,
 )
@@ -152,3 +154,16 @@ def test_a_case_after_a_statement_is_put_to_the_last_question():
     history = [Turn(question="can I cancel an order after placing it?"), Turn(question="I placed it yesterday morning.")]
     resolved = _resolver().resolve("what if it has already shipped?", history)
     assert resolved.question == "can I cancel an order after placing it if it has already shipped?"
+
+
+def test_a_model_number_is_one_word_with_or_without_its_hyphen():
+    assert name_word("hp-20") == name_word("hp20") == "hp20"
+    assert name_word("women's") == name_word("women")
+    assert name_word("t-shirt") == "t-shirt"
+
+
+def test_sending_setting_up_and_swapping_are_matters_of_policy():
+    assert POLICY_WORDS.search("can you send it to my mum in hong kong?")
+    assert POLICY_WORDS.search("what if its been like 3 hours since i ordered")
+    assert POLICY_WORDS.search("那寄到澳大利亚呢？")
+    assert not POLICY_WORDS.search("how many degrees warmer does the liner make my bag?")
