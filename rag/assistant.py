@@ -398,10 +398,6 @@ class Assistant:
         numbered = numbered or any(name_word(w) in models and "-" in w and self.titles_saying([w]) == 1 for w in title)
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
-        # "Cascade 女款冲锋衣": the first word of a line's names and whom the one asked for is made for name it
-        if title[0] in asked and title[0] in rare and title[0].isascii() and title[0].isalpha() and (
-                set(audiences(question)) & {name_word(w) for w in title}):
-            return found[0], False
         # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it;
         # in Chinese any Latin word is written as a name ("Squeeze 净水器")
         if title[0] in asked and title[0] in rare and title[0].isascii() and title[0].isalpha() and self.titles_saying(title[:1]) == 1 \

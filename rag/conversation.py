@@ -44,12 +44,10 @@ from rag.language import (
     VARIANT_FILLER,
     VARIANT_REFERENCE,
     ZH_CONDITION_LEAD,
-    audiences,
     colour_names,
     entities,
     flag,
     has_cjk,
-    in_english,
     name_word,
     named_colour,
     names_entity,
@@ -495,9 +493,6 @@ class ProductFinder:
         for chunk in self.store.fetch(self.store.lookup_identifiers(identifier_candidates(text))):
             return chunk.metadata["sku"], chunk.title
         words = {name_word(w) for w in content_words(text)}
-        if has_cjk(text):  # "Cascade 女款冲锋衣": the English words of its Chinese ones say the name too
-            words |= {name_word(w) for w in in_english(w for w in content_words(text) if has_cjk(w)).split()}
-            words |= set(audiences(text))
         spaced = f" {' '.join(text.lower().split())} "
         best, best_share = None, (0.0, 0)
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
