@@ -31,6 +31,7 @@ from rag.language import (
     COUNTRIES,
     FOLLOW_UP_SUBJECT,
     HOW_LONG,
+    LEADING_AND,
     LEADING_INTERJECTION,
     OWN_QUESTION,
     POLICY_WORDS,
@@ -426,10 +427,7 @@ def _said_as(subject: str, term: str) -> str:
 def _last_question(history: list[Turn]) -> str:
     """The last thing the shopper asked ("it's a climbing harness, the crux one" tells, it asks nothing)."""
     return next((turn.question for turn in reversed(history) if OWN_QUESTION.match(
-        _LEADING_AND.sub("", LEADING_INTERJECTION.sub("", turn.question)))), history[-1].question)
-
-
-_LEADING_AND = re.compile(r"^\s*(?:and|also|so|but)\b[,\s]*", re.I)  # "cool, and is return shipping free?"
+        LEADING_AND.sub("", LEADING_INTERJECTION.sub("", turn.question)))), history[-1].question)
 
 
 def _products_in_focus(history: list[Turn]) -> list[tuple[str, str]]:

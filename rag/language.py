@@ -446,7 +446,6 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻|重不重|沉不沉|多少公斤",
     "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标|多冷|多低",
     "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",
-    "load|max load|maximum load|承重|最大承重",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
     "amount|amounts|denomination|denominations|value|values|面额|面值",
@@ -568,8 +567,8 @@ CARD_WORDS = frozenset({"credit", "debit", "信用卡", "借记卡"})
 SPEED_WORDS = frozenset("quicker faster sooner slower quickest fastest soonest 更快 更慢".split())
 CARD_BRANDS = re.compile(r"\b(?:visa|mastercard|master card|american express|amex|discover|unionpay|union pay|jcb|maestro)\b"
                          r"|银联|维萨|万事达", re.I)
-# Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
 _COLOUR_NAMES_LONGEST_FIRST = sorted((n for name, aliases in COLOURS.items() for n in (name, *aliases)), key=len, reverse=True)
+# Colour words that name no colour: "white-glove delivery", "Black Friday", "a green light".
 COLOUR_IDIOMS = re.compile(r"\bwhite[- ]glove\b|\bblack friday\b|\bgreen (?:light|card)\b|白手套", re.I)
 
 
@@ -940,8 +939,9 @@ def general_frequency(word: str) -> float:
 COMPOUND_TAIL = 5  # the fewest letters of the everyday word a compound ends in ("houseplants" -> "plants")
 
 
+@lru_cache(maxsize=1024)  # asked per category word of every named product
 def compound_tail(word: str) -> str | None:
-    """The everyday word a longer, rarer word ends in: "houseplants" -> "plants", "backpacks" -> "packs"."""
+    """The everyday word a longer, rarer word ends in: "houseplants" -> "plants" (none for "guitars")."""
     for start in range(2, len(word) - COMPOUND_TAIL + 1):
         tail = word[start:]
         if general_frequency(tail) >= COMMON_WORD and general_frequency(tail) > general_frequency(word):
@@ -1153,6 +1153,8 @@ def small_talk(text: str) -> str | None:
 # What a shopper says before a question, which is not part of it: "cool, and is return shipping free?".
 LEADING_INTERJECTION = re.compile(rf"^\s*(?:(?:{_ACKNOWLEDGED}|thanks|thank you|right|hmm+|oh|wow|哦)(?:[,.!，。！\s]+|$))+",
                                   re.I)
+# "and how long does it take?", "cool, and is return shipping free?" (after LEADING_INTERJECTION): a joining word
+LEADING_AND = re.compile(r"^\s*(?:and|also|so|but|plus)\b[,\s]+", re.I)
 # A subject that adds a condition to the last question: "what about (for) a preorder?", "and (if) I'm in Canada?"
 CONDITION_LEAD = re.compile(r"^(?:for|on|to|in|with|by|via|from|during|after|before|if|when|while|under|over)\b", re.I)
 ZH_CASE_WORDS = r"(?:如果|要是|假如|万一|若是)"  # "if": a case the shopper puts before what they ask

@@ -139,7 +139,8 @@ class Reader:
         # "can you send the Bird of Paradise to Hong Kong?": a rule for its kind ("live plants") speaks about the
         # product by name (but "how much warmer does the silk liner make my bag?" asks for a fact of it)
         name_terms, kind_words = _named_kind(question.terms, [passages[i].chunk for i in named])
-        about_kind = [bool(name_terms) and passages[s.passage].chunk.kind != "product" and bool(language.POLICY_WORDS.search(text))
+        rule_asked = bool(name_terms) and bool(language.POLICY_WORDS.search(text))
+        about_kind = [rule_asked and passages[s.passage].chunk.kind != "product"
                       and any(TermIndex(s.searchable).covers(k) for k in kind_words) for s in sentences]
         indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds) + (f" {asked_kinds}" if rule else "")
                              + (f" {' '.join(name_terms)}" if kind else ""), a)

@@ -120,7 +120,6 @@ def _negated(text: str) -> bool:
 
 
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
-_LEADING_AND = re.compile(r"^(?:and|also|so|but|plus)\s+", re.I)
 
 
 def analyse(text: str) -> Question:
@@ -136,7 +135,7 @@ def analyse(text: str) -> Question:
             merged.append(piece)
     # "... waterproof? Going to Seattle." The remark after a question asks nothing.
     while len(merged) > 1 and not merged[-1].rstrip().endswith(("?", "？")) and kind_of(merged[-1]) == "open" \
-            and not language.OWN_QUESTION.match(_LEADING_AND.sub("", merged[-1].strip())) \
+            and not language.OWN_QUESTION.match(language.LEADING_AND.sub("", merged[-1].strip())) \
             and not _ZH_ASKS.search(merged[-1]):  # "... and who pays", "…呢，多重" ask too
         merged.pop()
     # "does it come with a rain cover or do I buy it separately?": what the shopper does otherwise is the first
