@@ -117,8 +117,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store11", golden / "store11.jsonl", fixtures / "store11", False),
         Split("dev18", golden / "dev18.jsonl", root / "knowledge_base", False),
         Split("store12", golden / "store12.jsonl", fixtures / "store12", False),
-        Split("dev19", golden / "dev19.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store13", golden / "store13.jsonl", fixtures / "store13", True),  # untuned
+        Split("dev19", golden / "dev19.jsonl", root / "knowledge_base", False),
+        Split("store13", golden / "store13.jsonl", fixtures / "store13", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
