@@ -14,7 +14,8 @@ from rag import language
 from rag.models import Passage
 from rag.reader import Finding, Reading, Sentence
 
-DIRECT = {"en": {"yes": "Yes", "no": "No", "free": "Free"}, "zh": {"yes": "是的", "no": "不", "free": "免费"}}
+DIRECT = {"en": {"yes": "Yes", "no": "No", "free": "Free", "no_free": "No, it's free"},
+          "zh": {"yes": "是的", "no": "不", "free": "免费", "no_free": "不用，免费"}}
 UNKNOWN_PART = {
     "en": "I couldn't find anything in our store information about: {part}",
     "zh": "关于“{part}”，我在商店资料中没有找到答案。",
@@ -49,6 +50,9 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
             return f"{title}{'' if value.lower() == 'yes' else '不'}{language.ZH_FIELD_NAMES[label]}。"
         if lang == "zh":  # a label without a Chinese name keeps its own words: "Vegan：是"
             return f"{title} 的 {label}：{'是' if value.lower() == 'yes' else '否'}。"
+        if verb := language.LABEL_VERB.match(label):  # "Ships to canada: no" -> "... does not ship to canada."
+            said = label.lower() if value.lower() == "yes" else f"does not {verb.group(1).lower()}{label[verb.end():].lower()}"
+            return f"{title} {said}."
         return f"{title} is {'' if value.lower() == 'yes' else 'not '}{label.lower()}."
     if lang == "zh":
         return f"{title} 的{language.ZH_FIELD_NAMES.get(label, label)}：{language.with_chinese_place(value)}。"
@@ -57,7 +61,7 @@ def _product_fact(sentence: Sentence, title: str, lang: str) -> str:
 
 def _direct_word(question: str, direct: str, lang: str) -> str:
     """Yes or No; in Chinese the question's own verb answers: "能退吗？" - "不能", "有货吗？" - "有的"."""
-    if lang == "zh" and direct != "free" and (verb := language.ZH_ANSWER_VERB.search(question)):
+    if lang == "zh" and direct in ("yes", "no") and (verb := language.ZH_ANSWER_VERB.search(question)):
         return language.ZH_ANSWER_WORDS[verb.group(0)][direct == "yes"]
     return DIRECT[lang][direct]
 

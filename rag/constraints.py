@@ -20,13 +20,13 @@ from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
 from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
 
-_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
+_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|oz|lbs?|pounds|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托"
          r"|(?:years?|yrs?)(?![- ]?olds?\b)|年(?!级)")  # "at least a 2 year warranty", but not "my 8 year old"
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)
 # Ratings named before their number ("R-value of 4", "UPF 50"): the product must be rated at least that.
 _RATING = re.compile(r"(?<![a-z])(r[- ]?value|r值|upf)\s*(?:of\s*)?(?:at least\s*|over\s*|above\s*|>=?\s*)?(\d+(?:\.\d+)?)", re.I)
-_RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|lumens?|pieces|升|毫升|克|公斤|片)"
+_RANGE_UNIT = r"(°c|litres?|liters?|l|g|kg|ml|oz|lbs?|lumens?|pieces|升|毫升|克|公斤|片)"
 _RANGE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}?\s*(?:-|–|to|and|到|至)\s*(-?\d+(?:\.\d+)?)\s*{_RANGE_UNIT}(?![a-z])",
                     re.I)
 # How many people a product is for, said without a number.
@@ -309,6 +309,9 @@ class AttributeWishes:
     # kinds known only from the ends of product names ("binocular"): a product that says the word is one too
     # ("Cleansing Balm" among "Gel Cleanser" and "Cream Cleanser")
     titled: frozenset[str] = frozenset()
+    # what the store's products are, by their categories and the ends of their names ("crib", "mattress")
+    store_kinds: frozenset[str] = frozenset()
+    named_kinds: frozenset[str] = frozenset()  # those of them the request names ("kit" of "aquarium starter kit")
 
     @classmethod
     def read(cls, request: str, products: list[Product]) -> "AttributeWishes":
@@ -346,7 +349,9 @@ class AttributeWishes:
                   if (name, wanted) in named or not any(wanted & other for _, other in named)]
         held = _category_kinds(products)
         titled = frozenset(k for k in kinds if not any(category.endswith(k) for category in held))
-        return cls(frozenset(flags), tuple(values), kinds, narrowed, titled=titled)
+        store_kinds = frozenset(_kinds_of(products))
+        return cls(frozenset(flags), tuple(values), kinds, narrowed, titled=titled, store_kinds=store_kinds,
+                   named_kinds=frozenset(k for k in store_kinds if _kind_named(k, said)))
 
     def asked_part(self, request: str) -> str:
         """The request up to the kind of product it asks for: "a self watering pot" of "a self watering pot for a
@@ -367,6 +372,10 @@ class AttributeWishes:
         if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds) \
                 and not any(_says(product, kind) for kind in self.titled):
             return True  # a grow light is no plant, though "plant" is in its description
+        head = _head(_MARK_AT_END.sub("", _ASIDES.sub("", product.title)))  # "Mineral Sunscreen SPF 30": a sunscreen
+        if self.kinds and head in self.store_kinds - self.named_kinds and any(
+                _kind_named(f"{kind} {head}", product.title.lower()) for kind in self.kinds):
+            return True  # a "Mini Crib Mattress" is a mattress for a crib, not a crib
         if not all(_says(product, word) for word in self.qualifiers):
             return True
         for name, wanted in self.values:
@@ -387,17 +396,23 @@ def _store_kinds_asked(said: str, products: list[Product]) -> frozenset[str]:
     ("Houseplants", "Pots & Planters"), that a request asks for. The first one named is what is asked for ("a plant
     that can handle low light" is no light), unless another is offered beside it ("a toner or a moisturiser")."""
     held = _category_kinds(products)
-    heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
-             if head and any(category.endswith(head) for category in held)}
-    titled = Counter(_head(product.title) for product in products)  # "Binoculars" ends two names in "Optics"
-    heads |= {head for head, count in titled.items() if head and count >= TITLE_KIND_PRODUCTS}
-    heads |= {category[start:] for category in held for start in range(1, len(category) - 4)  # "houseplant": "plant"
-              if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}
+    heads = _kinds_of(products) | {category[start:] for category in held for start in range(1, len(category) - 4)
+                                   if language.general_frequency(category[start:]) >= COMMON_KIND_FREQUENCY}  # "plant"
     named = sorted((match.start(), head) for head in heads if (match := _kind_named(head, said)))
     if not named:
         return frozenset()
     return frozenset({named[0][1]} | {head for (start, head), (previous, _) in zip(named[1:], named)
                                       if re.search(r"\bor\b|或|还是", said[previous:start])})
+
+
+def _kinds_of(products: list[Product]) -> set[str]:
+    """What the products are: the heads of their categories and names that a category holds, and the ends of
+    names that several products share ("Binoculars" ends two names in "Optics")."""
+    held = _category_kinds(products)
+    heads = {head for product in products for head in (_head(product.title), *_category_heads(product.category))
+             if head and any(category.endswith(head) for category in held)}
+    titled = Counter(_head(product.title) for product in products)
+    return heads | {head for head, count in titled.items() if head and count >= TITLE_KIND_PRODUCTS}
 
 
 def _category_kinds(products: list[Product]) -> set[str]:
@@ -454,6 +469,7 @@ def _said_whole(value: str) -> set[str]:
 
 
 _ASIDES = re.compile(r"\s*[(（][^)）]*[)）]")
+_MARK_AT_END = re.compile(r"\s+[a-z]+\s*\d[\w.–-]*\s*$", re.I)  # a name's closing mark and number: "SPF 30", "Mk 2"
 
 
 def _with_english(request: str) -> str:

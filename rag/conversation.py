@@ -34,6 +34,7 @@ from rag.language import (
     LEADING_AND,
     LEADING_INTERJECTION,
     OWN_QUESTION,
+    PLACE_QUALIFIER,
     POLICY_WORDS,
     PRODUCT_KINDS,
     QUALITY_MEASURES,
@@ -58,7 +59,7 @@ from rag.language import (
     specificity,
     synonyms,
 )
-from rag.models import Answer, Product
+from rag.models import Answer, Chunk, Product
 from rag.reader.question import key_terms
 from rag.retrieval import DenseRetriever, identifier_candidates
 from rag.text import content_words, tokens
@@ -90,6 +91,8 @@ class Resolution:
 
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
 _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这个|那个|它|这款|那款", re.I)
+_THE_PRODUCT = re.compile(r"\b(it|this one|that one)\b", re.I)
+_THEY_THE_STORE = re.compile(r"\b(?:do|does|did|will|can|could)\s+(?:they|you)\s+(?:make|sell|have|carry|stock|offer|do)\b", re.I)
 # A subject that tells the shopper's own case: "a harness I've already climbed on a couple of times".
 _TELLS_A_CASE = re.compile(r"\b(?:i|i've|i'd|i'm|we|we've|my)\b|我", re.I)
 _COLOURED_ONE = re.compile(r"(?:(?:the|a|an|in)\s+)?(?P<colour>[a-z]+|\w+?)(?:\s+ones?|的)?", re.I)  # "the black one", "黑色的"
@@ -122,7 +125,8 @@ class FollowUpResolver:
         if focus and history[-1].products[:1] == focus[:1]:
             if colour := named_colour(previous):  # "is the 54 in stock in that colour?" after "... come in red?"
                 question = THAT_COLOUR.sub(colour, question)
-            if variant := variant_follow_up(question, previous, focus[0][1]):
+            sizes = next((p.sizes for p in self.product_line(focus[0][1]) if p.sku == focus[0][0]), [])
+            if variant := variant_follow_up(question, previous, focus[0][1], sizes):
                 return Resolution(variant, focus[0], True)
         subject = follow_up_subject(question)
         if subject is not None:
@@ -186,7 +190,9 @@ class FollowUpResolver:
                 return Resolution(question)  # "how much is the Summit 45?" asks its own question of the product it names
             return self._carry_topic(question, history)
         if _PRONOUN.search(question):
-            return Resolution(_PRONOUN.sub(focus[0][1], question, count=1), focus[0], True)
+            # "do they make it in a long?": "they" is the store when "it" is there to be the product
+            pronoun = _THE_PRODUCT if _THEY_THE_STORE.search(question) and _THE_PRODUCT.search(question) else _PRONOUN
+            return Resolution(pronoun.sub(focus[0][1], question, count=1), focus[0], True)
         # The last turn was about this product, or the question asks a product fact: the subject was left out.
         if product_fact or (focus[0] in history[-1].products[:1] and not POLICY_WORDS.search(question)):
             return Resolution(f"{question} ({focus[0][1]})", focus[0], True)
@@ -329,16 +335,17 @@ def follow_up_subject(question: str) -> str | None:
     return None if OWN_QUESTION.search(subject) or asks_after else subject
 
 
-def variant_follow_up(question: str, previous: str, title: str) -> str | None:
+def variant_follow_up(question: str, previous: str, title: str, sizes: list[str] = ()) -> str | None:
     """("size M?", "do you have the Drizzle Lite jacket in red") -> "is the Drizzle Lite Jacket in stock in red, size
     M?"; ("绿色XL呢", "黄色M码有货吗") -> "青山 防水冲锋衣 绿色 XL码有货吗？": a follow-up that names only a colour or
     a size asks whether that variant of the product in focus is in stock, when it or the question before asks so. The
-    colour or size it leaves out is the one asked before."""
+    colour or size it leaves out is the one asked before. A size may be one of the product's own (``sizes``): "do you
+    have a 9 in black" of a shoe, "in the bath sheet size" of a towel."""
     if not (ASKS_STOCK.search(question) or ASKS_STOCK.search(previous)):
         return None
     rest = ASKS_STOCK.sub(" ", question)
-    colour, size = named_colour(rest), stated_size(rest)
-    said = {colour, (size or "").lower(), *(w for w, s in SIZE_WORDS.items() if s == size)}
+    colour, size = named_colour(rest), stated_size(rest) or _own_size(rest, sizes)
+    said = {colour, *content_words(size or ""), *(w for w, s in SIZE_WORDS.items() if s == size)}
     if not (colour or size) or any(w not in said and w not in VARIANT_FILLER for w in content_words(rest)):
         return None
     colour = colour or named_colour(previous)
@@ -346,6 +353,16 @@ def variant_follow_up(question: str, previous: str, title: str) -> str | None:
     if has_cjk(question):
         return f"{title} {colour or ''}{f' {size}码' if size else ''}有货吗？"
     return f"is the {title} in stock{f' in {colour}' if colour else ''}{f', size {size}' if size else ''}?"
+
+
+_TIME_CONDITION = re.compile(r"\b(?:in the first|within|during)\b[^,;.?!]+$", re.I)
+
+
+def _own_size(text: str, sizes: list[str]) -> str | None:
+    """The one of the product's sizes a message names, word for word ("a 9", "bath sheet")."""
+    lowered = text.lower()
+    named = [size for size in sizes if re.search(rf"(?<![\w.-]){re.escape(size.lower())}(?![\w.-])", lowered)]
+    return max(named, key=len) if named else None
 
 
 def with_condition(previous: str, subject: str) -> str | None:
@@ -362,6 +379,10 @@ def with_condition(previous: str, subject: str) -> str | None:
         return None
     asked = previous.strip().rstrip("?？.。 ")
     same = re.search(rf"\b{re.escape(lead.group(0))}\s+[^,;.?!]+$", asked, re.I)
+    if not same and lead.group(0).lower() == "if":
+        # ("Can I cancel an order in the first hour after placing it?", "if it already shipped") -> "Can I cancel an
+        # order if it already shipped?": the shopper's new case takes the place of the time the question was about
+        same = _TIME_CONDITION.search(asked)
     return f"{asked[:same.start()] if same else asked + ' '}{subject}?"
 
 
@@ -373,6 +394,8 @@ def swap_slot(previous: str, subject: str) -> str | None:
     for term in key_terms(subject):
         named.setdefault(slot_of(term), term)
     named.pop(None, None)
+    if "place" not in named and entities(subject).get("place"):  # "and to puerto rico?": a place of two words
+        named["place"] = SUBJECT_LEAD.sub("", subject).strip()
     for term in key_terms(previous):
         slot = slot_of(term)
         if slot not in named or named[slot] == term:
@@ -383,7 +406,7 @@ def swap_slot(previous: str, subject: str) -> str | None:
     # A place written in a short form no word of it names alone: "the US" in "delivery to the US".
     for place in entities(previous).get("place", set()) if "place" in named else ():
         for alias in sorted({place, *COUNTRIES.get(place, ())}, key=len, reverse=True):
-            said = re.compile(rf"(?<!\w)(?:the\s+)?{re.escape(alias)}(?!\w)", re.I)
+            said = re.compile(rf"(?<!\w)(?:the\s+)?(?:{PLACE_QUALIFIER}\s+)?{re.escape(alias)}(?!\w)", re.I)
             if said.search(previous):
                 return said.sub(_said_as(subject, named["place"]), previous, count=1)
     return None
@@ -492,7 +515,9 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         words = {name_word(w) for w in content_words(text)}
         spaced = f" {' '.join(text.lower().split())} "
-        best, best_share = None, (0.0, 0)
+        best, best_share = None, (0.0, 0, 0)
+        written = text.lower().split()
+        pairs = set(zip(written, written[1:]))
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
         # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
         said = words | {w for w in text.lower().split() if w.isdigit()}
@@ -513,7 +538,16 @@ class ProductFinder:
             if not (near or spelled):
                 continue
             shared = [w for w in dict.fromkeys(title) if w in said or (has_cjk(w) and w in text)]
-            share = (len(shared) / len(set(title)) if title else 0.0, len(shared))
-            if shared and share > best_share:
+            # then by two words of its name in a row, one too common to count alone: "lunaflow go", not the Lunaflow Duo
+            spoken = {pair for pair in pairs & set(zip(name, name[1:])) if not set(pair) <= said}
+            share = (len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
+            # "Lunaflow Duo": the pump, not the parts kit made for it that names it just as much
+            if shared and (share > best_share or (share == best_share and _made_for(best, chunk))):
                 best, best_share = chunk, share
         return (best.metadata["sku"], best.title) if best else None
+
+
+def _made_for(accessory: Chunk, product: Chunk) -> bool:
+    """Is one product made for the other ("Lunaflow Duo Replacement Parts Kit", compatible with: "Lunaflow Duo Electric
+    Breast Pump")?"""
+    return product.title.lower() in accessory.text.lower() and accessory.title.lower() not in product.text.lower()

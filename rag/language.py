@@ -40,14 +40,14 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone pick choose select opt somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest instead maybe perhaps kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     roughly approximately approx looking eyeing supposed
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
     多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以
-    背着 里面""".split())
+    背着 里面 多大 带上 带着""".split())
 # A Chinese question that ends in 不 or 没 asks yes or no ("能货到付款不"): the particle is no term.
 ZH_QUESTION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[不没][？?。！!\s]*$")
 
@@ -58,7 +58,8 @@ AMOUNT_CUES = re.compile(
 # "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
 BOUND_WORDS = frozenset("min minimum max maximum spend spending 最低 最少 最多 最高 起步".split())
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
-                          r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)",
+                          r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)"
+                          r"|\bup to \d|\d\s*[–-]\s*\d+(?:\.\d+)?\s*(?:[a-z]|\")",  # a measure's range: "40–120 lb", "up to 50 lb"
                           re.I)
 # "What's its rating in mm?": a measure asked in a unit, answered only by a number in a unit of the same kind.
 _UNIT_FAMILIES = {"length": "mm cm m metre metres meter meters inch inches in ft feet foot", "mass": "g gram grams kg oz ounce "
@@ -168,7 +169,7 @@ ASKS_WEIGHT = re.compile(r"\bhow (?:heavy|light)\b|\bhow much (?:does|do|did|wil
                          r" (?:it|the \w+(?: \w+)?) weigh|\bweight\b|多重|重多少|多少克|多少公斤|重量", re.I)
 STATES_WEIGHT = re.compile(r"\d\s*(?:g|kg|oz|lbs?|grams?|kilograms?|ounces?|pounds?|克|公斤|千克|斤)(?![a-z])", re.I)
 # A question for a body length or height is answered by a length ("an adjustable torso" is none; nor is "Summit 45").
-ASKS_LENGTH = re.compile(r"\b(?:torso|leg|arm|inseam|back|strap)\s+lengths?\b|\blength range\b|\bhow tall\b|背长|身高|多高", re.I)
+ASKS_LENGTH = re.compile(r"\b(?:torso|leg|arm|inseam|back|strap)\s+lengths?\b|\blength range\b|\bhow tall\b|\b(?:max(?:imum)?|min(?:imum)?|child|kid|baby|body) height\b|背长|身高|多高", re.I)
 STATES_LENGTH = re.compile(r"\d\s*(?:cm|mm|m|in|inch|inches|ft|feet|\"|″|厘米|公分|米)(?![a-z])", re.I)
 CONTACT_WORDS = frozenset("address addresses email e-mail phone telephone 地址 邮箱 电话".split())
 # "What email do I use?", "where do I send the request?": an address answers, if a sentence gives one.
@@ -217,7 +218,7 @@ COMPARE_CUES = re.compile(
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bwhich(?: one)? \w+s\b[^?]*\b(?:faster|quicker|slower|sooner|longer|shorter|better|worse|warmer|cooler|lighter"
     r"|heavier|brighter|cheaper)\b"  # "which one boils water faster?"
-    r"|\bversus\b|\bdifference between\b|\b\w+er than\b|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
+    r"|\bversus\b|\bdifference between\b|\b\w+er than\b(?!\s*(?:[$€£¥]|\d))|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
     r"|\b(?:what|how)\b.*\b(?:their|both)\b|\bcomparing\b|\beach (?:come|comes|have|has|cost|costs|weigh|weighs|hold|holds|last|lasts)\b",
     re.I)  # "A or B, what are their ratings?"
@@ -404,7 +405,9 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "life|lifespan|last|lasts|longer|durability|runtime|run time|寿命|耐用|续航",
     "battery|batteries|charge|charging|rechargeable|runtime|电池|充电|续航|充一次电|能撑",
     "fill|fill power|filled|蓬|蓬数|蓬松度|填|填充", "meat|main protein|肉|什么肉", "load|max load|maximum load|weight limit|承重|最大承重|载重",
-    "min|minimum", "max|maximum|up to|最多|最多能|最大",
+    "min|minimum", "max|maximum|up to|最多|最多能|最大", "whenever|any time|anytime|随时",
+    "contract|commitment|minimum term|lock-in|合约|合同",
+    "faa|aircraft|airplane|airplanes|plane|planes|flight|flights|飞机|航班",
     "origin|made in|country of origin|manufactured in|产地|原产地",
     "commercial|business|cafe|café|restaurant|bakery|catering|商用|餐厅|咖啡店",
     "hardness|harder|hrc|硬度",
@@ -465,6 +468,24 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "subscription|subscriptions|sub|subs|订阅",
     "watt|watts|wattage|功率|瓦",
     "die|dies|died|dying|dead",
+    # store services and policy words a Chinese shopper asks about where the store writes only in English
+    "pickup|pick up|pick-up|collect|collection|click and collect|自提|取货|到店自提|门店自提|到店取货",
+    "held|保留|留", "install|installation|installed|安装", "assemble|assembly|assembled|组装",
+    "trade-in|trade in|trade-ins|trade ins|以旧换新|折价换新", "rent|rental|rentals|renting|hire|租|租赁|租用",
+    "deposit|deposits|押金|定金", "insurance|insured|保险", "student|students|学生", "teacher|teachers|educator|教师|老师",
+    "repair|repairs|repaired|servicing|维修|修理", "cleaning|clean|清洁|清洗", "appointment|appointments|booking|预约",
+    "recall|recalls|recalled|召回", "points|loyalty|rewards|积分",
+    "oversize|oversized|bulky|超大件|大件", "surcharge|surcharges|附加费", "freight|货运", "lost|missing|丢失|丢件",
+    "po box|p.o. box|邮政信箱", "same day|same-day|当天|当日", "next day|next-day|次日|第二天",
+    "vat|增值税", "invoice|invoices|发票", "receipt|receipts|收据|小票",
+    "unopened|sealed|unused|未开封|没开封|未拆封|没拆封|没拆", "tags|tag|吊牌", "original packaging|original box|原包装|原盒",
+    "coupon|coupons|promo code|discount code|优惠券|优惠码|折扣码", "gift wrap|gift wrapping|礼品包装",
+    "engraving|engraved|personalised|personalized|personalisation|personalization|monogram|刻字|个性化",
+    "custom|made to order|made-to-order|bespoke|定制|定做", "pre-order|preorder|pre-orders|preorders|预售|预订",
+    "mattress|mattresses|床垫", "trial|trials|试用|试睡", "handling fee|processing fee|手续费",
+    "recycle|recycling|recycled|回收", "donate|donation|donations|捐赠", "demo|demonstration|display model|演示|样机",
+    "restock|restocked|back in stock|补货|到货通知", "price adjustment|price protection|价格保护|退差价|差价",
+    "customer service|support team|客服", "opening hours|opening times|营业时间|开门",
     "noon|midday|lunch|lunchtime|中午",
     "track|tracking|追踪|跟踪|物流",
     "address|addresses|地址",
@@ -707,6 +728,15 @@ ZH_FIELD_NAMES: dict[str, str] = {
 }
 
 
+# A yes-or-no field named by what the product does ("Ships to canada", "Floats"), not by what it is ("Waterproof")
+LABEL_VERB = re.compile(r"(ship|float|fold|fit|include|come|work|need|require)s\b", re.I)
+
+
+# "in a long", "the long one": a size, not "how long"
+LONG_AS_SIZE = re.compile(r"\b(?:a|in|the)\s+long\b(?!\s+(?:time|way|while|trip|weekend|day|days|drive|walk|hike))", re.I)
+PLACE_QUALIFIER = r"(?:contiguous|continental|mainland|lower 48|inner|outer|metro|metropolitan|rural)"  # "the contiguous US"
+
+
 def with_chinese_place(text: str) -> str:
     """"Germany" -> "德国（Germany）": a country a product fact names, said in Chinese too."""
     for country, aliases in COUNTRIES.items():
@@ -811,6 +841,14 @@ for _name, _aliases in COUNTRIES.items():
     for _alias in (_name.lower(), *_aliases):
         if " " not in _alias and _alias != "us":  # "us" is a pronoun as often as a country
             PLACES_OF_WORD.setdefault(_alias, set()).add(_name)
+        elif " " in _alias and not has_cjk(_alias):  # "puerto rico", one key term of a question (see place_names)
+            PLACES_OF_WORD.setdefault(_alias, set()).add(_name)
+_PLACE_OF_WORDS = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted((re.escape(a) for a in PLACES_OF_WORD if ' ' in a), key=len, reverse=True))})(?![a-z])")
+
+
+def place_names(text: str) -> list[str]:
+    """The names of places of more than one word a text holds: "puerto rico" of "and to Puerto Rico?"."""
+    return _PLACE_OF_WORDS.findall(text.lower())
 
 
 def names_entity(word: str) -> bool:
@@ -1020,6 +1058,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "person": ("people", 1.0), "people": ("people", 1.0), "persons": ("people", 1.0), "人": ("people", 1.0),
     "tog": ("tog", 1.0), "togs": ("tog", 1.0), "托": ("tog", 1.0), "gsm": ("gsm", 1.0),
     "year": ("years", 1.0), "years": ("years", 1.0), "yr": ("years", 1.0), "yrs": ("years", 1.0), "年": ("years", 1.0),
+    "oz": ("ounces", 1.0), "lb": ("mass", 453.6), "lbs": ("mass", 453.6), "pounds": ("mass", 453.6),
 }
 # Words after a number that make it a measure, not a price.
 _MEASURES_AFTER_NUMBERS = {
@@ -1204,7 +1243,8 @@ SLOTS: dict[str, frozenset[str]] = {
 
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
 SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
-                      "比特币", "加密货币", "信用卡", "重不重", "背着")
+                      "比特币", "加密货币", "信用卡", "重不重", "背着", "安全座椅", "自提", "以旧换新", "超大件", "附加费",
+                      "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提")
 
 
 def slot_of(term: str) -> str | None:
@@ -1244,6 +1284,7 @@ def numbers_in_words(text: str) -> str:
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
                   lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
+    text = re.sub(r"\ban?(?= (?:litre|liter|kilo|kilogram|pound|gallon)s?\b)", "1", text, flags=re.I)  # "a litre or more"
     return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_ZH_DIGITS[m.group(1)]), text)
 
 

@@ -70,7 +70,8 @@ class Finding:
     evidence: list[Scored] = field(default_factory=list)  # chosen sentences, best first
     answerable: bool = False
     reason: str = ""
-    direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence; "free" for an amount
+    direct: str | None = None  # "yes" or "no" for a yes/no part answered with confidence; "free" for an amount; "no_free"
+    # for "do I still pay ...?" when the shopper's case costs nothing
     signals: dict[str, float] = field(default_factory=dict)  # what the decision was made on
 
 
@@ -140,8 +141,11 @@ class Reader:
         # product by name (but "how much warmer does the silk liner make my bag?" asks for a fact of it)
         name_terms, kind_words = _named_kind(question.terms, [passages[i].chunk for i in named])
         rule_asked = bool(name_terms) and bool(language.POLICY_WORDS.search(text))
+        # (or a made-up word of its name: "Cloudnest" in the heading of the Cloudnest sleep trial, for "... after you
+        # pick up the Cloudnest Organic Mini Crib Mattress")
+        coined = [t for t in name_terms if language.general_frequency(t) == 0 and not t.isdigit()]
         about_kind = [rule_asked and passages[s.passage].chunk.kind != "product"
-                      and any(TermIndex(s.searchable).covers(k) for k in kind_words) for s in sentences]
+                      and any(TermIndex(s.searchable).covers(k) for k in (*kind_words, *coined)) for s in sentences]
         indexes = [TermIndex(_with_kinds(f"{s.searchable} {s.choices}", kinds) + (f" {asked_kinds}" if rule else "")
                              + (f" {' '.join(name_terms)}" if kind else ""), a)
                    for s, a, rule, kind in zip(sentences, said_as, general, about_kind)]
@@ -431,12 +435,19 @@ class Reader:
             chosen += [s for s in sorted(scored, key=lambda s: s.score, reverse=True)
                        if s.sentence.passage == best.sentence.passage and not s.sentence.field_label
                        and _restricted_elsewhere(part, s.sentence, by_region=False)][:1]  # "... available in the United States only"
+        elif methods := language.entities(best.sentence.text).get("payment"):
+            # "那分期付款呢" - "With Klarna you can split orders ...": and where Klarna is offered, whoever asks
+            chosen += [s for s in scored if s.sentence.passage == best.sentence.passage and s not in chosen
+                       and methods & language.entities(s.sentence.text).get("payment", set())
+                       and language.AVAILABLE_IN.search(s.sentence.text) and language.entities(s.sentence.text).get("place")][:1]
         # "It is free on orders of $150 or more.": the sentence "it" points back to comes first
         if language.POINTS_BACK.match(best.sentence.text) and not best.sentence.field_label:
             chosen[:0] = [s for s in scored if s.sentence.passage == best.sentence.passage and s not in chosen
                           and s.sentence.position == best.sentence.position - 1][:1]
         direct = _direct(part, best, limits.direct_coverage, chosen) if part.kind == "yes_no" else (
             "free" if part.kind == "amount" and _free_as_asked(part, chosen) else None)
+        if direct == "no" and language.SHOPPER_PAYS.search(part.text) and _free_as_asked(part, chosen):
+            direct = "no_free"  # "if my cart is around $160, do i still pay for shipping?": "No, it's free
         # "... cannot be cancelled." + "You can return it ...": what the shopper can do instead, after any denial chosen
         for said in [s for s in chosen[1:] if language.is_negative(s.sentence.text)]:
             chosen += [s for s in scored if s.sentence.passage == said.sentence.passage and s not in chosen
@@ -925,6 +936,7 @@ def _free_as_asked(part: SubQuestion, chosen: list[Scored]) -> bool:
 
 
 _ASIDE = re.compile(r"\s*[(（](?:unlike|except|but|not|不同于|不像)[^)）]*[)）]", re.I)
+_PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 
 
 def _names(part: SubQuestion, text: str) -> bool:
@@ -936,7 +948,8 @@ def _names(part: SubQuestion, text: str) -> bool:
 def _says_the_opposite(part: SubQuestion, text: str) -> bool:
     """The sentence says the opposite of a word the question asks about, and not the word itself. A sentence about
     some places only ("International customers pay ...") does not answer a question that names none."""
-    if not part.entities.get("place") and (language.entities(text).get("place") or language.INTERNATIONAL.search(text)):
+    said_of = _PARENTHESES.sub("", text)  # "carry an oversize fee per item ($59 in the contiguous US)" speaks of all places
+    if not part.entities.get("place") and (language.entities(said_of).get("place") or language.INTERNATIONAL.search(said_of)):
         return False
     asked, said = TermIndex(part.text), TermIndex(text)
     return any(asked.covers(word) and not said.covers(word) and opposite.search(text)

@@ -64,7 +64,12 @@ def key_terms(text: str) -> list[str]:
     text = language.without_references(language.STATED_VALUES.sub(" ", language.normalise_phrases(text)))
     text = language.ZH_QUESTION_TAIL.sub("", text)  # "能货到付款不": 不 asks, it is no term
     words = (re.sub(r"['’]s$", "", w) for w in content_words(text) if w.split("'")[0] not in language.STOPWORDS)
-    terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS))
+    terms = list(dict.fromkeys(w for w in words if w not in language.GENERIC_WORDS
+                               or (w == "long" and language.LONG_AS_SIZE.search(text))))  # "do they make it in a long?"
+    for place in language.place_names(text):  # "puerto rico" is one place, not two words a sentence must say
+        words = place.split()
+        at = next((i for i, t in enumerate(terms) if t in words), len(terms))
+        terms = [t for t in terms[:at] if t not in words] + [place] + [t for t in terms[at:] if t not in words]
     # jieba's search mode also yields the pieces of a word ("加拿" beside "加拿大"): keep the whole word.
     return [t for t in terms if not (language.has_cjk(t) and any(t != o and t in o for o in terms))]
 
