@@ -515,7 +515,7 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         words = {name_word(w) for w in content_words(text)}
         spaced = f" {' '.join(text.lower().split())} "
-        best, best_share = None, (0.0, 0, 0)
+        best, best_share = None, (False, 0.0, 0, 0)
         written = text.lower().split()
         pairs = set(zip(written, written[1:]))
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
@@ -540,7 +540,11 @@ class ProductFinder:
             shared = [w for w in dict.fromkeys(title) if w in said or (has_cjk(w) and w in text)]
             # then by two words of its name in a row, one too common to count alone: "lunaflow go", not the Lunaflow Duo
             spoken = {pair for pair in pairs & set(zip(name, name[1:])) if not set(pair) <= said}
-            share = (len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
+            # In Chinese text, a Latin word of a name says which product before Chinese words that may only say its
+            # kind: "Nightfall 20 那个羽绒睡袋" is the Nightfall 20 Down Sleeping Bag, not the 羽绒 睡袋 零下5度.
+            latin = has_cjk(text) and not COMPARE_CUES.search(text) and any(
+                w.isascii() and w.isalpha() and len(w) >= 3 for w in shared)  # (a comparison names two products)
+            share = (latin, len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
             # "Lunaflow Duo": the pump, not the parts kit made for it that names it just as much
             if shared and (share > best_share or (share == best_share and _made_for(best, chunk))):
                 best, best_share = chunk, share

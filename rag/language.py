@@ -40,14 +40,14 @@ GENERIC_WORDS = frozenset(
     work works happen happens also ever usually typically normally currently offer offered
     provide provided available allow allowed option options policy question questions get
     let go going use make made one ones someone pick choose select opt somebody anyone else say says said till until whether apply
-    applies include includes deadline latest earliest instead maybe perhaps kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
+    applies include includes deadline latest earliest instead maybe perhaps bought kind sort barely hardly slightly almost basically literally totally somewhere somehow anyway
     roughly approximately approx looking eyeing supposed
     还有 有没有 了解 一下 方面 一共 大概 请问 想 想要 需要 那款 这款 那个 这个 这件 那件 东西 问题""".split()
 ) | frozenset("""的 了 吗 呢 吧 啊 我 我们 你 你们 他 她 它 是 有 在 和 与 或 也 都 就 还 要 会 能 可以 请问 请 一下 什么
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
     多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以
-    背着 里面 多大 带上 带着""".split())
+    背着 里面 多大 带上 带着 扛""".split())
 # A Chinese question that ends in 不 or 没 asks yes or no ("能货到付款不"): the particle is no term.
 ZH_QUESTION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[不没][？?。！!\s]*$")
 
@@ -56,7 +56,7 @@ AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|\bsurcharges?\b|\b(?:the|a|any|an extra|extra|additional) charges?\b|多少钱|费用|运费|价格|价钱|收费|多少美元|附加费|手续费", re.I)
 # "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
-BOUND_WORDS = frozenset("min minimum max maximum spend spending 最低 最少 最多 最高 起步".split())
+BOUND_WORDS = frozenset("min minimum max maximum spend spending threshold 最低 最少 最多 最高 起步 门槛".split())
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
                           r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)"
                           r"|\bup to \d|\d\s*[–-]\s*\d+(?:\.\d+)?\s*(?:[a-z]|\")",  # a measure's range: "40–120 lb", "up to 50 lb"
@@ -101,6 +101,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bget(?:s|ting)?\s+back\s+to\s+(?:me|us|you)\b|\bhear(?:ing)?\s+back\b", "reply"),
     (r"\bchang(?:e|ed|ing) (?:my|our) minds?\b", " "),  # why the shopper asks, not what: "send it back if I change my mind"
     (r"\bsold out\b", "out of stock"),
+    (r"\bkick(?:s|ed)?\s+in\b", "applies"),  # "free shipping kicks in at $75"
     # "part on a gift card and the rest on PayPal", "礼品卡和信用卡一起付": paying with two methods at once
     (r"\bsplit (?:the |my |a )?(?:payment|bill|cost)\b|\b(?:pay )?part (?:of it )?(?:on|with)\b|\bthe rest (?:on|with)\b"
      r"|\bplus (?:two|another|a second)\b|一起付|混合支付|组合支付|分开付", "combine"),
@@ -447,7 +448,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "size|sizes|sizing|尺码|码",
     "colour|colours|color|colors|shade|shades|颜色|色号",
     "weight|weigh|weighs|heavy|light|lighter|lightest|heavier|heaviest|重量|多重|重|轻|重不重|沉不沉|多少公斤",
-    "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标|多冷|多低",
+    "temperature|temp|temperature rating|rated|rating|r value|warm|warmer|warmest|cold|colder|r-value|insulation|insulated|温度|保暖|暖和|温标|多冷|多低|多少度",
     "capacity|volume|bigger|larger|roomier|biggest|largest|litres|liters|ml|容量|容积|更大|多大",
     "waterproof|water-proof|water|rain|wet|underwater|deep|depth|ip rating|water rating|防水|防雨",
     "ip rating|ipx|water rating|waterproof rating|防水等级|防水指数",
@@ -619,8 +620,8 @@ def colour_names(word: str) -> frozenset[str]:
 # Named places and payment methods: what a question is about, and what a passage must be about to answer it.
 # canonical name -> aliases (lower-case English, or Chinese).
 COUNTRIES: dict[str, tuple[str, ...]] = {
-    "United States": ("united states", "us", "u.s.", "usa", "america", "american", "contiguous states", "the states",
-                      "stateside", "美国"),
+    "United States": ("united states", "us", "u.s.", "usa", "america", "american", "contiguous states", "lower 48", "the states",
+                      "stateside", "美国", "美国本土"),
     "Canada": ("canada", "canadian", "加拿大"),
     "United Kingdom": ("united kingdom", "uk", "u.k.", "britain", "great britain", "england", "scotland", "wales",
                        "英国"),
@@ -1244,7 +1245,7 @@ SLOTS: dict[str, frozenset[str]] = {
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
 SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
                       "比特币", "加密货币", "信用卡", "重不重", "背着", "安全座椅", "自提", "以旧换新", "超大件", "附加费",
-                      "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提")
+                      "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提", "登山杖", "多少度")
 
 
 def slot_of(term: str) -> str | None:
@@ -1434,7 +1435,7 @@ _SERVICES = (
      r"|\bwhich size\b|\bwhat size should\b|\bus or (?:eu|uk|european)\b|尺码偏|偏大|偏小",
      r"\btrue to size\b|\bruns? (?:small|large|big)\b|\bsize (?:up|down|guide|chart)\b|\bfit guide\b|尺码表|偏大|偏小"),
     ("weekend delivery", r"\b(?:deliver\w*|arriv\w*)\b.*\b(?:saturdays?|sundays?|weekends?)\b|\b(?:saturday|sunday|weekend) deliver"
-     r"|周末.{0,4}(?:派送|送货|配送)|周六|周日",
+     r"|周末.{0,4}(?:派送|送货|配送)|(?:周六|周日)(?!.{0,3}(?:上班|营业|开门|工作|在线))",  # not "客服周六上班吗"
      r"\bdeliver\w*\b[^.;]*\b(?:saturdays?|sundays?|weekends?)\b|\b(?:saturdays?|sundays?|weekends?)\b[^.;]*\bdeliver|周末(?:派送|送货|配送)"),
     ("delivery times of day", r"\b(?:evening|morning|time[- ]slot|specific time)\b.*\bdeliver|\bdeliver\w* (?:in the )?(?:evening|morning)"
      r"|指定(?:时间|晚上|早上)|晚上送", r"\b(?:evening|time[- ]?slots?)\b|指定时间"),

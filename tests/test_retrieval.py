@@ -104,6 +104,12 @@ def test_english_question_finds_a_chinese_named_product(backend_client):
     assert answer["citations"][0]["chunk_id"] == "product:JK-1113" and "$99.00" in answer["text"]
 
 
+def test_a_latin_name_in_a_chinese_question_names_its_product_before_chinese_kind_words(backend_client):
+    # 羽绒 睡袋 零下5度 shares two Chinese words of the question; the Nightfall 20 is the product named
+    answer = chat(backend_client, "Nightfall 20 那个羽绒睡袋有加长款吗？")
+    assert answer["citations"][0]["chunk_id"] == "product:SL-1001" and "Long" in answer["text"]
+
+
 def test_product_context_question_cites_that_product(backend_client):
     answer = chat(backend_client, "does this come in blue?", product_sku="JK-1120")
     assert answer["citations"][0]["chunk_id"] == "product:JK-1120"

@@ -704,13 +704,24 @@ LISTED_EXCEPTION_WORDS = 2  # words of the question an excluded list item must s
 CASE_MARGIN = 0.1  # coverage an exception that speaks to the shopper's case may lack against the duration
 
 
+NAMING_RUN = 4  # the most words after a product's name that may still describe it ("那个 羽绒 睡袋")
+
+
 @lru_cache(maxsize=4096)
 def _kind_after_name(question: str, title: str, term: str) -> bool:
     """"Jetflow 炉头", "the jetflow stove": a kind of product said right after the name, as part of it (not the
-    "bottles" of "does it come with bottles?")."""
-    if not any(language.product_kinds(w) for w in language.synonyms(term)):
-        return False
+    "bottles" of "does it come with bottles?"); and the words between the name and such a kind ("羽绒" of "Nightfall 20
+    那个羽绒睡袋")."""
     said, name = tokens(question), set(tokens(title))
+    if not any(language.product_kinds(w) for w in language.synonyms(term)):
+        for position, word in enumerate(said):
+            if word in name and position + 1 < len(said) and said[position + 1] not in name:
+                run = said[position + 1:position + 1 + NAMING_RUN]
+                run = run[1:] if run and run[0] in language.STOPWORDS else run
+                kind_at = next((i for i, w in enumerate(run) if any(language.product_kinds(v) for v in language.synonyms(w))), None)
+                if kind_at is not None and term in run[:kind_at]:
+                    return True
+        return False
     return any(word == term and position > 0 and said[position - 1] in name for position, word in enumerate(said))
 
 

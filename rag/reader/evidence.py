@@ -61,6 +61,9 @@ class Sentence:
 _ENUMERATION = re.compile(r"^\s*\d{1,2}[.)]\s+")
 
 
+_EMPHASIS = re.compile(r"\*\*|(?<!\w)__|__(?!\w)")  # Markdown bold
+
+
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
     """Every sentence of every passage, in order, with its context; planted instructions are left out."""
     out: list[Sentence] = []
@@ -84,7 +87,7 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
             bullet = bool(_BULLET.match(line))
             if not bullet:
                 lead_in = ""
-            pieces = split_sentences(_BULLET.sub("", line))
+            pieces = split_sentences(_EMPHASIS.sub("", _BULLET.sub("", line)))  # "within **180 days**" is read as said
             previous = ""
             for piece in pieces:
                 if _BARE_ANSWER.match(piece):  # "No." opens an FAQ answer: it belongs to the next sentence

@@ -6,10 +6,10 @@ from __future__ import annotations
 from rag.compose import _direct_word, _product_fact
 from rag.constraints import AttributeWishes, Bound, measure_bounds, product_ranges
 from rag.conversation import FollowUpResolver, Turn, _made_for, swap_slot, variant_follow_up, with_condition
-from rag.language import ASKS_LENGTH, STATES_BOUND, synonyms
-from rag.models import Chunk, Product
-from rag.reader import _says_the_opposite
-from rag.reader.evidence import Sentence, TermIndex
+from rag.language import ASKS_LENGTH, STATES_BOUND, services_asked, synonyms
+from rag.models import Chunk, Passage, Product
+from rag.reader import _kind_after_name, _says_the_opposite
+from rag.reader.evidence import Sentence, TermIndex, sentences_of
 from rag.reader.question import analyse, key_terms, kind_of
 
 
@@ -133,3 +133,24 @@ def test_long_is_a_size_after_a_or_in():
     assert "long" in key_terms("do they make it in a long?")
     assert "long" not in key_terms("how long does shipping take?")
     assert "long" not in key_terms("is it good for a long trip?")
+
+
+def test_idioms_and_words_that_are_not_what_they_seem():
+    assert key_terms("free shipping kicks in at $75 right?") == ["free", "shipping", "right"]
+    assert services_asked("客服周六上班吗") == []  # customer service's hours, not Saturday delivery
+    assert [name for name, _ in services_asked("周六能送货吗")] == ["weekend delivery"]
+    assert "登山杖" in key_terms("碳纤维登山杖保修几年")
+
+
+def test_markdown_bold_is_read_as_plain_text():
+    chunk = Chunk(id="doc:1", kind="document", source="policies/registry.md", title="Registry",
+                  text="Gifts can be returned within **180 days of delivery**, instead of 60 days.")
+    [sentence] = sentences_of([Passage(chunk=chunk, score=1.0, similarity=1.0, rank=1)])
+    assert sentence.text == "Gifts can be returned within 180 days of delivery, instead of 60 days."
+
+
+def test_words_between_a_name_and_its_kind_describe_the_product_named():
+    question = "Nightfall 20 那个羽绒睡袋能扛多少度？"
+    assert _kind_after_name(question, "Nightfall 20 Down Sleeping Bag", "羽绒")
+    assert not _kind_after_name(question, "Nightfall 20 Down Sleeping Bag", "多少度")
+    assert "temperature" in synonyms("多少度")
