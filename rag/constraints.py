@@ -372,7 +372,7 @@ class AttributeWishes:
         if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds) \
                 and not any(_says(product, kind) for kind in self.titled):
             return True  # a grow light is no plant, though "plant" is in its description
-        head = _head(_MARK_AT_END.sub("", _ASIDES.sub("", product.title)))  # "Mineral Sunscreen SPF 30": a sunscreen
+        head = _head(_MARK_AT_END.sub("", language.PARENTHESES.sub("", product.title)))  # "Mineral Sunscreen SPF 30": a sunscreen
         if self.kinds and head in self.store_kinds - self.named_kinds and any(
                 _kind_named(f"{kind} {head}", product.title.lower()) for kind in self.kinds):
             return True  # a "Mini Crib Mattress" is a mattress for a crib, not a crib
@@ -455,7 +455,7 @@ def _singular(word: str) -> str:
 def _listed(value: str) -> set[str]:
     """The words of a listed value ("oily, combination, blemish-prone"; "espresso to French press"), without
     numbers or colours."""
-    value = _ASIDES.sub("", value)  # "mineral (zinc oxide)" is "mineral"
+    value = language.PARENTHESES.sub("", value)  # "mineral (zinc oxide)" is "mineral"
     return {v for v in (p.strip(" .").lower() for p in re.split(r"[,;/]| and | to ", value))
             if len(v) >= 3 and len(v.split()) <= 3 and v not in language.STOPWORDS
             and (not any(ch.isdigit() for ch in v) or re.fullmatch(r"\d-[a-z]+", v))  # a grade ("4-season"), no measure
@@ -464,11 +464,10 @@ def _listed(value: str) -> set[str]:
 
 def _said_whole(value: str) -> set[str]:
     """A value too long to list, as one ("Whole bed machine washable (gentle cycle)"), unless it denies."""
-    value = _ASIDES.sub("", value).strip().lower()
+    value = language.PARENTHESES.sub("", value).strip().lower()
     return set() if language.is_negative(value) else {value}
 
 
-_ASIDES = re.compile(r"\s*[(（][^)）]*[)）]")
 _MARK_AT_END = re.compile(r"\s+[a-z]+\s*\d[\w.–-]*\s*$", re.I)  # a name's closing mark and number: "SPF 30", "Mk 2"
 
 

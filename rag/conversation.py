@@ -125,8 +125,7 @@ class FollowUpResolver:
         if focus and history[-1].products[:1] == focus[:1]:
             if colour := named_colour(previous):  # "is the 54 in stock in that colour?" after "... come in red?"
                 question = THAT_COLOUR.sub(colour, question)
-            sizes = next((p.sizes for p in self.product_line(focus[0][1]) if p.sku == focus[0][0]), [])
-            if variant := variant_follow_up(question, previous, focus[0][1], sizes):
+            if variant := variant_follow_up(question, previous, focus[0][1], lambda: self._sizes(focus[0])):
                 return Resolution(variant, focus[0], True)
         subject = follow_up_subject(question)
         if subject is not None:
@@ -304,6 +303,10 @@ class FollowUpResolver:
         chosen = (max if larger else min)(better)[1]
         return next((p.sku, p.title) for p in line if p.sku == chosen)
 
+    def _sizes(self, product: tuple[str, str]) -> list[str]:
+        """The sizes the product (sku, title) comes in, from its line in the catalog."""
+        return next((p.sizes for p in self.product_line(product[1]) if p.sku == product[0]), [])
+
     def _names(self, text: str, found: tuple[str, str]) -> bool:
         """Does a text name the product ``found`` for it ("the Squall Anorak"), not only a kind of product
         ("sleeping bags") or a fact its name also holds ("防水吗？" and the 青山 防水冲锋衣)?"""
@@ -335,16 +338,17 @@ def follow_up_subject(question: str) -> str | None:
     return None if OWN_QUESTION.search(subject) or asks_after else subject
 
 
-def variant_follow_up(question: str, previous: str, title: str, sizes: list[str] = ()) -> str | None:
+def variant_follow_up(question: str, previous: str, title: str,
+                      sizes: Callable[[], list[str]] = lambda: []) -> str | None:
     """("size M?", "do you have the Drizzle Lite jacket in red") -> "is the Drizzle Lite Jacket in stock in red, size
     M?"; ("绿色XL呢", "黄色M码有货吗") -> "青山 防水冲锋衣 绿色 XL码有货吗？": a follow-up that names only a colour or
     a size asks whether that variant of the product in focus is in stock, when it or the question before asks so. The
-    colour or size it leaves out is the one asked before. A size may be one of the product's own (``sizes``): "do you
-    have a 9 in black" of a shoe, "in the bath sheet size" of a towel."""
+    colour or size it leaves out is the one asked before. A size may be one of the product's own (``sizes()``, looked
+    up only for a stock question): "do you have a 9 in black" of a shoe, "in the bath sheet size" of a towel."""
     if not (ASKS_STOCK.search(question) or ASKS_STOCK.search(previous)):
         return None
     rest = ASKS_STOCK.sub(" ", question)
-    colour, size = named_colour(rest), stated_size(rest) or _own_size(rest, sizes)
+    colour, size = named_colour(rest), stated_size(rest) or _own_size(rest, sizes())
     said = {colour, *content_words(size or ""), *(w for w, s in SIZE_WORDS.items() if s == size)}
     if not (colour or size) or any(w not in said and w not in VARIANT_FILLER for w in content_words(rest)):
         return None

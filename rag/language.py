@@ -471,7 +471,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "die|dies|died|dying|dead",
     # store services and policy words a Chinese shopper asks about where the store writes only in English
     "pickup|pick up|pick-up|collect|collection|click and collect|自提|取货|到店自提|门店自提|到店取货",
-    "held|保留|留", "install|installation|installed|安装", "assemble|assembly|assembled|组装",
+    "held|保留|留", "install|installation|installed|安装",
     "trade-in|trade in|trade-ins|trade ins|以旧换新|折价换新", "rent|rental|rentals|renting|hire|租|租赁|租用",
     "deposit|deposits|押金|定金", "insurance|insured|保险", "student|students|学生", "teacher|teachers|educator|教师|老师",
     "repair|repairs|repaired|servicing|维修|修理", "cleaning|clean|清洁|清洗", "appointment|appointments|booking|预约",
@@ -733,6 +733,7 @@ ZH_FIELD_NAMES: dict[str, str] = {
 LABEL_VERB = re.compile(r"(ship|float|fold|fit|include|come|work|need|require)s\b", re.I)
 
 
+PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")  # an aside in brackets: "(free from $150)"
 # "in a long", "the long one": a size, not "how long"
 LONG_AS_SIZE = re.compile(r"\b(?:a|in|the)\s+long\b(?!\s+(?:time|way|while|trip|weekend|day|days|drive|walk|hike))", re.I)
 PLACE_QUALIFIER = r"(?:contiguous|continental|mainland|lower 48|inner|outer|metro|metropolitan|rural)"  # "the contiguous US"

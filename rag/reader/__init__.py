@@ -713,16 +713,21 @@ def _kind_after_name(question: str, title: str, term: str) -> bool:
     "bottles" of "does it come with bottles?"); and the words between the name and such a kind ("羽绒" of "Nightfall 20
     那个羽绒睡袋")."""
     said, name = tokens(question), set(tokens(title))
-    if not any(language.product_kinds(w) for w in language.synonyms(term)):
-        for position, word in enumerate(said):
-            if word in name and position + 1 < len(said) and said[position + 1] not in name:
-                run = said[position + 1:position + 1 + NAMING_RUN]
-                run = run[1:] if run and run[0] in language.STOPWORDS else run
-                kind_at = next((i for i, w in enumerate(run) if any(language.product_kinds(v) for v in language.synonyms(w))), None)
-                if kind_at is not None and term in run[:kind_at]:
-                    return True
-        return False
-    return any(word == term and position > 0 and said[position - 1] in name for position, word in enumerate(said))
+    if _is_kind_word(term):
+        return any(word == term and position > 0 and said[position - 1] in name for position, word in enumerate(said))
+    for position, word in enumerate(said):
+        if word in name and position + 1 < len(said) and said[position + 1] not in name:
+            run = said[position + 1:position + 1 + NAMING_RUN]
+            run = run[1:] if run and run[0] in language.STOPWORDS else run
+            kind_at = next((i for i, w in enumerate(run) if _is_kind_word(w)), None)
+            if kind_at is not None and term in run[:kind_at]:
+                return True
+    return False
+
+
+def _is_kind_word(word: str) -> bool:
+    """Does the word, or a word for it, name a kind of product ("睡袋", "stove")?"""
+    return any(language.product_kinds(w) for w in language.synonyms(word))
 
 
 def _measure_of(term: str, text: str) -> bool:
@@ -947,7 +952,6 @@ def _free_as_asked(part: SubQuestion, chosen: list[Scored]) -> bool:
 
 
 _ASIDE = re.compile(r"\s*[(（](?:unlike|except|but|not|不同于|不像)[^)）]*[)）]", re.I)
-_PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 
 
 def _names(part: SubQuestion, text: str) -> bool:
@@ -959,7 +963,7 @@ def _names(part: SubQuestion, text: str) -> bool:
 def _says_the_opposite(part: SubQuestion, text: str) -> bool:
     """The sentence says the opposite of a word the question asks about, and not the word itself. A sentence about
     some places only ("International customers pay ...") does not answer a question that names none."""
-    said_of = _PARENTHESES.sub("", text)  # "carry an oversize fee per item ($59 in the contiguous US)" speaks of all places
+    said_of = language.PARENTHESES.sub("", text)  # "carry an oversize fee per item ($59 in the contiguous US)" speaks of all places
     if not part.entities.get("place") and (language.entities(said_of).get("place") or language.INTERNATIONAL.search(said_of)):
         return False
     asked, said = TermIndex(part.text), TermIndex(text)

@@ -82,7 +82,7 @@ _CLAUSES = re.compile(
 def asking_clause(text: str) -> str:
     """"I grabbed it on sale, it doesn't fit. Can I send it back?" -> "Can I send it back?". A follow-up's carried
     topic, in brackets, is not the shopper's asking."""
-    text = re.sub(r"\s*[(（][^)）]*[)）]", "", text)
+    text = language.PARENTHESES.sub("", text)
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     # A clause asks when it has a question mark, or reads as a question and is no finished statement ("A shop has
     # it cheaper than you. Price match?" asks no comparison; "Ember Down vs Summit Parka - which is lighter?" does).

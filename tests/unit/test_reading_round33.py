@@ -18,14 +18,18 @@ def _product(sku: str, title: str, category: str, **attributes: str) -> Product:
 
 
 def test_a_size_the_product_lists_is_read_in_a_variant_follow_up():
-    sizes = ["7", "9", "10", "11"]
+    def sizes():
+        return ["7", "9", "10", "11"]
+
     assert variant_follow_up("do you have a 9 in black", "does it come in wide?", "Ridge Runner Trail Shoe", sizes) == \
         "is the Ridge Runner Trail Shoe in stock in black, size 9?"
-    towel = ["70 x 140 cm", "Bath sheet"]
+    def towel():
+        return ["70 x 140 cm", "Bath sheet"]
+
     assert variant_follow_up("is the navy one in stock in the bath sheet size?", "how big is it?", "Bath Towel", towel) == \
         "is the Bath Towel in stock in navy, size Bath sheet?"
     # a product without the size: only the colour is asked about
-    assert variant_follow_up("do you have a 9 in black", "is it in stock?", "X", ["S", "M"]) == "is the X in stock in black?"
+    assert variant_follow_up("do you have a 9 in black", "is it in stock?", "X", lambda: ["S", "M"]) == "is the X in stock in black?"
 
 
 def test_a_new_case_takes_the_place_of_the_time_the_question_was_about():
