@@ -119,8 +119,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store12", golden / "store12.jsonl", fixtures / "store12", False),
         Split("dev19", golden / "dev19.jsonl", root / "knowledge_base", False),
         Split("store13", golden / "store13.jsonl", fixtures / "store13", False),
-        Split("dev20", golden / "dev20.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store14", golden / "store14.jsonl", fixtures / "store14", True),  # untuned
+        Split("dev20", golden / "dev20.jsonl", root / "knowledge_base", False),
+        Split("store14", golden / "store14.jsonl", fixtures / "store14", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
