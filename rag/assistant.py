@@ -345,8 +345,10 @@ class Assistant:
         states two constraints."""
         stated = found.model_dump(exclude_none=True, exclude_defaults=True, exclude={"audience", "activity"})
         lightest = SUPERLATIVE.search(question) and not (YES_NO_EN.search(question) or YES_NO_ZH.search(question))
-        # "lightest stove you sell?", not "is the Titan the lightest?"
-        return bool(RECOMMEND_CUES.search(question) or lightest or bounds_a_measure(question)) or len(stated) >= 2
+        # "lightest stove you sell?", not "is the Titan the lightest?"; "how much weight can the compact camp chair
+        # hold? I'm around 110kg" asks about the chair: a measure said after the question is the shopper's own
+        asked = re.split(r"[?？]", question.strip(" ?？"), maxsplit=1)[0]
+        return bool(RECOMMEND_CUES.search(question) or lightest or bounds_a_measure(asked)) or len(stated) >= 2
 
     def _named_product(self, question: str) -> tuple[str | None, bool]:
         """The SKU of the product a question names: two words of its name in a row ("Beacon 900"), a Chinese

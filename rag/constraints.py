@@ -20,7 +20,7 @@ from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
 from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
 
-_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|oz|lbs?|pounds|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
+_UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|oz|lbs?|pounds|gb|tb|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托"
          r"|(?:years?|yrs?)(?![- ]?olds?\b)|年(?!级)")  # "at least a 2 year warranty", but not "my 8 year old"
 _MEASURE = re.compile(rf"(-?\d+(?:\.\d+)?)\s*-?\s*({_UNIT})(?![a-z])", re.I)

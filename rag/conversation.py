@@ -99,7 +99,8 @@ _COLOURED_ONE = re.compile(r"(?:(?:the|a|an|in)\s+)?(?P<colour>[a-z]+|\w+?)(?:\s
 _TELLS = re.compile(r"\s*(?:it'?s|it is|this is|that'?s|that is|是|就是)\s[^?？]*?[.。!！]?\s*", re.I)  # says which, asks nothing
 _LISTED = re.compile(r"\s+(?:and|or|vs\.?|versus)\s+|[,，、/]|和|与|跟|还是", re.I)  # between the products a text names
 _ELLIPTICAL = re.compile(
-    r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$",
+    r"^\s*(?:and|also|so|what about|how about|ok(?:ay)?,? and|but)\b|\b(?:that|it|this|those|them|there)\b|^\s*那|呢\s*[？?]?\s*$"
+    r"|(?:能用|可以用|能不能用|可以吗|行吗|行不行)\s*[？?]?\s*$",  # "我在加拿大，能用吗": used for what was asked before
     re.I)
 
 
@@ -223,7 +224,8 @@ class FollowUpResolver:
                 topic = [f"{first} {second}" if t == first else t for t in topic if t != second]
         # One term per slot: "refunds", not "refunds return" after "how do refunds work once I send something back?"
         by_slot: dict[str, str] = {}
-        topic = [t for t in sorted(topic, key=lambda t: max(map(specificity, t.split())), reverse=True)
+        # a place or payment method asked about before comes along first ("那满多少包邮？" after shipping to Germany)
+        topic = [t for t in sorted(topic, key=lambda t: (names_entity(t), max(map(specificity, t.split()))), reverse=True)
                  if (slot := slot_of(t)) is None or by_slot.setdefault(slot, t) == t][:CARRIED_TERMS]
         if not topic:
             return Resolution(question)

@@ -125,7 +125,7 @@ COLOR_WORDS = {alias: name for name, aliases in language.COLOURS.items() for ali
 ATTRIBUTE_WORDS = {"waterproof": ("waterproof", "yes"), "防水": ("waterproof", "yes")}
 # An amount of money: a currency sign or word, or a bare number no unit of measure follows
 # ("under 40", but not "at least 400 lumens" or "within 30 days").
-_ZH_CURRENCY = r"(?:元|块|美元|加元|澳元|英镑|镑|欧元|新币|刀)"
+_ZH_CURRENCY = r"(?:元|块|美元|加元|澳元|英镑|镑|欧元|欧(?![洲盟])|新币|刀)"
 _CURRENCY_WORD = rf"(?:dollars?|bucks|quid|usd|cad|eur|gbp|sgd|euros?|pounds?|{_ZH_CURRENCY})"
 _CURRENCY_SIGN = r"(?:\$|usd\s*|us\$|cad\s*|c\$|£|€)"
 _MONEY = (rf"(?:{_CURRENCY_SIGN}\s*(\d+(?:[.,]\d+)?)"
@@ -208,7 +208,7 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
     text = language.money_in_words(text)
     lowered = text.lower()
     found: dict = {}
-    if match := _BETWEEN.search(text):
+    if (match := _BETWEEN.search(text)) and not _names_a_model(match):
         low, high = sorted(_amounts(match)[:2])
         if high > low:
             found.update(min_price=low, max_price=high)
@@ -240,6 +240,12 @@ def stated_constraints(text: str, vocabulary: Vocabulary) -> dict:
     if color := _color(lowered, vocabulary):
         found["color"] = color
     return found
+
+
+def _names_a_model(match: re.Match) -> bool:
+    """"the 70-200 f4 lens": two bare numbers joined by a hyphen, with no currency and no "between", name a model."""
+    found = match.group(0).strip()
+    return bool(re.fullmatch(r"\d+(?:[.,]\d+)?\s*-\s*\d+(?:[.,]\d+)?", found))
 
 
 def _bounds_a_measure(text: str, match: re.Match) -> bool:
@@ -280,7 +286,8 @@ def _category(lowered: str, vocabulary: Vocabulary) -> str | None:
         return next(iter(worded))
     named = []
     for word, category in vocabulary.category_words.items():
-        pattern = re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"
+        pattern = rf"{re.escape(word)}(?![{language.COMPOUND_HEADS}])" if not word.isascii() else \
+            rf"\b{re.escape(word)}(?:e?s)?\b{_NOT_FREE}"  # "植物灯" is a lamp
         named += [(match.end(), category) for match in re.finditer(pattern, lowered) if category.lower() in known]
     return max(named)[1] if named else None
 

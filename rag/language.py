@@ -47,7 +47,7 @@ GENERIC_WORDS = frozenset(
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
     多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以
-    背着 里面 多大 带上 带着 扛""".split())
+    背着 里面 多大 带上 带着 扛 已经 人在""".split())
 # A Chinese question that ends in 不 or 没 asks yes or no ("能货到付款不"): the particle is no term.
 ZH_QUESTION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[不没][？?。！!\s]*$")
 
@@ -86,7 +86,7 @@ STORE_PAYS = re.compile(r"\bwe(?:'ll| will)?\s+(?:pay|cover|refund|reimburse)\b|
 # "how much protein is in it?" asks a quantity of something, not money.
 HOW_MUCH_OF = re.compile(
     r"\bhow much\s+(?!(?:is|are|was|were|does|do|did|will|would|should|can|could|for|to|it|extra|more|money|of|in|on|at"
-    r"|the|a|an|i|we|you|they|this|that|these|those|shipping|postage|delivery|duty|duties|tax|taxes|vat)\b)[a-z]{3,}", re.I)
+    r"|the|a|an|i|we|you|they|this|that|these|those|shipping|postage|delivery|duty|duties|tax|taxes|vat|off|discount)\b)[a-z]{3,}", re.I)
 # "How do I start a return?": a procedure, answered by its steps.
 HOW_TO = re.compile(r"\bhow (?:do|can|should) (?:i|we|you)\b(?! (?:know|tell))|\bhow to\b|\bwhat are the steps\b|怎么(?:办理|操作|申请|发起)|如何(?:办理|申请|发起)|流程", re.I)
 # A wh-question: "price" in "can you price match it?" asks for no amount, "what's the price" does.
@@ -299,7 +299,7 @@ USUAL_RULE_BUT = re.compile(r"\b(?:normally|usually|generally|typically|ordinari
 TIME_CONNECTIVES = frozenset("after before until once when while during 之后 以后 之前 以前".split())
 RESTRICTION = re.compile(r"\bonly\b|\bexclusively\b|\bonce per\b|仅|只", re.I)
 # "Klarna is available to shoppers with a billing address in the UK, Ireland, ...": offered in those places alone.
-AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)
+AVAILABLE_IN = re.compile(r"\bavailable (?:only )?(?:to|in|for)\b|\boffered (?:to|in)\b|仅限|适用于", re.I)
 # Regions that leave out places inside the country they belong to.
 EXCLUDING_REGIONS: dict[str, frozenset[str]] = {
     "contiguous united states": frozenset({"Alaska", "Hawaii", "Puerto Rico"}),
@@ -457,7 +457,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "stock|in stock|available|availability|sold|sold out|right now|currently|有货|库存|现货|还有货|货",
     "days|day|天|日",
     "year|years|a year|12 months|twelve months|annual|annually|yearly|一年|每年",
-    "business days|business day|working days|weekday|weekdays|工作日",
+    "business days|business day|working days|weekday|weekdays|工作日|monday|tuesday|wednesday|thursday|friday|mondays|tuesdays|wednesdays|thursdays|fridays|周一|周二|周三|周四|周五|星期一|星期二|星期三|星期四|星期五",
     "free|免费|免运费|包邮",
     "combine|combined|combining|stack|stacked|stacking|叠加|同时使用",
     "perfume|perfumes|fragrance|fragrances|parfum|eau de parfum|scent|scents|香水",
@@ -472,7 +472,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     # store services and policy words a Chinese shopper asks about where the store writes only in English
     "pickup|pick up|pick-up|collect|collection|click and collect|自提|取货|到店自提|门店自提|到店取货",
     "held|保留|留", "install|installation|installed|安装",
-    "trade-in|trade in|trade-ins|trade ins|以旧换新|折价换新", "rent|rental|rentals|renting|hire|租|租赁|租用",
+    "trade-in|trade in|trade-ins|trade ins|以旧换新|折价换新|置换", "rent|rental|rentals|renting|hire|租|租赁|租用",
     "deposit|deposits|押金|定金", "insurance|insured|保险", "student|students|学生", "teacher|teachers|educator|教师|老师",
     "repair|repairs|repaired|servicing|维修|修理", "cleaning|clean|清洁|清洗", "appointment|appointments|booking|预约",
     "recall|recalls|recalled|召回", "points|loyalty|rewards|积分",
@@ -546,6 +546,20 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "treat|treats|零食", "toy|toys|玩具", "harness|harnesses|胸背带|背带", "lead|leads|leash|leashes|牵引绳|狗绳",
     "aquarium|aquariums|fish tank|鱼缸", "flea|fleas|跳蚤", "tick|ticks|蜱虫",
     "swim|swimming|atm|游泳",
+    # kinds of product, in both languages: a Chinese request names the kind an English catalog sells
+    "camera|cameras|相机|照相机|摄像机", "drone|drones|无人机|航拍机", "lens|lenses|镜头", "tripod|tripods|三脚架|脚架",
+    "camera bag|camera bags|camera backpack|相机包|摄影包", "memory card|memory cards|sd card|sd cards|存储卡|内存卡",
+    "ring|rings|戒指|钻戒|婚戒|对戒", "necklace|necklaces|pendant|pendants|项链|吊坠", "earring|earrings|studs|耳环|耳钉",
+    "bracelet|bracelets|bangle|bangles|手链|手镯", "strap|straps|band|bands|表带",
+    "guitar|guitars|吉他", "piano|pianos|钢琴", "bicycle|bicycles|bike|bikes|自行车|单车",
+    "chair|chairs|椅子|折叠椅", "table|tables|桌子|折叠桌", "plant|plants|植物|绿植", "grow light|grow lights|植物灯|补光灯", "flour|面粉",
+    "bodysuit|bodysuits|onesie|onesies|romper|rompers|连体衣|包屁衣|哈衣", "breast pump|breast pumps|吸奶器",
+    "stroller|strollers|pushchair|婴儿车|推车", "car seat|car seats|安全座椅", "crib|cribs|婴儿床",
+    "headphones|earbuds|耳机", "power bank|power banks|充电宝|移动电源",
+    "used|pre-owned|preowned|second-hand|secondhand|二手",
+    "film|films|film roll|film rolls|胶卷|胶片|菲林", "develop|developing|development|冲洗|冲印|冲扫", "scan|scans|scanning|扫描",
+    "black and white|black-and-white|black & white|b&w|黑白", "video|videos|视频|录像", "fps|frame rate|frames per second|帧|帧率",
+    "quote|quotes|quoted|报价|估价", "flight time|flight times|续航|续航时间", "grade|graded|成色|品相",
 ))
 
 # Words that ask about one product fact ("does it come in blue?", "多少钱"): a follow-up without a subject.
@@ -642,6 +656,9 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     "Philippines": ("philippines", "菲律宾"), "Thailand": ("thailand", "泰国"), "Vietnam": ("vietnam", "越南"),
     "Malaysia": ("malaysia", "马来西亚"), "Indonesia": ("indonesia", "印度尼西亚"), "Argentina": ("argentina", "阿根廷"),
     "Chile": ("chile", "智利"), "Iceland": ("iceland", "冰岛"), "Northern Ireland": ("northern ireland", "北爱尔兰"),
+    "Greece": ("greece", "greek", "希腊"), "Luxembourg": ("luxembourg", "卢森堡"), "Czechia": ("czechia", "czech republic", "捷克"),
+    "Hungary": ("hungary", "匈牙利"), "Croatia": ("croatia", "克罗地亚"), "Romania": ("romania", "罗马尼亚"),
+    "United Arab Emirates": ("united arab emirates", "uae", "阿联酋"),
     # States, provinces and territories, where stores set rates by them (two-letter codes count in capitals only)
     "New South Wales": ("new south wales", "nsw", "新南威尔士"), "Victoria": ("victoria", "vic", "维多利亚州"),
     "Queensland": ("queensland", "qld", "昆士兰"), "South Australia": ("south australia", "sa", "南澳"),
@@ -677,17 +694,25 @@ CITIES: dict[str, tuple[str, ...]] = {
     "New Zealand": ("auckland", "wellington", "christchurch", "queenstown", "dunedin", "奥克兰", "惠灵顿", "基督城"),
     "Ireland": ("dublin", "cork", "galway", "都柏林"), "Northern Ireland": ("belfast", "贝尔法斯特"),
     "Italy": ("rome", "milan", "罗马", "米兰"), "Spain": ("madrid", "barcelona", "马德里", "巴塞罗那"),
-    "Netherlands": ("amsterdam", "rotterdam", "阿姆斯特丹"), "South Korea": ("seoul", "busan", "首尔"),
+    "Netherlands": ("amsterdam", "rotterdam", "the hague", "utrecht", "阿姆斯特丹", "鹿特丹"), "South Korea": ("seoul", "busan", "首尔"),
+    "Switzerland": ("zurich", "zürich", "geneva", "basel", "bern", "lausanne", "苏黎世", "日内瓦"),
+    "Austria": ("vienna", "salzburg", "graz", "维也纳"), "Belgium": ("brussels", "antwerp", "ghent", "布鲁塞尔"),
+    "Greece": ("athens", "thessaloniki", "雅典"), "Portugal": ("lisbon", "porto", "里斯本"), "Denmark": ("copenhagen", "哥本哈根"),
+    "Sweden": ("stockholm", "gothenburg", "斯德哥尔摩"), "Norway": ("oslo", "bergen", "奥斯陆"), "Finland": ("helsinki", "赫尔辛基"),
+    "Poland": ("warsaw", "krakow", "华沙"), "Czechia": ("prague", "布拉格"), "Hungary": ("budapest", "布达佩斯"),
+    "United Arab Emirates": ("dubai", "abu dhabi", "迪拜"),
     "Singapore": ("新加坡市",), "Taiwan": ("taipei", "台北"), "Hong Kong": ("kowloon", "九龙"),
     "Hawaii": ("honolulu", "檀香山"), "Alaska": ("anchorage", "juneau", "fairbanks"),
     "United States": ("new york", "los angeles", "chicago", "seattle", "boston", "denver", "ohio", "texas", "california",
-                      "纽约", "洛杉矶", "芝加哥", "西雅图"),
+                      "miami", "houston", "dallas", "austin", "atlanta", "phoenix", "philadelphia", "san francisco",
+                      "san diego", "las vegas", "detroit", "minneapolis", "nashville", "florida", "oregon", "washington state",
+                      "纽约", "洛杉矶", "芝加哥", "西雅图", "旧金山", "迈阿密", "休斯顿", "波士顿", "德州", "加州"),
 }
 # A place inside another: a passage about the larger one speaks for it.
 PART_OF: dict[str, str] = {
     **{country: "European Union" for country in (
         "Germany", "France", "Italy", "Spain", "Netherlands", "Sweden", "Poland", "Belgium", "Austria", "Denmark",
-        "Portugal", "Finland", "Ireland")},
+        "Portugal", "Finland", "Ireland", "Greece", "Luxembourg", "Czechia", "Hungary", "Croatia", "Romania")},
     "Alaska": "United States", "Hawaii": "United States", "Puerto Rico": "United States",
     "Northern Ireland": "United Kingdom",
     **dict.fromkeys(("New South Wales", "Victoria", "Queensland", "South Australia", "Western Australia", "Tasmania",
@@ -1061,6 +1086,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "tog": ("tog", 1.0), "togs": ("tog", 1.0), "托": ("tog", 1.0), "gsm": ("gsm", 1.0),
     "year": ("years", 1.0), "years": ("years", 1.0), "yr": ("years", 1.0), "yrs": ("years", 1.0), "年": ("years", 1.0),
     "oz": ("ounces", 1.0), "lb": ("mass", 453.6), "lbs": ("mass", 453.6), "pounds": ("mass", 453.6),
+    "gb": ("storage", 1.0), "tb": ("storage", 1000.0),
 }
 # Words after a number that make it a measure, not a price.
 _MEASURES_AFTER_NUMBERS = {
@@ -1134,7 +1160,11 @@ PRODUCT_KINDS = ("headlamp", "lantern", "jacket", "tent", "tarp", "backpack", "d
                  "打底衫", "打底衣", "打底上衣", "打底", "安全带", "睡垫", "棉服", "羽绒服", "外套", "夹克",
                  "duvet cover", "duvet", "pillow", "towel", "rug", "curtain", "被子", "枕头", "浴巾", "地毯", "窗帘",
                  "kettle", "grinder", "scale", "pitcher", "espresso machine", "coffee machine", "奶缸", "磨豆机",
-                 "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "净水器", "leash", "speaker")
+                 "咖啡机", "手冲壶", "t恤", "上衣", "衬衫", "水杯", "保温杯", "双肩包", "净水器", "leash", "speaker",
+                 # Chinese names of kinds an English catalog sells (their English words are in SYNONYM_GROUPS)
+                 "相机", "照相机", "无人机", "镜头", "三脚架", "相机包", "摄影包", "存储卡", "内存卡", "戒指", "钻戒", "项链",
+                 "耳环", "耳钉", "手链", "手镯", "表带", "吉他", "钢琴", "自行车", "椅子", "折叠椅", "桌子", "折叠桌", "植物", "植物灯", "补光灯",
+                 "绿植", "面粉", "连体衣", "包屁衣", "吸奶器", "婴儿车", "安全座椅", "婴儿床", "耳机", "充电宝", "移动电源", "玩具")
 
 
 # Short forms shoppers write for kinds of product: "a practice amp", "a uke for my son"
@@ -1153,11 +1183,15 @@ _WITH_FEATURE = re.compile(r"\b(?:with|(?:that|which) (?:has|have)|including)\s+
                            r"|(?:带|带有|自带|配有)\s*$")
 
 
+# Chinese nouns that end a compound name of another kind: a "植物灯" is a lamp, not a plant.
+COMPOUND_HEADS = "包灯架袋套盒罩膜垫绳贴桌椅杯壶线器箱扣夹座镜布刷"
+
+
 def product_kinds(request: str) -> list[str]:
     lowered = request.lower()
     found = [kind for kind in PRODUCT_KINDS if any(
         not _WITH_FEATURE.search(lowered[:m.start()])
-        for m in (re.finditer(re.escape(kind), lowered) if has_cjk(kind)  # "gps手表"
+        for m in (re.finditer(rf"{re.escape(kind)}(?![{COMPOUND_HEADS}])", lowered) if has_cjk(kind)  # "gps手表"
                   else re.finditer(rf"(?<![a-z]){re.escape(kind)}(?:e?s)?(?![a-z])", lowered)))]
     # "duvet cover" is one kind, not a duvet too (unless a duvet is asked for elsewhere)
     return [kind for kind in found if not any(kind != other and kind in other and lowered.count(kind) == lowered.count(other)
@@ -1246,7 +1280,8 @@ SLOTS: dict[str, frozenset[str]] = {
 # Chinese words of store policies that jieba should keep whole ("退货运费": 退货 + 运费, not 退 + 货运费).
 SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
                       "比特币", "加密货币", "信用卡", "重不重", "背着", "安全座椅", "自提", "以旧换新", "超大件", "附加费",
-                      "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提", "登山杖", "多少度")
+                      "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提", "登山杖", "多少度",
+                      "人在", "续航", "无人机", "相机包", "吸奶器", "连体衣", "冲洗", "胶卷", "报价", "置换", "成色", "植物灯", "补光灯")
 
 
 def slot_of(term: str) -> str | None:

@@ -465,7 +465,12 @@ class Reader:
 
         def answers(s: Scored) -> bool:
             if case:  # an item of "cannot be returned:" must say the case itself
-                return _case_covered(case, s) > _case_covered(case, duration) and s.coverage >= duration.coverage - CASE_MARGIN \
+                # "... cancel if it already shipped?": both the duration's sentence ("... free shipping ... within 24
+                # hours") and "An order that has shipped cannot be cancelled" say the case; the one whose own words
+                # also say what is asked of it answers
+                said = (_case_covered(case, s), _own_coverage(part.terms, s))
+                return said > (_case_covered(case, duration), _own_coverage(part.terms, duration)) and said[0] > 0 \
+                    and s.coverage >= duration.coverage - CASE_MARGIN \
                     and not (_listed_exclusion(s.sentence) and _case_covered(case, s) < LISTED_EXCEPTION_WORDS)
             return (s.coverage >= duration.coverage and bool(set(duration.missing) - set(s.missing))
                     and s.score >= duration.score - self.thresholds.keep_margin)
@@ -774,9 +779,18 @@ def _rows_like(best: Scored, eligible: list[Scored]) -> list[Scored]:
 
 
 def _case_covered(case: list[str], scored: Scored) -> int:
-    """How many of the case's terms the sentence says in their own words (a delivery is no shipment here)."""
+    """How many of the case's terms the sentence says in their own words (a delivery is no shipment here); a
+    Chinese term, in any of its English words when the sentence is English."""
     said = _stems(scored.sentence.text)
-    return sum(stem(t) in said for t in case)
+    english = not language.has_cjk(scored.sentence.text)
+    return sum(stem(t) in said or (english and language.has_cjk(t) and any(
+        stem(w) in said for w in language.synonyms(t) if w.isascii() and " " not in w)) for t in case)
+
+
+def _own_coverage(terms: list[str], scored: Scored) -> int:
+    """How many of the terms the sentence's own text covers, not its heading."""
+    own = TermIndex(scored.sentence.text)
+    return sum(own.covers(t) for t in terms)
 
 
 def _stems(text: str) -> set[str]:
@@ -819,7 +833,8 @@ def _entity_fit(part: SubQuestion, sentence: Sentence) -> tuple[bool, float]:
         there = named.get(kind, set())
         if any(language.covers_entity(there, w) for w in wanted):
             bonus = 1.0
-        elif there and not language.RESTRICTION.search(sentence.text) and not _speaks_of_others(sentence.text):
+        elif there and not (language.RESTRICTION.search(sentence.text) or language.AVAILABLE_IN.search(sentence.text)) \
+                and not _speaks_of_others(sentence.text):  # "Klarna: available for Netherlands" answers for Austria
             return False, 0.0
     return True, bonus
 
