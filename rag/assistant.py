@@ -24,7 +24,9 @@ from rag.language import (
     ASKS_ABOUT_ONE,
     COMPARE_CUES,
     DESCRIBED_WANT,
+    LEADING_INTERJECTION,
     LIST_CUES,
+    MODEL_CODE,
     OWN_ORDER,
     OWN_QUESTION,
     POLICY_TOPICS,
@@ -208,9 +210,12 @@ class Assistant:
             passages, applied, unmet = self._shopping_passages(question, applied, carried(
                 preferences, question, applied, self.vocabulary))
         else:
-            passages = self.retriever.retrieve(question, self.top_k, None if applied.is_empty() else applied, named)
+            # "cool, do I have to book that?": the acknowledgement is searched for no more than it is read
+            searched = LEADING_INTERJECTION.sub("", question) or question
+            passages = self.retriever.retrieve(searched, self.top_k, None if applied.is_empty() else applied, named)
             passages = self._with_policies(question, passages, named)
             passages = self._with_english_policies(question, language, passages, named)
+            passages = self._with_option_passages(self._parts_searched(question, named), passages)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         options = [] if sides is not None or shopping else compared_options(question)
@@ -314,6 +319,15 @@ class Assistant:
         found = [p for p in self.retriever.retrieve(english, ENGLISH_PASSAGES) if p.chunk.kind == "document" and p.chunk.id not in seen]
         return passages + [p.model_copy(update={"rank": len(passages) + i}) for i, p in enumerate(found, start=1)]
 
+    @staticmethod
+    def _parts_searched(question: str, named: str | None) -> list[str]:
+        """"whats the cutoff for same day delivery in amsterdam and how much is it": each part of a question about the
+        store's rules is searched for on its own too, with the subject a part only points to."""
+        parts = analyse(question).parts
+        if named or len(parts) < 2:
+            return []
+        return [f"{part.subject} {part.text}" if part.subject else part.text for part in parts]
+
     def _with_option_passages(self, options: list[str], passages: list[Passage]) -> list[Passage]:
         """"express vs standard in the US - how many days each?": each option is searched for on its own too, so
         the passage about the second option comes even when the first one fills the results."""
@@ -367,7 +381,8 @@ class Assistant:
             # asks which quick-dry tees there are, whatever one product is called
             return found[0], budget and bool(LIST_CUES.search(question))
         counts = self.reader.document_counts(title)
-        rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS}
+        # a model code ("z5", "x-m2") names its line however many passages speak of it (its used twin, a trade-in FAQ)
+        rare = {w for w in title if counts.get(w, 0) <= RARE_NAME_CHUNKS or MODEL_CODE.fullmatch(w)}
         run = NAME_RUN_WORDS  # three words of its name in a row, one of them its own: "the tinted mineral sunscreen"
         runs = [title[j:j + run] for i in range(len(asked) - run + 1) for j in range(len(title) - run + 1)
                 if asked[i:i + run] == title[j:j + run] and set(title[j:j + run]) & rare and not has_cjk("".join(title[j:j + run]))]

@@ -207,7 +207,7 @@ class FollowUpResolver:
         filled = {slot_of(t) for t in asked} - {None}
         # A question with its own policy word ("运费多少？") takes only the place or payment method asked about
         # before, not the words of an earlier shopping request.
-        own_topic = bool(POLICY_WORDS.search(question))
+        own_topic = bool(POLICY_WORDS.search(_AN_ORDER.sub(" ", question)))  # "for an order going to a PO box" names none
         # "what about Australia?" after "delivery to the US?": the US (written "us", no place word alone) is replaced.
         replaced = {alias for name in entities(history[-1].question).get("place", set()) if "place" in filled
                     for alias in (name.lower(), *COUNTRIES.get(name, ()))}
@@ -486,7 +486,10 @@ def _has_mark(product: Product, mark: str) -> bool:
     return bool(re.search(rf"(?<![a-z]){re.escape(mark.lower())}", f"{product.title} {product.description}".lower()))
 
 
-KIND_WORDS = frozenset(w for kind in PRODUCT_KINDS for w in kind.split())  # "sleeping", "bag": no product's own name
+# "sleeping", "bag", and the English words of the Chinese kinds ("camera" of 相机): no product's own name
+KIND_WORDS = frozenset(w for kind in PRODUCT_KINDS for w in kind.split()) | frozenset(
+    word for kind in PRODUCT_KINDS if has_cjk(kind) for word in synonyms(kind) if word.isascii() and " " not in word)
+_AN_ORDER = re.compile(r"\b(?:an?|my|the|this|that)\s+orders?\b", re.I)
 CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against
 LINE_CANDIDATES = 20  # products that share words with a name, searched for the rest of its line
@@ -521,7 +524,7 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         words = {name_word(w) for w in content_words(text)}
         spaced = f" {' '.join(text.lower().split())} "
-        best, best_share = None, (False, 0.0, 0, 0)
+        best, best_share = None, (False, False, 0.0, 0, 0)
         written = text.lower().split()
         pairs = set(zip(written, written[1:]))
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
@@ -550,11 +553,21 @@ class ProductFinder:
             # kind: "Nightfall 20 那个羽绒睡袋" is the Nightfall 20 Down Sleeping Bag, not the 羽绒 睡袋 零下5度.
             latin = has_cjk(text) and not COMPARE_CUES.search(text) and any(
                 w.isascii() and w.isalpha() and len(w) >= 3 for w in shared)  # (a comparison names two products)
-            share = (latin, len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
+            # "the Kestrel Z5" is the new one, not "Kestrel Z5 Body (Used, Grade C)", unless used is asked for
+            as_asked = _second_hand(chunk.title) <= _second_hand(text)
+            share = (latin, as_asked, len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
             # "Lunaflow Duo": the pump, not the parts kit made for it that names it just as much
             if shared and (share > best_share or (share == best_share and _made_for(best, chunk))):
                 best, best_share = chunk, share
         return (best.metadata["sku"], best.title) if best else None
+
+
+def _second_hand(text: str) -> bool:
+    """Does the text say an item is used ("(Used, Grade C)", "pre-owned", "二手")?"""
+    return bool(_SECOND_HAND.search(text))
+
+
+_SECOND_HAND = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in synonyms("used")) + r"|\brefurbished\b", re.I)
 
 
 def _made_for(accessory: Chunk, product: Chunk) -> bool:

@@ -47,7 +47,7 @@ GENERIC_WORDS = frozenset(
     怎么 怎样 如何 多少 哪些 哪个 几 这个 那个 这 那 么 呀 嘛 个 些 对 给 把 被 让 从 到 吗？ 您 商品 东西 问 问题
     分别 各 各自 大概 大约 一般 通常 需要 想 想要 知道 现在 如果 的话 吧 那款 这款 款 一款 那种 这种 出 还 另外 交
     多久 多长时间 长时间 多长 里 支持 天气 境内 买 购买 自己 之类 才能 得 是不是 完 内 当时 不会 几天 几年 几个月 几周 能到 几个 适合 没有 以后 之后 之内 以内 满 那能 那可以
-    背着 里面 多大 带上 带着 扛 已经 人在""".split())
+    背着 里面 多大 带上 带着 扛 已经 人在 能用 可以用""".split())
 # A Chinese question that ends in 不 or 没 asks yes or no ("能货到付款不"): the particle is no term.
 ZH_QUESTION_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[不没][？?。！!\s]*$")
 
@@ -79,6 +79,14 @@ def unit_family(unit: str) -> str | None:
 # "Do I have to pay to ship it back?" against "We pay shipping for approved claims": the store pays, so No.
 SHOPPER_PAYS = re.compile(r"\b(?:do|will|would|must|should|shall)\s+i\s+(?:have to |need to |still )?pay\b"
                           r"|\b(?:am i|will i be|do i get|would i be)\s+charged\b|\bi (?:have|need) to pay\b", re.I)
+# "is express more expensive to Honolulu?" against "... to Alaska and Hawaii for the same prices"
+MORE_COST_ASKED = re.compile(r"\bmore expensive\b|\bpricier\b|\bcosts? (?:more|extra)\b|\bextra (?:charge|cost|fee)\b|更贵|贵一些|加价", re.I)
+SAME_COST_SAID = re.compile(r"\b(?:the )?same (?:prices?|rates?|costs?|fees?)\b|\bno (?:extra|additional) (?:charge|cost|fee)\b"
+                            r"|价格相同|同样的价格|同价|不加价", re.I)
+# "退货运费是你们出吗？" asks whether the store pays; "... 由顾客承担" says the shopper does.
+ASKS_STORE_PAYS = re.compile(r"\b(?:do|will|would)\s+you(?: guys)?\s+(?:pay|cover)\b|你们出|你们付|你们承担|由你们|商家承担|店家承担", re.I)
+SHOPPER_PAYS_SAID = re.compile(r"\b(?:paid|covered|borne|payable) by the (?:customer|shopper|buyer|recipient)\b|\bat (?:your|the customer's) "
+                               r"(?:own )?(?:cost|expense)\b|由顾客承担|顾客承担|顾客自付|买家承担|由您承担|自行承担|收件人支付", re.I)
 STORE_PAYS = re.compile(r"\bwe(?:'ll| will)?\s+(?:pay|cover|refund|reimburse)\b|\bat our (?:cost|expense)\b"
                         r"|\b(?:is|are) on us\b", re.I)
 
@@ -102,6 +110,7 @@ PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern, re.I), 
     (r"\bchang(?:e|ed|ing) (?:my|our) minds?\b", " "),  # why the shopper asks, not what: "send it back if I change my mind"
     (r"\bsold out\b", "out of stock"),
     (r"\bkick(?:s|ed)?\s+in\b", "applies"),  # "free shipping kicks in at $75"
+    (r"\b(?:get|getting|be|got) hit with\b", "pay"),  # "will I get hit with duties?"
     # "part on a gift card and the rest on PayPal", "礼品卡和信用卡一起付": paying with two methods at once
     (r"\bsplit (?:the |my |a )?(?:payment|bill|cost)\b|\b(?:pay )?part (?:of it )?(?:on|with)\b|\bthe rest (?:on|with)\b"
      r"|\bplus (?:two|another|a second)\b|一起付|混合支付|组合支付|分开付", "combine"),
@@ -418,7 +427,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "tick|ticks|蜱虫|蜱",
     "long|加长|加长款",
     "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
-    "费用|价格|价钱|收费|多少钱|钱|便宜|贵",
+    "费用|价格|价钱|收费|多少钱|钱|便宜|贵|付费|承担",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
     "exchange|exchanges|exchanging|exchanged|swap|swaps|swapping|swapped|换货|更换|换|换成|兑换",
     "cash|现金",
@@ -474,7 +483,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "held|保留|留", "install|installation|installed|安装",
     "trade-in|trade in|trade-ins|trade ins|以旧换新|折价换新|置换", "rent|rental|rentals|renting|hire|租|租赁|租用",
     "deposit|deposits|押金|定金", "insurance|insured|保险", "student|students|学生", "teacher|teachers|educator|教师|老师",
-    "repair|repairs|repaired|servicing|维修|修理", "cleaning|clean|清洁|清洗", "appointment|appointments|booking|预约",
+    "repair|repairs|repaired|servicing|维修|修理", "cleaning|clean|清洁|清洗", "appointment|appointments|booking|book|booked|预约",
     "recall|recalls|recalled|召回", "points|loyalty|rewards|积分",
     "oversize|oversized|bulky|超大件|大件", "surcharge|surcharges|附加费", "freight|货运", "lost|missing|丢失|丢件",
     "po box|p.o. box|邮政信箱", "same day|same-day|当天|当日", "next day|next-day|次日|第二天",
@@ -791,6 +800,7 @@ def has_cjk(text: str) -> bool:
 
 for _country, _cities in CITIES.items():
     COUNTRIES[_country] = COUNTRIES[_country] + _cities
+CITY_NAMES = frozenset(city for cities in CITIES.values() for city in cities)
 
 
 def _alias_pattern(alias: str) -> re.Pattern:
@@ -878,6 +888,16 @@ def place_names(text: str) -> list[str]:
     return _PLACE_OF_WORDS.findall(text.lower())
 
 
+# A model code: letters and digits together ("z5", "x-m2", "dp-300"); it names a product line on its own.
+MODEL_CODE = re.compile(r"(?=[a-z-]*\d)(?=\d*[a-z])[a-z\d-]{2,8}")
+
+
+def place_aliases(text: str) -> set[str]:
+    """The words a text names places with, as written ("amsterdam", not the Netherlands it lies in)."""
+    return {alias for kind, _, pattern in _ENTITY_PATTERNS if kind == "place" for match in pattern.finditer(text)
+            for alias in (match.group(0).lower(),)}
+
+
 def names_entity(word: str) -> bool:
     """Is the word a name of a place or payment method ("amex", "toronto", "支付宝")?"""
     return bool(_entities(word))
@@ -918,7 +938,8 @@ OPPOSITES: dict[str, re.Pattern] = {
         r"\b(?:paid|payable) by the (?:recipient|customer|buyer|shopper)\b|\bnot included\b|\bextra\b", re.I)),
     **dict.fromkeys(("包含", "包括", "含"), re.compile(r"由收件人|收件人支付|由买家|另付|不含|不包括|不包含")),
     # "will I have to pay duties in Vancouver?" against "Canadian orders include duties at checkout"
-    **dict.fromkeys(("pay", "pays"), re.compile(r"\b(?:include|includes|included)\b|\bnothing (?:is|to) (?:due|pay)\b", re.I)),
+    **dict.fromkeys(("pay", "pays", "交", "缴", "另付"), re.compile(r"\b(?:include|includes|included)\b|\bnothing (?:is|to) (?:due|pay)\b"
+                                                            r"|已含|已包含|包含", re.I)),
     "twice": re.compile(r"\bonce\b", re.I), "both": re.compile(r"\bonce per\b|\bonly one\b", re.I),
     "两次": re.compile(r"一次"),
     # "I opened it" against "... as long as it is unopened": the condition is not met.
@@ -1118,8 +1139,8 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
-    r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back)\b"
-    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改", re.I)
+    r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back|trade[- ]?ins?|rent(?:al|als|ing)?|hire)\b"
+    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改|以旧换新|置换|租", re.I)
 # The words that make a question one about the store's rules (narrower than POLICY_TOPICS: in "12月初下单的" the
 # ordering tells the shopper's case, it is not what is asked)
 POLICY_WORDS = re.compile(r"\b(ship|shipping|send|deliver|delivery|return|refund|exchange|swap|warranty|setup|pay|payment"
@@ -1131,6 +1152,29 @@ MADE_IN = re.compile(r"\b(?:made|manufactured|produced|built)(?: here| locally)?
 # How the shopper paid: "paid for my boots with a gift card", "用礼品卡付的钱" (the method, not an item bought).
 PAID_WITH = re.compile(r"\bpaid (?:for (?:it|them|my [\w ]+?) )?(?:with|by|using|on) (?:a |an |my |the )?([\w ]+?)(?=[,.?!;]|$| and\b| if\b)"
                        r"|用([\u4e00-\u9fff]{2,6}?)(?:付款|支付|付的|付钱|买的|结账)", re.I)
+# Where a refund goes ("back to my visa", "refunded to a new gift card", "退回到原支付方式"): one kind per entry.
+REFUND_DESTINATIONS: dict[str, tuple[str, ...]] = {
+    "gift card": ("gift card", "gift-card", "礼品卡"),
+    "store credit": ("store credit", "credit note", "account credit", "店铺积分", "积分", "余额"),
+    "card": ("bank card", "credit card", "debit card", "card", "visa", "mastercard", "amex", "银行卡", "信用卡", "借记卡", "卡"),
+    "paypal": ("paypal",),
+    "original payment": ("original payment", "original method", "same payment", "原支付方式", "原付款方式", "原路"),
+}
+_REFUNDED_TO = re.compile(r"\b(?:back to|refunded to|refunds? (?:go|goes|went) (?:back )?to|go(?:es)? (?:back )?to|credited to"
+                          r"|returned to|issued (?:as|to)|onto)\s+([^.?!;,]{2,40})|(?:退回到?|退到|退至|回到|返还到?)([^。？！；，]{2,12})", re.I)
+
+
+def refund_destination(text: str) -> str | None:
+    """Where the text says a refund goes: "gift card", "store credit", "card", "paypal", "original payment"."""
+    for match in _REFUNDED_TO.finditer(text):
+        said = next(g for g in match.groups() if g).lower()
+        found = [(said.find(alias), kind) for kind, aliases in REFUND_DESTINATIONS.items() for alias in aliases
+                 if re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", said)]
+        if found:
+            return min(found)[1]  # the one said first: "a new gift card" is no card
+    return None
+
+
 # "Do I get all my money back?" asks for the whole amount; "refunded minus a 10% restocking fee" gives less.
 FULL_ASKED = re.compile(r"\bfull (?:refund|amount|price)\b|\ball (?:of )?(?:my|the) money\b|\bevery (?:cent|penny)\b"
                         r"|\bwhole amount\b|全额|全款|全部退", re.I)
@@ -1281,7 +1325,7 @@ SLOTS: dict[str, frozenset[str]] = {
 SEGMENTATION_WORDS = ("退货", "换货", "退款", "运费", "礼品卡", "保修", "配送", "关税", "发货", "防水指数", "防水等级", "跑鞋", "炉头", "免运费", "包邮", "防晒指数", "速干", "T恤", "充一次电", "货到付款", "蜱虫", "加长款", "多冷", "多低",
                       "比特币", "加密货币", "信用卡", "重不重", "背着", "安全座椅", "自提", "以旧换新", "超大件", "附加费",
                       "邮政信箱", "未开封", "原包装", "礼品包装", "优惠码", "手续费", "营业时间", "门店自提", "到店自提", "登山杖", "多少度",
-                      "人在", "续航", "无人机", "相机包", "吸奶器", "连体衣", "冲洗", "胶卷", "报价", "置换", "成色", "植物灯", "补光灯")
+                      "人在", "续航", "无人机", "相机包", "吸奶器", "连体衣", "冲洗", "胶卷", "报价", "置换", "成色", "植物灯", "补光灯", "另外")
 
 
 def slot_of(term: str) -> str | None:
@@ -1298,7 +1342,7 @@ def slot_of(term: str) -> str | None:
 # Words after a product kind that make it an accessory of that kind ("bottle holster", "tent footprint").
 ACCESSORY_HEADS = frozenset("holster holsters sack sacks kit kits footprint footprints case cases cover covers pump pumps "
                             "strap straps repair stuff liner liners clip clips mount mounts".split())
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "a hundred": 100, "hundred": 100}
 
 
@@ -1320,7 +1364,7 @@ def numbers_in_words(text: str) -> str:
     text = _ZH_NUMBER_BEFORE_UNIT.sub(lambda m: str(_zh_number(m.group(1))), text)
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
-                  lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
+                  lambda m: str(NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
     text = re.sub(r"\ban?(?= (?:litre|liter|kilo|kilogram|pound|gallon)s?\b)", "1", text, flags=re.I)  # "a litre or more"
     return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_ZH_DIGITS[m.group(1)]), text)
 
@@ -1439,7 +1483,8 @@ def money_in_words(text: str) -> str:
 # A request for products that names no kind of product: "anything waterproof for kids?", "有什么适合孩子的".
 ANYTHING_FOR = re.compile(r"^\s*(?:(?:do you have|have you got|got|any)\s+)?(?:anything|something)\b|有什么|有没有什么", re.I)
 # "bought hiking boots as a gift for my dad ... can he return them?": about what was bought, not a search for more.
-ALREADY_BOUGHT = re.compile(r"\b(?:bought|purchased|ordered)\b|买了|已经买", re.I)
+# The shopper has the thing already: bought it, or owns it ("an old lens of mine")
+ALREADY_BOUGHT = re.compile(r"\b(?:bought|purchased|ordered|of mine|my old|i own)\b|买了|已经买|我的旧", re.I)
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"

@@ -320,6 +320,12 @@ class Reader:
                 named_anywhere = any(places & language.entities(s.sentence.text).get("place", set()) for s in eligible)
             naming = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
                       and _names_place(s, places, eligible[0].coverage, named_anywhere)]
+            # "same day delivery in amsterdam": a sentence under "Same-day courier in Amsterdam" says the very place
+            # the shopper wrote, before the zone table's row for the Netherlands
+            written = language.place_aliases(part.text) & language.CITY_NAMES
+            spelled = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
+                       and s.coverage >= eligible[0].coverage and written & language.place_aliases(s.sentence.searchable)]
+            naming = spelled + [s for s in naming if s not in spelled]
             eligible = naming + [s for s in eligible if s not in naming]
         if part.others:  # "expedited vs express": "Expedited and Express are available to Alaska" tells neither apart
             alone = next((s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
@@ -328,8 +334,12 @@ class Reader:
             eligible = eligible if alone is None else [alone, *(s for s in eligible if s is not alone)]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
         if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
-            best = next((s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
-                         and _speaks_to(part, s.sentence) and s.score >= best.score - limits.keep_margin), best)
+            facts = [s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
+                     and _speaks_to(part, s.sentence) and s.score >= best.score - limits.keep_margin]
+            # the fact named for what is asked ("Waterproof: Yes" to "防水吗"), before one that only mentions it
+            # ("In the box: ... rain guard")
+            named = [s for s in facts if any(TermIndex(s.sentence.field_label).covers(t) for t in part.focus)]
+            best = (named or facts or [best])[0]
         if best.sentence.field_label in _STOCK_LABELS and not language.ASKS_STOCK.search(part.text):
             # "in teal?" asks whether it comes in teal: the colours it comes in, not the variants sold out
             best = next((s for s in eligible if s.sentence.passage == best.sentence.passage
@@ -922,6 +932,12 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return "yes" if holds != part.negated else "no"
     if _says_the_opposite(part, sentence.text):  # "is the return label free?" - "... is paid by the customer"
         return "yes" if part.negated else "no"
+    if _goes_elsewhere(part.text, sentence.text):  # "back to my visa?" - "refunded to a new gift card"
+        return "yes" if part.negated else "no"
+    if language.MORE_COST_ASKED.search(part.text) and language.SAME_COST_SAID.search(sentence.text):
+        return "yes" if part.negated else "no"
+    if language.ASKS_STORE_PAYS.search(part.text) and language.SHOPPER_PAYS_SAID.search(_clause_for_place(part, sentence.text)):
+        return "yes" if part.negated else "no"  # "退货运费是你们出吗？我在杭州" - "美国境外订单的退货运费由顾客承担"
     if language.FULL_ASKED.search(part.text) and language.DEDUCTED.search(sentence.text):
         return "yes" if part.negated else "no"  # "all my money back?" - "refunded minus a 10% restocking fee"
     if language.SHOPPER_PAYS.search(part.text) and language.STORE_PAYS.search(sentence.text) \
@@ -954,7 +970,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     said = next(g for g in exception.groups() if g) if (exception := language.USUAL_RULE_BUT.search(sentence.text)) else sentence.text
     said = _ASIDE.sub("", said)  # "... expires 12 months after it is issued (unlike gift cards, which never expire)"
     negative = language.is_negative(said) or (sentence.bullet and language.is_negative(sentence.lead_in or sentence.context))
-    if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus):
+    if language.RESTRICTION.search(sentence.text) and set(best.missing) & set(part.focus) \
+            and _restriction_concerns(part, sentence.text):
         negative = True  # "Standard shipping only" answers "can I get express?"
     return "yes" if negative == part.negated else "no"
 
@@ -1039,12 +1056,62 @@ def _restricted_elsewhere(part: SubQuestion, sentence: Sentence, by_region: bool
     return bool(named) and any(not language.covers_entity(named, w) or (w in left_out and w not in named) for w in wanted)
 
 
+def _clause_for_place(part: SubQuestion, text: str) -> str:
+    """Of a sentence whose clauses speak of different places ("US orders return free; outside the US the customer
+    pays"), the clause about the question's place; else the whole sentence."""
+    places = part.entities.get("place", set())
+    clauses = re.split(r"[;；]", text)
+    if not places or len(clauses) < 2:
+        return text
+    return next((clause for clause in clauses if any(
+        language.covers_entity(language.entities(clause).get("place", set()), place) for place in places)), text)
+
+
+def _restriction_concerns(part: SubQuestion, sentence: str) -> bool:
+    """Does the question ask about what the sentence's "only" restricts? "... with Standard shipping only" restricts
+    the shipping service: it answers "can I get express there?" but not "do you ship to APO addresses?"."""
+    restricted = {language.slot_of(word.lower()) for match in _ONLY_OBJECT.finditer(sentence)
+                  for word in re.findall(r"[\w-]+", " ".join(g for g in match.groups() if g))} - {None}
+    return not restricted or any(language.slot_of(t) in restricted for t in part.terms)
+
+
+_ONLY_OBJECT = re.compile(r"((?:[\w-]+\s+){1,2})only\b|\bonly\s+((?:[\w-]+\s*){1,2})", re.I)
+
+
+def _goes_elsewhere(question: str, sentence: str) -> bool:
+    """The question asks whether a refund goes to one place and the sentence sends it to another ("my bank card" -
+    "a new gift card"); the original payment method may be either, so it tells nothing."""
+    asked, said = language.refund_destination(question), language.refund_destination(sentence)
+    return bool(asked and said) and asked != said and "original payment" not in (asked, said)
+
+
+_COUNT_BOUND = re.compile(r"\b(more than|over|at least|fewer than|less than|under)\s+(\d+|one|two|three|four|five|six|seven|eight"
+                          r"|nine|ten)\b", re.I)
+
+
+def _count_bound_holds(question: str, value: str) -> bool | None:
+    """Whether a fact's number meets the bound a question puts on it ("more than one battery?" - "3"); None when
+    the question bounds no count or the fact opens with no number."""
+    bound, number = _COUNT_BOUND.search(question), re.match(r"\s*(\d+(?:\.\d+)?)\b", value)
+    if not bound or not number or any(_measured(text) for text in (question[bound.end():], value[number.end():])):
+        return None  # "over 2 kg?" - "Weight: 950 g" is a measure, not a count
+    limit, found = float(language.NUMBER_WORDS.get(bound.group(2).lower(), bound.group(2))), float(number.group(1))
+    return {"more than": found > limit, "over": found > limit, "at least": found >= limit,
+            "fewer than": found < limit, "less than": found < limit, "under": found < limit}[bound.group(1).lower()]
+
+
+def _measured(after_number: str) -> bool:
+    return bool(re.match(rf"\s*(?:[%°$€£x×]|(?:{language.MEASURE_WORDS})(?![a-z]))", after_number, re.I))
+
+
 def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     """A product fact answers "does it come in orange?" by listing orange or not.
 
     The words the product's name leaves open must each be in the fact as written: then the answer is
     yes ("Colours: Orange, Black"), or no for a fact that denies ("Out of stock: Orange"). A word the fact
     only matches by its kind ("orange" against a list of colours) is a no: the list does not hold it."""
+    if (holds := _count_bound_holds(part.text, sentence.text.partition(":")[2])) is not None:
+        return "yes" if holds != part.negated else "no"  # "more than one battery?" - "Batteries included: 3"
     context = TermIndex(sentence.context)
     asked = [t for t in part.terms if not context.covers(t)]
     body = sentence.text.lower()

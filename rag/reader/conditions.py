@@ -19,8 +19,9 @@ from rag.reader.evidence import TermIndex
 from rag.reader.question import key_terms
 
 _AMOUNT = r"(?:[$€£¥]\s?)?(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|usd)?"
-_AT_LEAST = re.compile(rf"(?:orders? (?:of|over)|spend(?:ing)?|at least|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
-_BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}", re.I)
+_AT_LEAST = re.compile(rf"(?:orders? (?:of|over|from)|spend(?:ing)?|at least|\bfree\b[^.;:]{{0,30}}?\bfrom|满)\s*{_AMOUNT}\s*(?:or more|and up|以上)?|{_AMOUNT}\s*(?:or more|and up|以上)", re.I)
+_BETWEEN_AMOUNTS = re.compile(rf"between\s*{_AMOUNT}\s*and\s*{_AMOUNT}|{_AMOUNT}\s*(?:到|至|-)\s*{_AMOUNT}"
+                              r"|[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)\s*(?:to|–)\s*[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)", re.I)
 _QUESTION_AMOUNT = re.compile(r"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?))|(\d[\d,]*(?:\.\d+)?)\s*(?:美元|元|dollars?|bucks|usd)", re.I)
 
 

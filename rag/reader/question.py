@@ -153,8 +153,9 @@ def analyse(text: str) -> Question:
         terms = key_terms(piece) or (parts[-1].terms if parts else key_terms(text))
         # "... and how much does it weigh?", "价格呢？": "it", or a bare word, asks about the first part's subject.
         subject = ""
-        if parts and (_PRONOUN.search(piece) or (len(key_terms(piece)) <= 1 and not language.entities(piece))):
-            # ("also do you take bitcoin?" names its own subject)
+        if parts and (_PRONOUN.search(piece) or (len(key_terms(piece)) <= 1 and not language.entities(piece)
+                                                 and not _new_policy_topic(piece, parts[0].text))):
+            # ("also do you take bitcoin?" and "how long do I have to return stuff?" name their own subject)
             terms, subject = list(dict.fromkeys(terms + parts[0].terms)), parts[0].text
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
                                  [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
@@ -177,6 +178,15 @@ def analyse(text: str) -> Question:
                 part.entities.setdefault(kind, set(names))
     kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
     return Question(text, lang, kind, parts, language.entities(text))
+
+
+def _new_policy_topic(piece: str, first: str) -> bool:
+    """Does a part name a rule the first part does not ("... and how long do I have to return stuff?" after a
+    shipping question; but "满多少免运费？" after "运费多少？" stays on shipping)?"""
+    def topics(text: str) -> set[str]:
+        return {w for m in language.POLICY_WORDS.finditer(text) for w in language.synonyms(m.group(0).lower())}
+    own = topics(piece)
+    return bool(own) and not own & topics(first)
 
 
 _ZH_ASKS = re.compile(r"多[重高大长久少宽厚远]|几|吗|什么|怎么|哪|谁|是否|能否|有没有")  # a Chinese question without "？"
