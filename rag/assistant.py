@@ -80,7 +80,7 @@ FAQ_COVERAGE = 0.75  # share of the question's key terms the FAQ answer's best s
 NAME_RUN_WORDS = 3  # this many words of a product's name in a row name it
 NAME_WORD_FREQUENCY = 3.0  # a name's first word rarer than this in English ("Kestrel", not "Sun") names its product
 BARE_REQUEST_WORDS = 4  # "kids hiking shoes?": a few words naming a kind of product, no question word
-OPTION_PASSAGES = 3  # passages searched for each option of a comparison ("express vs standard")
+PIECE_PASSAGES = 3  # passages searched for each option of a comparison ("express vs standard") or part of a question
 SHOPPING_POOL = 30  # products a shopping request considers before checking every stated constraint
 
 SHOPPING_LEAD = {"en": "Here are products that fit your request.", "zh": "以下商品符合您的要求。"}
@@ -215,11 +215,11 @@ class Assistant:
             passages = self.retriever.retrieve(searched, self.top_k, None if applied.is_empty() else applied, named)
             passages = self._with_policies(question, passages, named)
             passages = self._with_english_policies(question, language, passages, named)
-            passages = self._with_option_passages(self._parts_searched(question, named), passages)
+            passages = self._with_pieces_searched(self._parts_searched(question, named), passages)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         options = [] if sides is not None or shopping else compared_options(question)
-        passages = self._with_option_passages(options, passages)
+        passages = self._with_pieces_searched(options, passages)
         retrieve_ms = (time.perf_counter() - started) * 1000
         if applied_dump is not None and not passages:
             answer = self._refuse(language, passages, f"no product matches the filters {applied_dump}", applied_dump)
@@ -328,12 +328,12 @@ class Assistant:
             return []
         return [f"{part.subject} {part.text}" if part.subject else part.text for part in parts]
 
-    def _with_option_passages(self, options: list[str], passages: list[Passage]) -> list[Passage]:
-        """"express vs standard in the US - how many days each?": each option is searched for on its own too, so
-        the passage about the second option comes even when the first one fills the results."""
+    def _with_pieces_searched(self, pieces: list[str], passages: list[Passage]) -> list[Passage]:
+        """"express vs standard in the US - how many days each?": each option (or part of a question) is searched for
+        on its own too, so the passage about the second one comes even when the first one fills the results."""
         seen = {p.chunk.id for p in passages}
-        for option in options:
-            for found in self.retriever.retrieve(option, OPTION_PASSAGES):
+        for piece in pieces:
+            for found in self.retriever.retrieve(piece, PIECE_PASSAGES):
                 if found.chunk.id not in seen:
                     seen.add(found.chunk.id)
                     passages = passages + [found.model_copy(update={"rank": len(passages) + 1})]
