@@ -47,6 +47,7 @@ from rag.language import (
     VARIANT_REFERENCE,
     ZH_CONDITION_LEAD,
     colour_names,
+    english_words,
     entities,
     flag,
     has_cjk,
@@ -488,7 +489,7 @@ def _has_mark(product: Product, mark: str) -> bool:
 
 # "sleeping", "bag", and the English words of the Chinese kinds ("camera" of 相机): no product's own name
 KIND_WORDS = frozenset(w for kind in PRODUCT_KINDS for w in kind.split()) | frozenset(
-    word for kind in PRODUCT_KINDS if has_cjk(kind) for word in synonyms(kind) if word.isascii() and " " not in word)
+    word for kind in PRODUCT_KINDS if has_cjk(kind) for word in english_words(kind))
 _AN_ORDER = re.compile(r"\b(?:an?|my|the|this|that)\s+orders?\b", re.I)
 CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against

@@ -974,6 +974,12 @@ for _place in COUNTRIES:  # a place is named in either language, and a region sp
 ENGLISH_WAYS = 3  # English words searched for each Chinese term
 
 
+def english_words(term: str) -> frozenset[str]:
+    """The single English words that say a term ("发货" -> ship, shipped, delivery ...); a compound like "sd card" is
+    left out."""
+    return frozenset(w for w in synonyms(term) if w.isascii() and " " not in w)
+
+
 def in_english(terms: Iterable[str]) -> str:
     """The English words that say a Chinese question's terms ("礼品卡 退款" -> "gift card refund"), for a search of a
     store whose policies are English; words without a known English one are left out."""
@@ -1342,7 +1348,7 @@ def slot_of(term: str) -> str | None:
 # Words after a product kind that make it an accessory of that kind ("bottle holster", "tent footprint").
 ACCESSORY_HEADS = frozenset("holster holsters sack sacks kit kits footprint footprints case cases cover covers pump pumps "
                             "strap straps repair stuff liner liners clip clips mount mounts".split())
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "a hundred": 100, "hundred": 100}
 
 
@@ -1364,7 +1370,7 @@ def numbers_in_words(text: str) -> str:
     text = _ZH_NUMBER_BEFORE_UNIT.sub(lambda m: str(_zh_number(m.group(1))), text)
     text = re.sub(r"零下\s*(\d)", r"-\1", text)
     text = re.sub(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?=[- ](?:person|people|players?|season|litres?|liters?))",
-                  lambda m: str(NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
+                  lambda m: str(_NUMBER_WORDS[m.group(1).lower()]), text, flags=re.I)
     text = re.sub(r"\ban?(?= (?:litre|liter|kilo|kilogram|pound|gallon)s?\b)", "1", text, flags=re.I)  # "a litre or more"
     return re.sub(r"([一两二三四])(?=人|个人|季)", lambda m: str(_ZH_DIGITS[m.group(1)]), text)
 

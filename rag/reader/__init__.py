@@ -20,6 +20,7 @@ from rag.reader.conditions import (
     asked_variant_offered,
     asked_variant_state,
     comparison_holds,
+    count_bound_holds,
     lead_time_holds,
     listed_choice_holds,
     only_if_holds,
@@ -324,7 +325,8 @@ class Reader:
             # the shopper wrote, before the zone table's row for the Netherlands
             written = language.place_aliases(part.text) & language.CITY_NAMES
             spelled = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
-                       and s.coverage >= eligible[0].coverage and written & language.place_aliases(s.sentence.searchable)]
+                       and s.coverage >= eligible[0].coverage and written & language.place_aliases(s.sentence.searchable)
+                       ] if written else []
             naming = spelled + [s for s in naming if s not in spelled]
             eligible = naming + [s for s in eligible if s not in naming]
         if part.others:  # "expedited vs express": "Expedited and Express are available to Alaska" tells neither apart
@@ -793,8 +795,8 @@ def _case_covered(case: list[str], scored: Scored) -> int:
     Chinese term, in any of its English words when the sentence is English."""
     said = _stems(scored.sentence.text)
     english = not language.has_cjk(scored.sentence.text)
-    return sum(stem(t) in said or (english and language.has_cjk(t) and any(
-        stem(w) in said for w in language.synonyms(t) if w.isascii() and " " not in w)) for t in case)
+    return sum(stem(t) in said or (english and language.has_cjk(t) and any(stem(w) in said for w in language.english_words(t)))
+               for t in case)
 
 
 def _own_coverage(terms: list[str], scored: Scored) -> int:
@@ -1085,32 +1087,13 @@ def _goes_elsewhere(question: str, sentence: str) -> bool:
     return bool(asked and said) and asked != said and "original payment" not in (asked, said)
 
 
-_COUNT_BOUND = re.compile(r"\b(more than|over|at least|fewer than|less than|under)\s+(\d+|one|two|three|four|five|six|seven|eight"
-                          r"|nine|ten)\b", re.I)
-
-
-def _count_bound_holds(question: str, value: str) -> bool | None:
-    """Whether a fact's number meets the bound a question puts on it ("more than one battery?" - "3"); None when
-    the question bounds no count or the fact opens with no number."""
-    bound, number = _COUNT_BOUND.search(question), re.match(r"\s*(\d+(?:\.\d+)?)\b", value)
-    if not bound or not number or any(_measured(text) for text in (question[bound.end():], value[number.end():])):
-        return None  # "over 2 kg?" - "Weight: 950 g" is a measure, not a count
-    limit, found = float(language.NUMBER_WORDS.get(bound.group(2).lower(), bound.group(2))), float(number.group(1))
-    return {"more than": found > limit, "over": found > limit, "at least": found >= limit,
-            "fewer than": found < limit, "less than": found < limit, "under": found < limit}[bound.group(1).lower()]
-
-
-def _measured(after_number: str) -> bool:
-    return bool(re.match(rf"\s*(?:[%°$€£x×]|(?:{language.MEASURE_WORDS})(?![a-z]))", after_number, re.I))
-
-
 def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     """A product fact answers "does it come in orange?" by listing orange or not.
 
     The words the product's name leaves open must each be in the fact as written: then the answer is
     yes ("Colours: Orange, Black"), or no for a fact that denies ("Out of stock: Orange"). A word the fact
     only matches by its kind ("orange" against a list of colours) is a no: the list does not hold it."""
-    if (holds := _count_bound_holds(part.text, sentence.text.partition(":")[2])) is not None:
+    if (holds := count_bound_holds(part.text, sentence.text.partition(":")[2])) is not None:
         return "yes" if holds != part.negated else "no"  # "more than one battery?" - "Batteries included: 3"
     context = TermIndex(sentence.context)
     asked = [t for t in part.terms if not context.covers(t)]

@@ -67,6 +67,28 @@ _UNTIL_AFTER = re.compile(r"^\s*(?:前|之前|以前)")
 _RANGE_JOIN = re.compile(r"^\s*(?:and|to|through|-|–|至|到)\s*$", re.I)
 
 
+# "more than one battery?": a bound on a count, in digits or in words up to ten
+_COUNT_BOUND = re.compile(r"\b(more than|over|at least|fewer than|less than|under)\s+(\d+|"
+                          + "|".join(w for w, n in _COUNTS.items() if w.isascii() and w not in ("a", "an") and n <= 10)
+                          + r")\b", re.I)
+_BOUND_HOLDS = {"more than": float.__gt__, "over": float.__gt__, "at least": float.__ge__, "fewer than": float.__lt__,
+                "less than": float.__lt__, "under": float.__lt__}
+
+
+def count_bound_holds(question: str, value: str) -> bool | None:
+    """Whether a fact's number meets the bound a question puts on it ("more than one battery?" - "3"); None when
+    the question bounds no count or the fact opens with no number."""
+    bound, number = _COUNT_BOUND.search(question), re.match(r"\s*(\d+(?:\.\d+)?)\b", value)
+    if not bound or not number or any(_measured(text) for text in (question[bound.end():], value[number.end():])):
+        return None  # "over 2 kg?" - "Weight: 950 g" is a measure, not a count
+    return _BOUND_HOLDS[bound.group(1).lower()](float(number.group(1)), float(_count(bound.group(2))))
+
+
+def _measured(after_number: str) -> bool:
+    """Does a unit follow the number ("2 kg", "950 g", "$5")?"""
+    return bool(re.match(rf"\s*(?:[%°$€£x×]|(?:{language.MEASURE_WORDS})(?![a-z]))", after_number, re.I))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _COUNTS[word.lower()]
 

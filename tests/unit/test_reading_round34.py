@@ -195,12 +195,12 @@ def test_the_place_a_shopper_writes_is_read_as_written():
 
 
 def test_a_count_the_question_bounds_is_checked_against_the_fact():
-    from rag.reader import _count_bound_holds
+    from rag.reader.conditions import count_bound_holds
 
-    assert _count_bound_holds("does the combo come with more than one battery??", " 3 (each 62.6 Wh)") is True
-    assert _count_bound_holds("does it have at least 4 pockets?", " 3") is False
-    assert _count_bound_holds("is it over 2 kg?", " 950 g") is None  # a measure, not a count
-    assert _count_bound_holds("does it come with a battery?", " 3") is None
+    assert count_bound_holds("does the combo come with more than one battery??", " 3 (each 62.6 Wh)") is True
+    assert count_bound_holds("does it have at least 4 pockets?", " 3") is False
+    assert count_bound_holds("is it over 2 kg?", " 950 g") is None  # a measure, not a count
+    assert count_bound_holds("does it come with a battery?", " 3") is None
 
 
 def test_the_fact_named_for_what_is_asked_answers_before_one_that_mentions_it():
