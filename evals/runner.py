@@ -121,8 +121,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store13", golden / "store13.jsonl", fixtures / "store13", False),
         Split("dev20", golden / "dev20.jsonl", root / "knowledge_base", False),
         Split("store14", golden / "store14.jsonl", fixtures / "store14", False),
-        Split("dev21", golden / "dev21.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store15", golden / "store15.jsonl", fixtures / "store15", True),  # untuned
+        Split("dev21", golden / "dev21.jsonl", root / "knowledge_base", False),
+        Split("store15", golden / "store15.jsonl", fixtures / "store15", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
