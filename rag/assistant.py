@@ -54,7 +54,7 @@ from rag.preferences import PREFERENCE_ORDER, Preferences, carried, describe, re
 from rag.product_record import money
 from rag.reader import Reader, Reading
 from rag.reader.question import analyse, comparison_sides, key_terms, split_comparison
-from rag.reader.translation import CrossLingualTerms, store_kinds, store_words
+from rag.reader.translation import ChineseEnglishDictionary, CrossLingualTerms, store_kinds, store_words
 from rag.recommend import product_cards, unmet_constraint
 from rag.retrieval import Retriever, build_retriever
 from rag.settings import Settings
@@ -634,7 +634,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
         build_retriever(settings.retrieval_mode, store, embedders, settings.keyword_weight),
         Reader(embedders, store.document_counts, len(store), kind_categories=vocabulary.kind_categories(),
                translations=CrossLingualTerms(embedders.spaces()[MULTILINGUAL], lambda: store_words(store.iter_chunks()),
-                                              store_kinds(vocabulary))
+                                              store_kinds(vocabulary), dictionary=ChineseEnglishDictionary())
                if MULTILINGUAL in embedders.spaces() else None),
         Verifier(embedders, settings.min_support),
         vocabulary=vocabulary,

@@ -1146,7 +1146,8 @@ POLICY_TOPICS = re.compile(
     r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
     r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back|trade[- ]?ins?|rent(?:al|als|ing)?|hire)\b"
-    r"|保修|质保|退货|退款|换货|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改|以旧换新|置换|租", re.I)
+    r"|保修|质保|退货|退款|换货|能退|可以退|退吗|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改"
+    r"|以旧换新|置换|租", re.I)
 # The words that make a question one about the store's rules (narrower than POLICY_TOPICS: in "12月初下单的" the
 # ordering tells the shopper's case, it is not what is asked)
 POLICY_WORDS = re.compile(r"\b(ship|shipping|send|deliver|delivery|return|refund|exchange|swap|warranty|setup|pay|payment"

@@ -123,8 +123,11 @@ class Reader:
         part_vectors, sentence_vectors = self.sentence_vectors.embed(embedder, [p.readable for p in question.parts], sentences)
         aliases = self.translations.aliases(question.terms) if self.translations and language.has_cjk(text) else {}
         kinds = self._kinds_asked(question, aliases)
-        # The store's English words say a Chinese word in its product facts; its policies say it in its own words.
-        said_as = [aliases if passages[s.passage].chunk.kind == "product" else {} for s in sentences]
+        # The store's English words say a Chinese word in its product facts; in its English policies, the words a
+        # dictionary gives for it do.
+        glossed = self.translations.aliases(question.terms, by_meaning=False) if aliases else {}
+        said_as = [aliases if passages[s.passage].chunk.kind == "product" else {} if language.has_cjk(s.text) else glossed
+                   for s in sentences]
         # A policy sentence that names no kind of product is a rule for every kind: "You can return most items within
         # 30 days" speaks about returning a tent.
         # Unless a policy sentence on the same matter names that kind or its category: then the rule for it is there
@@ -158,11 +161,15 @@ class Reader:
         for term in unknown:  # a word the store never writes, in any form, tells no sentence apart from another;
             if not any(counts.get(w) for w in said_otherwise[term]):  # whether the store knows it is decided on its own
                 weights[term] = 0.0
+        # A Chinese word the store writes only by a translation ("冲突": "conflict") counts where a sentence says it:
+        # a dictionary's word is one way among several to say it, and the store may write another.
+        translated_only = frozenset(
+            t for t in unknown if weights[t] and not any(counts.get(w) for w in language.synonyms(t) - {t}))
         offered = set().union(*(language.services_named(s.text) for s in sentences))  # the services the store names
         findings = []
         for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
             scored = [
-                self._score(part, s, float(v @ vector), index, weights, passages, context, body, named)
+                self._score(part, s, float(v @ vector), index, weights, passages, context, body, named, translated_only)
                 for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
             ]
             if asked := language.services_named(part.text) & offered:  # Expedited, not the Express beside it
@@ -213,8 +220,8 @@ class Reader:
 
     def _score(self, part: SubQuestion, sentence: Sentence, similarity: float, index: TermIndex,
                weights: dict[str, float], passages: list[Passage], context: TermIndex, body: TermIndex,
-               named: set[int]) -> Scored:
-        covered, missing = coverage(part.terms, weights, index)
+               named: set[int], translated_only: frozenset[str]) -> Scored:
+        covered, missing = coverage(part.terms, weights, index, translated_only)
         # A product fact's name says which product it is about; the fact itself must speak to the rest of the
         # question ("hours on a full charge" is not answered by the lantern's price).
         passage = passages[sentence.passage]
@@ -236,7 +243,7 @@ class Reader:
         if named and passage.chunk.kind == "product" and sentence.passage not in named:
             entity_ok = False
         typed = _typed(part, sentence)
-        focus = coverage(part.focus, weights, index)[0] if part.focus else covered
+        focus = coverage(part.focus, weights, index, translated_only)[0] if part.focus else covered
         # "... take $5 off?" is answered by the sentence that states $5, among others about the same points.
         stated = 0.1 if any(_states(sentence.text, value) for value in _stated_values(part.text)) else 0.0
         score = (0.45 * similarity + 0.25 * covered + 0.2 * focus + 0.1 * typed + 0.15 * passage.similarity

@@ -235,12 +235,14 @@ def term_weights(terms: list[str], document_counts: dict[str, int], total: int,
     return weights
 
 
-def coverage(terms: list[str], weights: dict[str, float], index: TermIndex) -> tuple[float, list[str]]:
-    """The weighted share of ``terms`` covered, and the terms left uncovered."""
+def coverage(terms: list[str], weights: dict[str, float], index: TermIndex,
+             optional: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
+    """The weighted share of ``terms`` covered, and the terms left uncovered. An ``optional`` term counts only
+    where the text says it (a Chinese word the store writes only in English, by its translation)."""
     if not terms:
         return 1.0, []
     matches = {t: index.match(t) for t in terms}
-    total = sum(weights.get(t, 1.0) for t in terms)
+    total = sum(weights.get(t, 1.0) for t in terms if t not in optional or matches[t])
     missing = [t for t, m in matches.items() if not m]
     if not total:  # every term is one the store never writes as such ("amex"): each counts the same
         return sum(matches.values()) / len(terms), missing

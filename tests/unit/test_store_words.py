@@ -50,11 +50,12 @@ def test_a_chinese_word_is_said_by_the_store_word_nearest_in_meaning():
     assert CrossLingualTerms(embedder, ["foam", "rugs"]).aliases(["地毯"]) == {}  # 0.62 is not enough for a word
 
 
-def test_the_store_words_come_from_its_products_and_its_kinds_from_its_vocabulary():
+def test_the_store_words_come_from_its_products_and_policies_and_its_kinds_from_its_vocabulary():
     chunks = [Chunk(id="product:1", kind="product", source="c.jsonl", title="Cove Foam Mattress", text="x",
                     metadata={"category": "Mattresses", "attributes": {"firmness": "medium", "pet_friendly": "yes"}}),
-              Chunk(id="doc:1", kind="document", source="p.md", title="Returns", text="Unused items")]
-    assert store_words(chunks) == ["cove", "firmness", "foam", "friendly", "mattress", "mattresses", "pet"]
+              Chunk(id="doc:1", kind="document", source="p.md", title="Returns", text="Unused conflict-free items, one")]
+    assert store_words(chunks) == ["conflict", "conflict-free", "cove", "firmness", "foam", "free", "friendly",
+                                   "items", "mattress", "mattresses", "pet", "returns", "unused"]  # not a policy's "one"
     assert store_kinds(Vocabulary(categories=("Rugs", "床垫"), brands=(), colors=(), kinds=("mattress",))) == [
         "mattress", "rugs"]
 

@@ -1,0 +1,53 @@
+"""A Chinese question about passages a store writes only in English: the English a dictionary (CC-CEDICT) gives for
+its words, as far as the store writes them, after the dev21/store15 splits."""
+
+from __future__ import annotations
+
+from rag import language
+from rag.models import Chunk
+from rag.reader.evidence import INDIRECT_MATCH, TermIndex, coverage
+from rag.reader.translation import ChineseEnglishDictionary, CrossLingualTerms, store_words
+from tests.unit.test_store_words import FakeBilingualEmbedder
+
+POLICY = Chunk(id="doc:1", kind="document", source="sourcing.md", title="Diamond sourcing",
+               text="All our natural diamonds are conflict-free. We never sell a stone without its origin report.")
+
+
+def _terms() -> CrossLingualTerms:
+    return CrossLingualTerms(FakeBilingualEmbedder(), store_words([POLICY]), dictionary=ChineseEnglishDictionary())
+
+
+def test_a_chinese_word_is_said_by_the_store_words_its_dictionary_senses_name():
+    found = _terms().aliases(["冲突", "来源", "钻石", "天然", "卖"], by_meaning=False)
+    assert found["冲突"] == ("conflict",)  # "conflict-free" holds it
+    assert found["来源"] == ("sourcing", "origin")  # "source; origin", as the store writes them ("sourcing")
+    assert found["钻石"] == ("diamond",) and found["天然"] == ("natural",)
+    assert "卖" not in found  # one character has too many senses
+
+
+def test_everyday_chinese_words_are_not_translated():
+    assert _terms().aliases(["不能", "一起", "可以"], by_meaning=False) == {}
+
+
+def test_a_compound_the_dictionary_lacks_is_said_by_its_words():
+    found = CrossLingualTerms(FakeBilingualEmbedder(), ["christmas", "gift", "cards"],
+                              dictionary=ChineseEnglishDictionary()).aliases(["圣诞礼物"], by_meaning=False)
+    assert found == {"圣诞": ("christmas",), "礼物": ("gift",)}
+    index = TermIndex("Christmas gifts bought in December can be returned until January 31.", found)
+    assert index.match("圣诞礼物") == INDIRECT_MATCH  # both of its words are said
+    assert TermIndex("Gift cards cannot be returned.", found).match("圣诞礼物") == 0.0  # not by one of them
+
+
+def test_a_translated_word_counts_only_where_a_sentence_says_it():
+    weights = {"冲突": 2.0, "钻石": 1.0}
+    said = TermIndex("Our diamonds are conflict-free.", {"冲突": ("conflict",), "钻石": ("diamonds",)})
+    unsaid = TermIndex("Our diamonds are certified.", {"冲突": ("conflict",), "钻石": ("diamonds",)})
+    assert round(coverage(["冲突", "钻石"], weights, said, frozenset({"冲突"}))[0], 3) == INDIRECT_MATCH
+    covered, missing = coverage(["冲突", "钻石"], weights, unsaid, frozenset({"冲突"}))
+    assert (round(covered, 3), missing) == (INDIRECT_MATCH, ["冲突"])  # as if it were not asked
+    assert coverage(["冲突", "钻石"], weights, unsaid)[0] < INDIRECT_MATCH / 2  # a required word weighs when unsaid
+
+
+def test_asking_whether_something_bought_can_still_go_back_is_about_returns():
+    assert language.POLICY_TOPICS.search("12月中旬买了件外套当圣诞礼物，到1月下旬还能退吗？")
+    assert not language.POLICY_TOPICS.search("想买件外套，有推荐吗")
