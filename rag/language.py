@@ -989,8 +989,32 @@ def in_english(terms: Iterable[str]) -> str:
 
 
 def synonyms(word: str) -> frozenset[str]:
-    """The word and every word that means the same to a shopper."""
-    return _SYNONYMS.get(word, frozenset()) | {word}
+    """The word and every word that means the same to a shopper, in either spelling ("jewelry", "jewellery")."""
+    return _SYNONYMS.get(word, frozenset()) | {word} | spelling_variants(word)
+
+
+# British and American spellings of one word: "-ise"/"-ize", "-our"/"-or", "-tre"/"-ter", "-elled"/"-eled",
+# "-ogue"/"-og", "-ellery"/"-elry". A variant counts only where it is a word in its own right (so "detour" has none).
+_SPELLINGS = (
+    (r"(?<=\w{4})is(e|es|ed|ing|ation|ations)$", r"iz\1"), (r"(?<=\w{4})iz(e|es|ed|ing|ation|ations)$", r"is\1"),
+    (r"(?<=\w{2})our(s|ed|ing|ite|ites|able|ful)?$", r"or\1"), (r"(?<=\w{2}[^aeiou])or(s|ed|ing|ite|ites|able|ful)?$", r"our\1"),
+    (r"(?<=\w{2}[tb])re(s|d)?$", r"er\1"), (r"(?<=\w{2}[tb])er(s|ed)?$", r"re\1"),
+    (r"(?<=\w{2})ell(ed|ing|er|ers)$", r"el\1"), (r"(?<=\w{2}[^l])el(ed|ing|er|ers)$", r"ell\1"),
+    (r"(?<=\w{3})ogue(s)?$", r"og\1"), (r"(?<=\w{3})og(s)?$", r"ogue\1"),
+    (r"ellery$", "elry"), (r"elry$", "ellery"), (r"^grey$", "gray"), (r"^gray$", "grey"),
+    (r"^aluminium$", "aluminum"), (r"^aluminum$", "aluminium"), (r"^instalment(s?)$", r"installment\1"),
+    (r"^installment(s?)$", r"instalment\1"), (r"^pyjamas$", "pajamas"), (r"^pajamas$", "pyjamas"),
+)
+SPELLING_WORD = 3.0  # Zipf: a variant this common is a word people write ("instalment" 3.0; "flor" 2.7 is none)
+
+
+@lru_cache(maxsize=16_384)
+def spelling_variants(word: str) -> frozenset[str]:
+    """The other spelling of an English word, where it has one: "jewelry" -> "jewellery", "color" -> "colour"."""
+    if not word.isascii() or not word.isalpha() or len(word) < 4:
+        return frozenset()
+    found = {re.sub(pattern, replacement, word) for pattern, replacement in _SPELLINGS if re.search(pattern, word)}
+    return frozenset(v for v in found if v != word and general_frequency(v) >= SPELLING_WORD)
 
 
 _WH = re.compile(r"\b(?:what|what's|whats|which|how|where|when|why|who|whom|whose)\b|什么|哪|怎么|如何|多少|几|谁", re.I)

@@ -51,3 +51,11 @@ def test_a_translated_word_counts_only_where_a_sentence_says_it():
 def test_asking_whether_something_bought_can_still_go_back_is_about_returns():
     assert language.POLICY_TOPICS.search("12月中旬买了件外套当圣诞礼物，到1月下旬还能退吗？")
     assert not language.POLICY_TOPICS.search("想买件外套，有推荐吗")
+
+
+def test_british_and_american_spellings_are_one_word():
+    assert "jewellery" in language.synonyms("jewelry") and "color" in language.synonyms("colour")
+    assert language.spelling_variants("personalized") == {"personalised"}
+    assert language.spelling_variants("cancelled") == {"canceled"}
+    assert not language.spelling_variants("flour") and not language.spelling_variants("enter")  # "flor" is no word
+    assert TermIndex("Free cleaning for life on jewellery bought from us.").covers("jewelry")
