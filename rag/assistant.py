@@ -22,6 +22,7 @@ from rag.language import (
     ALREADY_BOUGHT,
     ANYTHING_FOR,
     ASKS_ABOUT_ONE,
+    CITY_NAMES,
     COMPARE_CUES,
     DESCRIBED_WANT,
     LEADING_INTERJECTION,
@@ -41,9 +42,11 @@ from rag.language import (
     asks_for_product_fact,
     audiences,
     detect_language,
+    entities,
     has_cjk,
     in_english,
     name_word,
+    place_aliases,
     product_kinds,
     small_talk,
 )
@@ -216,6 +219,7 @@ class Assistant:
             passages = self._with_policies(question, passages, named)
             passages = self._with_english_policies(question, language, passages, named)
             passages = self._with_pieces_searched(self._parts_searched(question, named), passages)
+            passages = self._with_pieces_searched(self._places_searched(question, named), passages)
         applied_dump = None if applied.is_empty() else applied.model_dump(exclude_none=True, exclude_defaults=True)
         sides = self._comparison_passages(question, passages)
         options = [] if sides is not None or shopping else compared_options(question)
@@ -327,6 +331,15 @@ class Assistant:
         if named or len(parts) < 2:
             return []
         return [f"{part.subject} {part.text}" if part.subject else part.text for part in parts]
+
+    @staticmethod
+    def _places_searched(question: str, named: str | None) -> list[str]:
+        """"Shipping to Anchorage, AK - do I get free shipping?": a place the shopper names by a city is searched for
+        by its own name too ("Alaska"), which is how a store's rules name it."""
+        if named or has_cjk(question) or not place_aliases(question) & CITY_NAMES:
+            return []
+        unsaid = [p for p in entities(question).get("place", set()) if p.lower() not in question.lower()]
+        return [f"{place} {question}" for place in sorted(unsaid)]
 
     def _with_pieces_searched(self, pieces: list[str], passages: list[Passage]) -> list[Passage]:
         """"express vs standard in the US - how many days each?": each option (or part of a question) is searched for

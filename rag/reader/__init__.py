@@ -911,7 +911,9 @@ def _names_place(scored: Scored, places: set[str], best_coverage: float, named_a
     """Does the sentence name one of the places, covering as much as the best sentence; or, when no sentence names
     them, speak of every place it does not name ("We do not ship to other countries")?"""
     named = language.entities(scored.sentence.text).get("place", set())
-    return bool(places & named and scored.coverage >= best_coverage) or (language.ELSEWHERE in named
+    # "These destinations are not eligible for free shipping" under "Alaska, Hawaii and US territories"
+    headed = set() if named else language.entities(scored.sentence.context).get("place", set())
+    return bool(places & (named | headed) and scored.coverage >= best_coverage) or (language.ELSEWHERE in named
                                                                          and not named_anywhere)
 
 
@@ -922,6 +924,9 @@ def _after_the_name(terms: list[str], context: TermIndex) -> list[str]:
     if not named:
         return terms
     return [t for i, t in enumerate(terms) if i > named[-1] or not language.has_cjk(t)]
+
+
+_PARENTHESES = re.compile(r"\([^)]*\)")  # "(spaces are free)" is an aside to a price
 
 
 def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[Scored] = ()) -> str | None:
@@ -935,6 +940,13 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         if _restricted_elsewhere(part, scored.sentence) or (
                 scored is not best and not overrides and _exception_to(best, scored, part.text)):
             return "yes" if part.negated else "no"
+    if language.SHOPPER_PAYS.search(part.text) and not language.COSTS_NOTHING.search(_PARENTHESES.sub("", sentence.text)):
+        # "do I have to pay to engrave my wedding band?" - "... cost $1.50 per character" beside "... are free on
+        # engagement rings and wedding bands": the free case names what the price leaves out, and wins
+        for scored in chosen:
+            if scored is not best and language.COSTS_NOTHING.search(scored.sentence.text) \
+                    and set(best.missing) - set(scored.missing) - language.TIME_CONNECTIVES:
+                return "yes" if part.negated else "no"
     if (holds := listed_choice_holds(part.text, sentence.text)) is not None:  # "every 5 weeks?" - "every 4, 6 or 8 weeks"
         return "yes" if holds != part.negated else "no"
     if (holds := only_if_holds(part.text, sentence.text)) is not None:  # "... only if we sent the wrong item"

@@ -4,9 +4,13 @@ its words, as far as the store writes them, after the dev21/store15 splits."""
 from __future__ import annotations
 
 from rag import language
+from rag.assistant import Assistant
 from rag.models import Chunk
-from rag.reader.evidence import INDIRECT_MATCH, TermIndex, coverage
+from rag.reader import _direct, _names_place
+from rag.reader.evidence import INDIRECT_MATCH, TermIndex, coverage, sentences_of
+from rag.reader.question import analyse
 from rag.reader.translation import ChineseEnglishDictionary, CrossLingualTerms, store_words
+from tests.unit.test_reader_logic import _scored, passage
 from tests.unit.test_store_words import FakeBilingualEmbedder
 
 POLICY = Chunk(id="doc:1", kind="document", source="sourcing.md", title="Diamond sourcing",
@@ -59,3 +63,27 @@ def test_british_and_american_spellings_are_one_word():
     assert language.spelling_variants("cancelled") == {"canceled"}
     assert not language.spelling_variants("flour") and not language.spelling_variants("enter")  # "flor" is no word
     assert TermIndex("Free cleaning for life on jewellery bought from us.").covers("jewelry")
+
+
+def test_the_free_case_that_names_what_the_price_leaves_out_answers_no():
+    part = analyse("want to engrave my husband's wedding band, do I have to pay for that?").parts[0]
+    price, free = sentences_of([passage("Engraving costs $1.50 per character (spaces are free). "
+                                        "Up to 12 characters are free on wedding bands.", title="Engraving")])
+    assert _direct(part, _scored(price, missing=["wedding", "band"]), 0.3,
+                   [_scored(price, missing=["wedding", "band"]), _scored(free)]) == "no"
+    assert _direct(part, _scored(price), 0.3, [_scored(price), _scored(free)]) != "no"  # nothing left out
+
+
+def test_a_heading_names_the_place_its_sentences_speak_of():
+    [sentence] = sentences_of([passage("These destinations are not eligible for free standard shipping.",
+                                       section="Alaska, Hawaii and US territories")])
+    assert _names_place(_scored(sentence), {"Alaska"}, 1.0, True)
+    [general] = sentences_of([passage("Free on orders of $250 or more.", section="Shipping within the United States")])
+    assert not _names_place(_scored(general), {"Alaska"}, 1.0, True)
+
+
+def test_a_place_named_by_its_city_is_searched_for_by_its_own_name():
+    assert Assistant._places_searched("Shipping to Anchorage, AK - free shipping?", None) == [
+        "Alaska Shipping to Anchorage, AK - free shipping?"]
+    assert Assistant._places_searched("Shipping to Alaska - free shipping?", None) == []  # already said
+    assert Assistant._places_searched("美国境内发加急几天能到？", None) == []
