@@ -38,6 +38,14 @@ def load_html(path: Path, source: str, options: LoadOptions) -> Loaded:
     body = soup.find("main") or soup.find("article") or soup.body or soup
     for tag in body.find_all(_HEADINGS):
         tag.replace_with(f"\n\n{'#' * int(tag.name[1])} {' '.join(tag.get_text(' ').split())}\n\n")
+    for table in body.find_all("table"):  # as a Markdown table, whose rows the chunker turns into sentences
+        rows = [[" ".join(cell.get_text(" ").split()).replace("|", "/") for cell in row.find_all(("th", "td"))]
+                for row in table.find_all("tr")]
+        rows = [row for row in rows if any(row)]
+        lines = [f"| {' | '.join(row)} |" for row in rows]
+        if lines:
+            lines.insert(1, f"|{'---|' * len(rows[0])}")
+        table.replace_with("\n\n" + "\n".join(lines) + "\n\n")
     for tag in body.find_all("li"):
         tag.insert(0, "\n- ")
     for tag in body.find_all(_LINE_BREAKING):

@@ -22,6 +22,7 @@ from rag.language import (
     ALREADY_BOUGHT,
     ANYTHING_FOR,
     ASKS_ABOUT_ONE,
+    ASKS_SERVICE_PRICE,
     CITY_NAMES,
     COMPARE_CUES,
     DESCRIBED_WANT,
@@ -306,7 +307,8 @@ class Assistant:
     def _with_policies(self, question: str, passages: list[Passage], named: str | None) -> list[Passage]:
         """"What's the return window on sleeping bags?" finds sleeping bags first: the policy, searched for without
         the kind of product, comes too."""
-        if named or not POLICY_TOPICS.search(question) or any(p.chunk.kind != "product" for p in passages):
+        if named or not (POLICY_TOPICS.search(question) or ASKS_SERVICE_PRICE.search(question)) \
+                or any(p.chunk.kind != "product" for p in passages):
             return passages
         general = any_word({*self.vocabulary.category_words, *self.vocabulary.categories}).sub(" ", question)
         seen = {p.chunk.id for p in passages}
@@ -553,6 +555,8 @@ class Assistant:
         if ALREADY_BOUGHT.search(question) and (POLICY_TOPICS.search(question) or (
                 not RECOMMEND_CUES.search(question) and ("?" in question or "？" in question))):
             return False  # "bought boots as a gift for my dad; can he still return them?", "买了一袋狗粮…还需要另外付钱吗？"
+        if ASKS_SERVICE_PRICE.search(question) and not RECOMMEND_CUES.search(question):
+            return False  # "what does it cost to size an 18k gold ring down?" asks about resizing
         if POLICY_TOPICS.search(question) and not RECOMMEND_CUES.search(question) and (
                 "?" in question or "？" in question or OWN_QUESTION.match(question.strip())):
             return False  # "Can I get the Harlow sofa delivered to a PO box?" asks about delivery, not for a sofa
@@ -653,7 +657,7 @@ def build_assistant(settings: Settings, store: SearchIndex, embedders: EmbedderS
         vocabulary=vocabulary,
         generator=build_generator(settings),
         top_k=settings.top_k,
-        resolver=FollowUpResolver(finder.find, asks_for_product_fact, finder.line),
+        resolver=FollowUpResolver(finder.find, asks_for_product_fact, finder.line, finder.titles_saying),
         find_product=finder.find,
         titles_saying=finder.titles_saying,
         sections_of=store.sections_of,

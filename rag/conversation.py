@@ -117,6 +117,8 @@ class FollowUpResolver:
     asks_for_product_fact: Callable[[str], bool] = field(repr=False)
     # the products of a product's line, by its name ("Summit 45 Backpack" -> both Summit backpacks); none if not given
     product_line: Callable[[str], list[Product]] = field(default=lambda title: [], repr=False)
+    # how many products' names hold the words, in a row ("platinum": several rings); one if not given
+    titles_saying: Callable[[list[str]], int] = field(default=lambda words: 1, repr=False)
 
     def resolve(self, question: str, history: list[Turn]) -> Resolution:
         history = [turn for turn in history if small_talk(turn.question) is None]  # "thanks!" sets no topic
@@ -141,6 +143,8 @@ class FollowUpResolver:
                 return Resolution(f"{previous.rstrip(' ?？')}（{said}）？" if has_cjk(said)
                                   else f"{previous.rstrip(' ?')} in {said}?", focus[0], True)
             named = self.find_product(subject)
+            if named and not focus and not self._names_one(subject, named):
+                named = None  # "how much to resize a gold ring?" - "and if it's platinum?": a metal many names share
             if named and self._names(subject, named):  # "what about the Squall Anorak?"
                 if _TELLS_A_CASE.search(subject):  # "a harness I've already climbed on": the case, in the shopper's words
                     return Resolution(f"{previous.rstrip(' ?？')} ({subject})?", named, True)
@@ -316,6 +320,11 @@ class FollowUpResolver:
         said = set(content_words(text))
         return any(w in said and w.rstrip("s") not in KIND_WORDS and not self.asks_for_product_fact(w)
                    for w in content_words(found[1]))
+
+    def _names_one(self, text: str, found: tuple[str, str]) -> bool:
+        """Does a word of the text that the product's name holds name that product alone among the store's?"""
+        said = set(content_words(text))
+        return any(w in said and self.titles_saying([w]) <= 1 for w in content_words(found[1]))
 
     @staticmethod
     def _about(previous_question: str, focus: list[tuple[str, str]], target: tuple[str, str]) -> str:

@@ -1522,6 +1522,11 @@ RECOMMEND_CUES = re.compile(
     r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b(?=[^.!?]*\?)|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )
+# "how much to resize a 14k gold ring?", "what does it cost to ship a tent?": the price of a service done to a product,
+# not a search for one
+ASKS_SERVICE_PRICE = re.compile(r"\b(?:how much|what(?: does| would|'s|s)? it cost|what do you charge|costs?|charge|fee)\s+"
+                                r"(?:is it\s+|does it cost\s+|would it (?:be|cost)\s+)?to\s+(?!buy\b|get\b|order\b|purchase\b)"
+                                r"[a-z]+", re.I)
 SHOPPING_CUES = re.compile(
     r"\b(recommend|suggest|show me|looking for|i need|i want|any|anything|which|options?|cheapest|best)\b"
     r"|推荐|有没有|想要|想买|哪款|哪个|有哪些",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer import build_index
+from indexer.chunking import tables_to_sentences
 from indexer.documents import load_html, load_pdf, load_text
 from indexer.feeds import load_merchant_tsv, load_merchant_xml, load_shopify_csv
 from indexer.loaders import LoadOptions, load_catalog_csv
@@ -97,6 +98,16 @@ def test_html_keeps_headings_and_drops_page_furniture():
     assert "## Delivery times" in document.text and "3 to 5 business days" in document.text
     for furniture in ("Shop all", "newsletter", "analytics"):
         assert furniture not in document.text
+
+
+def test_an_html_table_becomes_a_sentence_per_row(tmp_path):
+    page = tmp_path / "fees.html"
+    page.write_text("<html><body><h2>Ring resizing</h2><table><tr><th>Metal</th><th>Sizing down</th>"
+                    "<th>Sizing up</th></tr><tr><td>14k gold</td><td>$45</td><td>$55</td></tr>"
+                    "<tr><td>Platinum</td><td>$90</td><td>$110</td></tr></table></body></html>")
+    document = load_html(page, "policies/fees.html", OPTIONS).items[0]
+    rows = tables_to_sentences(document.text)
+    assert "14k gold: sizing down $45; sizing up $55." in rows and "Platinum: sizing down $90; sizing up $110." in rows
 
 
 def test_text_and_pdf_documents():

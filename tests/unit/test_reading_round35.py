@@ -87,3 +87,21 @@ def test_a_place_named_by_its_city_is_searched_for_by_its_own_name():
         "Alaska Shipping to Anchorage, AK - free shipping?"]
     assert Assistant._places_searched("Shipping to Alaska - free shipping?", None) == []  # already said
     assert Assistant._places_searched("美国境内发加急几天能到？", None) == []
+
+
+def test_the_price_of_a_service_done_to_a_product_is_no_search_for_one():
+    assert language.ASKS_SERVICE_PRICE.search("what does it cost to size an 18k gold ring down?")
+    assert language.ASKS_SERVICE_PRICE.search("how much to ship a tent to Canada")
+    assert not language.ASKS_SERVICE_PRICE.search("how much is it to get a tent under $200")
+    assert not language.ASKS_SERVICE_PRICE.search("a ring that costs under $2,000")
+
+
+def test_a_word_many_product_names_share_names_none_of_them_in_a_policy_follow_up():
+    from rag.conversation import FollowUpResolver, Turn
+
+    platinum = ("R-9", "Full Eternity Band, Platinum")
+    resolver = FollowUpResolver(lambda text: platinum, lambda text: False,
+                                titles_saying=lambda words: 3 if words == ["platinum"] else 1)
+    history = [Turn(question="how much to resize a 14k gold ring down a size?", products=[])]
+    resolved = resolver.resolve("and if it's platinum?", history)
+    assert resolved.product_sku is None and "Eternity" not in resolved.question and "platinum" in resolved.question
