@@ -56,7 +56,7 @@ AMOUNT_CUES = re.compile(
     r"\bhow much\b|\bcost|\bprice\b|\bprices\b|\bfee\b|\bfees\b|\bexpensive\b|\brate\b|\brates\b|\bwhat discount\b"
     r"|\bsurcharges?\b|\b(?:the|a|any|an extra|extra|additional) charges?\b|多少钱|费用|运费|价格|价钱|收费|多少美元|附加费|手续费", re.I)
 # "what's the minimum order for Klarna?" is answered by "orders from $50 to $1,000": a bound, said by its amount.
-BOUND_WORDS = frozenset("min minimum max maximum spend spending threshold 最低 最少 最多 最高 起步 门槛".split())
+BOUND_WORDS = frozenset("min minimum max maximum biggest largest smallest spend spending threshold 最低 最少 最多 最高 起步 门槛".split())
 STATES_BOUND = re.compile(r"\b(?:from|between|over|under|above|below|at least|up to|more than|less than|minimum|maximum)\s+"
                           r"(?:[$€£¥]|[a-z]{1,3}\$)\s?\d|\d\s*(?:or more|or less|and up|and over|\+)|满\s*\d|\d+\s*(?:美元|元)?\s*(?:以上|以下|起)"
                           r"|\bup to \d|\d\s*[–-]\s*\d+(?:\.\d+)?\s*(?:[a-z]|\")",  # a measure's range: "40–120 lb", "up to 50 lb"

@@ -105,3 +105,8 @@ def test_a_word_many_product_names_share_names_none_of_them_in_a_policy_follow_u
     history = [Turn(question="how much to resize a 14k gold ring down a size?", products=[])]
     resolved = resolver.resolve("and if it's platinum?", history)
     assert resolved.product_sku is None and "Eternity" not in resolved.question and "platinum" in resolved.question
+
+
+def test_the_smallest_and_biggest_are_bounds_a_range_states():
+    assert TermIndex("Digital gift cards from $25 to $2,500.").match("smallest") == INDIRECT_MATCH
+    assert TermIndex("Gift cards never expire.").match("biggest") == 0.0
