@@ -88,7 +88,8 @@ def _cedict_senses() -> dict[str, list[str]]:
 
 
 class CrossLingualTerms:
-    """The store words that say a Chinese word, by meaning in a multilingual embedding space."""
+    """The store words that say a Chinese word: the ones a Chinese-English dictionary gives for it, and the nearest
+    to it in a multilingual embedding space."""
 
     def __init__(self, embedder, words: list[str] | Callable[[], list[str]], kinds: list[str] = (),
                  min_similarity: float = MIN_SIMILARITY, min_kind_similarity: float = MIN_KIND_SIMILARITY,
