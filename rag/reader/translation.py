@@ -66,7 +66,7 @@ class ChineseEnglishDictionary:
         return word in _cedict_senses()
 
 
-_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_GLOSS_NOTES = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # "(retail) store", a pinyin "[ge4]"
 _NOT_A_SENSE = re.compile(r"^(?:CL:|also pr\.|variant of|surname |abbr\.|old variant|see )", re.I)
 
 
@@ -80,7 +80,7 @@ def _cedict_senses() -> dict[str, list[str]]:
         for definition in entry["definitions"]:
             if _NOT_A_SENSE.match(definition.strip()):
                 continue
-            gloss = re.sub(r"^(?:to|a|an|the) ", "", _PARENTHESES.sub(" ", definition).strip().lower())
+            gloss = re.sub(r"^(?:to|a|an|the) ", "", _GLOSS_NOTES.sub(" ", definition).strip().lower())
             gloss = " ".join(gloss.split())
             if gloss and len(gloss.split()) <= GLOSS_WORDS and gloss not in glosses:
                 glosses.append(gloss)
@@ -113,8 +113,8 @@ class CrossLingualTerms:
         matter loosely ("靠": "comply", "take", "give")."""
         asked = [t for t in dict.fromkeys(terms) if language.has_cjk(t)]
         if self.dictionary is not None:  # "圣诞礼物" is said by what says each word in it: "Christmas" and "gift"
-            asked += [piece for t in asked if not self.dictionary.knows(t)
-                      for piece in cut_for_search(t) if 2 <= len(piece) < len(t) and piece not in asked]
+            asked = list(dict.fromkeys([*asked, *(piece for t in asked if not self.dictionary.knows(t)
+                                                  for piece in cut_for_search(t) if 2 <= len(piece) < len(t))]))
         unseen = [t for t in asked if t not in self._known]
         if unseen:
             with self._lock:
