@@ -123,8 +123,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store14", golden / "store14.jsonl", fixtures / "store14", False),
         Split("dev21", golden / "dev21.jsonl", root / "knowledge_base", False),
         Split("store15", golden / "store15.jsonl", fixtures / "store15", False),
-        Split("dev22", golden / "dev22.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store16", golden / "store16.jsonl", fixtures / "store16", True),  # untuned
+        Split("dev22", golden / "dev22.jsonl", root / "knowledge_base", False),
+        Split("store16", golden / "store16.jsonl", fixtures / "store16", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
