@@ -150,7 +150,7 @@ _ZH_BETWEEN = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:到|至|-)\s*(\d+(?:\.\d+)?)\s*
 _IN_STOCK = re.compile(r"\b(in stock|in-stock|available now|available today|ready to ship|(?:ships?|send) (?:right )?(?:now|today|away)"
                        r"|have in stock)\b|有货|现货|有库存", re.I)
 # "size 10", "in a 9?", "尺码 L", and a size right before 码, also right after a Chinese character ("要M码", "买8码").
-_SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|\bin an? (\d{1,2}(?:\.5)?)(?=\s*(?:[?!.,]|$))|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*码",
+_SIZE = re.compile(r"\bsize\s+(\d{1,2}(?:\.5)?(?:/\d{1,2})?|x{0,3}[sl]|m)\b|\bin an? (\d{1,2}(?:\.5)?)(?=\s*(?:[?!.,]|$))|尺码\s*([a-z0-9]{1,4})|(?<![a-z0-9.月])(\d{1,2}(?:\.5)?|x{0,3}[sl]|m)\s*[码号](?!码)",
                    re.I)
 # Capitals only ("xl" may be a word); beside Chinese a lone S, M or L is a size too ("绿色XL呢", "黑色M的").
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z0-9.\-])(XXS|XS|XL|XXL|XXXL)(?![A-Za-z0-9\-])"

@@ -24,7 +24,8 @@ STOPWORDS = frozenset(
     such only own same s t don now get got there's it's i'm you're let tell please know want
     am doesn isn aren wasn weren didn won wouldn couldn shouldn haven hasn hadn
     like need any anything something tho though once twice thrice another then
-    btw lol pls plz thx tbh fyi imo haha rn atm mid""".split()
+    btw lol pls plz thx tbh fyi imo haha rn atm mid
+    myself yourself itself ourselves yourselves themselves""".split()
 )
 
 # The people a shopper buys for or sends to ("my cousin in Penang"): who, never what, a question asks about.
@@ -279,6 +280,10 @@ def flag(value: str) -> bool | None:
     """An attribute's yes or no: "yes" -> True, "no (contains lanolin)" -> False; None for any other value."""
     head = re.split(r"\s*[(,;（，]|\s+[-–—]\s+", value.strip().lower(), maxsplit=1)[0].strip(" .。")
     return True if head in YES_VALUES else False if head in NO_VALUES else None
+# A fact that a product is free of something ("Fragrance free: Yes"), and a question that asks so in those words
+# ("is it fragrance-free?", "无香精吗"), not whether it has the thing ("有加香精吗？").
+FREE_OF_LABEL = re.compile(r"(?P<thing>.+?)[\s-]free", re.I)
+SAYS_FREE_OF = re.compile(r"free|\bwithout\b|\bno\s|无|不含|没有?添?加|不加|不添加", re.I)
 # The direct-answer frame an answer opens with ("No — ", "是的，"): a frame, not a claim.
 # A Chinese yes/no question is answered with its own verb: (no, yes) for each.
 ZH_ANSWER_WORDS = {"可以": ("不可以", "可以"), "能": ("不能", "能"), "会": ("不会", "会"), "需要": ("不需要", "需要"),

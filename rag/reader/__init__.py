@@ -8,7 +8,7 @@ each decision with its reason, so a test or an engineer can see why an answer wa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -166,8 +166,9 @@ class Reader:
         translated_only = frozenset(
             t for t in unknown if weights[t] and not any(counts.get(w) for w in language.synonyms(t) - {t}))
         offered = set().union(*(language.services_named(s.text) for s in sentences))  # the services the store names
-        findings = []
-        for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
+        findings: list[Finding] = []
+
+        def read_part(number: int, part: SubQuestion, vector) -> Finding:
             scored = [
                 self._score(part, s, float(v @ vector), index, weights, passages, context, body, named, translated_only)
                 for s, v, index, (context, body) in zip(sentences, sentence_vectors, indexes, own)
@@ -187,15 +188,32 @@ class Reader:
             # "A or B — which is lighter and what's the price gap?": the second part compares the same products.
             compared = part.kind == "compare" or (number > 0 and question.parts[0].kind == "compare")
             if compared and compare and len(compare) >= 2:
-                findings.append(self._compare(part, scored, compare))
-            else:
-                findings.append(_stock_finding(part, scored, passages) or self._decide(part, scored, unknown, indexes))
+                return self._compare(part, scored, compare)
+            return _stock_finding(part, scored, passages) or self._decide(part, scored, unknown, indexes)
+
+        for number, (part, vector) in enumerate(zip(question.parts, part_vectors)):
+            finding = read_part(number, part, vector)
+            if number and not finding.answerable and not part.subject and findings[0].answerable \
+                    and part.kind != "compare" and question.parts[0].kind != "compare":
+                # "what size laptop fits in the Travel Carry-On 40 and how heavy is the bag itself": a part the
+                # passages cannot answer alone may be about what the first part asked about
+                # ("the bag" is then the Travel Carry-On 40, not what is asked of it)
+                called = {w for w in re.findall(r"\bthe\s+([a-z]+)", part.text.lower()) if self._is_kind(w)}
+                about = replace(part, terms=[t for t in dict.fromkeys(part.terms + question.parts[0].terms) if t not in called],
+                                focus=[t for t in part.focus if t not in called], subject=question.parts[0].text)
+                again = read_part(number, about, embedder.embed([about.readable])[0])
+                finding = again if again.answerable else finding
+            findings.append(finding)
             # "Do you offer Saturday delivery, and what does it cost?": what "it" costs is unknown when "it" is.
             subject = next((f for f in findings[:-1] if part.subject and f.part.text == part.subject), None)
             if subject is not None and not subject.answerable:
                 findings[-1] = Finding(part, reason=f"it asks about {part.subject!r}, which the store's information "
                                                     "does not answer")
         return Reading(question, findings)
+
+    def _is_kind(self, word: str) -> bool:
+        """Is the word a kind of product ("bag", "tank"): the store's or any store's?"""
+        return any(w in self.kind_categories or w in language.PRODUCT_KINDS for w in (word, word.rstrip("s")))
 
     def _names_a_kind(self, text: str) -> bool:
         """Does the text name a kind of product or a category the store sells ("Footwear", "tents")?"""
@@ -967,7 +985,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
     ordered = [best, *(s for s in chosen if s is not best)]
     for scored in ordered:  # "$120" against "free on orders of $150 or more"
         if (holds := amount_condition_holds(part.text, scored.sentence.text)) is not None:
-            return "yes" if holds != language.is_negative(scored.sentence.text) else "no"
+            # (an aside says nothing of the condition: "... free on orders of $120 or more (the $79 threshold does not apply)")
+            return "yes" if holds != language.is_negative(_PARENTHESES.sub("", scored.sentence.text)) else "no"
     if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
         index, holds = window
         return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
@@ -977,6 +996,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
         return "yes" if part.negated else "no"  # "can I use it without a subscription?" - "Subscription: required"
     said = language.flag(sentence.text.partition(":")[2]) if sentence.field_label else None
     if said is not None:  # "Waterproof: no", "Vegan: no (contains lanolin)"
+        if language.FREE_OF_LABEL.fullmatch(sentence.field_label) and not language.SAYS_FREE_OF.search(part.text):
+            said = not said  # "does it have added fragrance?" - "Fragrance free: Yes"
         return "no" if (not said) != part.negated else "yes"
     if language.AFFIRMATION_START.search(sentence.text) and not language.RESTRICTION.search(sentence.text):
         return "no" if part.negated else "yes"

@@ -268,7 +268,9 @@ def asked_variant_offered(question: str, product: Product) -> bool:
 def _asked_variant(question: str, product: Product) -> tuple[str | None, list[str]]:
     asked = question.lower().replace(product.title.lower(), " ")
     # The product's own colour or shade names first ("Medium" is a shade of this sunscreen, not a size).
-    own = {v.color.lower() for v in product.variants if v.color and _names_word(asked, v.color.lower())}
+    # A shade is also named by its code alone: "5N" is "5N Tan".
+    own = {v.color.lower() for v in product.variants
+           if v.color and any(_names_word(asked, name) for name in (v.color.lower(), _shade_code(v.color.lower())) if name)}
     for name in own:
         asked = re.sub(rf"(?<![a-z]){re.escape(name)}(?![a-z])", " ", asked)
     colours = [*own, *(name for name, aliases in language.COLOURS.items()
@@ -284,10 +286,17 @@ def _matching(product: Product, size: str | None, colours: list[str]) -> list:
             and (not colours or any(_is_colour(v.color or "", c) for c in colours))]
 
 
+def _shade_code(colour: str) -> str:
+    """The code a shade's name starts with ("5n" of "5n tan"), or "" when its first word holds no digit."""
+    first = colour.split()[0] if len(colour.split()) > 1 else ""
+    return first if re.search(r"\d", first) else ""
+
+
 def _same_size(variant_size: str, asked: str) -> bool:
-    """"54 cm" is size 54; "M" is size M."""
+    """"54 cm" is size 54; "M" is size M; "US 6" is size 6."""
     return variant_size.upper() == asked.upper() or bool(
-        asked[:1].isdigit() and re.fullmatch(rf"{re.escape(asked)}\s*(?:cm|mm|in|\"|l|litres?)", variant_size, re.I))
+        asked[:1].isdigit() and re.fullmatch(rf"(?:[a-z]{{2}}\s*)?{re.escape(asked)}\s*(?:cm|mm|in|\"|l|litres?)?",
+                                             variant_size, re.I))
 
 
 def _is_colour(variant_colour: str, asked: str) -> bool:
