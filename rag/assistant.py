@@ -46,6 +46,7 @@ from rag.language import (
     entities,
     has_cjk,
     in_english,
+    is_yes_no,
     name_word,
     place_aliases,
     product_kinds,
@@ -557,6 +558,9 @@ class Assistant:
             return False  # "bought boots as a gift for my dad; can he still return them?", "买了一袋狗粮…还需要另外付钱吗？"
         if ASKS_SERVICE_PRICE.search(question) and not RECOMMEND_CUES.search(question):
             return False  # "what does it cost to size an 18k gold ring down?" asks about resizing
+        last = re.split(r"[,，。;；]", question.strip(" ?？"))[-1]
+        if POLICY_TOPICS.search(last) and is_yes_no(last) and not RECOMMEND_CUES.search(last):
+            return False  # "我在美国，想买一瓶 Figue Blanche 香水，可以寄过来吗？" asks whether it can be sent
         if POLICY_TOPICS.search(question) and not RECOMMEND_CUES.search(question) and (
                 "?" in question or "？" in question or OWN_QUESTION.match(question.strip())):
             return False  # "Can I get the Harlow sofa delivered to a PO box?" asks about delivery, not for a sofa

@@ -167,9 +167,14 @@ def _attribute_measures(product: Product) -> Iterator[tuple[str, tuple[float, fl
             yield name.replace("_", " ").lower(), (float(found.group(1)),) * 2
         elif name in NAMED_MEASURES and (found := _range(value)):
             yield NAMED_MEASURES[name], found
-        elif name in language.UNITS and (found := _range(value)):  # "lumens: 1600"
-            measure, factor = language.UNITS[name]
+        elif (unit := _unit_named(name)) and (found := _range(value)):  # "lumens: 1600", "volume_ml: 50"
+            measure, factor = language.UNITS[unit]
             yield measure, (found[0] * factor, found[1] * factor)
+
+
+def _unit_named(name: str) -> str | None:
+    """The unit an attribute's name gives its bare numbers: "lumens", or the unit it ends on ("volume_ml")."""
+    return next((unit for unit in (name, name.rpartition("_")[2]) if unit in language.UNITS), None)
 
 
 def product_measures(product: Product) -> dict[str, tuple[float, float]]:

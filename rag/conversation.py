@@ -43,6 +43,7 @@ from rag.language import (
     SLOT_PREPOSITIONS,
     SUBJECT_LEAD,
     THAT_COLOUR,
+    UNFINISHED_COMPARISON,
     VARIANT_FILLER,
     VARIANT_REFERENCE,
     ZH_CONDITION_LEAD,
@@ -166,13 +167,22 @@ class FollowUpResolver:
             first, second = (title for _, title in compared)
             return Resolution(f"{first}和{second}{question}" if has_cjk(question)
                               else f"{question.rstrip(' ?')}, the {first} or the {second}?", compared[0], True)
-        if focus and (better := SIBLING_BY_QUALITY.search(question)) and (sibling := self._better(better, focus[0])):
+        if (better := SIBLING_BY_QUALITY.search(question)) and (focus := focus or self._named_by(previous)) \
+                and (sibling := self._better(better, focus[0])):
             # "how much is the big one", "anything bigger in that line?", "is there a waterproof version of it?"
-            if better.group("mark"):
+            if better.group("mark") and better.group("article").lower() != "the":
                 return Resolution(f"is the {sibling[1]} {better.group('mark')}?", sibling, True)
+            if better.group("mark"):  # "is the waterproof version any heavier?" than the one in focus
+                start, end = better.span()
+                said = f"{question[:start]}the {sibling[1]}{question[end:]}"
+                return Resolution(UNFINISHED_COMPARISON.sub(lambda m: f"{m.group(0)} than the {focus[0][1]}", said, count=1),
+                                  sibling, True)
             if better.group("one"):
                 start, end = better.span()
                 return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
+            if not OWN_QUESTION.match(LEADING_INTERJECTION.sub("", previous).strip()):
+                # "I'm thinking of getting the Daily Fluid" - "is there a smaller size? how much": asked of it
+                return Resolution(f"{question.rstrip(' ?？')} ({sibling[1]})?", sibling, True)
             return Resolution(self._about(previous, focus, sibling), sibling, True)
         said = numbers_in_words(question)  # "三人的那款呢" is "3人的那款呢"
         variant = VARIANT_REFERENCE.search(said)
@@ -183,8 +193,7 @@ class FollowUpResolver:
         product_fact = self.asks_for_product_fact(question) and not POLICY_WORDS.search(question)
         if not focus and (product_fact or _PRONOUN.search(question)):  # the last answer named no product card, but
             # its question may have named a product ("Does the Cove mattress have a trial?" - "its warranty?")
-            named = self.find_product(previous)
-            focus = [named] if named and self._names(previous, named) else []
+            focus = self._named_by(previous)
         if _TELLS.fullmatch(question) and OWN_QUESTION.match(previous.strip()) and (
                 (told := self.find_product(question)) and self._names(question, told)):
             # "can I return something I bought 3 weeks ago?" - "it's a climbing harness, the crux one"
@@ -320,6 +329,11 @@ class FollowUpResolver:
         said = set(content_words(text))
         return any(w in said and w.rstrip("s") not in KIND_WORDS and not self.asks_for_product_fact(w)
                    for w in content_words(found[1]))
+
+    def _named_by(self, text: str) -> list[tuple[str, str]]:
+        """The product a text names, as a focus of one; none if it names none."""
+        named = self.find_product(text)
+        return [named] if named and self._names(text, named) else []
 
     def _names_one(self, text: str, found: tuple[str, str]) -> bool:
         """Does a word of the text that the product's name holds name that product alone among the store's?"""
@@ -490,10 +504,11 @@ def _measure(product: Product, measure: str | None) -> float | None:
 
 def _has_mark(product: Product, mark: str) -> bool:
     """Does the product say it has the mark ("waterproof: yes", or the word in its name or description)?"""
-    said = flag(product.attributes.get(mark.lower().replace("-", "_"), ""))
+    said = flag(product.attributes.get(re.sub(r"[\s-]+", "_", mark.lower()), ""))
     if said is not None:
         return said
-    return bool(re.search(rf"(?<![a-z]){re.escape(mark.lower())}", f"{product.title} {product.description}".lower()))
+    written = r"[\s-]+".join(map(re.escape, mark.lower().split()))  # "lab grown" is written "Lab-Grown" too
+    return bool(re.search(rf"(?<![a-z]){written}", f"{product.title} {product.description}".lower().replace("-", " ")))
 
 
 # "sleeping", "bag", and the English words of the Chinese kinds ("camera" of 相机): no product's own name
@@ -503,6 +518,7 @@ _AN_ORDER = re.compile(r"\b(?:an?|my|the|this|that)\s+orders?\b", re.I)
 CARRIED_TERMS = 3  # topic words a follow-up takes from the turn before
 CANDIDATES = 5  # closest products a name is checked against
 LINE_CANDIDATES = 20  # products that share words with a name, searched for the rest of its line
+LINE_LEAD_WORDS = 2  # the words a line's names begin with ("Celeste Halo")
 
 
 class ProductFinder:
@@ -515,13 +531,19 @@ class ProductFinder:
 
     def line(self, title: str) -> list[Product]:
         """The products of the line ``title`` names, itself among them: each name holds every word of the other's but for
-        numbers and one mark ("Summit 45 Backpack" and "Summit 65 Backpack"; "Ridge Runner (GTX) Trail Shoe")."""
+        numbers and one mark ("Summit 45 Backpack" and "Summit 65 Backpack"; "Ridge Runner (GTX) Trail Shoe"), or
+        both begin with the same two words ("Celeste Halo Engagement Ring, 0.75 ct Natural ..." and "Celeste Halo
+        Engagement Ring, 2.00 ct Lab-Grown ...")."""
         def name(text: str) -> set[str]:
             return {w for w in text.lower().split() if not re.search(r"\d", w)}
 
+        def lead(text: str) -> list[str]:
+            return re.findall(r"[^\W\d_]+", text.lower())[:LINE_LEAD_WORDS]
+
         hits = self.store.keyword_search(title, LINE_CANDIDATES, Filters())
         found = [Product.model_validate(c.metadata) for c in self.store.fetch([i for i, _ in hits]) if c.kind == "product"]
-        return [p for p in found if len(name(title) ^ name(p.title)) <= 1 and name(title) & name(p.title)]
+        return [p for p in found if (len(name(title) ^ name(p.title)) <= 1 and name(title) & name(p.title))
+                or (len(lead(title)) == LINE_LEAD_WORDS and lead(title) == lead(p.title))]
 
     def titles_saying(self, words: list[str]) -> int:
         """How many products' names hold ``words`` in a row: "aquarium starter kit" names a kind when two kits say it."""

@@ -240,6 +240,9 @@ COMPARATIVE_DIRECTION: dict[str, int] = {
     "更长": 1, "更多": 1, "更大": 1, "更重": 1, "更高": 1, "更贵": 1, "更短": -1, "更少": -1, "更小": -1, "更轻": -1,
     "更低": -1, "更便宜": -1,
 }
+# "any heavier?", "more expensive?": a comparison that leaves out what it compares with
+UNFINISHED_COMPARISON = re.compile(r"^(?!.*\bthan\b).*?\b(?:(?:more|less)\s+\w+|" + "|".join(
+    w for w in COMPARATIVE_DIRECTION if w.isascii()) + r")\b(?=\s*(?:[?？]|$))", re.I)
 # A yes/no question starts with an auxiliary verb in English, or ends in 吗 / holds an A-not-A form in Chinese.
 YES_NO_EN = re.compile(
     r"^\s*(?:(?:and|so|but|also|hi|hello|hey|ok|okay|please)[,!]?\s+)*(?:can|could|do|does|did|is|are|was|were|will|would|should"
@@ -431,7 +434,7 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "thick|thickness|厚|厚度", "wide|width|宽|宽度", "deep|depth|深度", "tall|height|高度",
     "tick|ticks|蜱虫|蜱",
     "long|加长|加长款",
-    "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|"
+    "cost|costs|price|prices|priced|fee|fees|charge|charges|pay|paid|expensive|cheap|cheaper|cheapest|pricier|penalty|penalties|"
     "费用|价格|价钱|收费|多少钱|钱|便宜|贵|付费|承担",
     "warranty|warranties|guarantee|guaranteed|保修|质保|保修期",
     "exchange|exchanges|exchanging|exchanged|swap|swaps|swapping|swapped|换货|更换|换|换成|兑换",
@@ -504,6 +507,8 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) f
     "noon|midday|lunch|lunchtime|中午",
     "track|tracking|追踪|跟踪|物流",
     "address|addresses|地址",
+    "shipping address|delivery address|收货地址|送货地址|寄送地址",
+    "change|changes|changed|changing|modify|modified|alter|改|修改|更改|改动",
     "shoe|shoes|footwear|boot|boots|hiker|hikers|trainer|trainers|sneaker|sneakers|鞋|鞋子|靴",
     "used|worn|wore|opened|使用过|用过|穿过|已使用|已开封",
     "clearance|final sale|clearance items|清仓|最终销售",
@@ -1176,6 +1181,7 @@ POLICY_TOPICS = re.compile(
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
     r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back|trade[- ]?ins?|rent(?:al|als|ing)?|hire)\b"
     r"|保修|质保|退货|退款|换货|能退|可以退|退吗|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改"
+    r"|寄(?:过来|过去|到|往|回)|能寄|可以寄|发到|运到"
     r"|以旧换新|置换|租", re.I)
 # The words that make a question one about the store's rules (narrower than POLICY_TOPICS: in "12月初下单的" the
 # ordering tells the shopper's case, it is not what is asked)
@@ -1324,7 +1330,7 @@ SUBJECT_LEAD = re.compile(r"^(?:(?:on|to|for|in|into|with|by|via|from|the|a|an|i
 SIBLING_BY_QUALITY = re.compile(
     r"\bthe\s+(?P<one>big|large|small|light|cheap)\s+(?:one|version|model)\b"
     r"|\b(?:anything|something|one|any|a|the)\s+(?P<more>bigger|larger|roomier|smaller|lighter|cheaper)\b"
-    r"|\ba\s+(?P<mark>[a-z][\w-]+)\s+version\b|(?P<zh>大一点|更大|小一点|更小|轻一点|更轻|便宜一点|更便宜)", re.I)
+    r"|\b(?P<article>an?|the)\s+(?P<mark>[a-z][\w-]+(?:\s+(?!version\b)[a-z][\w-]+)?)\s+version\b|(?P<zh>大一点|更大|小一点|更小|轻一点|更轻|便宜一点|更便宜)", re.I)
 # The measure each word compares by, and whether more of it is better.
 QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点", "更大"): ("volume", True),
                     ("small", "smaller", "小一点", "更小"): ("volume", False),

@@ -360,6 +360,10 @@ class Reader:
                           and not any(re.search(rf"(?<!\w){re.escape(o)}", s.sentence.text.lower()) for o in part.others)), None)
             eligible = eligible if alone is None else [alone, *(s for s in eligible if s is not alone)]
         best = _override(eligible, self.thresholds.keep_margin) or eligible[0]
+        # (a place the case names is read by place: "... if I live in Switzerland?")
+        if part.kind == "yes_no" and (case := [t for t in _case_terms(part.text) or (
+                _leading_case_terms(part.text) if language.has_cjk(part.text) else []) if not language.names_entity(t)]):
+            best = self._for_the_case(part, case, eligible, best)
         if not best.sentence.field_label and best.sentence.position > 0:  # "Four shades." - the fact listing them
             facts = [s for s in eligible if s.sentence.passage == best.sentence.passage and s.sentence.field_label
                      and _speaks_to(part, s.sentence) and s.score >= best.score - limits.keep_margin]
@@ -513,6 +517,18 @@ class Reader:
                     and s.score >= duration.score - self.thresholds.keep_margin)
 
         return next((s for s in eligible if not s.typed and _denies(s.sentence) and answers(s)), None)
+
+    def _for_the_case(self, part: SubQuestion, case: list[str], eligible: list[Scored], best: Scored) -> Scored:
+        """"Can I cancel an order I placed this morning if it's already shipped?": the nearly-as-good sentence that
+        speaks to the shopper's case ("An order that has shipped cannot be cancelled") answers before the rule that
+        leaves the case out ("You can cancel an order within 60 minutes of placing it")."""
+        def said(s: Scored) -> tuple[int, int, int]:  # (the heading "Orders that have shipped" says it too)
+            heading = _stems(s.sentence.context)
+            return _case_covered(case, s), sum(stem(t) in heading for t in case), _own_coverage(part.terms, s)
+
+        speaking = [s for s in eligible if s.score >= best.score - self.thresholds.keep_margin
+                    and s.coverage >= best.coverage - CASE_MARGIN and said(s)[:2] > said(best)[:2]]
+        return max(speaking, key=said, default=best)
 
     def _answerability(self, part: SubQuestion, best: Scored, never_mentioned: list[str],
                        signals: dict[str, float]) -> Finding | None:

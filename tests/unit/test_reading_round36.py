@@ -3,6 +3,7 @@ that asks about the first part's product, and an aside that says nothing of a co
 
 from __future__ import annotations
 
+from rag.conversation import Turn
 from rag.embedding import EmbedderSet, load_embedder
 from rag.filters import stated_size
 from rag.models import Passage
@@ -64,3 +65,70 @@ def test_a_later_part_the_passages_cannot_answer_alone_asks_about_the_first_part
     assert first.answerable and "Laptop sleeve" in first.evidence[0].sentence.text
     assert second.answerable and "Weight" in second.evidence[0].sentence.text
     assert second.part.subject.startswith("what size laptop")
+
+
+def test_the_version_with_a_mark_is_compared_with_the_product_in_focus():
+    from tests.unit.test_reading_round28 import resolver
+
+    shoe = [Turn(question="what colours does the Ridge Runner Trail Shoe come in", products=[("S1", "Ridge Runner Trail Shoe")])]
+    heavier = resolver().resolve("is the waterproof version any heavier? trying to keep weight down", shoe)
+    assert heavier.product == ("S2", "Ridge Runner GTX Trail Shoe")
+    assert heavier.question.startswith("is the Ridge Runner GTX Trail Shoe any heavier than the Ridge Runner Trail Shoe?")
+
+
+def test_a_better_product_is_found_for_a_product_a_remark_named():
+    from tests.unit.test_reading_round28 import resolver
+
+    remark = [Turn(question="I'm thinking of getting the Summit 45 Backpack", products=[])]  # no card was shown
+    bigger = resolver().resolve("is there a bigger one? how much", remark)
+    assert bigger.product == ("B2", "Summit 65 Backpack")
+    assert bigger.question == "is there a bigger one? how much (Summit 65 Backpack)?"  # the remark asked nothing
+
+
+def test_a_mark_of_two_words_is_written_with_a_hyphen_too():
+    from rag.conversation import _has_mark
+    from rag.language import SIBLING_BY_QUALITY
+
+    assert SIBLING_BY_QUALITY.search("is there a lab grown version of that one?").group("mark") == "lab grown"
+    ring = Product(sku="R2", title="Celeste Halo Ring, 2.00 ct Lab-Grown Oval, Platinum", price=3800)
+    assert _has_mark(ring, "lab grown") and not _has_mark(ring.model_copy(update={"title": "Celeste Halo Ring"}), "lab grown")
+
+
+def test_an_attribute_named_with_its_unit_states_a_measure():
+    from rag.constraints import product_measures
+
+    travel = Product(sku="K2", title="Daily Fluid SPF 50+ Travel Size 20 ml", price=14, attributes={"volume_ml": "20"})
+    assert product_measures(travel)["volume"] == (0.02, 0.02)
+
+
+def test_a_yes_no_question_with_a_case_is_answered_by_the_sentence_that_speaks_to_the_case():
+    from tests.unit.test_reading_round34 import _reader
+
+    window, shipped = sentences_of([
+        passage("You can cancel an order within 60 minutes of placing it.", section="Cancelling", title="Order changes"),
+        passage("An order that has shipped cannot be cancelled.", section="Orders that have shipped", title="Order changes")])
+    part = analyse("Can I cancel an order I placed this morning if it's already shipped?").parts[0]
+    best, case = _scored(window, 0.56, ["morning", "already", "shipped"]), _scored(shipped, 0.6, ["placed", "morning", "already"])
+    case.score = best.score - 0.05  # nearly as good
+    assert _reader()._for_the_case(part, ["already", "shipped"], [best, case], best) is case
+    case.score = best.score - 0.3  # too far behind
+    assert _reader()._for_the_case(part, ["already", "shipped"], [best, case], best) is best
+
+
+def test_changing_is_said_in_chinese_too():
+    from rag.language import synonyms
+
+    assert {"改", "修改", "更改"} <= synonyms("change") and "收货地址" in synonyms("shipping address")
+
+
+def test_wanting_to_buy_something_and_asking_whether_it_can_be_sent_is_no_search():
+    from types import SimpleNamespace
+
+    from rag.assistant import Assistant
+    from rag.filters import Filters, Vocabulary
+
+    store = SimpleNamespace(vocabulary=Vocabulary(categories=("Fragrance", "Watches"), brands=(), colors=(),
+                                                  kinds=("perfume", "watch")))
+    assert not Assistant._is_shopping(store, "我在墨西哥，想买你们的二手手表，能寄过来吗？", Filters())
+    assert Assistant._is_shopping(store, "我在墨西哥，想买你们的二手手表", Filters())
+    assert Assistant._is_shopping(store, "想买块手表，有推荐吗？", Filters())
