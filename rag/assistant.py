@@ -36,6 +36,7 @@ from rag.language import (
     SHOPPING_CUES,
     SUPERLATIVE,
     THAT_ONE,
+    THE_REGULAR_ONE,
     YES_NO_EN,
     YES_NO_ZH,
     activity_names,
@@ -445,8 +446,12 @@ class Assistant:
         sides: list[list[int]] = []
         names = comparison_sides(question)
         for position, name in enumerate(names):
+            # "the women's Cascade rain shell vs the regular one": the other side's line without its mark
+            product = self._regular_of(names[1 - position]) if len(names) == 2 and THE_REGULAR_ONE.fullmatch(
+                name.strip(" ?？")) else None
             # "Trail GPS Watch vs the Pro": the short side is named after the other one.
-            product = self.find_product(name) or self.find_product(f"{names[1 - position]} {name}" if len(names) == 2 else name)
+            product = product or self.find_product(name) or self.find_product(
+                f"{names[1 - position]} {name}" if len(names) == 2 else name)
             if product is None:
                 return None
             index = next((i for i, p in enumerate(passages) if p.chunk.id == f"product:{product[0]}"), None)
@@ -459,6 +464,14 @@ class Assistant:
             if [index] not in sides:
                 sides.append([index])
         return sides if len(sides) >= 2 else None
+
+    def _regular_of(self, name: str) -> tuple[str, str] | None:
+        """The product of the named one's line whose name holds the fewest words ("Cascade 2.5L Rain Shell" for
+        "Cascade 2.5L Rain Shell Women's"); None when the name names no product or its line holds no other."""
+        named = self.find_product(name) if self.find_product and self.resolver else None
+        others = [p for p in self.resolver.product_line(named[1]) if p.sku != named[0]] if named else []
+        shorter = [p for p in others if len(p.title.split()) < len(named[1].split())]
+        return next(((p.sku, p.title) for p in sorted(shorter, key=lambda p: len(p.title.split()))), None)
 
     def respond(self, question: str, passages: list[Passage], applied: Filters | None = None,
                 language: str | None = None, sides: list[list[int]] | None = None) -> Answer:

@@ -360,7 +360,8 @@ def follow_up_subject(question: str) -> str | None:
         return None
     subject = (found.group("en") or found.group("zh") or found.group("bare") or "").strip(" ?？")
     # "and if I want to cancel altogether, is there a fee?" asks a question of its own after its condition.
-    asks_after = any(OWN_QUESTION.match(clause.strip()) for clause in re.split(r"[,，]", subject)[1:])
+    asks_after = any(OWN_QUESTION.match(clause.strip()) for clause in re.split(r"[,，]", subject)[1:]) or bool(
+        _ASKS_AFTER_CASE.match(subject))  # "and if i paid w a gift card how do i get the money back"
     return None if OWN_QUESTION.search(subject) or asks_after else subject
 
 
@@ -385,6 +386,8 @@ def variant_follow_up(question: str, previous: str, title: str,
     return f"is the {title} in stock{f' in {colour}' if colour else ''}{f', size {size}' if size else ''}?"
 
 
+_ASKS_AFTER_CASE = re.compile(r"(?:if|when|once)\b.+?\s(?:how|what|when|where|why|who|can|could|do|does|will|would|is|are)"
+                              r"\s+(?:i|you|we|it|they)\b", re.I)
 _TIME_CONDITION = re.compile(r"\b(?:in the first|within|during)\b[^,;.?!]+$", re.I)
 
 

@@ -29,6 +29,7 @@ _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|long|much)|what (?:happens|if|do i d
 _HYPOTHETICAL = re.compile(rf"^\s*(?:(?:and|so|but|ok(?:ay)?),?\s+)?(?:what if|if|suppose|say)\b|^\s*那?{language.ZH_CASE_WORDS}",
                            re.I)
 
+_SENTENCES = re.compile(r"(?<=[?？:：;；])\s*")  # questions and their lead-ins ("... the full amount. please fix" is one)
 _PERSON = re.compile(
     r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*)?(?:real\s+|live\s+|actual\s+)?"
     r"(?:person|human|agent|one|body|representative|rep|manager|staff)\b|\breal person\b|\blive agent\b|\bhuman agent\b"
@@ -99,7 +100,10 @@ class IntentRouter:
             return IntentDecision("person", 1.0, "asks for a person")
         if _ORDER_NUMBER.search(message):
             return IntentDecision("own_order", 1.0, "names an order number")
-        if _OWN.search(message) and not _HOW_TO.search(message):
+        # each sentence on its own: "Two things: can I change my address after ordering, ...?" and "When does my card
+        # get charged? And if my order comes in two boxes, do I get charged twice?" ask how things work
+        if any(_OWN.search(said) and not (_HOW_TO.search(said) or _HYPOTHETICAL.search(said))
+               for said in _SENTENCES.split(message)):
             return IntentDecision("own_order", 1.0, "describes a problem with the shopper's own order or account")
         if _HYPOTHETICAL.search(message):
             return IntentDecision("question", 1.0, "asks what happens in a case")

@@ -212,7 +212,8 @@ COMPARED_BY_TIME = re.compile(r"\b(?:faster|fastest|quicker|quickest|sooner|slow
                               r"|更快|快递时效|时效|几天|多久", re.I)
 DURATION_CUES = re.compile(
     r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen\b|\bdeadline\b"
-    r"|\buntil when\b|\bby when\b|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
+    r"|\buntil when\b|\bby when\b|\b(?:what|what's|whats|what is)\s+(?:\w+\s+){0,3}(?:window|period|time ?frame)\b"
+    r"|多久|多长时间|几天|什么时候|何时|多少天|期限", re.I)
 LIST_CUES = re.compile(r"\bwhich\b.*\b(?:methods|countries|items|ways|options|cards|brands|colou?rs|sizes)\b"
                        r"|\bwhat (?:\w+ )?(?:methods|countries|items|ways|options|cards|colou?rs|sizes)\b|\blist\b|哪些|哪几", re.I)
 # "what's the difference between ...", "Trail GPS Watch vs the Pro": no one fact asked, the ones that differ.
@@ -240,6 +241,9 @@ COMPARATIVE_DIRECTION: dict[str, int] = {
     "更长": 1, "更多": 1, "更大": 1, "更重": 1, "更高": 1, "更贵": 1, "更短": -1, "更少": -1, "更小": -1, "更轻": -1,
     "更低": -1, "更便宜": -1,
 }
+# "the regular one", "普通款": the product of a line without the mark the other side of a comparison has
+THE_REGULAR_ONE = re.compile(r"(?:the\s+)?(?:regular|normal|original|basic|plain)(?:\s+(?:one|version|model))?"
+                             r"|(?:the\s+)?standard\s+(?:one|version|model)|普通款|普通的|标准款|通用款|原版", re.I)
 # "any heavier?", "more expensive?": a comparison that leaves out what it compares with
 UNFINISHED_COMPARISON = re.compile(r"^(?!.*\bthan\b).*?\b(?:(?:more|less)\s+\w+|" + "|".join(
     w for w in COMPARATIVE_DIRECTION if w.isascii()) + r")\b(?=\s*(?:[?？]|$))", re.I)

@@ -21,10 +21,12 @@ from rag.reader.conditions import (
     asked_variant_state,
     comparison_holds,
     count_bound_holds,
+    for_purchases_between,
     lead_time_holds,
     listed_choice_holds,
     only_if_holds,
     rule_for_purchase,
+    window_clause,
     window_condition,
 )
 from rag.reader.evidence import (
@@ -381,6 +383,13 @@ class Reader:
                 return Finding(part, [best], reason=f"the store's information does not mention {service}",
                                signals={"service_named": 0.0})
             best = best if best in speaking else speaking[0]
+        if choices := _choices_asked(part.text):  # "帐杆是铝合金的还是碳纤维的？": the answer names one of them
+            said = {id(s): index for s, index in zip(scored, indexes)}
+            speaking = [s for s in eligible[:SERVICE_WINDOW] if any(said[id(s)].covers(t) for t in choices)]
+            if not speaking:
+                return Finding(part, [best], reason=f"no sentence says which of {', '.join(choices)}",
+                               signals={"choice_named": 0.0})
+            best = best if best in speaking else speaking[0]
         never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
                            and not language.names_entity(t)  # a place the store never names: "other countries" may
                            and not re.search(r"\d", t)
@@ -405,6 +414,11 @@ class Reader:
         # "bought it on Nov 10 as a gift, can he return it Jan 15?": the rule for purchases made then speaks first
         if not rule_for_purchase(part.text, best.sentence.readable):
             best = _nearly_as_good(best, eligible, lambda s: rule_for_purchase(part.text, s.sentence.readable))
+        # "what's your return window?": the general rule, not the one for purchases made between two dates (unless
+        # the question speaks of them more: "当圣诞礼物送人，明年1月中旬还能退吗？")
+        if for_purchases_between(best.sentence.readable) and not rule_for_purchase(part.text, best.sentence.readable):
+            best = _nearly_as_good(best, eligible, lambda s: not for_purchases_between(s.sentence.readable)
+                                   and s.coverage >= best.coverage)
         chosen = [best]
         if best.sentence.faq and _asks_the_faq(part, best.sentence):  # the FAQ's own question: its whole answer
             answer = [s for s in scored if s.sentence.passage == best.sentence.passage][:FAQ_SENTENCES]
@@ -810,6 +824,22 @@ def _leading_case_terms(question: str) -> list[str]:
 _LEADING_CASE = re.compile(rf"^(?:{language.ZH_CASE_WORDS}|(?:if|once|when)\b)(.+?)[，,]", re.I)
 
 
+def _choices_asked(text: str) -> list[str]:
+    """The words that tell apart the two things a Chinese "A还是B" question offers ("帐杆是铝合金的还是碳纤维的？" ->
+    铝合金, 碳纤维; "琴键是木头的还是塑料的？" -> 木头, 塑料), aligned from their ends; none for another question."""
+    asked = _CHOICE.search(text)
+    if not asked:
+        return []
+    first, second = key_terms(asked.group(1)), key_terms(asked.group(2))
+    first = first[-len(second):]
+    choices = [t for t in dict.fromkeys(first + second) if not (t in first and t in second)]
+    # a choice said by single characters alone has too many senses to be looked for in English
+    return choices if any(len(t) > 1 or not language.has_cjk(t) for t in choices) else []
+
+
+_CHOICE = re.compile(r"(?:^|[，,。；;是的])([^，,。；;是的]+?)的?还是([^，,。；;？?]+?)的?\s*[？?]?\s*$")
+
+
 def _says_itself(part: SubQuestion, scored: Scored) -> bool:
     """Does the sentence's own text (not its heading) say something of what the question asks about?"""
     own = TermIndex(scored.sentence.text)
@@ -1005,7 +1035,8 @@ def _direct(part: SubQuestion, best: Scored, min_coverage: float, chosen: list[S
             return "yes" if holds != language.is_negative(_PARENTHESES.sub("", scored.sentence.text)) else "no"
     if window := window_condition(part.text, [s.sentence.text for s in ordered]):  # "after five weeks" - "within 30 days"
         index, holds = window
-        return "yes" if (holds != language.is_negative(ordered[index].sentence.text)) != part.negated else "no"
+        said = window_clause(ordered[index].sentence.text)
+        return "yes" if (holds != language.is_negative(said)) != part.negated else "no"
     if (holds := lead_time_holds(part.text, sentence.readable)) is not None:  # "10 days away" - "14 or more days ahead"
         return "yes" if (holds != language.is_negative(sentence.readable)) != part.negated else "no"
     if sentence.field_label and language.WITHOUT.search(part.text) and language.REQUIRED.search(sentence.text.partition(":")[2]):

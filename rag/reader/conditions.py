@@ -58,8 +58,10 @@ _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
 # "after five weeks", "I've had it 4 months", "bought it 10 days ago", "it's been 40 days", "两个月了", "40天前".
 _ELAPSED = re.compile(
     rf"\b(?:after|for|had (?:it|them)(?: for)?|been|over|more than|almost|nearly|about)\s+(?:about\s+)?{_COUNT}\s+{_UNIT}"
-    rf"|\b{_COUNT}\s+{_UNIT}\s+(?:ago|later|after|now|since)\b|{_COUNT}\s*{_UNIT}(?:了|前|以后|之后)", re.I)
-_NOW = re.compile(r"\b(?:today(?: is|'s)?|it's|it is|now(?: it's| is)?)\s*(?:already\s+)?$|现在(?:都|已经)?$|今天(?:是)?$", re.I)
+    rf"|\b{_COUNT}\s+{_UNIT}\s+(?:ago|later|after|now|since|old)\b|{_COUNT}\s*{_UNIT}(?:了|前|以后|之后)", re.I)
+# (the day the shopper would act is the day the rule is checked on: "can I still return it on January 20?")
+_NOW = re.compile(r"\b(?:today(?: is|'s)?|it's|it is|now(?: it's| is)?|(?:return|send|bring) (?:it|them)(?: back)? (?:on|by))"
+                  r"\s*(?:already\s+)?$|现在(?:都|已经)?$|今天(?:是)?$", re.I)
 _RECEIVED = re.compile(r"\b(?:delivered|arrived|received|got (?:it|them))\b(?:\s+on)?\s*$|收到的?$|到货$|送到$", re.I)
 _WITHIN = re.compile(rf"\bwithin\s+{_COUNT}\s+{_UNIT}|{_COUNT}\s*{_UNIT}(?:内|之内|以内)", re.I)
 _UNTIL_BEFORE = re.compile(r"\b(?:until|by|through|before)\s*$|截至\s*$|截止\s*$", re.I)
@@ -214,10 +216,29 @@ def window_condition(question: str, sentences: list[str]) -> tuple[int, bool] | 
     return (specific or checked or [None])[0]
 
 
+def window_clause(sentence: str) -> str:
+    """The clause of a sentence that states its time window ("a battery that holds less than 50% of its capacity
+    within 6 months is covered" of "Batteries in electronics after 6 months of use; a battery that ..."); the whole
+    sentence when it has one clause or none states one."""
+    return next((clause for clause in re.split(r"[;；]", sentence) if _WITHIN.search(clause)), sentence)
+
+
 def rule_for_purchase(question: str, sentence: str) -> bool:
     """Is the sentence a rule for purchases made when the shopper's was ("Holiday purchases made between November 1
     and December 24 ..." for "bought on Nov 10")?"""
-    return bool(_sentence_dates(sentence)[1]) and window_holds(question, sentence) is not None
+    if not for_purchases_between(sentence):
+        return False
+    if window_holds(question, sentence) is not None:
+        return True
+    # "bought ... on Nov 28, whats the last day to return it?": no day to check, the day it was bought says
+    bought, span = shopper_timeline(question).bought, _sentence_dates(sentence)[1]
+    return bool(bought) and date(bought.year, *span[0]) <= bought <= date(bought.year, *span[1])
+
+
+def for_purchases_between(sentence: str) -> bool:
+    """Is the sentence a rule for purchases made between two dates ("Holiday purchases made between November 1 and
+    December 24 ...")?"""
+    return bool(_sentence_dates(sentence)[1])
 
 
 def window_holds(question: str, sentence: str) -> bool | None:

@@ -132,3 +132,88 @@ def test_wanting_to_buy_something_and_asking_whether_it_can_be_sent_is_no_search
     assert not Assistant._is_shopping(store, "我在墨西哥，想买你们的二手手表，能寄过来吗？", Filters())
     assert Assistant._is_shopping(store, "我在墨西哥，想买你们的二手手表", Filters())
     assert Assistant._is_shopping(store, "想买块手表，有推荐吗？", Filters())
+
+
+def test_the_regular_one_is_the_line_s_product_without_the_other_side_s_mark():
+    from types import SimpleNamespace
+
+    from rag.assistant import Assistant
+    from rag.language import THE_REGULAR_ONE
+
+    line = [Product(sku="J1", title="Cascade Rain Shell", price=89), Product(sku="J8", title="Cascade Rain Shell Women's", price=89)]
+    store = SimpleNamespace(find_product=lambda text: ("J8", "Cascade Rain Shell Women's") if "women" in text.lower() else None,
+                            resolver=SimpleNamespace(product_line=lambda title: line))
+    assert THE_REGULAR_ONE.fullmatch("the regular one") and not THE_REGULAR_ONE.fullmatch("standard")
+    assert Assistant._regular_of(store, "the women's Cascade rain shell") == ("J1", "Cascade Rain Shell")
+    assert Assistant._regular_of(store, "the Beacon 400") is None  # names no product
+
+
+def test_a_chinese_either_or_question_is_answered_only_by_a_sentence_that_names_one_of_them():
+    from rag.reader import _choices_asked
+
+    assert _choices_asked("Horizon 2 帐篷的帐杆是铝合金的还是碳纤维的？") == ["铝合金", "碳纤维"]
+    assert _choices_asked("寄到美国要几天？") == []
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: 1 for t in terms}, 200,
+                    ReaderThresholds(min_similarity=0.0, min_coverage=0.0))
+    tent = "Horizon 2 帐篷。帐篷面料：20D 尼龙。帐篷重量：1.6 公斤。"
+    finding = reader.read("Horizon 2 帐篷的帐杆是铝合金的还是碳纤维的？", [passage(tent, title="Horizon 2 帐篷")]).findings[0]
+    assert not finding.answerable and "铝合金" in finding.reason
+    named = reader.read("Horizon 2 帐篷的帐杆是铝合金的还是碳纤维的？",
+                        [passage(tent + "帐杆：铝合金。", title="Horizon 2 帐篷")]).findings[0]
+    assert "铝合金" not in named.reason
+
+
+def test_a_follow_up_that_asks_its_own_question_after_a_case_is_no_new_subject():
+    from rag.conversation import follow_up_subject
+
+    assert follow_up_subject("and if i paid w a gift card how do i get the money back") is None
+    assert follow_up_subject("and if I paid with a gift card?") == "if I paid with a gift card"
+
+
+def test_a_window_or_a_period_asks_for_a_duration():
+    from rag.reader.question import kind_of
+
+    assert kind_of("what's your return window?") == "duration"
+    assert kind_of("what is the warranty period on tents?") == "duration"
+    assert kind_of("what's the return policy?") != "duration"
+
+
+def test_a_rule_for_purchases_between_two_dates_speaks_for_a_purchase_made_then():
+    from rag.reader.conditions import for_purchases_between, rule_for_purchase
+
+    holiday = "Holiday purchases made between November 1 and December 24 can be returned until January 31."
+    assert for_purchases_between(holiday) and not for_purchases_between("You can return most items within 30 days.")
+    assert rule_for_purchase("bought a jacket as a gift on Nov 28, whats the last day to return it?", holiday)
+    assert not rule_for_purchase("bought it on Jan 5, whats the last day to return it?", holiday)
+    assert not rule_for_purchase("what's your return window?", holiday)
+
+
+def test_each_sentence_is_read_on_its_own_for_a_problem_with_the_shoppers_order():
+    from rag.intents import IntentRouter
+
+    router = IntentRouter(load_embedder(FAKE_EMBEDDER), [("question", "how do returns work"), ("own_order", "my order is late")])
+    own = "describes a problem with the shopper's own order or account"
+    assert router.route("Two things: can I change my address after ordering, and can I still cancel?").reason != own
+    assert router.route("When does my card get charged? And if my order comes in two boxes, do I get charged twice?"
+                        ).reason != own
+    assert router.route("How do refunds work? I was charged twice for my order last week.").reason == own
+
+
+def test_the_clause_that_states_the_window_says_whether_the_case_is_covered():
+    from rag.reader.conditions import window_clause, window_holds
+
+    rule = ("What the warranty does not cover: Batteries in electronics after 6 months of use; a battery that holds "
+            "less than 50% of its capacity within 6 months is covered.")
+    assert window_clause(rule) == " a battery that holds less than 50% of its capacity within 6 months is covered."
+    assert window_holds("my headlamp is 4 months old and the battery barely holds 40% now. warranty thing?", rule)
+    [sentence] = sentences_of([passage(rule, title="Warranty")])
+    part = analyse("my headlamp is 4 months old and the battery barely holds 40% now. is that a warranty thing?").parts[-1]
+    assert _direct(part, _scored(sentence), 0.3) == "yes"
+
+
+def test_the_day_the_shopper_would_send_it_back_is_the_day_the_rule_is_checked_on():
+    from rag.reader.conditions import rule_for_purchase, window_holds
+
+    holiday = "Items delivered between November 15 and December 31 can be returned until January 31 of the following year."
+    question = "Bought a rug as a gift, it was delivered December 8th. Can I still return it on January 20?"
+    assert window_holds(question, holiday) and rule_for_purchase(question, holiday)
