@@ -377,18 +377,20 @@ class Reader:
             # "in teal?" asks whether it comes in teal: the colours it comes in, not the variants sold out
             best = next((s for s in eligible if s.sentence.passage == best.sentence.passage
                          and s.sentence.field_label in _OFFER_LABELS and s.coverage >= best.coverage), best)
-        for service, named in language.services_asked(part.text):  # "Do you do a student discount?"
-            speaking = [s for s in eligible[:SERVICE_WINDOW] if named.search(s.sentence.searchable)]
-            if not speaking:
-                return Finding(part, [best], reason=f"the store's information does not mention {service}",
-                               signals={"service_named": 0.0})
-            best = best if best in speaking else speaking[0]
-        if choices := _choices_asked(part.text):  # "帐杆是铝合金的还是碳纤维的？": the answer names one of them
+        # What the answer must name, or there is none: the service asked for ("Do you do a student discount?"), one of
+        # the things a Chinese "A还是B" question offers ("帐杆是铝合金的还是碳纤维的？") - (reason, signal, test)
+        required: list[tuple[str, str, Callable[[Scored], bool]]] = [
+            (f"the store's information does not mention {service}", "service_named",
+             lambda s, named=named: bool(named.search(s.sentence.searchable)))
+            for service, named in language.services_asked(part.text)]
+        if choices := _choices_asked(part.text):
             said = {id(s): index for s, index in zip(scored, indexes)}
-            speaking = [s for s in eligible[:SERVICE_WINDOW] if any(said[id(s)].covers(t) for t in choices)]
+            required.append((f"no sentence says which of {', '.join(choices)}", "choice_named",
+                             lambda s: any(said[id(s)].covers(t) for t in choices)))
+        for reason, signal, names in required:
+            speaking = [s for s in eligible[:SERVICE_WINDOW] if names(s)]
             if not speaking:
-                return Finding(part, [best], reason=f"no sentence says which of {', '.join(choices)}",
-                               signals={"choice_named": 0.0})
+                return Finding(part, [best], reason=reason, signals={signal: 0.0})
             best = best if best in speaking else speaking[0]
         never_mentioned = [t for t in part.focus if t in unknown and t not in OVERVIEW_WORDS and not language.has_cjk(t)
                            and not language.names_entity(t)  # a place the store never names: "other countries" may
