@@ -510,7 +510,7 @@ def _has_mark(product: Product, mark: str) -> bool:
     said = flag(product.attributes.get(re.sub(r"[\s-]+", "_", mark.lower()), ""))
     if said is not None:
         return said
-    written = r"[\s-]+".join(map(re.escape, mark.lower().split()))  # "lab grown" is written "Lab-Grown" too
+    written = r"\s+".join(map(re.escape, re.split(r"[\s-]+", mark.lower())))  # "lab grown" is written "Lab-Grown" too
     return bool(re.search(rf"(?<![a-z]){written}", f"{product.title} {product.description}".lower().replace("-", " ")))
 
 

@@ -289,7 +289,7 @@ def flag(value: str) -> bool | None:
     return True if head in YES_VALUES else False if head in NO_VALUES else None
 # A fact that a product is free of something ("Fragrance free: Yes"), and a question that asks so in those words
 # ("is it fragrance-free?", "无香精吗"), not whether it has the thing ("有加香精吗？").
-FREE_OF_LABEL = re.compile(r"(?P<thing>.+?)[\s-]free", re.I)
+FREE_OF_LABEL = re.compile(r".+?[\s-]free", re.I)
 SAYS_FREE_OF = re.compile(r"free|\bwithout\b|\bno\s|无|不含|没有?添?加|不加|不添加", re.I)
 # The direct-answer frame an answer opens with ("No — ", "是的，"): a frame, not a claim.
 # A Chinese yes/no question is answered with its own verb: (no, yes) for each.

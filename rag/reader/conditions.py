@@ -226,12 +226,13 @@ def window_clause(sentence: str) -> str:
 def rule_for_purchase(question: str, sentence: str) -> bool:
     """Is the sentence a rule for purchases made when the shopper's was ("Holiday purchases made between November 1
     and December 24 ..." for "bought on Nov 10")?"""
-    if not for_purchases_between(sentence):
+    span = _sentence_dates(sentence)[1]
+    if not span:
         return False
     if window_holds(question, sentence) is not None:
         return True
     # "bought ... on Nov 28, whats the last day to return it?": no day to check, the day it was bought says
-    bought, span = shopper_timeline(question).bought, _sentence_dates(sentence)[1]
+    bought = shopper_timeline(question).bought
     return bool(bought) and date(bought.year, *span[0]) <= bought <= date(bought.year, *span[1])
 
 
