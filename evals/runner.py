@@ -125,8 +125,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store15", golden / "store15.jsonl", fixtures / "store15", False),
         Split("dev22", golden / "dev22.jsonl", root / "knowledge_base", False),
         Split("store16", golden / "store16.jsonl", fixtures / "store16", False),
-        Split("dev23", golden / "dev23.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store17", golden / "store17.jsonl", fixtures / "store17", True),  # untuned
+        Split("dev23", golden / "dev23.jsonl", root / "knowledge_base", False),
+        Split("store17", golden / "store17.jsonl", fixtures / "store17", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
