@@ -528,10 +528,12 @@ class Assistant:
               applied_dump: dict | None, unmet: list[tuple[str, object]] | None = None) -> Answer:
         """A shopping request: product cards, each with the product's own facts as its reason; ``unmet`` names
         the remembered preferences no product of this request meets."""
-        cards = product_cards(passages, question, applied, vocabulary=self.vocabulary)
+        glosses = self._store_english(question) if language == "zh" else ()
+        cards = product_cards(passages, question, applied, vocabulary=self.vocabulary, glosses=glosses)
         lead = SHOPPING_LEAD[language]
         if not cards:  # "a warm jacket for my son, he is always cold on hikes": no jacket says hiking
-            cards = product_cards(passages, question, applied, waived=frozenset({"activity"}), vocabulary=self.vocabulary)
+            cards = product_cards(passages, question, applied, waived=frozenset({"activity"}), vocabulary=self.vocabulary,
+                                  glosses=glosses)
             lead = f"{ACTIVITY_WAIVED[language]} {lead}"
         if not cards:  # the reply says which of the shopper's constraints no product meets
             missed = unmet_constraint(passages, question, applied)
@@ -549,6 +551,13 @@ class Assistant:
         text, citations, report = self.verifier.verify(question, " ".join(lines), shown)
         return Answer(text=f"{lead} {text}".strip(), citations=citations, language=language,
                       passages=passages, filters=applied_dump, grounding=report, products=cards)
+
+    def _store_english(self, question: str) -> tuple[str, ...]:
+        """The store's English words for a Chinese question's terms ("活塞上墨的钢笔": "piston", "fountain pen")."""
+        translations = self.reader.translations
+        if translations is None:
+            return ()
+        return tuple(dict.fromkeys(w for said in translations.aliases(key_terms(question)).values() for w in said))
 
     def _is_shopping(self, question: str, filters: Filters) -> bool:
         # "Recommend a tent", "the lightest stove": a request for products names a kind of product.

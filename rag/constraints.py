@@ -19,6 +19,7 @@ from rag import language
 from rag.filters import ATTRIBUTE_WORDS, Filters
 from rag.models import Product
 from rag.reader.evidence import TYPO_SIMILARITY, TermIndex
+from rag.text import content_words
 
 _UNIT = (r"°c|r-value|lumens?|litres?|liters?|mah|hours?|ml|kg|gsm|oz|lbs?|pounds|gb|tb|g|l|c|grams?|people|persons?|person|players?|pieces|pcs"
          r"|togs?|升|毫升|克|公斤|度|流明|小时|人|片|托"
@@ -436,6 +437,17 @@ def _says(product: Product, word: str) -> bool:
     affirmed = [name.replace("_", " ") for name, value in product.attributes.items() if language.flag(value) is True]
     said = " ".join([product.title, product.description, product.category, *product.attributes.values(), *affirmed])
     return any(w.startswith(word[:max(4, len(word) - 3)]) for w in re.findall(r"[a-z]+", said.lower()))
+
+
+def words_said(product: Product, request: str, glosses: Iterable[str] = ()) -> int:
+    """How many of the request's words the product says ("synthetic insulated layer": an insulated synthetic jacket
+    says three, a merino base layer one). A Chinese word counts when the product writes it ("冲锋衣") or one of its
+    ``glosses``, the store's English words for it ("活塞" -> "piston")."""
+    english = " ".join([_with_english(request), *glosses]).lower()
+    words = {w for w in re.findall(r"[a-z]{3,}", english) if w not in language.STOPWORDS}
+    written = " ".join([product.title, product.description, *product.attributes.values()])
+    chinese = {w for w in content_words(request) if len(w) >= 2 and language.has_cjk(w) and w in written}
+    return sum(_says(product, word) for word in words) + len(chinese)
 
 
 def _head(title: str) -> str | None:

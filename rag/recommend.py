@@ -14,6 +14,7 @@ from rag.constraints import (
     made_for_children,
     superlative_key,
     unmet,
+    words_said,
 )
 from rag.filters import Filters, Vocabulary
 from rag.models import CardVariant, Passage, ProductCard
@@ -74,9 +75,11 @@ def product_card(product: Product, reason: str, chunk_id: str, today: date) -> P
 
 
 def product_cards(passages: list[Passage], question: str, filters: Filters, limit: int = 3,
-                  waived: frozenset[str] = frozenset(), vocabulary: Vocabulary | None = None) -> list[ProductCard]:
+                  waived: frozenset[str] = frozenset(), vocabulary: Vocabulary | None = None,
+                  glosses: tuple[str, ...] = ()) -> list[ProductCard]:
     """Cards for the product passages, best first; passages already passed every hard filter. ``waived`` names
-    kinds of constraint not checked. A superlative request ("the cheapest headlamp") gets the best product only."""
+    kinds of constraint not checked. A superlative request ("the cheapest headlamp") gets the best product only;
+    else those that say the most of what was asked for (``glosses``: the store's English for a Chinese request)."""
     today = date.today()
     found = [(Product.model_validate(p.chunk.metadata), p.chunk.id) for p in passages if p.chunk.kind == "product"]
     wishes = AttributeWishes.read(question, [product for product, _ in found])  # "fragrance-free", "for oily skin"
@@ -89,11 +92,15 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
         fitting = [(product, chunk_id) for product, chunk_id in fitting if made_for_children(product)]  # made for them
     if wishes.flags and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
         fitting = [(product, chunk_id) for product, chunk_id in fitting if wishes.affirmed_by(product)]
-    if fitting and (key := superlative_key(question)):  # "the cheapest tent that sleeps 3": the cheapest, and ties
+    key = superlative_key(question)
+    if fitting and key:  # "the cheapest tent that sleeps 3": the cheapest, and ties
         fitting.sort(key=lambda found: key(found[0]))
         best = key(fitting[0][0])
         if not best[0]:  # it states the measure
             fitting = [found for found in fitting if key(found[0]) == best]
+    elif fitting:  # those that say the most of what was asked for ("a synthetic insulated layer")
+        said = {chunk_id: words_said(product, question, glosses) for product, chunk_id in fitting}
+        fitting = [(product, chunk_id) for product, chunk_id in fitting if said[chunk_id] == max(said.values())]
     return [product_card(product, reason_for(product, question, filters, today), chunk_id, today)
             for product, chunk_id in fitting[:limit]]
 

@@ -1,0 +1,52 @@
+"""Shopping cards go to the products that say the most of what was asked for, in English or through the store's
+English words for a Chinese request (tuned on dev23/store17)."""
+
+from __future__ import annotations
+
+from indexer.chunking import product_chunk
+from rag.constraints import words_said
+from rag.filters import Filters
+from rag.models import Passage
+from rag.product_record import Product
+from rag.recommend import product_cards
+
+SYNTHETIC = Product(sku="J-1", title="Loft Synthetic Jacket", category="Jackets", price=120,
+                    description="An insulated jacket with synthetic fill that stays warm when wet.")
+GLOVES = Product(sku="G-1", title="Insulated Ski Gloves", category="Gloves", price=79,
+                 description="Warm gloves for cold days on the slopes.")
+PISTON = Product(sku="P-1", title="Kaze Demonstrator", category="Fountain Pens", price=68,
+                 attributes={"fill_system": "Piston"})
+CARTRIDGE = Product(sku="P-2", title="Classic Fountain Pen", category="Fountain Pens", price=42,
+                    attributes={"fill_system": "Cartridge/converter"})
+SHELL = Product(sku="S-1", title="青山 防水冲锋衣", category="Jackets", price=99)
+
+
+def _passages(*products: Product) -> list[Passage]:
+    return [Passage(chunk=product_chunk(p, "catalog.jsonl"), score=1.0, similarity=0.5, rank=rank)
+            for rank, p in enumerate(products, start=1)]
+
+
+def test_a_product_is_counted_for_each_word_of_the_request_it_says():
+    request = "synthetic insulated layer for a man under $150"
+    assert words_said(SYNTHETIC, request) == 2  # synthetic, insulated
+    assert words_said(GLOVES, request) == 1
+    # the Chinese word is written in its name (and counts with the word inside it, 冲锋)
+    assert words_said(SHELL, "有黄色的冲锋衣吗 要M码") > words_said(SYNTHETIC, "有黄色的冲锋衣吗 要M码") == 0
+    assert words_said(PISTON, "想买一支活塞上墨的钢笔", glosses=("piston", "fountain pen")) == 3
+    assert words_said(CARTRIDGE, "想买一支活塞上墨的钢笔", glosses=("piston", "fountain pen")) == 2
+
+
+def test_cards_go_to_the_products_that_say_the_most_of_the_request():
+    cards = product_cards(_passages(GLOVES, SYNTHETIC), "synthetic insulated layer under $150", Filters(max_price=150))
+    assert [card.sku for card in cards] == ["J-1"]
+    cards = product_cards(_passages(CARTRIDGE, PISTON), "想买一支活塞上墨的钢笔，预算150加元以内", Filters(max_price=150),
+                          glosses=("piston", "fountain pen"))
+    assert [card.sku for card in cards] == ["P-1"]
+
+
+def test_a_superlative_ranks_by_its_measure_not_by_the_words_said():
+    cheap = Product(sku="H-1", title="Trail Headlamp", category="Headlamps", price=25)
+    dear = Product(sku="H-2", title="Beacon Headlamp", category="Headlamps", price=39,
+                   description="Our brightest headlamp, the cheapest way to see the trail at night.")
+    cards = product_cards(_passages(dear, cheap), "cheapest headlamp pls", Filters())
+    assert [card.sku for card in cards] == ["H-1"]
