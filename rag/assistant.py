@@ -320,7 +320,10 @@ class Assistant:
     def _with_english_policies(self, question: str, language: str, passages: list[Passage], named: str | None) -> list[Passage]:
         """A Chinese question about a policy also searches in English ("礼品卡 退货 退款" as "gift card return refund"):
         a store's Chinese pages often translate only part of its English policies."""
-        english = in_english(key_terms(question)) if language == "zh" and not named else ""
+        if language != "zh" or named:
+            return passages
+        # and in the store's own English words for them ("松节油 定画 喷雾": "turpentine fixative spray")
+        english = " ".join(dict.fromkeys([*in_english(key_terms(question)).split(), *self._store_english(question)]))
         if not english:
             return passages
         seen = {p.chunk.id for p in passages}

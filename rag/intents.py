@@ -23,7 +23,7 @@ UPSET_INTENTS = ("complaint",)  # answered as usual, and offered a person
 NEIGHBOURS = 3
 # "What happens if my order gets lost?" asks how things work; "my order is lost" reports a problem.
 _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|long|much)|what (?:happens|if|do i do|should i do)|can i|could i|if\b|is it|do you|does)"
-                     r"|怎么(?!回事)|如何|能不能|可以.{0,10}吗|是否", re.I)
+                     r"|怎么(?!回事|突然|就|又|没|不见|少|变)|如何|能不能|可以.{0,10}吗|是否", re.I)  # "怎么突然少了" asks why
 
 # "如果已经发货了呢", "what if it gets lost?": how things work in a case, not a report of the shopper's own problem
 _HYPOTHETICAL = re.compile(rf"^\s*(?:(?:and|so|but|ok(?:ay)?),?\s+)?(?:what if|if|suppose|say)\b|^\s*那?{language.ZH_CASE_WORDS}",
@@ -42,13 +42,14 @@ _ORDER_NUMBER = re.compile(
     re.I)
 _OWN = re.compile(
     r"\bmy (?:order|package|parcel|delivery|refund|return|shipment|account|card|payment|gift card|email|password|"
-    r"tracking|box|item|purchase)s?\b.{0,60}\b(?:hasn't|has not|haven't|didn't|did not|never|late|missing|wrong|"
-    r"broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't|(?:shows(?: as)?|was|got|has been) cancell?ed)\b"
+    r"tracking|box|item|purchase|point|reward|balance|store credit)s?\b.{0,60}\b(?:hasn't|has not|haven't|didn't|did not|never|"
+    r"late|missing|wrong|broken|damaged|failed|declined|locked|hacked|stuck|lost|isn't|is not|wasn't|disappeared|vanished|"
+    r"(?:shows(?: as)?|was|got|has been) cancell?ed)\b"
     r"|\b(?:took|taken|charged|debited)\b.{0,20}\b(?:my|the) (?:\w+ )?(?:money|payment|card)\b"
     r"|\b(?:where(?:'s| is)|status of)\b.{0,30}\bmy (?:order|package|parcel|delivery|refund|shipment)\b"
     r"|\b(?:cancel|change|update)\s+(?:the\s+\w+(?:\s+\w+)?\s+(?:on|of|for)\s+)?my (?:\w+\s+)?(?:order|account|address|email)\b|\bcharged (?:me )?twice\b|\bdouble[- ]charged\b|\bcan(?:'t|not) (?:log|sign) ?in\b"
     r"|\b(?:charged|billed|shows?|debited)\b.{0,30}\btwice\b|\blocked out\b|\breset (?:link|email)\b.{0,30}\bnever\b"
-    r"|我的(?:订单|包裹|快递|退款|账户|账号)|重复扣款|扣了两次|两次款|没收到|还没(?:退|到账|收到)|登录不了|登录不上|登不上|无法登录"
+    r"|我的(?:订单|包裹|快递|退款|账户|账号)|我的(?:积分|余额|礼品卡).{0,6}(?:突然|不见|没了|少了|清零)|重复扣款|扣了两次|两次款|没收到|还没(?:退|到账|收到)|登录不了|登录不上|登不上|无法登录"
     r"|收不到.{0,8}(?:邮件|验证码)"
     # "the page timed out ... was I charged or not?", "did my payment go through?": what happened to their own payment
     r"|\bwas i (?:charged|billed)\b|\bdid (?:my|the) (?:payment|order|card)\b.{0,20}\bgo through\b"

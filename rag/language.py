@@ -817,10 +817,14 @@ for _country, _cities in CITIES.items():
 CITY_NAMES = frozenset(city for cities in CITIES.values() for city in cities)
 
 
+UNMISTAKABLE_ABBREVIATIONS = frozenset({"uk", "usa", "uae", "eu"})
+
+
 def _alias_pattern(alias: str) -> re.Pattern:
     if has_cjk(alias):
         return re.compile(re.escape(alias))
-    case = 0 if len(alias) <= 3 and alias.isalpha() else re.I  # "US" and "EU" only in capitals: "us" is a pronoun
+    # "US" and "ON" only in capitals ("us" is a pronoun), but "the uk" is the UK
+    case = 0 if len(alias) <= 3 and alias.isalpha() and alias not in UNMISTAKABLE_ABBREVIATIONS else re.I
     return re.compile(rf"(?<![\w.]){re.escape(alias.upper() if not case else alias)}(?![\w])", case)
 
 

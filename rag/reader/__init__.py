@@ -113,11 +113,28 @@ class Reader:
         self.sentence_vectors = SentenceVectors()
         self._kind_pattern: re.Pattern | None = None
 
+    def _split_compounds_unwritten(self, question: Question) -> None:
+        """"the free-shipping threshold" at a store that writes "free shipping": a hyphenated term the store never
+        writes is its words, when the store writes each of them."""
+        pieces = {t: [p for p in t.split("-") if p] for t in question.terms if "-" in t and not language.has_cjk(t)}
+        if not pieces:
+            return
+        counts = self.document_counts(list(dict.fromkeys([*pieces, *(p for ps in pieces.values() for p in ps)])))
+
+        def written(word: str) -> bool:
+            return bool(counts.get(word) or counts.get(stem(word)))
+
+        split = {t: ps for t, ps in pieces.items() if len(ps) > 1 and not written(t) and all(map(written, ps))}
+        for part in question.parts:
+            part.terms = list(dict.fromkeys(p for t in part.terms for p in split.get(t, [t])))
+            part.focus = list(dict.fromkeys(p for t in part.focus for p in split.get(t, [t])))
+
     def read(self, text: str, passages: list[Passage], compare: list[list[int]] | None = None) -> Reading:
         """``compare`` lists, for a comparison, the passages of each side (product passages by side)."""
         question = analyse(text)
         if not compare:  # "express or expedited?" without products: each side is a question of its own
             question.parts = [side for part in question.parts for side in split_comparison(part)]
+        self._split_compounds_unwritten(question)
         sentences = [s for s in sentences_of(passages) if not s.staff]
         if not sentences:
             return Reading(question, [Finding(p, reason="no passage was retrieved") for p in question.parts])

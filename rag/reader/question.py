@@ -23,9 +23,10 @@ _COMPARE_LEAD = re.compile(
     r"(?:\s+\w+)?\s*,?\s*(?:the\s+)?"
     r"|^\s*how much (?:\w+er|more \w+)\s+(?:is|are|does|do)\s+(?:the\s+)?"
     r"|^\s*(?:is|are|does|do|will|would)\s+(?:the\s+)?(?=.*\bthan\b)"
-    r"|^\s*(?:which|what)(?: one)?\s+(?:is|are|would be|'s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
+    r"|^\s*(?:which|what)(?: one)?(?:\s+(?:is|are|would be|'s)|['’]s)\s+\w+(?:\s+(?:to|for|in)\s+\w+(?:\s+\w+)?)?\s*[,:]?\s*(?:the\s+)?",
     re.I)
 _COMPARE_TAIL = re.compile(r"\s*(?:[,:;—–?]|\s-)\s*(?:which|what|how|who|is|does|do)\b.*$|\s*[:—–]\s.*$"
+                           r"|,?\s*(?:and\s+)?by how much\b.*$"
                            r"|[，,]?\s*(?:哪个|哪款|哪一个|谁).*$", re.I)
 
 
@@ -159,6 +160,7 @@ def analyse(text: str) -> Question:
             terms, subject = list(dict.fromkeys(terms + parts[0].terms)), parts[0].text
         parts.append(SubQuestion(piece, kind_of(asking_clause(piece)), terms, language.entities(piece), _negated(piece),
                                  [t for t in key_terms(asking_clause(piece)) if t in terms], subject))
+    asked = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
     parts = [one for part in parts for one in split_by_place(part)]
     # "那能分期付款吗？我在北京": the remark after the question names the place, for every part; a place one part
     # asks about is not another's ("how fast is express shipping and can I get it to Hawaii?"), unless that part
@@ -166,9 +168,9 @@ def analyse(text: str) -> Question:
     # "I'm in Ohio. How long ..., and do I pay the return postage?" and "... how much is standard shipping there?":
     # where the shopper is, and "there", hold for every part.
     # A topic carried in brackets from the last turn ("运费谁出 (中国)?") is said of the whole message too.
-    asked = {(kind, name) for part in parts if not language.SHOPPER_PLACE.search(part.text)
+    named = {(kind, name) for part in parts if not language.SHOPPER_PLACE.search(part.text)
              for kind, names in language.entities(_BRACKETED.sub(" ", part.text)).items() for name in names}
-    remarked = {kind: {n for n in names if (kind, n) not in asked} for kind, names in language.entities(text).items()}
+    remarked = {kind: {n for n in names if (kind, n) not in named} for kind, names in language.entities(text).items()}
     for part in parts:
         inherited = language.entities(part.subject) if part.subject else {}
         if language.PLACE_REFERENCE.search(part.text):
@@ -176,8 +178,7 @@ def analyse(text: str) -> Question:
         for kind, names in [*remarked.items(), *inherited.items()]:
             if names:
                 part.entities.setdefault(kind, set(names))
-    kind = "compare" if any(p.kind == "compare" for p in parts) else parts[0].kind
-    return Question(text, lang, kind, parts, language.entities(text))
+    return Question(text, lang, asked, parts, language.entities(text))
 
 
 def _new_policy_topic(piece: str, first: str) -> bool:
@@ -228,9 +229,7 @@ def split_comparison(part: SubQuestion) -> list[SubQuestion]:
     named = {t for terms in side_terms for t in terms}
     shared = [t for t in part.terms if t not in named and t not in COMPARISON_WORDS and t not in COMPARATIVES]
     options = [(side, terms) for side, terms in zip(sides, side_terms) if terms]
-    # "which is cheaper?" asks each option's price, "which is faster?" its time; "price and speed" both
-    by_price, by_time = language.COMPARED_BY_PRICE.search(part.text), language.COMPARED_BY_TIME.search(part.text)
-    kind: Kind = "amount" if by_price and not by_time else "duration" if by_time and not by_price else "open"
+    kind = _compared_by(part.text)
     return [
         SubQuestion(_without_the_others(part.text, terms, [t for _, other in options if other is not terms for t in other]),
                     kind, list(dict.fromkeys(terms + shared)), language.entities(side) or part.entities,
@@ -238,6 +237,12 @@ def split_comparison(part: SubQuestion) -> list[SubQuestion]:
                             if t not in terms and any(_same_option(t, own) for own in terms)])
         for side, terms in options
     ] or [part]
+
+
+def _compared_by(text: str) -> Kind:
+    """"which is cheaper?" asks each option's price, "which is faster?" its time; "price and speed" both."""
+    by_price, by_time = language.COMPARED_BY_PRICE.search(text), language.COMPARED_BY_TIME.search(text)
+    return "amount" if by_price and not by_time else "duration" if by_time and not by_price else "open"
 
 
 def _option_before_or(side: str, terms: list[str]) -> str:
@@ -264,16 +269,25 @@ _PLACE_LIST = re.compile(r"\b(?:and|or)\b|[&、和与或]|还是", re.I)
 
 
 def split_by_place(part: SubQuestion) -> list[SubQuestion]:
-    """"Shipping to Canada and Japan?" asks about each place: one part per place."""
+    """"Shipping to Canada and Japan?" asks about each place: one part per place; "the free-shipping threshold,
+    Canada or the UK?" compares the places, and asks each one's threshold."""
     places = sorted(part.entities.get("place", ()))
     if len(places) < 2 or not _PLACE_LIST.search(part.text):
         return [part]
-    others = {alias for place in places for alias in (place.lower(), *language.COUNTRIES[place])}
-    terms = [t for t in part.terms if t not in others]
-    return [SubQuestion(f"{part.text} ({place})", part.kind, terms + [place.lower()], {**part.entities, "place": {place}},
+    aliases = {place: {place.lower(), *language.COUNTRIES[place]} for place in places}
+    if part.kind == "compare":  # "寄到阿拉斯加和寄到美国本土，运费差多少": each side in its own words, if it names one place
+        sides = split_comparison(part)
+        named = [next(iter(side.entities.get("place", ())), None) for side in sides]
+        if sorted(filter(None, named)) == places and not any(
+                t in aliases[other] for side, own in zip(sides, named) for other in places if other != own for t in side.terms):
+            return sides
+    others = set().union(*aliases.values())
+    terms = [t for t in part.terms if t not in others and t not in COMPARISON_WORDS and t not in COMPARATIVES]
+    kind = _compared_by(part.text) if part.kind == "compare" else part.kind
+    return [SubQuestion(f"{part.text} ({place})", kind, terms + [place.lower()], {**part.entities, "place": {place}},
                         part.negated, [t for t in part.focus if t not in others]) for place in places]
 
 
 COMPARISON_WORDS = frozenset("difference differences between compare compared comparison versus vs each better worse 区别 比较 差别 不同 分别 各".split())
 # Comparatives that name no fact ("longer", "faster"), unlike "cheaper" (the cost) or "lighter" (the weight).
-COMPARATIVES = frozenset("longer shorter faster slower quicker sooner better worse more less fewer".split())
+COMPARATIVES = frozenset("longer shorter faster slower quicker sooner better worse more less fewer lower higher".split())

@@ -133,15 +133,16 @@ class CrossLingualTerms:
                 if self.kinds.any():
                     kind = int(np.flatnonzero(self.kinds)[np.argmax(row[self.kinds])])
                     near |= {kind} if row[kind] >= self.min_kind_similarity else set()
-                self._known[term] = (tuple(self.words[i] for i in sorted(near, key=lambda i: -row[i])),
-                                     tuple(self._glossed(term)))
+                nearest = tuple(self.words[i] for i in sorted(near, key=lambda i: -row[i]))
+                self._known[term] = (nearest, tuple(self._glossed(term, nearest)))
         said = {t: tuple(dict.fromkeys([*(self._known[t][0] if by_meaning else ()), *self._known[t][1]]))
                 for t in asked if t in self._known}
         return {t: words for t, words in said.items() if words}
 
-    def _glossed(self, term: str) -> list[str]:
+    def _glossed(self, term: str, nearest: Iterable[str] = ()) -> list[str]:
         """The dictionary's English for a Chinese word of two or more characters, as far as the store writes it: a
-        word ("diamond"), or a phrase all of whose words it writes ("down payment")."""
+        word ("diamond"), or a phrase all of whose words it writes ("down payment"); of a phrase the store writes only
+        in part, the word that is also among the ``nearest`` in meaning ("喷雾": "mist spray", nearest "spray")."""
         # One character has too many senses ("靠": lean, rely, near ...), and an everyday word ("不能", "一起") says
         # how the question is put, not what it is about.
         if self.dictionary is None or len(term) < 2 or language.general_frequency(term) >= FUNCTION_WORD_FREQUENCY:
@@ -152,7 +153,9 @@ class CrossLingualTerms:
                      if w not in language.STOPWORDS and language.general_frequency(w) < EVERYDAY_ENGLISH]
             if words and all(words):
                 said.append(" ".join(words) if len(words) > 1 else words[0])
-        return said
+            else:
+                said += [w for w in words if w in nearest]
+        return list(dict.fromkeys(said))
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -50,3 +50,52 @@ def test_a_superlative_ranks_by_its_measure_not_by_the_words_said():
                    description="Our brightest headlamp, the cheapest way to see the trail at night.")
     cards = product_cards(_passages(dear, cheap), "cheapest headlamp pls", Filters())
     assert [card.sku for card in cards] == ["H-1"]
+
+
+def test_points_gone_from_the_shoppers_own_account_are_handed_off():
+    from rag.intents import _HOW_TO, _OWN
+
+    for message in ("我账户里的积分怎么突然少了500分？麻烦帮我查一下", "我的积分怎么突然清零了？上个月账户里还有800多分",
+                    "my points disappeared after I returned something"):
+        assert _OWN.search(message) and not _HOW_TO.search(message), message
+    assert _HOW_TO.search("我的积分可以怎么用") and not _OWN.search("积分怎么用？")
+
+
+def test_the_uk_written_in_lower_case_is_a_place_but_us_is_a_pronoun():
+    from rag.language import entities
+
+    assert entities("free shipping to the uk?") == {"place": {"United Kingdom"}}
+    assert entities("can you ship it to us?") == {}
+
+
+def test_a_comparison_of_two_places_asks_each_place_the_same_thing():
+    from rag.reader.question import analyse
+
+    question = analyse("Which has the lower free-shipping threshold, Canada or the UK?")
+    assert question.kind == "compare"
+    assert [sorted(p.entities["place"]) for p in question.parts] == [["Canada"], ["United Kingdom"]]
+    assert all("lower" not in p.terms and "free-shipping" in p.terms for p in question.parts)
+
+
+def test_comparison_sides_leave_out_the_lead_and_by_how_much():
+    from rag.reader.question import comparison_sides
+
+    assert comparison_sides("which is lighter, the Kestrel 8x42 or the Falcon 10x50, and by how much") == [
+        "Kestrel 8x42", "the Falcon 10x50"]
+    assert comparison_sides("which one's warmer, the nightfall 20 or the qingshan down bag") == [
+        "nightfall 20", "the qingshan down bag"]
+
+
+def test_a_hyphenated_term_the_store_never_writes_is_read_as_its_words():
+    from rag.embedding import EmbedderSet, load_embedder
+    from rag.reader import Reader, ReaderThresholds
+    from tests.fakes import FAKE_EMBEDDER
+    from tests.unit.test_reader_logic import passage
+
+    written = {"free", "shipping", "threshold", "orders", "canada"}
+    reader = Reader(EmbedderSet(load_embedder(FAKE_EMBEDDER)), lambda terms: {t: int(t in written) for t in terms}, 200,
+                    ReaderThresholds(min_similarity=0.0))
+    reading = reader.read("what's the free-shipping threshold to Canada?",
+                          [passage("Shipping to Canada is free on orders of $150 or more.", title="Shipping")])
+    assert "free-shipping" not in reading.question.terms and {"free", "shipping"} <= set(reading.question.terms)
+    assert reading.findings[0].answerable
