@@ -92,6 +92,10 @@ class Resolution:
 
 
 _OTHER = re.compile(r"\b(the other (?:one|jacket|product|item)|the other|the first one|the previous one)\b|另一个|另外一个|上一个|前一个", re.I)
+# A question of its own about a product ("how heavy is ...", "does ... fit"), not a search ("is there ...?")
+_ASKS_OF_IT = re.compile(r"\s*(?:how|what|what's|whats|does|do|is|will|would|can)\b(?!.*\b(?:there|any(?:thing)?|something)\b)",
+                         re.I)
+_ONE_AFTER = re.compile(r"(?:\s+(?:one|version|model)\b)?", re.I)
 _PRONOUN = re.compile(r"\b(it|its|this|that|this one|that one|them|they)\b|这个|那个|它|这款|那款", re.I)
 _THE_PRODUCT = re.compile(r"\b(it|this one|that one)\b", re.I)
 _THEY_THE_STORE = re.compile(r"\b(?:do|does|did|will|can|could)\s+(?:they|you)\s+(?:make|sell|have|carry|stock|offer|do)\b", re.I)
@@ -180,6 +184,11 @@ class FollowUpResolver:
             if better.group("one"):
                 start, end = better.span()
                 return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
+            if better.group("more") and _ASKS_OF_IT.match(LEADING_AND.sub("", LEADING_INTERJECTION.sub("", question))):
+                # "ok and how heavy is the bigger one?" asks its own question of the sibling
+                start, end = better.span()
+                end += len(_ONE_AFTER.match(question[end:]).group(0))
+                return Resolution(f"{question[:start]}the {sibling[1]}{question[end:]}", sibling, True)
             if not OWN_QUESTION.match(LEADING_INTERJECTION.sub("", previous).strip()):
                 # "I'm thinking of getting the Daily Fluid" - "is there a smaller size? how much": asked of it
                 return Resolution(f"{question.rstrip(' ?？')} ({sibling[1]})?", sibling, True)

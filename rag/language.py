@@ -1349,7 +1349,8 @@ QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点",
 VARIANT_REFERENCE = re.compile(
     r"\bthe\s+(?P<en>[\w-]+(?:\s+[\w-]+)?)\s+(?:version|model|edition|variant|one)\b"
     r"|^\s*(?:and\s+)?the\s+(?P<num>\d[\w-]*|[a-z][\w-]*)\s*[?？]?\s*$"  # "and the 65?", "and the Pro?"
-    r"|(?:那个|那款)?(?P<zh>\d+[^\s的那呢？?]*|[A-Za-z]+)\s*(?:的那款|的那个|那款|那个|的)", re.I)
+    # "三人的那款", "那个Pro版呢", "那GTX防水那款呢"
+    r"|(?:那个|那款)?(?P<zh>\d+[^\s的那呢？?]*|[A-Za-z]+)\s*(?:[\u4e00-\u9fff]{0,4}?(?:的那款|的那个|那款|那个)|的|版本?)", re.I)
 
 
 # Delivery services a store may offer side by side: a question about one is not answered by another's rates, when

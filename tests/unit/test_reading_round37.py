@@ -99,3 +99,20 @@ def test_a_hyphenated_term_the_store_never_writes_is_read_as_its_words():
                           [passage("Shipping to Canada is free on orders of $150 or more.", title="Shipping")])
     assert "free-shipping" not in reading.question.terms and {"free", "shipping"} <= set(reading.question.terms)
     assert reading.findings[0].answerable
+
+
+def test_a_chinese_follow_up_names_a_sibling_by_its_mark():
+    from rag.language import VARIANT_REFERENCE
+
+    assert VARIANT_REFERENCE.search("那个Pro版呢").group("zh") == "Pro"
+    assert VARIANT_REFERENCE.search("那GTX防水那款呢").group("zh") == "GTX"
+    assert VARIANT_REFERENCE.search("三人的那款呢") is None  # a number written in words is read first
+    assert VARIANT_REFERENCE.search("3人的那款呢").group("zh") == "3人"
+
+
+def test_a_question_of_its_own_about_the_bigger_one_is_asked_of_the_sibling():
+    from rag.conversation import _ASKS_OF_IT
+
+    assert _ASKS_OF_IT.match("how heavy is the bigger one?")
+    assert not _ASKS_OF_IT.match("is there a bigger one?")
+    assert not _ASKS_OF_IT.match("anything lighter in that line?")
