@@ -322,7 +322,7 @@ class Assistant:
         a store's Chinese pages often translate only part of its English policies."""
         if language != "zh" or named:
             return passages
-        # and in the store's own English words for them ("松节油 定画 喷雾": "turpentine fixative spray")
+        # and in the store's own English words for them ("松节油": "turpentine")
         english = " ".join(dict.fromkeys([*in_english(key_terms(question)).split(), *self._store_english(question)]))
         if not english:
             return passages
