@@ -127,8 +127,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store16", golden / "store16.jsonl", fixtures / "store16", False),
         Split("dev23", golden / "dev23.jsonl", root / "knowledge_base", False),
         Split("store17", golden / "store17.jsonl", fixtures / "store17", False),
-        Split("dev24", golden / "dev24.jsonl", root / "knowledge_base", True),  # untuned
-        Split("store18", golden / "store18.jsonl", fixtures / "store18", True),  # untuned
+        Split("dev24", golden / "dev24.jsonl", root / "knowledge_base", False),
+        Split("store18", golden / "store18.jsonl", fixtures / "store18", False),
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
