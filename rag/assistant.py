@@ -323,7 +323,8 @@ class Assistant:
         if language != "zh" or named:
             return passages
         # and in the store's own English words for them ("松节油": "turpentine")
-        english = " ".join(dict.fromkeys([*in_english(key_terms(question)).split(), *self._store_english(question)]))
+        terms = key_terms(question)
+        english = " ".join(dict.fromkeys([*in_english(terms).split(), *self._store_english(terms)]))
         if not english:
             return passages
         seen = {p.chunk.id for p in passages}
@@ -368,8 +369,7 @@ class Assistant:
                 or translations is None:
             return found
         # "徒步" says what it is for, not what it is
-        kinds = [term for term in key_terms(question) if not activity_names(term)]
-        words = [w for said in translations.aliases(kinds).values() for w in said]
+        words = self._store_english([term for term in key_terms(question) if not activity_names(term)])
         category = next((c for w in words for c in self.vocabulary.categories_named(w)), None)
         return found.model_copy(update={"category": category}) if category else found
 
@@ -531,7 +531,7 @@ class Assistant:
               applied_dump: dict | None, unmet: list[tuple[str, object]] | None = None) -> Answer:
         """A shopping request: product cards, each with the product's own facts as its reason; ``unmet`` names
         the remembered preferences no product of this request meets."""
-        glosses = self._store_english(question) if language == "zh" else ()
+        glosses = self._store_english(key_terms(question)) if language == "zh" else ()
         cards = product_cards(passages, question, applied, vocabulary=self.vocabulary, glosses=glosses)
         lead = SHOPPING_LEAD[language]
         if not cards:  # "a warm jacket for my son, he is always cold on hikes": no jacket says hiking
@@ -555,12 +555,12 @@ class Assistant:
         return Answer(text=f"{lead} {text}".strip(), citations=citations, language=language,
                       passages=passages, filters=applied_dump, grounding=report, products=cards)
 
-    def _store_english(self, question: str) -> tuple[str, ...]:
+    def _store_english(self, terms: list[str]) -> tuple[str, ...]:
         """The store's English words for a Chinese question's terms ("活塞上墨的钢笔": "piston", "fountain pen")."""
         translations = self.reader.translations
         if translations is None:
             return ()
-        return tuple(dict.fromkeys(w for said in translations.aliases(key_terms(question)).values() for w in said))
+        return tuple(dict.fromkeys(w for said in translations.aliases(terms).values() for w in said))
 
     def _is_shopping(self, question: str, filters: Filters) -> bool:
         # "Recommend a tent", "the lightest stove": a request for products names a kind of product.
