@@ -129,6 +129,8 @@ def default_splits(root: Path) -> list[Split]:
         Split("store17", golden / "store17.jsonl", fixtures / "store17", False),
         Split("dev24", golden / "dev24.jsonl", root / "knowledge_base", False),
         Split("store18", golden / "store18.jsonl", fixtures / "store18", False),
+        Split("dev25", golden / "dev25.jsonl", root / "knowledge_base", True),  # untuned
+        Split("store19", golden / "store19.jsonl", fixtures / "store19", True),  # untuned
         Split("test", golden / "test.jsonl", root / "knowledge_base", True),
         Split("other_store", golden / "other_store.jsonl", fixtures / "other_store", True),
     ]
