@@ -203,10 +203,11 @@ class Assistant:
         shopping = self._is_shopping(question, applied) and (named is None or (by_name_only and self._searches(question, found)))
         # "Squeeze filter or the gravity one — which lasts longer?" compares two products; it asks for none.
         shopping = shopping and not (analyse(question).kind == "compare" and len(comparison_sides(question)) >= 2)
-        if shopping and named is None and self._asks_about_one(question, found):
+        if shopping and self._asks_about_one(question, found):
             # "Is the Kaito santoku stainless steel?" asks about one product whose name it does not spell out: the
             # products of the brand and kind it names are read; its other words say what it asks, not which to read.
-            shopping, applied = False, (filters or Filters()).merged(Filters(brand=found.brand, category=found.category))
+            shopping, named = False, None
+            applied = (filters or Filters()).merged(Filters(brand=found.brand, category=found.category))
         named = None if shopping else named
         if shopping and found.is_empty():  # "something waterproof for my 8 year old, size M": the size holds too
             found = Filters(**stated_constraints(question, self.vocabulary))
@@ -219,6 +220,10 @@ class Assistant:
             # "cool, do I have to book that?": the acknowledgement is searched for no more than it is read
             searched = LEADING_INTERJECTION.sub("", question) or question
             passages = self.retriever.retrieve(searched, self.top_k, None if applied.is_empty() else applied, named)
+            if not passages and (found.in_stock or found.color or found.size):
+                # "is the small cast iron teapot in midnight blue in stock?" when it is not: the product answers
+                applied = (filters or Filters()).merged(found.model_copy(update={"in_stock": None, "color": None, "size": None}))
+                passages = self.retriever.retrieve(searched, self.top_k, None if applied.is_empty() else applied, named)
             passages = self._with_policies(question, passages, named)
             passages = self._with_english_policies(question, language, passages, named)
             passages = self._with_pieces_searched(self._parts_searched(question, named), passages)
@@ -433,6 +438,9 @@ class Assistant:
         # a model number only one product's name holds: "the DP-300"
         models = {name_word(a) for a in asked if re.search(r"\d", a) and re.search(r"[a-z]", a)}
         numbered = numbered or any(name_word(w) in models and "-" in w and self.titles_saying([w]) == 1 for w in title)
+        # "the Horizon 2 tent": a word of its name and its number in a row, and the kind its name ends in
+        numbered = numbered or (title[-1] in asked and title[-1].isalpha() and title[-1].isascii() and not searching
+                                and any(re.search(r"\d", a + b) for a, b in zip(title[:-1], title[1:-1]) if (a, b) in pairs))
         if coined or numbered or any(len(p) >= 4 and p not in generic for p in chinese):
             return found[0], False
         # "the Kestrel binoculars": the first word of one product's name, rare in the store and in English, names it;
@@ -593,10 +601,10 @@ class Assistant:
 
     @staticmethod
     def _asks_about_one(question: str, found: Filters) -> bool:
-        """A question about one product the shopper has in mind ("is the ...", "那把..."), with no budget, size or stock
-        to search by and no request for suggestions."""
+        """A question about one product the shopper has in mind ("is the ...", "那把..."), with no budget or size to
+        search by and no request for suggestions ("is the small cast iron teapot in stock?" asks about its stock)."""
         return bool(ASKS_ABOUT_ONE.search(question)) and not (RECOMMEND_CUES.search(question) or SUPERLATIVE.search(question)) \
-            and all(value is None for value in (found.min_price, found.max_price, found.size, found.in_stock))
+            and all(value is None for value in (found.min_price, found.max_price, found.size))
 
     @staticmethod
     def _refuse(language: str, passages: list[Passage], reason: str, filters: dict | None = None) -> Answer:

@@ -309,6 +309,7 @@ class AttributeWishes:
     ("oily, combination"). Nothing here is about one store: the attributes come from its catalog."""
 
     flags: frozenset[str] = frozenset()  # attributes that must be yes
+    free_of: frozenset[str] = frozenset()  # attributes that must be no ("caffeine free": caffeine "None", not "Medium")
     values: tuple[tuple[str, frozenset[str]], ...] = ()  # (attribute, values it must list)
     kinds: frozenset[str] = frozenset()  # what the product must be, in the store's words ("pot", "plant")
     qualifiers: tuple[str, ...] = ()  # words before that kind that its products must say ("glazed")
@@ -329,15 +330,16 @@ class AttributeWishes:
         # "glazed" pots; a word none of them says ("skincare" tools) narrows nothing
         narrowed = tuple(part for q in qualifiers(request, kinds) if _singular(q) not in kinds
                          for part in re.findall(r"[a-z]+", q) if any(_says(p, part) for p in products)) if kinds else ()
-        flags, listed = set(), defaultdict(set)
+        flags, free_of, listed = set(), set(), defaultdict(set)
         for product in products:
             for name, value in product.attributes.items():
                 if name in NOT_FACTS:
                     continue
-                if language.flag(value) is not None:
-                    phrase = name.replace("_", " ").lower()
-                    if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", said) and not re.search(
-                            rf"\bnot {re.escape(phrase)}", said):
+                phrase = re.escape(name.replace("_", " ").lower())
+                if re.search(rf"(?<![a-z]){phrase} free\b|\b(?:no|without|non) {phrase}(?![a-z])", said):
+                    free_of.add(name)  # "caffeine free", "without fragrance"
+                elif language.flag(value) is not None:
+                    if re.search(rf"(?<![a-z]){phrase}(?![a-z])", said) and not re.search(rf"\bnot {phrase}", said):
                         flags.add(name)
                 else:
                     listed[name].update(_listed(value))
@@ -356,7 +358,8 @@ class AttributeWishes:
         held = _category_kinds(products)
         titled = frozenset(k for k in kinds if not any(category.endswith(k) for category in held))
         store_kinds = frozenset(_kinds_of(products))
-        return cls(frozenset(flags), tuple(values), kinds, narrowed, titled=titled, store_kinds=store_kinds,
+        return cls(frozenset(flags - free_of), frozenset(free_of), tuple(values), kinds, narrowed, titled=titled,
+                   store_kinds=store_kinds,
                    named_kinds=frozenset(k for k in store_kinds if _kind_named(k, said)))
 
     def asked_part(self, request: str) -> str:
@@ -366,14 +369,17 @@ class AttributeWishes:
         return request[:min(ends)] if ends else request
 
     def affirmed_by(self, product: Product) -> bool:
-        """Does the product say yes to every yes-or-no wish?"""
-        return all(language.flag(product.attributes.get(name, "")) is True for name in self.flags)
+        """Does the product say yes to every yes-or-no wish, and no to what it must be free of?"""
+        return all(language.flag(product.attributes.get(name, "")) is True for name in self.flags) and all(
+            language.flag(product.attributes.get(name, "")) is False for name in self.free_of)
 
     def unmet_by(self, product: Product) -> bool:
         """Does the product state that it lacks one of the wishes, or is it another kind of product? (One that
         states nothing is not ruled out.)"""
         if any(language.flag(product.attributes.get(name, "")) is False for name in self.flags):
             return True
+        if any(name in product.attributes and language.flag(product.attributes[name]) is not False for name in self.free_of):
+            return True  # "caffeine: Medium" for a caffeine-free tea
         is_a = {_head(product.title), *_category_heads(product.category)}  # "Houseplants" hold plants
         if self.kinds and not any(mine and mine.endswith(kind) for mine in is_a for kind in self.kinds) \
                 and not any(_says(product, kind) for kind in self.titled):

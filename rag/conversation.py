@@ -185,10 +185,13 @@ class FollowUpResolver:
                 start, end = better.span()
                 return Resolution(f"{question[:start]}{sibling[1]}{question[end:]}", sibling, True)
             if better.group("more") and _ASKS_OF_IT.match(LEADING_AND.sub("", LEADING_INTERJECTION.sub("", question))):
-                # "ok and how heavy is the bigger one?" asks its own question of the sibling
+                # "ok and how heavy is the bigger one?" asks its own question of the sibling; "is the bigger one
+                # heavier?" asks it against the one in focus
                 start, end = better.span()
                 end += len(_ONE_AFTER.match(question[end:]).group(0))
-                return Resolution(f"{question[:start]}the {sibling[1]}{question[end:]}", sibling, True)
+                said = f"{question[:start]}the {sibling[1]}{question[end:]}"
+                return Resolution(UNFINISHED_COMPARISON.sub(lambda m: f"{m.group(0)} than the {focus[0][1]}", said, count=1),
+                                  sibling, True)
             if not OWN_QUESTION.match(LEADING_INTERJECTION.sub("", previous).strip()):
                 # "I'm thinking of getting the Daily Fluid" - "is there a smaller size? how much": asked of it
                 return Resolution(f"{question.rstrip(' ?？')} ({sibling[1]})?", sibling, True)
@@ -568,19 +571,19 @@ class ProductFinder:
             return chunk.metadata["sku"], chunk.title
         words = {name_word(w) for w in content_words(text)}
         spaced = f" {' '.join(text.lower().split())} "
-        best, best_share = None, (False, False, 0.0, 0, 0)
+        best, best_share = None, (False, False, 0.0, 0, 0, False)
         written = text.lower().split()
         pairs = set(zip(written, written[1:]))
         # Of the closest products, the one whose name the text spells out most ("Beacon 900", not "Beacon 400"),
         # and of two spelled out whole, the longer name ("Trail GPS Watch Pro", not "Trail GPS Watch").
-        said = words | {w for w in text.lower().split() if w.isdigit()}
+        said = words | _name_numbers(text)
         close = [(p.chunk, p.similarity >= self.min_similarity.get(p.space, 0.0))
                  for p in self._dense.rank(text, CANDIDATES, Filters())]
         # A Latin name inside Chinese ("Campfire 睡袋") is found by its words rather than by its meaning.
         if has_cjk(text):
             close += [(chunk, False) for chunk in self.store.fetch([i for i, _ in self.store.keyword_search(text, CANDIDATES, Filters())])]
         for chunk, near in close:
-            title = [name_word(w) for w in content_words(chunk.title)] + [w for w in chunk.title.lower().split() if w.isdigit()]
+            title = [name_word(w) for w in content_words(chunk.title)] + sorted(_name_numbers(chunk.title))
             # A short name spelled out in the title ("Nightfall 20") names it however far its meaning is; so do
             # the first two words of a name with a number ("what's the difference between the Nightfall 20 ..."),
             # and, in Chinese text, a name's first Latin word that is no kind of product ("Campfire 睡袋").
@@ -599,11 +602,22 @@ class ProductFinder:
                 w.isascii() and w.isalpha() and len(w) >= 3 for w in shared)  # (a comparison names two products)
             # "the Kestrel Z5" is the new one, not "Kestrel Z5 Body (Used, Grade C)", unless used is asked for
             as_asked = _second_hand(chunk.title) <= _second_hand(text)
-            share = (latin, as_asked, len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken))
+            # and of names said as much, the one that ends in the kind the text says ("the Horizon 2 tent" is the
+            # Horizon 2 Backpacking Tent, not the Tent Footprint Horizon 2)
+            kind_last = bool(title) and name[-1] in said and name[-1] in KIND_WORDS
+            share = (latin, as_asked, len(shared) / len(set(title)) if title else 0.0, len(shared), len(spoken), kind_last)
             # "Lunaflow Duo": the pump, not the parts kit made for it that names it just as much
             if shared and (share > best_share or (share == best_share and _made_for(best, chunk))):
                 best, best_share = chunk, share
         return (best.metadata["sku"], best.title) if best else None
+
+
+_NAME_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:l|ml|g|kg|cm|mm|w)?[?.,!]*")
+
+
+def _name_numbers(text: str) -> set[str]:
+    """The numbers a name is told by, alone or with their unit ("Nightfall 20", "0.6L", "1.2 L"; not "$250")."""
+    return {m.group(1) for w in text.lower().split() if (m := _NAME_NUMBER.fullmatch(w))}
 
 
 def _second_hand(text: str) -> bool:

@@ -299,6 +299,12 @@ _EITHER = re.compile(r"\bor\b|或者|还是|或")
 
 def _color(lowered: str, vocabulary: Vocabulary) -> str | None:
     lowered = language.COLOUR_IDIOMS.sub(" ", lowered)
+    for category in vocabulary.categories:  # "green or white tea" at a store that sells Green Tea and White Tea
+        *lead, head = category.lower().split()
+        if lead:
+            named = rf"\b{re.escape(' '.join(lead))}\s+{re.escape(_singular(head))}s?\b"
+            lowered = re.sub(rf"{named}|\b{re.escape(' '.join(lead))}\b(?=(?:\s*(?:,|/|or|and)\s*\w+)+\s+{re.escape(head)})",
+                             " ", lowered)
     for word, color in COLOR_WORDS.items():
         if word in lowered:
             lowered += f" {color}"

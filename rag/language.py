@@ -230,7 +230,7 @@ COMPARE_CUES = re.compile(
     r"|bigger|smaller|better|worse)\b[^?]*\bor\b"  # "is the warranty longer on tents or on jackets?"
     r"|\bwhich(?: one)? \w+s\b[^?]*\b(?:faster|quicker|slower|sooner|longer|shorter|better|worse|warmer|cooler|lighter"
     r"|heavier|brighter|cheaper)\b"  # "which one boils water faster?"
-    r"|\bversus\b|\bdifference between\b|\b\w+er than\b(?!\s*(?:[$€£¥]|\d))|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
+    r"|\bversus\b|\bdifferences? (?:in (?:\w+ ){1,3})?between\b|\b\w+er than\b(?!\s*(?:[$€£¥]|\d))|\bhow much (?:\w+er|more \w+)\b.*\bthan\b|\bor the\b|哪个更|哪款更|哪个比较|比较(?![高低大小长短多少贵好重轻快慢冷热暖远近难适])|区别|还是|相比"
     r"|哪(?:个|款|一个).{0,10}更|哪(?:个|款|一个|一款)\s*(?:比较)?\s*(?:便宜|贵|轻|重|大|小|长|短|高|低|暖和?|亮|耐用)|各是|各自|分别是|差多少|相差|\b(?:on|for|of) each\b|\beach one\b"
     r"|\b(?:what|how)\b.*\b(?:their|both)\b|\bcomparing\b|\beach (?:come|comes|have|has|cost|costs|weigh|weighs|hold|holds|last|lasts)\b",
     re.I)  # "A or B, what are their ratings?"
@@ -973,6 +973,20 @@ for _group in SYNONYM_GROUPS:
         _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | _group
 
 
+# Terms of several words a shopper uses as one ("gift card", "rain cover", "price match")
+_TERM_OF_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(
+    (w for w in _SYNONYMS if " " in w and w.isascii()), key=len, reverse=True))) + r")(?!\w)", re.I)
+
+
+def words_only_in_terms(text: str, besides: str) -> set[str]:
+    """The words ``text`` says only inside a term of several words that ``besides`` does not say ("gift" of "Gift cards
+    cannot be returned" beside "bought it as a Christmas gift")."""
+    said = set(re.findall(r"[\w']+", besides.lower())) | {m.group(0).lower() for m in _TERM_OF_WORDS.finditer(besides)}
+    terms = [m.group(0).lower() for m in _TERM_OF_WORDS.finditer(text) if not synonyms(m.group(0).lower()) & said]
+    outside = set(re.findall(r"[\w']+", _TERM_OF_WORDS.sub(" ", text.lower())))
+    return {word for term in terms for word in term.split()} - outside
+
+
 def _place_names(name: str) -> frozenset[str]:
     # Two- and three-letter aliases ("us", "eu") are left out: as plain words they are pronouns and more.
     return frozenset(a for a in (name.lower(), *COUNTRIES[name]) if len(a) > 3 or has_cjk(a))
@@ -1185,7 +1199,7 @@ ACTIVITIES: dict[str, tuple[str, str]] = {
 # What a store question is about when it is not about products: "tent warranty", "backpack return policy" name a
 # kind of product without asking for one.
 POLICY_TOPICS = re.compile(
-    r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|delivery|deliver|policy|policies"
+    r"\b(?:warrant(?:y|ies)|guarantee|returns?|refunds?|exchanges?|shipping|ship|postage|dispatch|delivery|deliver|policy|policies"
     r"|price match|payment|pay|orders?|cancel|privacy|gift cards?|discounts?|coupons?|repairs?|claims?|freight|parcels?"
     r"|delivered|assembly|assembled|pick ?up|send (?:\w+ )?back|trade[- ]?ins?|rent(?:al|als|ing)?|hire)\b"
     r"|保修|质保|退货|退款|换货|能退|可以退|退吗|运费|配送|发货|政策|付款|订单|下单|取消|隐私|礼品卡|优惠|送货|安装|修改|更改"
@@ -1344,6 +1358,7 @@ QUALITY_MEASURES = {("big", "large", "bigger", "larger", "roomier", "大一点",
                     ("small", "smaller", "小一点", "更小"): ("volume", False),
                     ("light", "lighter", "轻一点", "更轻"): ("mass", False),
                     ("cheap", "cheaper", "便宜一点", "更便宜"): ("price", False)}
+QUALITY_WORDS = frozenset(word for words in QUALITY_MEASURES for word in words)
 # A sibling of the product in focus, told by a mark in its name: "the GTX version", "the pro one", "the 65",
 # "65升那款", "那个2000片的".
 VARIANT_REFERENCE = re.compile(
@@ -1539,7 +1554,7 @@ ALREADY_BOUGHT = re.compile(r"\b(?:bought|purchased|ordered|of mine|my old|i own
 RECOMMEND_CUES = re.compile(
     r"\b(?:recommend|suggest|show me|looking for|shopping for|i need an?|i want an?|i'd like an?|need an?|want an?"
     r"|do you (?:have|sell|carry) (?:any|an?)|ideas?|gift (?:for|ideas?)"
-    r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b(?=[^.!?]*\?)|推荐|想买|想要一|有没有.{0,12}(?:的|款)|送给|礼物",
+    r"|present for|what should i (?:get|buy))\b|^\s*(?:have you |you )?got (?:any|an?)\b(?=[^.!?]*\?)|推荐|想买|想要一|想找|找(?:个|一个|一款|款|一件|件|一双|双|一把|把|一台|台)|有没有.{0,12}(?:的|款)|送给|礼物",
     re.IGNORECASE,
 )
 # "how much to resize a 14k gold ring?", "what does it cost to ship a tent?": the price of a service done to a product,

@@ -90,7 +90,7 @@ def product_cards(passages: list[Passage], question: str, filters: Filters, limi
                and (not named or product.category in named)]
     if language.audiences(question) == ["kids"] and any(made_for_children(product) for product, _ in fitting):
         fitting = [(product, chunk_id) for product, chunk_id in fitting if made_for_children(product)]  # made for them
-    if wishes.flags and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
+    if (wishes.flags or wishes.free_of) and any(wishes.affirmed_by(product) for product, _ in fitting):  # those that say so, first of all
         fitting = [(product, chunk_id) for product, chunk_id in fitting if wishes.affirmed_by(product)]
     key = superlative_key(question)
     if fitting and key:  # "the cheapest tent that sleeps 3": the cheapest, and ties

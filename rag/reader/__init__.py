@@ -39,7 +39,15 @@ from rag.reader.evidence import (
     stem,
     term_weights,
 )
-from rag.reader.question import Question, SubQuestion, analyse, asking_clause, key_terms, split_comparison
+from rag.reader.question import (
+    COMPARISON_WORDS,
+    Question,
+    SubQuestion,
+    analyse,
+    asking_clause,
+    key_terms,
+    split_comparison,
+)
 from rag.reader.translation import CrossLingualTerms
 from rag.text import content_words, tokens
 
@@ -176,7 +184,8 @@ class Reader:
         said_otherwise = {t: sorted((language.synonyms(t) | {stem(t)} | set(aliases.get(t, ()))) - {t}) for t in question.terms}
         counts = self.document_counts(list(dict.fromkeys([*question.terms, *(w for ws in said_otherwise.values() for w in ws)])))
         weights = term_weights(question.terms, counts, self.total_chunks, said_otherwise)
-        unknown = {t for t in question.terms if not counts.get(t) and not counts.get(stem(t))}
+        # ("how does standard postage compare for the two of us?": "compare" asks how, it names nothing to find)
+        unknown = {t for t in question.terms if not counts.get(t) and not counts.get(stem(t)) and t not in COMPARISON_WORDS}
         for term in unknown:  # a word the store never writes, in any form, tells no sentence apart from another;
             if not any(counts.get(w) for w in said_otherwise[term]):  # whether the store knows it is decided on its own
                 weights[term] = 0.0
@@ -363,8 +372,12 @@ class Reader:
             if not named_anywhere:  # "I'm in Toronto": no sentence names Ontario, the one that names Canada speaks
                 places = places | {language.PART_OF[p] for p in places if p in language.PART_OF}
                 named_anywhere = any(places & language.entities(s.sentence.text).get("place", set()) for s in eligible)
+            # the best sentence is for the region the place is in ("Standard shipping in the United States ..." to a
+            # shopper in Hawaii): one that names the place itself may cover a little less and still speak first
+            regional = {language.PART_OF.get(p) for p in places} & language.entities(eligible[0].sentence.text).get("place", set())
             naming = [s for s in eligible if s.score >= eligible[0].score - self.thresholds.keep_margin
-                      and _names_place(s, places, eligible[0].coverage, named_anywhere)]
+                      and _names_place(s, places, eligible[0].coverage - (PLACE_NAMED_SLACK if regional else 0.0),
+                                       named_anywhere)]
             # "same day delivery in amsterdam": a sentence under "Same-day courier in Amsterdam" says the very place
             # the shopper wrote, before the zone table's row for the Netherlands
             written = language.place_aliases(part.text) & language.CITY_NAMES
@@ -487,11 +500,13 @@ class Reader:
             chosen += [s for s in eligible[1:] if _same_list(s.sentence, best.sentence)][
                 : 12 if part.kind == "list" else LOCAL_LIST_ITEMS if local else 0]
         uncovered = set(best.missing)
+        exact_place = part.entities.get("place", set()) & language.entities(best.sentence.text).get("place", set())
         for candidate in eligible[1:]:
             if len(chosen) >= 3 or not uncovered:
                 break
-            if best.on_entity and not candidate.on_entity:
-                continue  # the rates for Alaska, not the general ones beside them
+            if (best.on_entity and not candidate.on_entity) or (
+                    exact_place and not exact_place & language.entities(candidate.sentence.text).get("place", set())):
+                continue  # the rates for Alaska (Hawaii), not the general (US) ones beside them
             if _another_products_fact(best, candidate):
                 continue  # one product's facts answer about it, not another's beside them
             if _denies(best.sentence) and candidate.sentence.passage != best.sentence.passage and not _denies(
@@ -905,6 +920,7 @@ UNIVERSAL_COVERAGE = 0.9  # coverage of the question's other words at which a "n
 CASE_KEEP_MARGIN = 0.2  # how much lower a sentence for a shopper past the window may score and still speak first
 _CASE_STATED = re.compile(r"\b(?:if|when|once|after)\b|如果|的话", re.I)  # "... if I paid with a gift card?"
 WHOLE_CASE = 0.95  # coverage at which a sentence that states no amount still answers "how long / how much" for the case
+PLACE_NAMED_SLACK = 0.1  # coverage a sentence naming the shopper's very place may lack against one for its region
 FAQ_MATCH = 0.75  # share of the asking clause's key terms the FAQ's question must hold
 
 
@@ -1142,13 +1158,28 @@ def _exception_to(rule: Scored, other: Scored, question: str) -> bool:
     listed = _listed_exclusion(other.sentence)
     if not (language.is_negative(other.sentence.text) or listed) or language.is_negative(rule.sentence.text):
         return False
-    gained = set(rule.missing) - set(other.missing)
+    # "a Christmas gift" is not excepted by "Gift cards cannot be returned"
+    gained = set(rule.missing) - set(other.missing) - language.words_only_in_terms(other.sentence.text, question)
+    gained -= _qualified_otherwise(gained, other.sentence.text, question)
     if listed and len(gained) < LISTED_EXCEPTION_WORDS:
         return False  # "a Christmas gift" is not the "Gift cards" of the list
     # "change the address after I've placed it?" is not excepted by "After it ships we cannot redirect it";
     # "... after it ships?" is: a word of time counts when the exception names the same event after it.
     return bool(gained - language.TIME_CONNECTIVES) or any(
         _same_event(question, other.sentence.text, word) for word in gained & language.TIME_CONNECTIVES)
+
+
+_QUALIFIED = re.compile(r"\b([a-z]+ed)\s+([a-z]+)\b", re.I)  # "Engraved teapots", "opened fuel canisters"
+
+
+def _qualified_otherwise(words: set[str], sentence: str, question: str) -> set[str]:
+    """The words the sentence says only of a kind the question does not say it is ("teapot" of "Engraved teapots ...
+    cannot be returned" to "can I return a teapot I bought on Dec 2?")."""
+    asked = _stems(question)
+    qualified = {stem(m.group(2).lower()) for m in _QUALIFIED.finditer(sentence) if stem(m.group(1).lower()) not in asked
+                 and m.group(1).lower() not in language.STOPWORDS}
+    said_plainly = {stem(w) for w in tokens(_QUALIFIED.sub(" ", sentence))}
+    return {w for w in words if stem(w) in qualified and stem(w) not in said_plainly}
 
 
 def _restricted_elsewhere(part: SubQuestion, sentence: Sentence, by_region: bool = True) -> bool:
@@ -1211,7 +1242,9 @@ def _direct_from_fact(part: SubQuestion, sentence: Sentence) -> str | None:
     asked_places, said_places = part.entities.get("place", set()), language.entities(sentence.text).get("place", set())
     if asked_places and said_places and not asked_places & said_places:  # "made in Australia?" - "Made in: New Zealand"
         return "yes" if part.negated else "no"
-    values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and TermIndex(sentence.field_label).match(t) < 1.0]
+    # ("does the cheaper pair come in green?": "cheaper" told which product, it is no value of its colours)
+    values = [t for t in asked if t not in STOPWORD_LIKE_LABELS and t not in language.QUALITY_WORDS
+              and TermIndex(sentence.field_label).match(t) < 1.0]
     if not values:  # "does it have a warranty?" - "Warranty: 1 year" says it has one; "Footprint: sold separately" not
         if not asked or not sentence.text.partition(":")[2].strip():
             return None
